@@ -1,0 +1,198 @@
+import { z } from 'zod';
+
+/**
+ * The schema every district file must satisfy. It is the single source for the district's types,
+ * the validation at load time (`loadDistrict`) and the operator's `npm run district -- validate`.
+ */
+
+const id = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be lower-case letters, digits and dashes, starting with a letter');
+
+export const LocalizedName = z.object({
+  zh: z.string().min(1).max(60),
+  en: z.string().min(1).max(120),
+});
+
+/** [lng, lat] as GeoJSON orders them. */
+const Position = z.tuple([z.number().gte(-180).lte(180), z.number().gte(-90).lte(90)]);
+
+const LinearRing = z
+  .array(Position)
+  .min(4)
+  .refine((ring) => {
+    const first = ring[0];
+    const last = ring[ring.length - 1];
+    return first !== undefined && last !== undefined && first[0] === last[0] && first[1] === last[1];
+  }, 'a GeoJSON ring must be closed (first position equals last)');
+
+export const PolygonGeometry = z.object({
+  type: z.literal('Polygon'),
+  coordinates: z.array(LinearRing).min(1),
+});
+
+export const DepartmentKind = z.enum(['specialist', 'joint-team', 'command-centre']);
+
+export const Department = z.object({
+  id,
+  name: LocalizedName,
+  kind: DepartmentKind,
+});
+
+export const AreaChief = z.object({
+  name: z.string().min(1).max(60),
+  title: z.string().min(1).max(60),
+  department: id,
+});
+
+export const Zone = z.object({
+  id,
+  name: LocalizedName,
+  areaChief: AreaChief,
+  boundary: PolygonGeometry,
+});
+
+export const Priority = z.enum(['urgent', 'high', 'normal', 'low']);
+
+/** The two groups of the digital urban management standard: 部件 (components) and 事件 (events). */
+export const CategoryGroup = z.enum(['component', 'event']);
+
+export const Category = z.object({
+  code: z.string().regex(/^[a-z][a-z0-9.-]{1,60}$/, 'must be a lower-case dotted code'),
+  group: CategoryGroup,
+  /** The standard's major class within the group, e.g. 市容环境 / city appearance. */
+  subgroup: LocalizedName,
+  name: LocalizedName,
+  description: z.string().min(1).max(500),
+  keywords: z.array(z.string().min(1).max(30)).max(40).default([]),
+  lead: id,
+  cooperating: z.array(id).max(8).default([]),
+  priority: Priority,
+  /** false for the 急难险重 events anyone trained can handle; those go to the joint team when urgent. */
+  specialist: z.boolean(),
+  deadlines: z.object({
+    acceptMinutes: z.number().int().positive().max(60 * 24 * 30),
+    handleMinutes: z.number().int().positive().max(60 * 24 * 90),
+  }),
+  /** Dispatch at routing time, without waiting for an area chief (for events where minutes matter). */
+  autoDispatch: z.boolean().default(false),
+});
+
+export const EscalationRecipient = z.enum(['area_chief', 'command_centre', 'town_leader']);
+
+export const EscalationLevel = z.object({
+  level: z.number().int().min(1).max(9),
+  name: LocalizedName,
+  notify: EscalationRecipient,
+  /** Minutes after the missed deadline at which this level is reached. */
+  afterMinutes: z.number().int().min(0).max(60 * 24 * 30),
+});
+
+export const JointTeamRemit = z.object({
+  department: id,
+  /** Priorities of non-specialist categories that the joint team takes over as lead. */
+  priorities: z.array(Priority).min(1),
+  description: LocalizedName,
+});
+
+export const IdentityConfig = z.object({
+  /** OIDC issuer URL trusted by the HTTP API; absent means the stack creates a Cognito user pool. */
+  issuer: z.url().optional(),
+  audience: z.array(z.string().min(1)).min(1).optional(),
+  claims: z
+    .object({
+      role: z.string().min(1).default('role'),
+      department: z.string().min(1).default('department'),
+      zone: z.string().min(1).default('zone'),
+    })
+    .optional(),
+});
+
+export const DistrictConfig = z
+  .object({
+    id,
+    name: LocalizedName,
+    timezone: z.string().min(1),
+    /** Reports further than this from every zone are refused as outside the district. */
+    maxDistanceFromZonesKm: z.number().positive().max(100).default(5),
+    commandCentre: id,
+    jointTeam: JointTeamRemit,
+    departments: z.array(Department).min(2).max(60),
+    zones: z.array(Zone).min(1).max(200),
+    categories: z.array(Category).min(1).max(300),
+    escalation: z.array(EscalationLevel).min(1).max(9),
+    identity: IdentityConfig.optional(),
+  })
+  .superRefine((district, ctx) => {
+    const departmentIds = new Set(district.departments.map((d) => d.id));
+    const mustBeDepartment = (value: string, path: (string | number)[]) => {
+      if (!departmentIds.has(value)) {
+        ctx.addIssue({ code: 'custom', path, message: `unknown department "${value}"` });
+      }
+    };
+    const unique = (values: string[], path: string) => {
+      const seen = new Set<string>();
+      values.forEach((value, index) => {
+        if (seen.has(value)) ctx.addIssue({ code: 'custom', path: [path, index], message: `duplicate "${value}"` });
+        seen.add(value);
+      });
+    };
+    unique(
+      district.departments.map((d) => d.id),
+      'departments',
+    );
+    unique(
+      district.zones.map((z) => z.id),
+      'zones',
+    );
+    unique(
+      district.categories.map((c) => c.code),
+      'categories',
+    );
+    mustBeDepartment(district.commandCentre, ['commandCentre']);
+    mustBeDepartment(district.jointTeam.department, ['jointTeam', 'department']);
+    district.zones.forEach((zone, i) => {
+      mustBeDepartment(zone.areaChief.department, ['zones', i, 'areaChief', 'department']);
+    });
+    district.categories.forEach((category, i) => {
+      mustBeDepartment(category.lead, ['categories', i, 'lead']);
+      category.cooperating.forEach((dept, j) => {
+        mustBeDepartment(dept, ['categories', i, 'cooperating', j]);
+      });
+      if (category.cooperating.includes(category.lead)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['categories', i, 'cooperating'],
+          message: 'the lead department cannot also co-operate',
+        });
+      }
+      if (category.deadlines.handleMinutes < category.deadlines.acceptMinutes) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['categories', i, 'deadlines', 'handleMinutes'],
+          message: 'the handling deadline cannot come before the acceptance deadline',
+        });
+      }
+    });
+    district.escalation.forEach((level, i) => {
+      if (level.level !== i + 1) {
+        ctx.addIssue({ code: 'custom', path: ['escalation', i, 'level'], message: `levels must count 1, 2, 3…` });
+      }
+      const previous = district.escalation[i - 1];
+      if (previous && level.afterMinutes <= previous.afterMinutes) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['escalation', i, 'afterMinutes'],
+          message: 'each level must come later than the one before',
+        });
+      }
+    });
+  });
+
+export type DistrictConfig = z.infer<typeof DistrictConfig>;
+export type Department = z.infer<typeof Department>;
+export type Zone = z.infer<typeof Zone>;
+export type Category = z.infer<typeof Category>;
+export type Priority = z.infer<typeof Priority>;
+export type LocalizedName = z.infer<typeof LocalizedName>;
+export type PolygonGeometry = z.infer<typeof PolygonGeometry>;

@@ -1,0 +1,21 @@
+/**
+ * The environment variables the handlers read. CDK (`infra/`) sets them on every function and the
+ * local cloud (`infra/local/`) sets them on its process, both from this one list.
+ */
+export const ENV = {
+  /** The single DynamoDB table. */
+  tableName: 'XT_TABLE_NAME',
+  /** SQS queue URL that intake hands reports to and the router consumes. */
+  intakeQueueUrl: 'XT_INTAKE_QUEUE_URL',
+  /** Path of the district JSON file (relative paths resolve against the working directory). */
+  districtFile: 'XT_DISTRICT_FILE',
+  /** Names of the verified token's claims that carry role, department and zone. */
+  claimRole: 'XT_CLAIM_ROLE',
+  claimDepartment: 'XT_CLAIM_DEPARTMENT',
+  claimZone: 'XT_CLAIM_ZONE',
+  /** Optional endpoint overrides (the local cloud points them at dynalite and fauxqs). */
+  dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
+  sqsEndpoint: 'AWS_ENDPOINT_URL_SQS',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
