@@ -71,8 +71,16 @@ export const Category = z.object({
   /** false for the 急难险重 events anyone trained can handle; those go to the joint team when urgent. */
   specialist: z.boolean(),
   deadlines: z.object({
-    acceptMinutes: z.number().int().positive().max(60 * 24 * 30),
-    handleMinutes: z.number().int().positive().max(60 * 24 * 90),
+    acceptMinutes: z
+      .number()
+      .int()
+      .positive()
+      .max(60 * 24 * 30),
+    handleMinutes: z
+      .number()
+      .int()
+      .positive()
+      .max(60 * 24 * 90),
   }),
   /** Dispatch at routing time, without waiting for an area chief (for events where minutes matter). */
   autoDispatch: z.boolean().default(false),
@@ -85,7 +93,11 @@ export const EscalationLevel = z.object({
   name: LocalizedName,
   notify: EscalationRecipient,
   /** Minutes after the missed deadline at which this level is reached. */
-  afterMinutes: z.number().int().min(0).max(60 * 24 * 30),
+  afterMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(60 * 24 * 30),
 });
 
 export const JointTeamRemit = z.object({
@@ -133,7 +145,8 @@ export const DistrictConfig = z
     const unique = (values: string[], path: string) => {
       const seen = new Set<string>();
       values.forEach((value, index) => {
-        if (seen.has(value)) ctx.addIssue({ code: 'custom', path: [path, index], message: `duplicate "${value}"` });
+        if (seen.has(value))
+          ctx.addIssue({ code: 'custom', path: [path, index], message: `duplicate "${value}"` });
         seen.add(value);
       });
     };
@@ -176,7 +189,11 @@ export const DistrictConfig = z
     });
     district.escalation.forEach((level, i) => {
       if (level.level !== i + 1) {
-        ctx.addIssue({ code: 'custom', path: ['escalation', i, 'level'], message: `levels must count 1, 2, 3…` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['escalation', i, 'level'],
+          message: `levels must count 1, 2, 3…`,
+        });
       }
       const previous = district.escalation[i - 1];
       if (previous && level.afterMinutes <= previous.afterMinutes) {

@@ -74,7 +74,8 @@ export const FUNCTIONS: FunctionSpec[] = [
   {
     name: 'route-reports',
     entry: 'functions/route-reports/handler.ts',
-    description: 'Consumes the intake queue: registers each report and routes it (SQS, partial batch failures)',
+    description:
+      'Consumes the intake queue: registers each report and routes it (SQS, partial batch failures)',
     routes: [],
     access: { table: 'readWrite', intakeQueue: 'consume' },
   },

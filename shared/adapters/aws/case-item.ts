@@ -1,0 +1,55 @@
+import type { Case } from '../../domain/case';
+import { nextDue } from '../../domain/deadlines';
+import type { IntakeFingerprint, StoredCase } from '../../ports';
+
+/**
+ * The case entity in the single table. Keys and index attributes are computed here and only here;
+ * index attributes are omitted (sparse indexes) when they don't apply.
+ */
+export const caseKey = (id: string) => ({ pk: `CASE#${id}`, sk: 'CASE' });
+
+export const departmentKey = (c: Case): string | undefined => c.assignee ?? c.lead;
+
+const KEY_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'entity',
+  'intake',
+  'nextDueAt',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'gsi4pk',
+  'gsi4sk',
+  'gsi5pk',
+  'gsi5sk',
+] as const;
+
+export const toItem = (c: Case, intake?: IntakeFingerprint): Record<string, unknown> => {
+  const newestFirst = `${c.reportedAt}#${c.id}`;
+  const department = departmentKey(c);
+  const due = nextDue(c);
+  return {
+    ...c,
+    ...caseKey(c.id),
+    entity: 'case',
+    ...(intake && { intake }),
+    gsi1pk: 'CASES',
+    gsi1sk: newestFirst,
+    gsi2pk: `STATUS#${c.status}`,
+    gsi2sk: newestFirst,
+    ...(department && { gsi3pk: `DEPT#${department}`, gsi3sk: newestFirst }),
+    ...(c.zone && { gsi4pk: `ZONE#${c.zone.id}`, gsi4sk: newestFirst }),
+    ...(due && { nextDueAt: due, gsi5pk: 'DUE', gsi5sk: `${due}#${c.id}` }),
+  };
+};
+
+export const fromItem = (item: Record<string, unknown>): StoredCase => {
+  const record = { ...item };
+  const intake = record.intake as IntakeFingerprint | undefined;
+  for (const attribute of KEY_ATTRIBUTES) delete record[attribute];
+  return { case: record as unknown as Case, ...(intake && { intake }) };
+};

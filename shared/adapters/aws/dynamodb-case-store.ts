@@ -1,0 +1,204 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Case } from '../../domain/case';
+import { InvalidInputError, VersionConflictError } from '../../domain/errors';
+import type {
+  CaseListQuery,
+  CasePage,
+  CaseStore,
+  CreateResult,
+  IntakeFingerprint,
+  StoredCase,
+} from '../../ports';
+import { caseKey, fromItem, toItem } from './case-item';
+import { INDEXES, type IndexDesign } from './table-design';
+
+export interface DynamoCaseStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+/** A list query never reads more than this many pages looking for filtered items. */
+const MAX_PAGES_PER_LIST = 10;
+
+interface IndexChoice {
+  index: IndexDesign;
+  partition: string;
+  /** Condition on the sort key (overdue: due before now). */
+  sortBefore?: string;
+  /** Newest first, except the due index which lists the most overdue first. */
+  forward: boolean;
+}
+
+/** The most selective index for the filters given; the remaining filters become a FilterExpression. */
+const chooseIndex = (query: CaseListQuery): IndexChoice => {
+  if (query.overdue === true)
+    return { index: INDEXES.byDue, partition: 'DUE', sortBefore: query.now, forward: true };
+  if (query.department)
+    return { index: INDEXES.byDepartment, partition: `DEPT#${query.department}`, forward: false };
+  if (query.zone) return { index: INDEXES.byZone, partition: `ZONE#${query.zone}`, forward: false };
+  if (query.status) return { index: INDEXES.byStatus, partition: `STATUS#${query.status}`, forward: false };
+  return { index: INDEXES.all, partition: 'CASES', forward: false };
+};
+
+const encodeCursor = (key: Record<string, unknown>): string =>
+  Buffer.from(JSON.stringify(key)).toString('base64url');
+
+const decodeCursor = (cursor: string, index: IndexDesign): Record<string, string> => {
+  const invalid = () =>
+    new InvalidInputError('cursor', 'invalid_cursor', 'the cursor does not belong to this query');
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  const expected = ['pk', 'sk', index.partitionKey, index.sortKey].sort();
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid();
+  const entries = Object.entries(key);
+  const names = entries.map(([name]) => name).sort();
+  if (names.join() !== expected.join() || entries.some(([, value]) => typeof value !== 'string'))
+    throw invalid();
+  return key as Record<string, string>;
+};
+
+export class DynamoCaseStore implements CaseStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(options: DynamoCaseStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+  }
+
+  async create(c: Case, intake: IntakeFingerprint): Promise<CreateResult> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(c, intake),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { created: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.get(c.id);
+      // Only a concurrent delete could make it vanish; there are no deletes.
+      if (!existing) throw error;
+      return { created: false, existing };
+    }
+  }
+
+  async get(id: string): Promise<StoredCase | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: caseKey(id), ConsistentRead: true }),
+    );
+    return Item ? fromItem(Item) : undefined;
+  }
+
+  async save(next: StoredCase, expectedVersion: number): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(next.case, next.intake),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException)
+        throw new VersionConflictError(next.case.id, expectedVersion);
+      throw error;
+    }
+  }
+
+  async list(query: CaseListQuery): Promise<CasePage> {
+    const choice = chooseIndex(query);
+    const { index } = choice;
+    const names: Record<string, string> = { '#ipk': index.partitionKey };
+    const values: Record<string, unknown> = { ':ipk': choice.partition };
+    let keyCondition = '#ipk = :ipk';
+    if (choice.sortBefore) {
+      names['#isk'] = index.sortKey;
+      values[':before'] = choice.sortBefore;
+      keyCondition += ' AND #isk < :before';
+    }
+    const filters: string[] = [];
+    const filterOn = (path: string[], value: unknown, name: string) => {
+      const placeholders = path.map((attribute, i) => {
+        names[`#${name}${i}`] = attribute;
+        return `#${name}${i}`;
+      });
+      values[`:${name}`] = value;
+      filters.push(`${placeholders.join('.')} = :${name}`);
+    };
+    if (query.status && index !== INDEXES.byStatus) filterOn(['gsi2pk'], `STATUS#${query.status}`, 'status');
+    if (query.department && index !== INDEXES.byDepartment)
+      filterOn(['gsi3pk'], `DEPT#${query.department}`, 'dept');
+    if (query.zone && index !== INDEXES.byZone) filterOn(['gsi4pk'], `ZONE#${query.zone}`, 'zone');
+    if (query.submittedBy) filterOn(['submittedBy', 'subject'], query.submittedBy, 'submitter');
+    if (query.overdue === false) {
+      names['#due'] = 'nextDueAt';
+      values[':now'] = query.now;
+      filters.push('(attribute_not_exists(#due) OR #due >= :now)');
+    }
+
+    const items: Case[] = [];
+    let startKey: Record<string, unknown> | undefined = query.cursor
+      ? decodeCursor(query.cursor, index)
+      : undefined;
+    let lastReturned: Record<string, unknown> | undefined;
+    for (let page = 0; page < MAX_PAGES_PER_LIST && items.length < query.limit; page++) {
+      const input: QueryCommandInput = {
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: keyCondition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: choice.forward,
+        Limit: query.limit - items.length,
+        ...(filters.length > 0 && { FilterExpression: filters.join(' AND ') }),
+        ...(startKey && { ExclusiveStartKey: startKey }),
+      };
+      const result = await this.client.send(new QueryCommand(input));
+      for (const item of result.Items ?? []) {
+        items.push(fromItem(item).case);
+        lastReturned = item;
+      }
+      startKey = result.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    // Resume after the last item handed out, or after the last one read if the filter kept none.
+    const resumeFrom = startKey && (items.length >= query.limit && lastReturned ? lastReturned : startKey);
+    const cursor = resumeFrom && {
+      pk: resumeFrom.pk,
+      sk: resumeFrom.sk,
+      [index.partitionKey]: resumeFrom[index.partitionKey],
+      [index.sortKey]: resumeFrom[index.sortKey],
+    };
+    return { items, ...(cursor && { cursor: encodeCursor(cursor) }) };
+  }
+
+  async listUnrouted(reportedBefore: string, limit: number): Promise<string[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: INDEXES.byStatus.name,
+        KeyConditionExpression: '#pk = :reported AND #sk < :before',
+        ExpressionAttributeNames: { '#pk': INDEXES.byStatus.partitionKey, '#sk': INDEXES.byStatus.sortKey },
+        ExpressionAttributeValues: { ':reported': 'STATUS#reported', ':before': reportedBefore },
+        ScanIndexForward: true,
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => fromItem(item).case.id);
+  }
+}

@@ -1,0 +1,162 @@
+import type { Priority } from '../district/schema';
+
+/**
+ * The case (事件/案卷) and everything recorded about it. One item per case: the timeline lives
+ * inside it, so every change (status, fields, timeline entry) is one version-checked write.
+ */
+
+export const CASE_STATUSES = [
+  'reported', // 上报: accepted at intake, waiting for the router
+  'registered', // 立案: routed (zone, area chief, lead), waiting for dispatch — or in triage
+  'dispatched', // 派遣: sent to a department, waiting for acceptance
+  'accepted', // 签收: the department has it and is handling it
+  'handled', // 处置/反馈: the department reports the result
+  'verified', // 核查: the result was verified on site
+  'closed', // 结案
+  'cancelled',
+] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const OPEN_STATUSES: readonly CaseStatus[] = [
+  'reported',
+  'registered',
+  'dispatched',
+  'accepted',
+  'handled',
+  'verified',
+];
+
+export const SOURCES = ['hotline', 'patrol', 'citizen', 'camera', 'department', 'open311'] as const;
+export type Source = (typeof SOURCES)[number];
+
+export const ROLES = [
+  'reporter',
+  'field_worker',
+  'department_staff',
+  'area_chief',
+  'command_centre',
+  'admin',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The person or system acting, as the verified token (or the platform itself) says. */
+export interface Actor {
+  subject: string;
+  role: Role | 'system';
+  name?: string;
+  department?: string;
+  zone?: string;
+}
+
+export const SYSTEM_ROUTER: Actor = { subject: 'system:router', role: 'system', name: 'xietong router' };
+
+export interface GeoPoint {
+  lat: number;
+  lng: number;
+}
+
+export interface CaseLocation extends GeoPoint {
+  /** Always stored in WGS-84; `reported` keeps what the client sent (e.g. GCJ-02 from a phone map). */
+  crs: 'wgs84';
+  address?: string;
+  reported: GeoPoint & { crs: 'wgs84' | 'gcj02' };
+}
+
+export interface Reporter {
+  name?: string;
+  phone?: string;
+}
+
+export interface ExternalRef {
+  system: string;
+  id: string;
+}
+
+export interface ZoneRef {
+  id: string;
+  name: { zh: string; en: string };
+}
+
+export interface AreaChiefRef {
+  name: string;
+  title: string;
+  department: string;
+}
+
+export interface Deadlines {
+  /** ISO instants; the clock starts at dispatch (GB/T 30428). */
+  acceptBy: string;
+  handleBy: string;
+}
+
+export type TimelineAction =
+  | 'reported'
+  | 'registered'
+  | 'dispatched'
+  | 'reassigned'
+  | 'accepted'
+  | 'returned'
+  | 'progress'
+  | 'resolved'
+  | 'verified'
+  | 'rework'
+  | 'closed'
+  | 'reopened'
+  | 'cancelled';
+
+/** One immutable step. `hash` chains each entry to the one before, so an edited history shows. */
+export interface TimelineEntry {
+  seq: number;
+  at: string;
+  action: TimelineAction;
+  actor: Actor;
+  from?: CaseStatus;
+  to: CaseStatus;
+  reason?: string;
+  note?: string;
+  /** Structured facts of the step (routing decision, new department, verification result…). */
+  details?: Record<string, unknown>;
+  correlationId?: string;
+  prevHash: string;
+  hash: string;
+}
+
+export interface CaseCounters {
+  returns: number;
+  reassigns: number;
+  reworks: number;
+}
+
+export interface Case {
+  id: string;
+  district: string;
+  status: CaseStatus;
+  version: number;
+  source: Source;
+  category?: string;
+  priority: Priority;
+  description: string;
+  location: CaseLocation;
+  occurredAt?: string;
+  reportedAt: string;
+  updatedAt: string;
+  reporter?: Reporter;
+  /** Who submitted the report through the API (the token's subject). */
+  submittedBy: Actor;
+  externalRef?: ExternalRef;
+  /** True while the case waits for the command centre to categorise it (no category at intake). */
+  triage: boolean;
+  zone?: ZoneRef;
+  areaChief?: AreaChiefRef;
+  lead?: string;
+  cooperating: string[];
+  /** The department currently responsible after dispatch. */
+  assignee?: string;
+  deadlines?: Deadlines;
+  dispatchedAt?: string;
+  acceptedAt?: string;
+  handledAt?: string;
+  closedAt?: string;
+  counters: CaseCounters;
+  timeline: TimelineEntry[];
+}

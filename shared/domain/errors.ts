@@ -1,0 +1,82 @@
+/**
+ * Named domain errors. Only the HTTP edge (`shared/http/problem.ts`) turns them into status codes.
+ * Each carries the field and rule it is about, so a client can tell what to fix.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly rule: string;
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class CaseNotFoundError extends DomainError {
+  readonly rule = 'case_not_found';
+  constructor(readonly caseId: string) {
+    super(`no case ${caseId}`, 'id');
+  }
+}
+
+export class VersionConflictError extends DomainError {
+  readonly rule = 'version_conflict';
+  constructor(
+    readonly caseId: string,
+    readonly expected: number,
+    readonly actual?: number,
+  ) {
+    super(
+      actual === undefined
+        ? `case ${caseId} changed while this command ran; reload it and try again`
+        : `case ${caseId} is at version ${actual}, not ${expected}`,
+      'expectedVersion',
+    );
+  }
+}
+
+export class IllegalTransitionError extends DomainError {
+  readonly rule = 'illegal_transition';
+  constructor(
+    readonly command: string,
+    readonly status: string,
+  ) {
+    super(`cannot ${command} a case that is ${status}`, 'status');
+  }
+}
+
+export class ForbiddenActionError extends DomainError {
+  readonly rule = 'forbidden';
+  constructor(
+    readonly action: string,
+    why: string,
+  ) {
+    super(`not allowed to ${action}: ${why}`, 'authorization');
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly rule = 'unauthenticated';
+  constructor(why: string) {
+    super(why, 'authorization');
+  }
+}
+
+/** A business rule about the input that the schema alone can't check (unknown category, outside the district…). */
+export class InvalidInputError extends DomainError {
+  constructor(
+    field: string,
+    readonly rule: string,
+    message: string,
+  ) {
+    super(message, field);
+  }
+}
+
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly rule = 'idempotency_key_reused';
+  constructor() {
+    super('this Idempotency-Key was already used with a different request body', 'Idempotency-Key');
+  }
+}

@@ -1,0 +1,305 @@
+import type { Category } from '../district/schema';
+import type { Actor, Case, CaseStatus, TimelineAction } from './case';
+import { deadlinesFrom, reworkDeadlines } from './deadlines';
+import type { DistrictIndex } from './district-index';
+import { IllegalTransitionError, InvalidInputError } from './errors';
+import { assertMayRun, type WorkflowCommand } from './permissions';
+import { type RoutingDecision, responsibilityFor } from './routing';
+import { appendToTimeline } from './timeline';
+
+/**
+ * The standard workflow (GB/T 30428): reported → registered → dispatched → accepted → handled →
+ * verified → closed, with return, reassign, rework, reopen and cancel. Every function here is pure:
+ * it takes a case and returns the next one (version + 1, one more timeline entry) or throws a named error.
+ */
+
+export type CommandInput =
+  | { command: 'dispatch'; department?: string; category?: string; reason?: string }
+  | { command: 'accept'; note?: string }
+  | { command: 'return'; reason: string }
+  | { command: 'progress'; note: string }
+  | { command: 'resolve'; result: string }
+  | { command: 'verify'; passed: boolean; note?: string }
+  | { command: 'close'; note?: string }
+  | { command: 'reopen'; reason: string }
+  | { command: 'cancel'; reason: string };
+
+export interface CommandContext {
+  district: DistrictIndex;
+  actor: Actor;
+  /** ISO instant, injected so the domain never reads the clock. */
+  now: string;
+  correlationId?: string;
+}
+
+interface Step {
+  action: TimelineAction;
+  to: CaseStatus;
+  reason?: string;
+  note?: string;
+  details?: Record<string, unknown>;
+}
+
+/** Applies a step: the status, the patch, one timeline entry, and the next version. */
+const advance = (
+  c: Case,
+  step: Step,
+  ctx: Pick<CommandContext, 'actor' | 'now' | 'correlationId'>,
+  patch: Partial<Case> = {},
+): Case => ({
+  ...c,
+  ...patch,
+  status: step.to,
+  version: c.version + 1,
+  updatedAt: ctx.now,
+  timeline: appendToTimeline(c.timeline, {
+    at: ctx.now,
+    action: step.action,
+    actor: ctx.actor,
+    from: c.status,
+    to: step.to,
+    ...(step.reason !== undefined && { reason: step.reason }),
+    ...(step.note !== undefined && { note: step.note }),
+    ...(step.details !== undefined && { details: step.details }),
+    ...(ctx.correlationId !== undefined && { correlationId: ctx.correlationId }),
+  }),
+});
+
+const requireStatus = (c: Case, command: string, allowed: readonly CaseStatus[]) => {
+  if (!allowed.includes(c.status)) throw new IllegalTransitionError(command, c.status);
+};
+
+const requireText = (value: string | undefined, field: string, command: string): string => {
+  const text = value?.trim();
+  if (!text) throw new InvalidInputError(field, 'required', `${command} needs a ${field}`);
+  return text;
+};
+
+const categoryOf = (
+  district: DistrictIndex,
+  code: string | undefined,
+  field = 'category',
+): Category | undefined => {
+  if (code === undefined) return undefined;
+  const category = district.category(code);
+  if (!category)
+    throw new InvalidInputError(field, 'unknown_category', `no category "${code}" in this district`);
+  return category;
+};
+
+const handlingDepartment = (district: DistrictIndex, id: string): string => {
+  const department = district.department(id);
+  if (!department)
+    throw new InvalidInputError('department', 'unknown_department', `no department "${id}" in this district`);
+  if (department.kind === 'command-centre') {
+    throw new InvalidInputError(
+      'department',
+      'not_a_handling_department',
+      'the command centre coordinates; it does not handle cases',
+    );
+  }
+  return department.id;
+};
+
+/** The router's step: 立案 with the routing decision (zone, area chief, lead, co-operating). */
+export const registerReport = (
+  c: Case,
+  routing: RoutingDecision,
+  ctx: Pick<CommandContext, 'actor' | 'now' | 'correlationId'>,
+): Case => {
+  requireStatus(c, 'register', ['reported']);
+  return advance(
+    c,
+    {
+      action: 'registered',
+      to: 'registered',
+      details: {
+        rule: routing.rule,
+        zone: routing.zone.id,
+        lead: routing.lead,
+        cooperating: routing.cooperating,
+        priority: routing.priority,
+        triage: routing.triage,
+      },
+    },
+    ctx,
+    {
+      zone: routing.zone,
+      areaChief: routing.areaChief,
+      lead: routing.lead,
+      cooperating: routing.cooperating,
+      priority: routing.priority,
+      triage: routing.triage,
+    },
+  );
+};
+
+const dispatch = (
+  c: Case,
+  input: Extract<CommandInput, { command: 'dispatch' }>,
+  ctx: CommandContext,
+): Case => {
+  requireStatus(c, 'dispatch', ['registered', 'dispatched', 'accepted']);
+  const recategorised = categoryOf(ctx.district, input.category);
+  const category = recategorised ?? categoryOf(ctx.district, c.category);
+  if (!category) {
+    throw new InvalidInputError(
+      'category',
+      'required',
+      'a case in triage needs a category before it is dispatched',
+    );
+  }
+  const responsibility = recategorised || c.triage ? responsibilityFor(ctx.district, category) : undefined;
+  const lead = responsibility?.lead ?? c.lead ?? category.lead;
+  const department = handlingDepartment(ctx.district, input.department ?? lead);
+  const reassigning = c.status !== 'registered';
+  if (reassigning) {
+    requireText(input.reason, 'reason', 'a reassignment');
+    if (department === c.assignee && !recategorised) {
+      throw new InvalidInputError('department', 'same_department', `the case is already with ${department}`);
+    }
+  }
+  const patch: Partial<Case> = {
+    category: category.code,
+    priority: recategorised ? category.priority : c.priority,
+    triage: false,
+    assignee: department,
+    deadlines: deadlinesFrom(category, ctx.now),
+    dispatchedAt: ctx.now,
+    ...(responsibility && { lead: responsibility.lead, cooperating: responsibility.cooperating }),
+    counters: reassigning ? { ...c.counters, reassigns: c.counters.reassigns + 1 } : c.counters,
+  };
+  const next = advance(
+    c,
+    {
+      action: reassigning ? 'reassigned' : 'dispatched',
+      to: 'dispatched',
+      ...(input.reason !== undefined && { reason: input.reason }),
+      details: {
+        department,
+        ...(c.assignee && reassigning && { previousDepartment: c.assignee }),
+        ...(recategorised && { category: category.code }),
+        ...patch.deadlines,
+      },
+    },
+    ctx,
+    patch,
+  );
+  // A reassigned case must be accepted again by its new department.
+  delete next.acceptedAt;
+  return next;
+};
+
+/** The router's automatic dispatch for categories where minutes matter (the district says which). */
+export const autoDispatch = (c: Case, ctx: CommandContext): Case => dispatch(c, { command: 'dispatch' }, ctx);
+
+/** Runs one workflow command as `ctx.actor`, after checking that they may. */
+export const runCommand = (c: Case, input: CommandInput, ctx: CommandContext): Case => {
+  assertMayRun(input.command as WorkflowCommand, ctx.actor, c);
+  switch (input.command) {
+    case 'dispatch':
+      return dispatch(c, input, ctx);
+    case 'accept':
+      requireStatus(c, 'accept', ['dispatched']);
+      return advance(
+        c,
+        { action: 'accepted', to: 'accepted', ...(input.note && { note: input.note }) },
+        ctx,
+        {
+          acceptedAt: ctx.now,
+        },
+      );
+    case 'return': {
+      requireStatus(c, 'return', ['dispatched', 'accepted']);
+      const reason = requireText(input.reason, 'reason', 'a return');
+      const next = advance(
+        c,
+        { action: 'returned', to: 'registered', reason, details: { department: c.assignee } },
+        ctx,
+        {
+          counters: { ...c.counters, returns: c.counters.returns + 1 },
+        },
+      );
+      delete next.assignee;
+      delete next.deadlines;
+      delete next.acceptedAt;
+      return next;
+    }
+    case 'progress':
+      requireStatus(c, 'progress', ['dispatched', 'accepted', 'handled']);
+      return advance(
+        c,
+        { action: 'progress', to: c.status, note: requireText(input.note, 'note', 'progress') },
+        ctx,
+      );
+    case 'resolve':
+      requireStatus(c, 'resolve', ['accepted']);
+      return advance(
+        c,
+        { action: 'resolved', to: 'handled', note: requireText(input.result, 'result', 'resolve') },
+        ctx,
+        {
+          handledAt: ctx.now,
+        },
+      );
+    case 'verify': {
+      requireStatus(c, 'verify', ['handled']);
+      if (input.passed) {
+        return advance(
+          c,
+          {
+            action: 'verified',
+            to: 'verified',
+            ...(input.note && { note: input.note }),
+            details: { passed: true },
+          },
+          ctx,
+        );
+      }
+      // 返工: back to the same department, with a fresh handling period.
+      const note = requireText(input.note, 'note', 'a failed verification');
+      const category = categoryOf(ctx.district, c.category);
+      const next = advance(c, { action: 'rework', to: 'accepted', note, details: { passed: false } }, ctx, {
+        counters: { ...c.counters, reworks: c.counters.reworks + 1 },
+        ...(category && c.deadlines && { deadlines: reworkDeadlines(category, c.deadlines, ctx.now) }),
+      });
+      delete next.handledAt;
+      return next;
+    }
+    case 'close':
+      requireStatus(c, 'close', ['verified']);
+      return advance(c, { action: 'closed', to: 'closed', ...(input.note && { note: input.note }) }, ctx, {
+        closedAt: ctx.now,
+      });
+    case 'reopen': {
+      requireStatus(c, 'reopen', ['closed']);
+      const reason = requireText(input.reason, 'reason', 'reopening');
+      const category = categoryOf(ctx.district, c.category);
+      const next = advance(
+        c,
+        { action: 'reopened', to: 'dispatched', reason, details: { department: c.assignee } },
+        ctx,
+        {
+          ...(category && { deadlines: deadlinesFrom(category, ctx.now) }),
+          dispatchedAt: ctx.now,
+          counters: { ...c.counters, reworks: c.counters.reworks + 1 },
+        },
+      );
+      delete next.closedAt;
+      delete next.acceptedAt;
+      delete next.handledAt;
+      return next;
+    }
+    case 'cancel':
+      requireStatus(c, 'cancel', ['reported', 'registered', 'dispatched', 'accepted', 'handled', 'verified']);
+      return advance(
+        c,
+        {
+          action: 'cancelled',
+          to: 'cancelled',
+          reason: requireText(input.reason, 'reason', 'a cancellation'),
+        },
+        ctx,
+      );
+  }
+};

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { logger, metrics, tracer } from '../runtime/observability';
+import { problemResponse, toProblem } from './problem';
+import { header } from './request';
+
+const CORRELATION_HEADER = 'x-correlation-id';
+
+/** The caller's correlation id if it is sane, else API Gateway's request id: it follows the report everywhere. */
+export const correlationIdOf = (event: APIGatewayProxyEventV2): string => {
+  const given = header(event, CORRELATION_HEADER);
+  if (given && /^[A-Za-z0-9._:-]{1,128}$/.test(given)) return given;
+  return event.requestContext?.requestId || randomUUID();
+};
+
+type HttpHandler<E extends APIGatewayProxyEventV2> = (
+  event: E,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Correlation id into every log line and back to the client on every reply. */
+const correlation = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
+  before: (request) => {
+    logger.appendKeys({ correlationId: correlationIdOf(request.event) });
+  },
+  after: (request) => {
+    if (request.response) {
+      request.response.headers = {
+        ...request.response.headers,
+        [CORRELATION_HEADER]: correlationIdOf(request.event),
+      };
+    }
+  },
+});
+
+/** Named errors become problem+json with their status; anything else is logged and becomes a bare 500. */
+const problems = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
+  onError: (request) => {
+    const problem = toProblem(request.error);
+    if (problem.status >= 500) logger.error('unhandled error', { error: request.error as Error });
+    else logger.info('request refused', { status: problem.status, errors: problem.errors });
+    metrics.addMetric(problem.status >= 500 ? 'ServerErrors' : 'ClientErrors', 'Count', 1);
+    request.response = problemResponse(problem, { [CORRELATION_HEADER]: correlationIdOf(request.event) });
+  },
+});
+
+/** The middy chain every HTTP function shares: tracing, logging with context, metrics, correlation, problems. */
+export const httpFunction = <E extends APIGatewayProxyEventV2>(body: HttpHandler<E>) =>
+  middy<E, APIGatewayProxyStructuredResultV2>(body)
+    .use(problems() as unknown as middy.MiddlewareObj<E, APIGatewayProxyStructuredResultV2>)
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(correlation() as unknown as middy.MiddlewareObj<E, APIGatewayProxyStructuredResultV2>);
+
+export const json = (
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  body: JSON.stringify(body),
+});

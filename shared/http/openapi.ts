@@ -1,0 +1,251 @@
+import { z } from 'zod';
+import { CASE_STATUSES, ROLES, SOURCES } from '../domain/case';
+import { FUNCTIONS } from '../runtime/functions';
+import { COMMAND_BODIES, IdempotencyKey, ListQuery, ReportBody } from './schemas';
+
+/**
+ * OpenAPI 3.1 for the HTTP API, generated from the same zod schemas that validate requests and
+ * from the same route list the stack deploys, so the document can't drift from the service.
+ */
+const schema = (type: z.ZodType) => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(type, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+  });
+  return rest;
+};
+
+const Problem = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['field', 'rule', 'message'],
+        properties: { field: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
+const TimelineEntry = {
+  type: 'object',
+  required: ['seq', 'at', 'action', 'actor', 'to', 'prevHash', 'hash'],
+  properties: {
+    seq: { type: 'integer' },
+    at: { type: 'string', format: 'date-time' },
+    action: { type: 'string' },
+    actor: {
+      type: 'object',
+      properties: {
+        subject: { type: 'string' },
+        role: { enum: [...ROLES, 'system'] },
+        name: { type: 'string' },
+        department: { type: 'string' },
+        zone: { type: 'string' },
+      },
+    },
+    from: { enum: [...CASE_STATUSES] },
+    to: { enum: [...CASE_STATUSES] },
+    reason: { type: 'string' },
+    note: { type: 'string' },
+    details: { type: 'object' },
+    correlationId: { type: 'string' },
+    prevHash: { type: 'string', description: 'sha256 of the previous entry (zeros for the first)' },
+    hash: {
+      type: 'string',
+      description: 'sha256 over this entry and prevHash: an edited history breaks the chain',
+    },
+  },
+};
+
+const Case = {
+  type: 'object',
+  required: [
+    'id',
+    'status',
+    'version',
+    'source',
+    'priority',
+    'description',
+    'location',
+    'reportedAt',
+    'timeline',
+  ],
+  properties: {
+    id: { type: 'string' },
+    district: { type: 'string' },
+    status: { enum: [...CASE_STATUSES] },
+    version: { type: 'integer', description: 'Send as expectedVersion to refuse stale commands' },
+    source: { enum: [...SOURCES] },
+    category: { type: 'string' },
+    priority: { enum: ['urgent', 'high', 'normal', 'low'] },
+    description: { type: 'string' },
+    location: { type: 'object', description: 'WGS-84; `reported` keeps what the client sent' },
+    occurredAt: { type: 'string', format: 'date-time' },
+    reportedAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+    reporter: { type: 'object', properties: { name: { type: 'string' }, phone: { type: 'string' } } },
+    externalRef: { type: 'object', properties: { system: { type: 'string' }, id: { type: 'string' } } },
+    triage: { type: 'boolean', description: 'Waiting for the command centre to categorise it' },
+    zone: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'object' } } },
+    areaChief: { type: 'object' },
+    lead: { type: 'string', description: 'Lead department id' },
+    cooperating: { type: 'array', items: { type: 'string' } },
+    assignee: { type: 'string', description: 'The department the case is dispatched to' },
+    deadlines: {
+      type: 'object',
+      properties: {
+        acceptBy: { type: 'string', format: 'date-time' },
+        handleBy: { type: 'string', format: 'date-time' },
+      },
+    },
+    overdue: { type: 'boolean' },
+    nextDueAt: { type: 'string', format: 'date-time' },
+    counters: { type: 'object' },
+    timeline: { type: 'array', items: { $ref: '#/components/schemas/TimelineEntry' } },
+  },
+};
+
+const problemResponses = (...statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((status) => [
+      String(status),
+      {
+        description:
+          {
+            400: 'Invalid request',
+            401: 'No valid token',
+            403: 'Forbidden',
+            404: 'Not found',
+            409: 'Conflict',
+            415: 'Not JSON',
+            422: 'Unprocessable',
+          }[status] ?? 'Error',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+    ]),
+  );
+
+const caseResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Case' } } },
+});
+
+const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+
+const queryParameters = () => {
+  const query = schema(ListQuery) as { properties: Record<string, unknown> };
+  return Object.entries(query.properties).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: s,
+  }));
+};
+
+const operationFor = (method: string, path: string): Record<string, unknown> => {
+  if (method === 'POST' && path === '/v1/cases') {
+    return {
+      summary: 'Report an incident (idempotent)',
+      parameters: [
+        { name: 'Idempotency-Key', in: 'header', required: false, schema: schema(IdempotencyKey) },
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: schema(ReportBody) } } },
+      responses: {
+        202: caseResponse('Accepted; routing follows within seconds'),
+        ...problemResponses(400, 401, 403, 415, 422),
+      },
+    };
+  }
+  if (method === 'GET' && path === '/v1/cases') {
+    return {
+      summary: 'List cases, newest first (overdue=true: most overdue first)',
+      parameters: queryParameters(),
+      responses: {
+        200: {
+          description: 'A page of cases',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  items: { type: 'array', items: { $ref: '#/components/schemas/Case' } },
+                  cursor: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+        ...problemResponses(400, 401, 403),
+      },
+    };
+  }
+  if (method === 'GET' && path === '/v1/cases/{id}') {
+    return {
+      summary: 'A case with its full timeline',
+      parameters: [idParameter],
+      responses: { 200: caseResponse('The case'), ...problemResponses(400, 401, 404) },
+    };
+  }
+  const command = path.match(/^\/v1\/cases\/\{id\}\/(\w+)$/)?.[1] as keyof typeof COMMAND_BODIES | undefined;
+  if (method === 'POST' && command && command in COMMAND_BODIES) {
+    return {
+      summary: `Workflow: ${command}`,
+      parameters: [idParameter],
+      requestBody: {
+        required: false,
+        content: { 'application/json': { schema: schema(COMMAND_BODIES[command]) } },
+      },
+      responses: {
+        200: caseResponse('The case after the command'),
+        ...problemResponses(400, 401, 403, 404, 409, 415, 422),
+      },
+    };
+  }
+  const summaries: Record<string, string> = {
+    '/v1/district': 'The district: departments, zones (GeoJSON), categories, escalation ladder',
+    '/health': 'Liveness and store reachability',
+    '/openapi.json': 'This document',
+  };
+  return {
+    summary: summaries[path] ?? path,
+    responses: { 200: { description: 'OK', content: { 'application/json': {} } } },
+  };
+};
+
+export const buildOpenApi = (serverUrl?: string) => {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const fn of FUNCTIONS) {
+    for (const route of fn.routes) {
+      const operation = operationFor(route.method, route.path);
+      paths[route.path] = {
+        ...paths[route.path],
+        [route.method.toLowerCase()]: { ...operation, ...(route.public ? { security: [] } : {}) },
+      };
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'xietong (协同) case coordination API',
+      version: '1',
+      description:
+        'Intake, routing and the case workflow for one district. Errors are RFC 9457 problem+json naming the field and rule.',
+    },
+    ...(serverUrl && { servers: [{ url: serverUrl }] }),
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Problem, Case, TimelineEntry },
+    },
+    paths,
+  };
+};

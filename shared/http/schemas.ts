@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { CASE_STATUSES, SOURCES } from '../domain/case';
+
+/**
+ * Request schemas: they validate every request and generate the OpenAPI document, so the two
+ * can't disagree. Objects are strict: an unknown field is named in the 400 rather than ignored.
+ */
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const Location = z.strictObject({
+  lat: z.number().gte(-90).lte(90).describe('Latitude in degrees'),
+  lng: z.number().gte(-180).lte(180).describe('Longitude in degrees'),
+  crs: z.enum(['wgs84', 'gcj02']).default('wgs84').describe('wgs84 (GPS) or gcj02 (Chinese map apps)'),
+  address: text(200).optional(),
+});
+
+export const ReportBody = z.strictObject({
+  source: z.enum(SOURCES),
+  category: z
+    .string()
+    .min(1)
+    .max(80)
+    .optional()
+    .describe('A category code from GET /v1/district; without it the case goes to triage'),
+  description: text(2000),
+  location: Location,
+  occurredAt: z.iso.datetime({ offset: true }).optional(),
+  reporter: z
+    .strictObject({
+      name: text(60).optional(),
+      phone: z
+        .string()
+        .regex(/^\+?[0-9][0-9 -]{4,19}$/, 'a phone number: digits, spaces or dashes, optional leading +')
+        .optional(),
+    })
+    .optional(),
+  externalRef: z
+    .strictObject({
+      system: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'letters, digits, dot, dash, underscore (≤ 40)'),
+      id: text(100),
+    })
+    .optional()
+    .describe('The ticket in the sending system; a ticket already seen returns its case'),
+});
+
+const expectedVersion = z
+  .number()
+  .int()
+  .positive()
+  .optional()
+  .describe('Stale versions are refused with 409');
+const reason = text(1000);
+const note = text(2000);
+
+export const COMMAND_BODIES = {
+  dispatch: z.strictObject({
+    department: z
+      .string()
+      .min(1)
+      .max(60)
+      .optional()
+      .describe('Defaults to the lead department; a change is a reassignment'),
+    category: z
+      .string()
+      .min(1)
+      .max(80)
+      .optional()
+      .describe('Required for a case in triage; re-routes the case'),
+    reason: reason.optional().describe('Required when reassigning a dispatched case'),
+    expectedVersion,
+  }),
+  accept: z.strictObject({ note: note.optional(), expectedVersion }),
+  return: z.strictObject({ reason, expectedVersion }),
+  progress: z.strictObject({ note, expectedVersion }),
+  resolve: z.strictObject({ result: note, expectedVersion }),
+  verify: z.strictObject({ passed: z.boolean(), note: note.optional(), expectedVersion }),
+  close: z.strictObject({ note: note.optional(), expectedVersion }),
+  reopen: z.strictObject({ reason, expectedVersion }),
+  cancel: z.strictObject({ reason, expectedVersion }),
+} as const;
+
+export type CommandName = keyof typeof COMMAND_BODIES;
+
+export const ListQuery = z.strictObject({
+  status: z.enum(CASE_STATUSES).optional(),
+  department: z.string().min(1).max(60).optional(),
+  zone: z.string().min(1).max(60).optional(),
+  overdue: z.enum(['true', 'false']).optional(),
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,3}$/, 'an integer from 1 to 100')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(100))
+    .optional(),
+  cursor: z.string().min(1).max(2000).optional(),
+});
+
+export const CaseId = z.string().regex(/^C[A-Za-z0-9_-]{20,30}$/, 'a case id as returned by POST /v1/cases');
+
+export const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, '1–255 visible ASCII characters');

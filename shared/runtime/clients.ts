@@ -1,0 +1,33 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { optionalEnv } from './config';
+import { ENV } from './env';
+import { tracer } from './observability';
+
+/**
+ * One SDK client per process, built here and injected into the adapters. Endpoints come from the
+ * environment only when set (the local cloud sets them); on AWS the SDK's defaults apply.
+ */
+let documentClient: DynamoDBDocumentClient | undefined;
+let sqsClient: SQSClient | undefined;
+
+export const dynamoDocumentClient = (): DynamoDBDocumentClient => {
+  if (!documentClient) {
+    const endpoint = optionalEnv(ENV.dynamodbEndpoint);
+    const client = tracer.captureAWSv3Client(new DynamoDBClient({ ...(endpoint && { endpoint }) }));
+    documentClient = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+  }
+  return documentClient;
+};
+
+export const sqs = (): SQSClient => {
+  if (!sqsClient) {
+    // An explicit endpoint also stops the SDK from using the queue URL's host (fauxqs's don't resolve).
+    const endpoint = optionalEnv(ENV.sqsEndpoint);
+    sqsClient = tracer.captureAWSv3Client(new SQSClient({ ...(endpoint && { endpoint }) }));
+  }
+  return sqsClient;
+};

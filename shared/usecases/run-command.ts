@@ -1,0 +1,37 @@
+import type { Actor, Case } from '../domain/case';
+import type { DistrictIndex } from '../domain/district-index';
+import { CaseNotFoundError, VersionConflictError } from '../domain/errors';
+import { type CommandInput, runCommand } from '../domain/workflow';
+import type { CaseStore, Clock } from '../ports';
+
+export interface RunCommandDeps {
+  store: CaseStore;
+  district: DistrictIndex;
+  clock: Clock;
+}
+
+export interface RunCommandRequest {
+  caseId: string;
+  input: CommandInput;
+  actor: Actor;
+  /** When given, the command runs only against this version (the client saw it); else the current one. */
+  expectedVersion?: number;
+  correlationId?: string;
+}
+
+/** Loads the case, applies one workflow command, and saves it only if nobody changed it meanwhile. */
+export const runCaseCommand = async (deps: RunCommandDeps, request: RunCommandRequest): Promise<Case> => {
+  const stored = await deps.store.get(request.caseId);
+  if (!stored) throw new CaseNotFoundError(request.caseId);
+  if (request.expectedVersion !== undefined && request.expectedVersion !== stored.case.version) {
+    throw new VersionConflictError(request.caseId, request.expectedVersion, stored.case.version);
+  }
+  const next = runCommand(stored.case, request.input, {
+    district: deps.district,
+    actor: request.actor,
+    now: deps.clock.now(),
+    ...(request.correlationId !== undefined && { correlationId: request.correlationId }),
+  });
+  await deps.store.save({ ...stored, case: next }, stored.case.version);
+  return next;
+};

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { ulid } from 'ulid';
+import { canonicalJson } from '../domain/canonical-json';
+import type { Actor, Case } from '../domain/case';
+import type { DistrictIndex } from '../domain/district-index';
+import { IdempotencyKeyReusedError } from '../domain/errors';
+import { newReportedCase, type ReportInput } from '../domain/report';
+import type { CaseStore, Clock, IntakeFingerprint, ReportQueue } from '../ports';
+
+export interface SubmitReportDeps {
+  store: CaseStore;
+  queue: ReportQueue;
+  district: DistrictIndex;
+  clock: Clock;
+  /** Id for a report with neither an Idempotency-Key nor an external ref (default: a ULID). */
+  newId?: () => string;
+}
+
+export interface SubmitReportRequest {
+  input: ReportInput;
+  actor: Actor;
+  idempotencyKey?: string;
+  correlationId: string;
+}
+
+export interface SubmitReportResult {
+  case: Case;
+  /** True when the request repeated one already accepted (same key or same external ticket). */
+  replayed: boolean;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+/** Case ids derived from a retry-stable key, so a retry hits the same item (a conditional write, not a lookup). */
+const derivedId = (...parts: string[]) =>
+  `C${sha256(parts.join('\u0000')).subarray(0, 16).toString('base64url')}`;
+
+/**
+ * Intake: validate against the district, write the case once (conditional put on a deterministic
+ * id), then hand it to the router. A retry of an accepted report re-sends it to the queue if it is
+ * still unrouted, so a crash between the two writes is healed by the client's own retry (and by the sweep).
+ */
+export const submitReport = async (
+  deps: SubmitReportDeps,
+  request: SubmitReportRequest,
+): Promise<SubmitReportResult> => {
+  const { input, actor, idempotencyKey } = request;
+  const districtId = deps.district.config.id;
+  const id = input.externalRef
+    ? derivedId(districtId, 'external', input.externalRef.system, input.externalRef.id)
+    : idempotencyKey
+      ? derivedId(districtId, 'idempotency', actor.subject, idempotencyKey)
+      : (deps.newId ?? (() => `C${ulid()}`))();
+  const fingerprint: IntakeFingerprint = {
+    requestHash: sha256(canonicalJson(input)).toString('hex'),
+    ...(idempotencyKey !== undefined && { idempotencyKey }),
+  };
+  const reported = newReportedCase(input, {
+    id,
+    district: deps.district,
+    actor,
+    now: deps.clock.now(),
+    correlationId: request.correlationId,
+  });
+
+  const outcome = await deps.store.create(reported, fingerprint);
+  if (outcome.created) {
+    await deps.queue.enqueue({ caseId: reported.id, correlationId: request.correlationId });
+    return { case: reported, replayed: false };
+  }
+  const existing = outcome.existing;
+  // The same external ticket is the same event whatever the body says now; a reused key with
+  // another body is a client bug.
+  if (!input.externalRef && existing.intake?.requestHash !== fingerprint.requestHash) {
+    throw new IdempotencyKeyReusedError();
+  }
+  if (existing.case.status === 'reported') {
+    await deps.queue.enqueue({ caseId: existing.case.id, correlationId: request.correlationId });
+  }
+  return { case: existing.case, replayed: true };
+};

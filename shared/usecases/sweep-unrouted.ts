@@ -1,0 +1,25 @@
+import type { CaseStore, Clock, ReportQueue } from '../ports';
+
+export interface SweepDeps {
+  store: CaseStore;
+  queue: ReportQueue;
+  clock: Clock;
+}
+
+/** Reports younger than this are probably still in the queue; leave them to the router. */
+export const SWEEP_GRACE_MS = 60_000;
+const SWEEP_BATCH = 500;
+
+/**
+ * Finds reports that were acknowledged but never routed (the process died between the write and
+ * the enqueue, or a local queue lost its messages in a restart) and hands them to the router again.
+ * Routing is idempotent, so sending one twice does no harm.
+ */
+export const sweepUnrouted = async (deps: SweepDeps): Promise<{ requeued: number }> => {
+  const cutoff = new Date(Date.parse(deps.clock.now()) - SWEEP_GRACE_MS).toISOString();
+  const ids = await deps.store.listUnrouted(cutoff, SWEEP_BATCH);
+  for (const caseId of ids) {
+    await deps.queue.enqueue({ caseId, correlationId: `sweep:${caseId}` });
+  }
+  return { requeued: ids.length };
+};

@@ -1,0 +1,151 @@
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { makeHandler as makeCasesHandler } from '../../functions/cases/app';
+import { makeHandler as makeIntakeHandler } from '../../functions/intake/app';
+import { makeHandler as makeRouterHandler } from '../../functions/route-reports/app';
+import { messagesToDelete, toSqsRecord } from '../../infra/local/poller';
+import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
+import { SqsReportQueue } from '../../shared/adapters/aws/sqs-report-queue';
+import { loadDistrict } from '../../shared/district/load';
+import type { Zone } from '../../shared/district/schema';
+import { indexDistrict } from '../../shared/domain/district-index';
+import type { Clock } from '../../shared/ports';
+import { type ApiCall, apiEvent, lambdaContext } from './api-event';
+import type { Emulators } from './emulators';
+
+export const sandun = indexDistrict(loadDistrict('districts/sandun.json'));
+
+/** A clock the test moves by hand. */
+export const testClock = (start = '2026-11-30T01:00:00.000Z') => {
+  let current = Date.parse(start);
+  const clock: Clock & { advanceMinutes(minutes: number): void; set(iso: string): void } = {
+    now: () => new Date(current).toISOString(),
+    advanceMinutes: (minutes) => {
+      current += minutes * 60_000;
+    },
+    set: (iso) => {
+      current = Date.parse(iso);
+    },
+  };
+  return clock;
+};
+
+/** A point well inside the zone: the mean of its outer ring's corners (the zones are convex). */
+export const insideZone = (zone: Zone) => {
+  const ring = zone.boundary.coordinates[0]!.slice(0, -1);
+  return {
+    lat: ring.reduce((sum, [, lat]) => sum + lat, 0) / ring.length,
+    lng: ring.reduce((sum, [lng]) => sum + lng, 0) / ring.length,
+  };
+};
+
+export const claimsFor = {
+  reporter: (subject = 'citizen-1') => ({ sub: subject, role: 'reporter', name: '市民' }),
+  commandCentre: () => ({
+    sub: 'cc-1',
+    role: 'command_centre',
+    department: 'command-centre',
+    name: '指挥员',
+  }),
+  areaChief: (zone: string) => ({
+    sub: `chief-${zone}`,
+    role: 'area_chief',
+    zone,
+    department: 'urban-management',
+  }),
+  staff: (department: string) => ({ sub: `staff-${department}`, role: 'department_staff', department }),
+  fieldWorker: (department: string) => ({ sub: `field-${department}`, role: 'field_worker', department }),
+};
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON replies
+  body: any;
+}
+
+/** The intake, cases and router functions wired to the emulators, with a hand-moved clock. */
+export const casesHarness = (emulators: Emulators) => {
+  const clock = testClock();
+  const store = new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName });
+  const queue = new SqsReportQueue({ client: emulators.sqs, queueUrl: emulators.queues.intakeQueueUrl });
+  const claimNames = { role: 'role', department: 'department', zone: 'zone' };
+  const intake = makeIntakeHandler({ store, queue, district: sandun, clock, claimNames });
+  const cases = makeCasesHandler({ store, district: sandun, clock, claimNames });
+  const router = makeRouterHandler({ store, district: sandun, clock });
+
+  const invoke = async (
+    handler: (event: never, context: never) => Promise<APIGatewayProxyStructuredResultV2>,
+    call: ApiCall,
+  ): Promise<Reply> => {
+    const result = await handler(apiEvent(call) as never, lambdaContext() as never);
+    const headers = (result.headers ?? {}) as Record<string, string>;
+    return {
+      status: result.statusCode ?? 200,
+      headers,
+      body: result.body ? JSON.parse(result.body) : undefined,
+    };
+  };
+
+  /** Feeds everything in the intake queue through the router, as the event source mapping would. */
+  const drainQueue = async (): Promise<SQSBatchResponse[]> => {
+    const responses: SQSBatchResponse[] = [];
+    for (;;) {
+      const { Messages = [] } = await emulators.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: emulators.queues.intakeQueueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+          MessageAttributeNames: ['All'],
+          MessageSystemAttributeNames: ['All'],
+        }),
+      );
+      if (Messages.length === 0) return responses;
+      const event: SQSEvent = {
+        Records: Messages.map((m) => toSqsRecord(m, emulators.queues.intakeQueueArn)),
+      };
+      const response = (await router(event, lambdaContext())) as SQSBatchResponse;
+      responses.push(response);
+      for (const record of messagesToDelete(event.Records, response)) {
+        await emulators.sqs.send(
+          new DeleteMessageCommand({
+            QueueUrl: emulators.queues.intakeQueueUrl,
+            ReceiptHandle: record.receiptHandle,
+          }),
+        );
+      }
+      if (response.batchItemFailures.length > 0) return responses;
+    }
+  };
+
+  return {
+    clock,
+    store,
+    queue,
+    router,
+    drainQueue,
+    report: (
+      body: unknown,
+      claims: Record<string, string> = claimsFor.fieldWorker('joint-team'),
+      headers: Record<string, string> = {},
+    ) => invoke(intake, { routeKey: 'POST /v1/cases', body, claims, headers }),
+    intakeRaw: (call: Omit<ApiCall, 'routeKey'>) => invoke(intake, { routeKey: 'POST /v1/cases', ...call }),
+    get: (id: string, claims: Record<string, string> = claimsFor.commandCentre()) =>
+      invoke(cases, {
+        routeKey: 'GET /v1/cases/{id}',
+        path: `/v1/cases/${id}`,
+        pathParameters: { id },
+        claims,
+      }),
+    list: (query: Record<string, string>, claims: Record<string, string> = claimsFor.commandCentre()) =>
+      invoke(cases, { routeKey: 'GET /v1/cases', query, claims }),
+    command: (id: string, command: string, body: unknown, claims: Record<string, string>) =>
+      invoke(cases, {
+        routeKey: `POST /v1/cases/{id}/${command}`,
+        path: `/v1/cases/${id}/${command}`,
+        pathParameters: { id },
+        body,
+        claims,
+      }),
+  };
+};

@@ -1,0 +1,59 @@
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ensureTable } from '../../infra/local/dynamodb';
+import { createIntakeQueues, type LocalQueues, startFauxqs } from '../../infra/local/sqs';
+
+type Dynalite = (options: { createTableMs?: number }) => Server;
+const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
+
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+const region = 'us-east-1';
+
+export interface Emulators {
+  dynamodb: DynamoDBClient;
+  documents: DynamoDBDocumentClient;
+  sqs: SQSClient;
+  tableName: string;
+  queues: LocalQueues;
+  stop(): Promise<void>;
+}
+
+/**
+ * One in-memory dynalite and one fauxqs per test file, the table and queues created exactly as the
+ * local cloud creates them. Start in `beforeAll`, stop in `afterAll`.
+ */
+export const startEmulators = async (): Promise<Emulators> => {
+  const dynaliteServer = dynalite({ createTableMs: 0 });
+  await new Promise<void>((done) => dynaliteServer.listen(0, '127.0.0.1', done));
+  const dynamoEndpoint = `http://127.0.0.1:${(dynaliteServer.address() as AddressInfo).port}`;
+  const dynamodb = new DynamoDBClient({ endpoint: dynamoEndpoint, region, credentials });
+  const tableName = 'xietong-test-cases';
+  await ensureTable(dynamodb, tableName);
+
+  const fauxqs = await startFauxqs();
+  const sqs = new SQSClient({ endpoint: fauxqs.endpoint, region, credentials });
+  const queues = await createIntakeQueues(sqs, fauxqs.endpoint, {
+    intake: 'xietong-test-intake',
+    deadLetter: 'xietong-test-intake-dlq',
+    visibilityTimeoutSeconds: 30,
+    maxReceiveCount: 5,
+  });
+
+  return {
+    dynamodb,
+    documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+    sqs,
+    tableName,
+    queues,
+    async stop() {
+      dynamodb.destroy();
+      sqs.destroy();
+      await fauxqs.stop();
+      await new Promise<void>((done) => dynaliteServer.close(() => done()));
+    },
+  };
+};
