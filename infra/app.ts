@@ -1,0 +1,30 @@
+import { App } from 'aws-cdk-lib';
+import { DistrictConfigError } from '../shared/district/load';
+import { buildDistrictApp, DEFAULT_DISTRICT } from './district-app';
+
+/**
+ * CDK entry point: `cdk synth|deploy -c district=<id> [-c region=<region>]`. The district file is
+ * validated before any construct exists; a broken file stops here with its path and rule.
+ */
+const app = new App();
+const contextString = (key: string): string | undefined => {
+  const value: unknown = app.node.tryGetContext(key);
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+};
+
+const district = contextString('district') ?? DEFAULT_DISTRICT;
+// The CLI sets CDK_DEFAULT_REGION/ACCOUNT from the profile; a known region lets the stack adapt to
+// its partition (AWS China).
+const region = contextString('region') ?? process.env.CDK_DEFAULT_REGION;
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+
+try {
+  buildDistrictApp(app, { district, env: { region, account } });
+} catch (error) {
+  if (error instanceof DistrictConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+app.synth();

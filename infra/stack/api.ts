@@ -1,0 +1,104 @@
+import { Duration } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  type HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { XietongFunction } from './functions';
+import type { Identity } from './identity';
+
+/** One JSON object per request; `$context` variables of HTTP APIs. */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  latency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+  userAgent: '$context.identity.userAgent',
+  subject: '$context.authorizer.claims.sub',
+} as const;
+
+export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key'];
+
+export interface ApiProps {
+  districtId: string;
+  functions: XietongFunction[];
+  identity: Identity;
+  /** Origins of the cockpit and field pages. */
+  corsOrigins: string[];
+  throttle: { rateLimit: number; burstLimit: number };
+}
+
+/**
+ * The district's HTTP API: one route per route of FUNCTIONS, every non-public route behind the JWT
+ * authorizer, access logs and throttling on the default stage.
+ */
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogs: LogGroup;
+  readonly authorizer: HttpJwtAuthorizer;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: `xietong-${props.districtId}`,
+      description: `xietong case coordination API for ${props.districtId}`,
+      // The default stage is created below, with access logs and throttling.
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: props.corsOrigins,
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+        allowHeaders: CORS_ALLOWED_HEADERS,
+        exposeHeaders: ['Location', 'ETag'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS });
+    this.stage = this.httpApi.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+    this.authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.identity.issuer, {
+      authorizerName: `xietong-${props.districtId}-jwt`,
+      jwtAudience: props.identity.audience,
+    });
+
+    for (const fn of props.functions) {
+      if (fn.spec.routes.length === 0) continue;
+      const integration = new HttpLambdaIntegration(`${fn.spec.name}-integration`, fn.function);
+      for (const route of fn.spec.routes) {
+        this.httpApi.addRoutes({
+          path: route.path,
+          methods: [HttpMethod[route.method]],
+          integration,
+          ...(route.public ? {} : { authorizer: this.authorizer }),
+        });
+      }
+    }
+  }
+
+  get url(): string {
+    return this.stage.url;
+  }
+}

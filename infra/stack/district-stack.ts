@@ -1,0 +1,123 @@
+import { Annotations, CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { Construct } from 'constructs';
+import type { DistrictConfig } from '../../shared/district/schema';
+import { ENV } from '../../shared/runtime/env';
+import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
+import { AlarmTopic } from './alarms';
+import { Api } from './api';
+import { CaseTable } from './data';
+import { INTAKE_CONSUMER, timeoutOf, XietongFunction } from './functions';
+import { Identity } from './identity';
+import { isChinaPartition } from './partition';
+import { IntakeQueues } from './queues';
+
+export const DISTRICT_TAG = 'xietong:district';
+
+/** Functions that run on a schedule rather than (or besides) a route or a queue. */
+const SCHEDULES: Record<string, Schedule> = {
+  'sweep-unrouted': Schedule.rate(Duration.minutes(5)),
+};
+
+export interface DistrictStackProps extends StackProps {
+  district: DistrictConfig;
+  /** Absolute path of the validated district file; it is bundled into every function. */
+  districtFile: string;
+  /** Repository root (FUNCTIONS' entry files are relative to it). */
+  projectRoot: string;
+  functions?: FunctionSpec[];
+  corsOrigins?: string[];
+  throttle?: { rateLimit: number; burstLimit: number };
+}
+
+/** Everything one district runs on: table, intake queue, functions, HTTP API, identity, alarms. */
+export class DistrictStack extends Stack {
+  readonly table: CaseTable;
+  readonly queues: IntakeQueues;
+  readonly identity: Identity;
+  readonly functions: Map<string, XietongFunction>;
+  readonly api: Api;
+  readonly alarms: AlarmTopic;
+
+  constructor(scope: Construct, id: string, props: DistrictStackProps) {
+    const { district, districtFile, projectRoot, functions, corsOrigins, throttle, ...stackProps } = props;
+    const districtId = district.id;
+    super(scope, id, {
+      description: `xietong case coordination for ${district.name.en} (${districtId})`,
+      ...stackProps,
+      tags: { [DISTRICT_TAG]: districtId, ...stackProps.tags },
+    });
+    Tags.of(this).add(DISTRICT_TAG, districtId);
+    const specs = functions ?? FUNCTIONS;
+    const consumerTimeouts = specs
+      .filter((spec) => spec.access.intakeQueue === 'consume')
+      .map((spec) => timeoutOf(spec).toSeconds());
+    const tracing = !isChinaPartition(this);
+    if (!tracing) {
+      Annotations.of(this).addInfo(
+        'Lambda X-Ray tracing is off: Lambda does not integrate X-Ray in AWS China.',
+      );
+    }
+
+    this.alarms = new AlarmTopic(this, 'Alarms', { districtId });
+    this.table = new CaseTable(this, 'Data', { districtId });
+    this.queues = new IntakeQueues(this, 'Intake', {
+      consumerTimeout: Duration.seconds(consumerTimeouts.length > 0 ? Math.max(...consumerTimeouts) : 30),
+      maxBatchingWindow: INTAKE_CONSUMER.maxBatchingWindow,
+      alarms: this.alarms,
+    });
+    this.identity = new Identity(this, 'Identity', { district });
+
+    const environment: Record<string, string> = {
+      [ENV.claimRole]: this.identity.claims.role,
+      [ENV.claimDepartment]: this.identity.claims.department,
+      [ENV.claimZone]: this.identity.claims.zone,
+      POWERTOOLS_SERVICE_NAME: 'xietong',
+      POWERTOOLS_METRICS_NAMESPACE: `Xietong/${districtId}`,
+      NODE_OPTIONS: '--enable-source-maps',
+      ...(tracing ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
+    };
+    this.functions = new Map();
+    for (const spec of specs) {
+      const fn = new XietongFunction(this, `Fn-${spec.name}`, {
+        spec,
+        projectRoot,
+        districtFile,
+        environment,
+        tracing,
+      });
+      fn.bindTable(this.table.table, spec.access.table);
+      fn.bindIntakeQueue(this.queues.queue, spec.access.intakeQueue);
+      this.functions.set(spec.name, fn);
+    }
+    for (const [name, fn] of this.functions) {
+      const schedule = SCHEDULES[name];
+      if (!schedule) continue;
+      new Rule(this, `Schedule-${name}`, {
+        description: `xietong ${districtId}: runs ${name}`,
+        schedule,
+        targets: [new LambdaFunction(fn.function, { retryAttempts: 2, maxEventAge: Duration.minutes(5) })],
+      });
+    }
+
+    this.api = new Api(this, 'Api', {
+      districtId,
+      functions: [...this.functions.values()],
+      identity: this.identity,
+      corsOrigins: corsOrigins ?? ['*'],
+      throttle: throttle ?? { rateLimit: 100, burstLimit: 200 },
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'IntakeQueueUrl', { value: this.queues.queue.queueUrl });
+    new CfnOutput(this, 'IntakeDeadLetterQueueUrl', { value: this.queues.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'JwtIssuer', { value: this.identity.issuer });
+    if (this.identity.userPool && this.identity.userPoolClient) {
+      new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { value: this.identity.userPoolClient.userPoolClientId });
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV } from '../../shared/runtime/env';
+import type { FunctionSpec } from '../../shared/runtime/functions';
+
+export const DEFAULT_MEMORY_MB = 512;
+/** HTTP functions answer within API Gateway's 30 s limit; queue and schedule work gets longer. */
+const DEFAULT_HTTP_TIMEOUT_SECONDS = 10;
+const DEFAULT_BACKGROUND_TIMEOUT_SECONDS = 30;
+
+/** Where the district file sits inside every bundle (Lambda's working directory is /var/task). */
+export const BUNDLED_DISTRICT_FILE = 'district.json';
+
+export const INTAKE_CONSUMER = { batchSize: 10, maxBatchingWindow: Duration.seconds(1) } as const;
+
+export const timeoutOf = (spec: FunctionSpec): Duration =>
+  Duration.seconds(
+    spec.timeoutSeconds ??
+      (spec.routes.length > 0 ? DEFAULT_HTTP_TIMEOUT_SECONDS : DEFAULT_BACKGROUND_TIMEOUT_SECONDS),
+  );
+
+/**
+ * esbuild's ESM output still meets CommonJS `require` calls from bundled dependencies; give the
+ * module a real `require` so they work.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as xietongCreateRequire } from 'node:module'; const require = xietongCreateRequire(import.meta.url);";
+
+export interface XietongFunctionProps {
+  spec: FunctionSpec;
+  /** Repository root: entry files in FUNCTIONS are relative to it. */
+  projectRoot: string;
+  /** Absolute path of the validated district file, copied into the bundle. */
+  districtFile: string;
+  /** Environment shared by every function (claims, Powertools); access-specific names are added by the binds. */
+  environment: Record<string, string>;
+  tracing: boolean;
+}
+
+/**
+ * One Lambda function of the district with the house defaults: Node 22 on arm64, ESM bundle with
+ * the district file inside, JSON logs in its own log group, a role that can only write those logs
+ * until a bind grants it more. Each bind grants the access and sets the env var in one call.
+ */
+export class XietongFunction extends Construct {
+  readonly spec: FunctionSpec;
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: XietongFunctionProps) {
+    super(scope, id);
+    const { spec, projectRoot, districtFile } = props;
+    this.spec = spec;
+    this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.THREE_MONTHS });
+    // Our own role instead of AWSLambdaBasicExecutionRole: logs go to this log group only.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `xietong ${spec.name}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: spec.description,
+      entry: join(projectRoot, spec.entry),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: spec.memoryMb ?? DEFAULT_MEMORY_MB,
+      timeout: timeoutOf(spec),
+      role: this.role,
+      tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      environment: { ...props.environment, [ENV.districtFile]: BUNDLED_DISTRICT_FILE },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // The SDK is bundled, not taken from the runtime: the code runs with the exact versions
+        // the lockfile pins and the tests exercised (the runtime's copy changes under us).
+        externalModules: [],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `cp ${JSON.stringify(districtFile)} ${JSON.stringify(join(outputDir, BUNDLED_DISTRICT_FILE))}`,
+          ],
+        },
+      },
+    });
+  }
+
+  /** Grants exactly the table access asked for and tells the function the table's name. */
+  bindTable(table: ITable, access: FunctionSpec['access']['table']): void {
+    if (access === 'none') return;
+    if (access === 'read') table.grantReadData(this.function);
+    else table.grantReadWriteData(this.function);
+    this.function.addEnvironment(ENV.tableName, table.tableName);
+  }
+
+  /** Sending grants SendMessage; consuming wires an event source that reports partial batch failures. */
+  bindIntakeQueue(queue: IQueue, access: FunctionSpec['access']['intakeQueue']): void {
+    if (access === 'none') return;
+    if (access === 'send') queue.grantSendMessages(this.function);
+    else {
+      this.function.addEventSource(
+        new SqsEventSource(queue, {
+          batchSize: INTAKE_CONSUMER.batchSize,
+          maxBatchingWindow: INTAKE_CONSUMER.maxBatchingWindow,
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
+    this.function.addEnvironment(ENV.intakeQueueUrl, queue.queueUrl);
+  }
+}

@@ -1,0 +1,44 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDistrictApp, DISTRICTS_DIR } from '../../infra/district-app';
+import type { FunctionSpec } from '../../shared/runtime/functions';
+import { type TestApp, testApp } from './synth';
+
+// A single stand-in function keeps the real esbuild run under a second.
+const PROBE: FunctionSpec = {
+  name: 'probe',
+  entry: 'tests/infra/fixtures/handler.ts',
+  description: 'bundling probe',
+  routes: [{ method: 'GET', path: '/probe', public: true }],
+  access: { table: 'none', intakeQueue: 'none' },
+};
+
+let synth: TestApp;
+let assetDir: string;
+
+beforeAll(() => {
+  synth = testApp({ bundle: true });
+  Template.fromStack(buildDistrictApp(synth.app, { district: 'sandun', functions: [PROBE] }));
+  const assets = readdirSync(synth.outdir).filter((name) => name.startsWith('asset.'));
+  expect(assets).toHaveLength(1);
+  assetDir = join(synth.outdir, assets[0]!);
+});
+afterAll(() => synth.dispose());
+
+describe('a function bundle', () => {
+  it('is an ES module with a working require, and its source map', () => {
+    const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    expect(code.startsWith("import { createRequire as xietongCreateRequire } from 'node:module';")).toBe(
+      true,
+    );
+    expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+  });
+
+  it('carries the district file as district.json (XT_DISTRICT_FILE)', () => {
+    expect(readFileSync(join(assetDir, 'district.json'), 'utf8')).toBe(
+      readFileSync(join(DISTRICTS_DIR, 'sandun.json'), 'utf8'),
+    );
+  });
+});

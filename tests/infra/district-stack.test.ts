@@ -1,0 +1,419 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDistrictApp } from '../../infra/district-app';
+import { CORS_ALLOWED_HEADERS } from '../../infra/stack/api';
+import { DISTRICT_TAG } from '../../infra/stack/district-stack';
+import { timeoutOf } from '../../infra/stack/functions';
+import { ROLES } from '../../infra/stack/identity';
+import { ALL_INDEXES, TABLE_KEYS } from '../../shared/adapters/aws/table-design';
+import { ENV } from '../../shared/runtime/env';
+import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
+import {
+  asList,
+  type CfnResource,
+  onlyResourceOf,
+  policyStatements,
+  resourcesOf,
+  type TestApp,
+  testApp,
+  variablesOf,
+} from './synth';
+
+let synth: TestApp;
+let template: Template;
+
+// One synth for the file, with the built-in CloudFormation validation the CLI runs too.
+beforeAll(() => {
+  synth = testApp({ validate: true });
+  template = Template.fromStack(buildDistrictApp(synth.app, { district: 'sandun' }));
+});
+afterAll(() => synth.dispose());
+
+const functionOf = (spec: FunctionSpec): [string, CfnResource] => {
+  const found = resourcesOf(template, 'AWS::Lambda::Function').filter(
+    ([, fn]) => fn.Properties.Description === spec.description,
+  );
+  expect(found, `one function for ${spec.name}`).toHaveLength(1);
+  return found[0]!;
+};
+
+const roleIdOf = (spec: FunctionSpec): string => {
+  const [, fn] = functionOf(spec);
+  return (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+};
+
+/** Every action any identity policy attached to the function's role allows. */
+const actionsOf = (spec: FunctionSpec): string[] => {
+  const roleId = roleIdOf(spec);
+  return resourcesOf(template, 'AWS::IAM::Policy')
+    .filter(([, policy]) =>
+      asList(policy.Properties.Roles as unknown[]).some(
+        (r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId }),
+      ),
+    )
+    .flatMap(([, policy]) =>
+      (policy.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap(
+        (s) => asList(s.Action),
+      ),
+    );
+};
+
+const specNamed = (name: string): FunctionSpec => {
+  const spec = FUNCTIONS.find((s) => s.name === name);
+  if (!spec) throw new Error(`FUNCTIONS has no ${name}`);
+  return spec;
+};
+
+describe('the case table', () => {
+  it('is on-demand, recoverable, protected from deletion and retained', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        TableName: 'xietong-sandun-cases',
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true },
+        KeySchema: [
+          { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+        ],
+      }),
+    });
+  });
+
+  it('has the five GSIs of the table design, string keys, all attributes projected', () => {
+    const [, table] = onlyResourceOf(template, 'AWS::DynamoDB::Table');
+    const indexes = table.Properties.GlobalSecondaryIndexes as unknown[];
+    expect(indexes).toHaveLength(5);
+    expect(indexes).toEqual(
+      ALL_INDEXES.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+    const attributes = table.Properties.AttributeDefinitions as {
+      AttributeName: string;
+      AttributeType: string;
+    }[];
+    expect(attributes.every((a) => a.AttributeType === 'S')).toBe(true);
+  });
+
+  it('carries the district tag', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      Tags: Match.arrayWith([{ Key: DISTRICT_TAG, Value: 'sandun' }]),
+    });
+  });
+});
+
+describe('the intake queue', () => {
+  const queues = () => {
+    const all = resourcesOf(template, 'AWS::SQS::Queue');
+    const intake = all.find(([, q]) => q.Properties.RedrivePolicy !== undefined);
+    const dlq = all.find(([, q]) => q.Properties.RedrivePolicy === undefined);
+    if (!intake || !dlq) throw new Error('expected an intake queue and its DLQ');
+    return { intake, dlq };
+  };
+
+  it('redrives to a 14-day dead-letter queue after 5 receives', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+    const { intake, dlq } = queues();
+    expect(intake[1].Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlq[0], 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    expect(dlq[1].Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+  });
+
+  it('keeps messages invisible for at least six times the consumer timeout', () => {
+    const { intake } = queues();
+    const consumer = specNamed('route-reports');
+    expect(intake[1].Properties.VisibilityTimeout).toBeGreaterThanOrEqual(
+      6 * timeoutOf(consumer).toSeconds(),
+    );
+  });
+
+  it('encrypts both queues with SQS-managed keys and refuses plain HTTP', () => {
+    for (const [, queue] of resourcesOf(template, 'AWS::SQS::Queue')) {
+      expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    }
+    template.resourceCountIs('AWS::SQS::QueuePolicy', 2);
+    template.allResourcesProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('alarms on a non-empty DLQ and on old messages, both notifying the encrypted topic', () => {
+    const [topicId] = onlyResourceOf(template, 'AWS::SNS::Topic');
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    const { dlq, intake } = queues();
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq[0], 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: topicId }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [intake[0], 'QueueName'] } }],
+      Threshold: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: topicId }],
+    });
+  });
+});
+
+describe('the functions', () => {
+  it('are one Node 22 arm64 function per FUNCTIONS entry, traced, logging JSON to their own log group', () => {
+    template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length);
+    for (const spec of FUNCTIONS) {
+      const [, fn] = functionOf(spec);
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: spec.memoryMb ?? 512,
+        Timeout: timeoutOf(spec).toSeconds(),
+        Handler: 'index.handler',
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
+      });
+    }
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, FUNCTIONS.length + 1);
+  });
+
+  it('get the district file, claim names, Powertools settings, and the table/queue only where they have access', () => {
+    for (const spec of FUNCTIONS) {
+      const [, fn] = functionOf(spec);
+      const variables = variablesOf(fn);
+      expect(variables).toMatchObject({
+        [ENV.districtFile]: 'district.json',
+        [ENV.claimRole]: 'cognito:groups',
+        [ENV.claimDepartment]: 'custom:department',
+        [ENV.claimZone]: 'custom:zone',
+        POWERTOOLS_SERVICE_NAME: 'xietong',
+        POWERTOOLS_METRICS_NAMESPACE: 'Xietong/sandun',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+      expect(ENV.tableName in variables, `${spec.name} table env`).toBe(spec.access.table !== 'none');
+      expect(ENV.intakeQueueUrl in variables, `${spec.name} queue env`).toBe(
+        spec.access.intakeQueue !== 'none',
+      );
+    }
+  });
+
+  it('consume the intake queue in batches of 10 with partial batch failures', () => {
+    const consumers = FUNCTIONS.filter((s) => s.access.intakeQueue === 'consume');
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', consumers.length);
+    for (const spec of consumers) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: functionOf(spec)[0] },
+        BatchSize: 10,
+        MaximumBatchingWindowInSeconds: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    }
+  });
+
+  it('run the unrouted-report sweep every 5 minutes', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [functionOf(specNamed('sweep-unrouted'))[0], 'Arn'] } }),
+      ],
+    });
+  });
+});
+
+describe('least privilege', () => {
+  it('grants each function exactly its declared access', () => {
+    for (const spec of FUNCTIONS) {
+      const actions = actionsOf(spec);
+      expect(actions.includes('dynamodb:Query'), `${spec.name} reads`).toBe(spec.access.table !== 'none');
+      expect(actions.includes('dynamodb:PutItem'), `${spec.name} writes`).toBe(
+        spec.access.table === 'readWrite',
+      );
+      expect(actions.includes('sqs:SendMessage'), `${spec.name} sends`).toBe(
+        spec.access.intakeQueue === 'send',
+      );
+      expect(actions.includes('sqs:ReceiveMessage'), `${spec.name} receives`).toBe(
+        spec.access.intakeQueue === 'consume',
+      );
+    }
+  });
+
+  it('gives the meta function no table writes and intake no queue reads', () => {
+    expect(actionsOf(specNamed('meta'))).not.toContain('dynamodb:PutItem');
+    expect(actionsOf(specNamed('meta'))).not.toContain('dynamodb:UpdateItem');
+    expect(actionsOf(specNamed('intake'))).not.toContain('sqs:ReceiveMessage');
+  });
+
+  it('attaches no managed policies to the function roles (logs go to their own log group only)', () => {
+    for (const spec of FUNCTIONS) {
+      const role = template.findResources('AWS::IAM::Role')[roleIdOf(spec)];
+      expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('has no "*" action anywhere and "*" resources only where AWS requires them', () => {
+    const statements = policyStatements(template);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const { statement, resource } of statements) {
+      expect(asList(statement.Action), `${resource} ${statement.Sid ?? ''}`).not.toContain('*');
+    }
+    const wildcards = statements.filter(({ statement }) => asList(statement.Resource).includes('*'));
+    for (const { type, statement } of wildcards) {
+      if (type === 'AWS::KMS::Key') continue; // a key policy can only name its own key as "*"
+      // X-Ray's trace APIs have no resource-level permissions.
+      expect(asList(statement.Action).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    }
+    expect(wildcards.some(({ type }) => type === 'AWS::IAM::Policy')).toBe(true);
+  });
+});
+
+describe('the HTTP API', () => {
+  const allRoutes = FUNCTIONS.flatMap((spec) => spec.routes);
+
+  it('has one route per FUNCTIONS route, each integrated with its function', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', allRoutes.length);
+    template.resourceCountIs(
+      'AWS::ApiGatewayV2::Integration',
+      FUNCTIONS.filter((spec) => spec.routes.length > 0).length,
+    );
+  });
+
+  it('puts the JWT authorizer on every non-public route and none on public ones', () => {
+    const [authorizerId] = onlyResourceOf(template, 'AWS::ApiGatewayV2::Authorizer');
+    const routes = new Map(
+      resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => [
+        r.Properties.RouteKey as string,
+        r.Properties,
+      ]),
+    );
+    for (const route of allRoutes) {
+      const properties = routes.get(`${route.method} ${route.path}`);
+      expect(properties, `${route.method} ${route.path}`).toBeDefined();
+      if (route.public) {
+        expect(properties?.AuthorizationType).toBe('NONE');
+        expect(properties?.AuthorizerId).toBeUndefined();
+      } else {
+        expect(properties?.AuthorizationType).toBe('JWT');
+        expect(properties?.AuthorizerId).toEqual({ Ref: authorizerId });
+      }
+    }
+    expect(allRoutes.some((r) => r.public)).toBe(true);
+  });
+
+  it("trusts the user pool's issuer and app client", () => {
+    const [poolId] = onlyResourceOf(template, 'AWS::Cognito::UserPool');
+    const [clientId] = onlyResourceOf(template, 'AWS::Cognito::UserPoolClient');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Audience: [{ Ref: clientId }],
+        Issuer: {
+          'Fn::Join': [
+            '',
+            [
+              'https://cognito-idp.',
+              { Ref: 'AWS::Region' },
+              '.',
+              { Ref: 'AWS::URLSuffix' },
+              '/',
+              { Ref: poolId },
+            ],
+          ],
+        },
+      },
+    });
+  });
+
+  it('logs every request as JSON and throttles the default stage', () => {
+    const accessLogs = resourcesOf(template, 'AWS::Logs::LogGroup').filter(([id]) =>
+      id.startsWith('ApiAccessLogs'),
+    );
+    expect(accessLogs).toHaveLength(1);
+    const logGroupId = accessLogs[0]?.[0];
+    const [, stage] = onlyResourceOf(template, 'AWS::ApiGatewayV2::Stage');
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: {
+        ThrottlingBurstLimit: expect.any(Number),
+        ThrottlingRateLimit: expect.any(Number),
+      },
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [logGroupId, 'Arn'] } },
+    });
+    const format = JSON.parse((stage.Properties.AccessLogSettings as { Format: string }).Format);
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      latency: '$context.responseLatency',
+    });
+  });
+
+  it('allows the Authorization, Content-Type and Idempotency-Key headers cross-origin', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({ AllowHeaders: CORS_ALLOWED_HEADERS }),
+    });
+  });
+});
+
+describe('the user pool', () => {
+  it('has no self sign-up, the six role groups and department/zone attributes users cannot write', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      DeletionProtection: 'ACTIVE',
+      Schema: Match.arrayWith([
+        Match.objectLike({ Name: 'department', AttributeDataType: 'String', Mutable: true }),
+        Match.objectLike({ Name: 'zone', AttributeDataType: 'String', Mutable: true }),
+      ]),
+    });
+    const groups = resourcesOf(template, 'AWS::Cognito::UserPoolGroup').map(
+      ([, g]) => g.Properties.GroupName,
+    );
+    expect(groups.sort()).toEqual([...ROLES].sort());
+    const [, client] = onlyResourceOf(template, 'AWS::Cognito::UserPoolClient');
+    expect(client.Properties.GenerateSecret).toBe(false);
+    const writable = client.Properties.WriteAttributes as string[];
+    expect(writable.some((a) => a.startsWith('custom:'))).toBe(false);
+  });
+});
+
+describe('the outputs', () => {
+  it('name the API URL, table, queues, issuer and user pool', () => {
+    const outputs = Object.keys(template.toJSON().Outputs ?? {});
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        'ApiUrl',
+        'TableName',
+        'IntakeQueueUrl',
+        'IntakeDeadLetterQueueUrl',
+        'JwtIssuer',
+        'UserPoolId',
+        'UserPoolClientId',
+      ]),
+    );
+  });
+});
