@@ -17,32 +17,28 @@ const routeRecord = async (deps: RouteReportDeps, record: SQSRecord): Promise<vo
     // Poison: it will never parse. Failing it lets SQS move it to the DLQ after maxReceiveCount.
     throw new Error(`unreadable routing message ${record.messageId}: ${(error as Error).message}`);
   }
-  logger.appendKeys({ correlationId: message.correlationId, caseId: message.caseId });
-  try {
-    const outcome = await routeQueuedReport(deps, message);
-    metrics.addMetric(outcome === 'routed' ? 'ReportsRouted' : 'RoutingSkipped', 'Count', 1);
-    logger.info('report routed', { outcome });
-  } finally {
-    logger.removeKeys(['correlationId', 'caseId']);
-  }
+  const outcome = await routeQueuedReport(deps, message);
+  metrics.addMetric(outcome === 'routed' ? 'ReportsRouted' : 'RoutingSkipped', 'Count', 1);
+  // Records run concurrently: their keys go on each line, not on the shared logger.
+  logger.info('report routed', { outcome, correlationId: message.correlationId, caseId: message.caseId });
 };
 
 /**
- * The intake queue's consumer. Each record is routed on its own; failures are reported per record
- * (partial batch response) so one bad message never holds back the others.
+ * The intake queue's consumer. The records of a batch are routed concurrently, each on its own;
+ * failures are reported per record (partial batch response) so one bad message never holds back
+ * the others. Two records for one case are safe: the loser of the version check sees it routed.
  */
 export const makeHandler = (deps: RouteReportDeps) =>
   middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const outcomes = await Promise.allSettled(event.Records.map((record) => routeRecord(deps, record)));
     const batchItemFailures: SQSBatchItemFailure[] = [];
-    for (const record of event.Records) {
-      try {
-        await routeRecord(deps, record);
-      } catch (error) {
-        logger.error('routing failed', { messageId: record.messageId, error: error as Error });
-        metrics.addMetric('RoutingFailures', 'Count', 1);
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-      }
-    }
+    outcomes.forEach((outcome, index) => {
+      if (outcome.status === 'fulfilled') return;
+      const { messageId } = event.Records[index]!;
+      logger.error('routing failed', { messageId, error: outcome.reason as Error });
+      metrics.addMetric('RoutingFailures', 'Count', 1);
+      batchItemFailures.push({ itemIdentifier: messageId });
+    });
     return { batchItemFailures };
   })
     .use(captureLambdaHandler(tracer))

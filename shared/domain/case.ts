@@ -125,6 +125,8 @@ export interface CaseCounters {
   returns: number;
   reassigns: number;
   reworks: number;
+  /** Closed cases opened again (a citizen says it isn't fixed); counted apart from rework. */
+  reopens: number;
 }
 
 export interface Case {

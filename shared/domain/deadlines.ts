@@ -29,5 +29,6 @@ export const nextDue = (c: Pick<Case, 'status' | 'deadlines'>): string | undefin
 
 export const isOverdue = (c: Pick<Case, 'status' | 'deadlines'>, now: string): boolean => {
   const due = nextDue(c);
-  return due !== undefined && due < now;
+  // Compare instants, not strings: `now` may come with another offset or precision.
+  return due !== undefined && Date.parse(due) < Date.parse(now);
 };

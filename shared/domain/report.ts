@@ -80,7 +80,7 @@ export const newReportedCase = (input: ReportInput, ctx: NewCaseContext): Case =
     ...(input.externalRef && { externalRef: input.externalRef }),
     triage: !category,
     cooperating: [],
-    counters: { returns: 0, reassigns: 0, reworks: 0 },
+    counters: { returns: 0, reassigns: 0, reworks: 0, reopens: 0 },
     timeline: appendToTimeline([], {
       at: ctx.now,
       action: 'reported',

@@ -282,7 +282,7 @@ export const runCommand = (c: Case, input: CommandInput, ctx: CommandContext): C
         {
           ...(category && { deadlines: deadlinesFrom(category, ctx.now) }),
           dispatchedAt: ctx.now,
-          counters: { ...c.counters, reworks: c.counters.reworks + 1 },
+          counters: { ...c.counters, reopens: c.counters.reopens + 1 },
         },
       );
       delete next.closedAt;

@@ -37,21 +37,28 @@ const correlation = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayPr
   },
 });
 
-/** Named errors become problem+json with their status; anything else is logged and becomes a bare 500. */
-const problems = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
-  onError: (request) => {
-    const problem = toProblem(request.error);
-    if (problem.status >= 500) logger.error('unhandled error', { error: request.error as Error });
-    else logger.info('request refused', { status: problem.status, errors: problem.errors });
-    metrics.addMetric(problem.status >= 500 ? 'ServerErrors' : 'ClientErrors', 'Count', 1);
-    request.response = problemResponse(problem, { [CORRELATION_HEADER]: correlationIdOf(request.event) });
-  },
-});
+/**
+ * Named errors become problem+json with their status; anything else is logged and becomes a bare
+ * 500. Done inside the handler body, not in an onError middleware, so a refusal is an ordinary
+ * response: metrics and logs keep their correlation id, and tracing doesn't mark a 4xx as a fault.
+ */
+const answeringProblems =
+  <E extends APIGatewayProxyEventV2>(body: HttpHandler<E>): HttpHandler<E> =>
+  async (event, context) => {
+    try {
+      return await body(event, context);
+    } catch (error) {
+      const problem = toProblem(error);
+      if (problem.status >= 500) logger.error('unhandled error', { error: error as Error });
+      else logger.info('request refused', { status: problem.status, errors: problem.errors });
+      metrics.addMetric(problem.status >= 500 ? 'ServerErrors' : 'ClientErrors', 'Count', 1);
+      return problemResponse(problem);
+    }
+  };
 
-/** The middy chain every HTTP function shares: tracing, logging with context, metrics, correlation, problems. */
+/** The middy chain every HTTP function shares: tracing, logging with context, metrics, correlation. */
 export const httpFunction = <E extends APIGatewayProxyEventV2>(body: HttpHandler<E>) =>
-  middy<E, APIGatewayProxyStructuredResultV2>(body)
-    .use(problems() as unknown as middy.MiddlewareObj<E, APIGatewayProxyStructuredResultV2>)
+  middy<E, APIGatewayProxyStructuredResultV2>(answeringProblems(body))
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))

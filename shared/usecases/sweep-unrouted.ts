@@ -6,8 +6,11 @@ export interface SweepDeps {
   clock: Clock;
 }
 
-/** Reports younger than this are probably still in the queue; leave them to the router. */
-export const SWEEP_GRACE_MS = 60_000;
+/**
+ * Reports younger than this are probably still in the queue; leave them to the router. Long
+ * enough that a burst's backlog isn't re-sent while it drains, short enough to heal a crash quickly.
+ */
+export const SWEEP_GRACE_MS = 5 * 60_000;
 const SWEEP_BATCH = 500;
 
 /**

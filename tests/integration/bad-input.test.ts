@@ -15,7 +15,8 @@ const valid = () => ({
 
 /** Counting items with a scan is fine in a test: it proves nothing was half-written. */
 const itemCount = async () =>
-  (await emulators.documents.send(new ScanCommand({ TableName: emulators.tableName, Select: 'COUNT' }))).Count ?? 0;
+  (await emulators.documents.send(new ScanCommand({ TableName: emulators.tableName, Select: 'COUNT' })))
+    .Count ?? 0;
 
 beforeAll(async () => {
   emulators = await startEmulators();
@@ -28,20 +29,61 @@ afterAll(async () => {
 
 describe('bad input gets a 4xx problem naming the field and the rule', () => {
   const cases: [string, () => Promise<Awaited<ReturnType<typeof api.report>>>, number, string, string][] = [
-    ['malformed JSON', () => api.intakeRaw({ rawBody: '{"source": "patrol",', claims: claimsFor.commandCentre() }), 400, 'body', 'json'],
-    ['a JSON array', () => api.intakeRaw({ rawBody: '[1,2]', claims: claimsFor.commandCentre() }), 400, 'body', 'object'],
+    [
+      'malformed JSON',
+      () => api.intakeRaw({ rawBody: '{"source": "patrol",', claims: claimsFor.commandCentre() }),
+      400,
+      'body',
+      'json',
+    ],
+    [
+      'a JSON array',
+      () => api.intakeRaw({ rawBody: '[1,2]', claims: claimsFor.commandCentre() }),
+      400,
+      'body',
+      'object',
+    ],
     [
       'not JSON at all',
-      () => api.intakeRaw({ rawBody: 'source=patrol', headers: { 'content-type': 'application/x-www-form-urlencoded' }, claims: claimsFor.commandCentre() }),
+      () =>
+        api.intakeRaw({
+          rawBody: 'source=patrol',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          claims: claimsFor.commandCentre(),
+        }),
       415,
       'content-type',
       'json',
     ],
-    ['a wrong type', () => api.report({ ...valid(), location: { lat: '30.3', lng: 120.1 } }), 400, 'location.lat', 'invalid_type'],
-    ['a missing field', () => api.report({ ...valid(), description: undefined }), 400, 'description', 'invalid_type'],
+    [
+      'a wrong type',
+      () => api.report({ ...valid(), location: { lat: '30.3', lng: 120.1 } }),
+      400,
+      'location.lat',
+      'invalid_type',
+    ],
+    [
+      'a missing field',
+      () => api.report({ ...valid(), description: undefined }),
+      400,
+      'description',
+      'invalid_type',
+    ],
     ['an unknown source', () => api.report({ ...valid(), source: 'fax' }), 400, 'source', 'invalid_value'],
-    ['a latitude outside the world', () => api.report({ ...valid(), location: { lat: 95, lng: 120.1 } }), 400, 'location.lat', 'too_big'],
-    ['a longitude outside the world', () => api.report({ ...valid(), location: { lat: 30.3, lng: -200 } }), 400, 'location.lng', 'too_small'],
+    [
+      'a latitude outside the world',
+      () => api.report({ ...valid(), location: { lat: 95, lng: 120.1 } }),
+      400,
+      'location.lat',
+      'too_big',
+    ],
+    [
+      'a longitude outside the world',
+      () => api.report({ ...valid(), location: { lat: 30.3, lng: -200 } }),
+      400,
+      'location.lng',
+      'too_small',
+    ],
     [
       'a place far outside the district (Beijing)',
       () => api.report({ ...valid(), location: { lat: 39.9, lng: 116.4 } }),
@@ -49,12 +91,48 @@ describe('bad input gets a 4xx problem naming the field and the rule', () => {
       'location',
       'outside_district',
     ],
-    ['a 1 MB description', () => api.report({ ...valid(), description: '污'.repeat(1_000_000) }), 400, 'description', 'too_big'],
-    ['an unknown category', () => api.report({ ...valid(), category: 'event.alien-landing' }), 422, 'category', 'unknown_category'],
-    ['an unknown field', () => api.report({ ...valid(), priority: 'urgent' }), 400, 'priority', 'unrecognized_key'],
-    ['a malformed phone number', () => api.report({ ...valid(), reporter: { phone: 'call me' } }), 400, 'reporter.phone', 'invalid_format'],
-    ['a future occurredAt', () => api.report({ ...valid(), occurredAt: '2099-01-01T00:00:00Z' }), 422, 'occurredAt', 'not_in_future'],
-    ['an occurredAt that is no date', () => api.report({ ...valid(), occurredAt: 'yesterday' }), 400, 'occurredAt', 'invalid_format'],
+    [
+      'a 1 MB description',
+      () => api.report({ ...valid(), description: '污'.repeat(1_000_000) }),
+      400,
+      'description',
+      'too_big',
+    ],
+    [
+      'an unknown category',
+      () => api.report({ ...valid(), category: 'event.alien-landing' }),
+      422,
+      'category',
+      'unknown_category',
+    ],
+    [
+      'an unknown field',
+      () => api.report({ ...valid(), priority: 'urgent' }),
+      400,
+      'priority',
+      'unrecognized_key',
+    ],
+    [
+      'a malformed phone number',
+      () => api.report({ ...valid(), reporter: { phone: 'call me' } }),
+      400,
+      'reporter.phone',
+      'invalid_format',
+    ],
+    [
+      'a future occurredAt',
+      () => api.report({ ...valid(), occurredAt: '2099-01-01T00:00:00Z' }),
+      422,
+      'occurredAt',
+      'not_in_future',
+    ],
+    [
+      'an occurredAt that is no date',
+      () => api.report({ ...valid(), occurredAt: 'yesterday' }),
+      400,
+      'occurredAt',
+      'invalid_format',
+    ],
     [
       'an Idempotency-Key with control characters',
       () => api.report(valid(), claimsFor.commandCentre(), { 'Idempotency-Key': 'a\tb' }),
@@ -62,7 +140,13 @@ describe('bad input gets a 4xx problem naming the field and the rule', () => {
       'Idempotency-Key',
       'invalid_format',
     ],
-    ['a token without role', () => api.report(valid(), { sub: 'someone' }), 403, 'authorization', 'forbidden'],
+    [
+      'a token without role',
+      () => api.report(valid(), { sub: 'someone' }),
+      403,
+      'authorization',
+      'forbidden',
+    ],
     ['no token at all', () => api.report(valid(), {}), 401, 'authorization', 'unauthenticated'],
   ];
 
@@ -94,9 +178,17 @@ describe('bad input gets a 4xx problem naming the field and the rule', () => {
     const wrongType = await api.command(id, 'verify', { passed: 'yes' }, claimsFor.commandCentre());
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.errors[0]).toMatchObject({ field: 'passed', rule: 'invalid_type' });
-    const unknownDepartment = await api.command(id, 'dispatch', { department: 'navy' }, claimsFor.commandCentre());
+    const unknownDepartment = await api.command(
+      id,
+      'dispatch',
+      { department: 'navy' },
+      claimsFor.commandCentre(),
+    );
     expect(unknownDepartment.status).toBe(422);
-    expect(unknownDepartment.body.errors[0]).toMatchObject({ field: 'department', rule: 'unknown_department' });
+    expect(unknownDepartment.body.errors[0]).toMatchObject({
+      field: 'department',
+      rule: 'unknown_department',
+    });
     const version = await api.command(id, 'dispatch', { expectedVersion: -1 }, claimsFor.commandCentre());
     expect(version.status).toBe(400);
     expect(version.body.errors[0].field).toBe('expectedVersion');

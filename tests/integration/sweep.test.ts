@@ -39,7 +39,7 @@ it('re-enqueues reports acknowledged but never routed, once they are older than 
   // Still young: it may be in the queue, leave it.
   expect(await sweep({}, lambdaContext())).toEqual({ requeued: 0 });
 
-  api.clock.advanceMinutes(2);
+  api.clock.advanceMinutes(6);
   expect(await sweep({}, lambdaContext())).toEqual({ requeued: 1 });
   await api.drainQueue();
   const routed = (await api.get(stranded.id)).body;

@@ -1,0 +1,219 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { loadDistrict } from '../../shared/district/load';
+import type { DistrictConfig } from '../../shared/district/schema';
+import { ENV } from '../../shared/runtime/env';
+import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
+import { ensureTable, startDynalite } from './dynamodb';
+import { startGateway } from './gateway';
+import { loadFunctions } from './handlers';
+import { createLocalIssuer, type IssuedUser, issueDemoTokens } from './issuer';
+import { LOCAL_REGION } from './lambda-context';
+import { acquireDataDirLock } from './lock';
+import { createRuntimeLog, type LogLevel } from './log';
+import { REPO_ROOT } from './paths';
+import { startQueuePoller } from './poller';
+import { RouteTable } from './routes';
+import { startSchedule } from './scheduler';
+import { createIntakeQueues, type LocalQueues, startFauxqs } from './sqs';
+
+export interface LocalCloudOptions {
+  dataDir: string;
+  districtFile: string;
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  logLevel?: LogLevel;
+  metrics?: boolean;
+  /** Where the entry files of `functions` live (the repository by default). */
+  root?: string;
+  functions?: FunctionSpec[];
+  sweepIntervalMs?: number;
+  pollers?: number;
+}
+
+/** What tools (the bench, scripts) read from `<data>/local-cloud.json` while the cloud runs. */
+export interface LocalCloudInfo {
+  url: string;
+  pid: number;
+  tableName: string;
+  dynamodbEndpoint: string;
+  sqsEndpoint: string;
+  intakeQueueUrl: string;
+  dlqUrl: string;
+}
+
+export interface LocalCloud {
+  url: string;
+  dataDir: string;
+  district: DistrictConfig;
+  tableName: string;
+  endpoints: { dynamodb: string; sqs: string };
+  queues: LocalQueues;
+  users: IssuedUser[];
+  stop(): Promise<void>;
+}
+
+export const INFO_FILE = 'local-cloud.json';
+const SCHEDULED_FUNCTIONS = new Set(['sweep-unrouted']);
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Claim names of the local issuer's tokens (a deployed district may name them otherwise). */
+const CLAIMS = { role: 'role', department: 'department', zone: 'zone' };
+
+/**
+ * The handlers read their configuration while their module loads: everything they need must be in
+ * process.env before the first `import()` of an entry file.
+ */
+const configureEnvironment = (values: Record<string, string>) => {
+  for (const [name, value] of Object.entries(values)) process.env[name] = value;
+};
+
+export const startLocalCloud = async (options: LocalCloudOptions): Promise<LocalCloud> => {
+  const log = createRuntimeLog(options.logLevel ?? 'WARN');
+  const root = options.root ?? REPO_ROOT;
+  const specs = options.functions ?? FUNCTIONS;
+  const dataDir = resolve(options.dataDir);
+  const districtFile = resolve(options.districtFile);
+  const district = loadDistrict(districtFile);
+
+  mkdirSync(dataDir, { recursive: true });
+  const lock = await acquireDataDirLock(dataDir);
+  const cleanups: (() => Promise<void> | void)[] = [() => lock.release()];
+  const runCleanups = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log.error('shutdown step failed', error);
+      }
+    }
+  };
+
+  try {
+    const dynamo = await startDynalite(join(dataDir, 'dynamodb'));
+    lock.addHelperPid(dynamo.pid);
+    cleanups.push(() => dynamo.stop());
+    const dynamodbClient = new DynamoDBClient({
+      region: LOCAL_REGION,
+      endpoint: dynamo.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    cleanups.push(() => dynamodbClient.destroy());
+    const tableName = `xietong-${district.id}`;
+    const table = await ensureTable(dynamodbClient, tableName);
+    log.info(`table ${tableName}: ${table}`);
+
+    const fauxqs = await startFauxqs();
+    cleanups.push(() => fauxqs.stop());
+    const sqs = new SQSClient({
+      region: LOCAL_REGION,
+      endpoint: fauxqs.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    cleanups.push(() => sqs.destroy());
+    const queues = await createIntakeQueues(sqs, fauxqs.endpoint, {
+      intake: `xietong-${district.id}-intake`,
+      deadLetter: `xietong-${district.id}-intake-dlq`,
+      visibilityTimeoutSeconds: 30,
+      maxReceiveCount: 5,
+    });
+
+    configureEnvironment({
+      AWS_REGION: LOCAL_REGION,
+      AWS_DEFAULT_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
+      [ENV.tableName]: tableName,
+      [ENV.intakeQueueUrl]: queues.intakeQueueUrl,
+      [ENV.districtFile]: districtFile,
+      [ENV.claimRole]: CLAIMS.role,
+      [ENV.claimDepartment]: CLAIMS.department,
+      [ENV.claimZone]: CLAIMS.zone,
+      [ENV.dynamodbEndpoint]: dynamo.endpoint,
+      [ENV.sqsEndpoint]: fauxqs.endpoint,
+      POWERTOOLS_SERVICE_NAME: 'xietong',
+      POWERTOOLS_METRICS_NAMESPACE: 'Xietong/local',
+      POWERTOOLS_METRICS_DISABLED: options.metrics ? 'false' : 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
+    });
+    delete process.env.AWS_PROFILE;
+
+    const functions = await loadFunctions(root, specs);
+
+    const issuer = await createLocalIssuer(dataDir, CLAIMS);
+    const users = await issueDemoTokens(issuer, district);
+
+    const gateway = await startGateway({
+      port: options.port ?? 3000,
+      host: options.host ?? '127.0.0.1',
+      routes: new RouteTable(specs),
+      functions,
+      issuer,
+      users: () => users,
+      staticRoot: join(root, 'web', 'dist'),
+      apiId: 'local',
+      log,
+    });
+    cleanups.push(() => gateway.stop());
+
+    for (const loaded of functions.values()) {
+      const { spec } = loaded;
+      if (spec.access.intakeQueue === 'consume') {
+        const poller = startQueuePoller({
+          sqs,
+          queueUrl: queues.intakeQueueUrl,
+          queueArn: queues.intakeQueueArn,
+          consumer: loaded,
+          log,
+          concurrency: options.pollers ?? 2,
+        });
+        cleanups.push(() => poller.stop());
+      } else if (SCHEDULED_FUNCTIONS.has(spec.name)) {
+        const schedule = startSchedule({
+          target: loaded,
+          intervalMs: options.sweepIntervalMs ?? 30_000,
+          log,
+        });
+        cleanups.push(() => schedule.stop());
+      } else if (spec.routes.length === 0) {
+        log.warn(`${spec.name} has no route, queue or schedule: the local cloud never invokes it`);
+      }
+    }
+
+    const info: LocalCloudInfo = {
+      url: gateway.url,
+      pid: process.pid,
+      tableName,
+      dynamodbEndpoint: dynamo.endpoint,
+      sqsEndpoint: fauxqs.endpoint,
+      intakeQueueUrl: queues.intakeQueueUrl,
+      dlqUrl: queues.dlqUrl,
+    };
+    const infoFile = join(dataDir, INFO_FILE);
+    writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`);
+    cleanups.push(() => rmSync(infoFile, { force: true }));
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: gateway.url,
+      dataDir,
+      district,
+      tableName,
+      endpoints: { dynamodb: dynamo.endpoint, sqs: fauxqs.endpoint },
+      queues,
+      users,
+      stop: () => {
+        stopping ??= runCleanups();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await runCleanups();
+    throw error;
+  }
+};

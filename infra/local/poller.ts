@@ -1,0 +1,184 @@
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  type MessageAttributeValue,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import type { LoadedFunction } from './handlers';
+import { invokeWithTimeout, LOCAL_REGION, lambdaContextFor } from './lambda-context';
+import type { RuntimeLog } from './log';
+
+export interface PollerOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  consumer: LoadedFunction;
+  log: RuntimeLog;
+  /** Concurrent pollers, like the parallel batches of a Lambda event source mapping. */
+  concurrency?: number;
+  batchSize?: number;
+  waitTimeSeconds?: number;
+}
+
+export interface QueuePoller {
+  stop(): Promise<void>;
+}
+
+type SqsConsumer = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined | null>;
+
+/** Lambda's shape of a message attribute: lists are always there, empty when unused. */
+const toLambdaAttributes = (
+  attributes: Record<string, MessageAttributeValue> | undefined,
+): SQSMessageAttributes => {
+  const result: SQSMessageAttributes = {};
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    result[name] = {
+      ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
+      ...(value.BinaryValue !== undefined
+        ? { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }
+        : {}),
+      stringListValues: value.StringListValues ?? [],
+      binaryListValues: (value.BinaryListValues ?? []).map((item) => Buffer.from(item).toString('base64')),
+      dataType: value.DataType ?? 'String',
+    };
+  }
+  return result;
+};
+
+export const toSqsRecord = (message: Message, queueArn: string): SQSRecord => {
+  const system = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: system.ApproximateReceiveCount ?? '1',
+      SentTimestamp: system.SentTimestamp ?? String(Date.now()),
+      SenderId: system.SenderId ?? 'AIDALOCALSENDER',
+      ApproximateFirstReceiveTimestamp: system.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+      ...(system.SequenceNumber ? { SequenceNumber: system.SequenceNumber } : {}),
+      ...(system.MessageGroupId ? { MessageGroupId: system.MessageGroupId } : {}),
+      ...(system.MessageDeduplicationId ? { MessageDeduplicationId: system.MessageDeduplicationId } : {}),
+      ...(system.AWSTraceHeader ? { AWSTraceHeader: system.AWSTraceHeader } : {}),
+    },
+    messageAttributes: toLambdaAttributes(message.MessageAttributes),
+    md5OfBody: message.MD5OfBody ?? '',
+    ...(message.MD5OfMessageAttributes ? { md5OfMessageAttributes: message.MD5OfMessageAttributes } : {}),
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: LOCAL_REGION,
+  };
+};
+
+/**
+ * Which messages to delete after an invocation, as an event source mapping with
+ * ReportBatchItemFailures decides: all but the reported failures; none when the response names a
+ * message that was not in the batch or is malformed (Lambda then fails the whole batch).
+ */
+export const messagesToDelete = (records: SQSRecord[], response: unknown): SQSRecord[] => {
+  if (response === undefined || response === null) return records;
+  const failures = (response as Partial<SQSBatchResponse>).batchItemFailures;
+  if (failures === undefined || failures === null) return records;
+  if (!Array.isArray(failures)) return [];
+  const ids = new Set(records.map((record) => record.messageId));
+  const failed = new Set<string>();
+  for (const failure of failures) {
+    const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+    if (typeof id !== 'string' || !ids.has(id)) return [];
+    failed.add(id);
+  }
+  return records.filter((record) => !failed.has(record.messageId));
+};
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+/** The local event source mapping: long-polls the queue and hands batches to the consumer. */
+export const startQueuePoller = (options: PollerOptions): QueuePoller => {
+  const { sqs, queueUrl, queueArn, consumer, log } = options;
+  const handler = consumer.handler as SqsConsumer;
+  const abort = new AbortController();
+  const functionName = consumer.spec.name;
+
+  const deleteRecords = async (records: SQSRecord[]) => {
+    for (let i = 0; i < records.length; i += 10) {
+      const chunk = records.slice(i, i + 10);
+      const result = await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: chunk.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
+        }),
+      );
+      for (const failed of result.Failed ?? []) {
+        log.warn(`could not delete a message of ${functionName}'s batch: ${failed.Code} ${failed.Message}`);
+      }
+    }
+  };
+
+  const pollOnce = async () => {
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: options.batchSize ?? 10,
+        WaitTimeSeconds: options.waitTimeSeconds ?? 1,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+      { abortSignal: abort.signal },
+    );
+    if (!Messages || Messages.length === 0) return;
+    const records = Messages.map((message) => toSqsRecord(message, queueArn));
+    let response: unknown;
+    try {
+      response = await invokeWithTimeout(
+        consumer.spec,
+        handler,
+        { Records: records },
+        lambdaContextFor(consumer.spec),
+      );
+    } catch (error) {
+      // The whole batch becomes visible again after the visibility timeout, then goes to the DLQ.
+      log.error(`${functionName} failed on a batch of ${records.length}; it will be retried`, error);
+      return;
+    }
+    const done = messagesToDelete(records, response);
+    if (done.length < records.length) {
+      log.debug(
+        `${functionName}: ${records.length - done.length} of ${records.length} message(s) will be retried`,
+      );
+    }
+    if (done.length > 0) await deleteRecords(done);
+  };
+
+  const loop = async () => {
+    while (!abort.signal.aborted) {
+      try {
+        await pollOnce();
+      } catch (error) {
+        if (abort.signal.aborted) break;
+        log.warn(`polling the intake queue failed (${(error as Error).message}); retrying in 1 s`);
+        await sleep(1_000, abort.signal);
+      }
+    }
+  };
+
+  const loops = Array.from({ length: options.concurrency ?? 2 }, () => loop());
+  return {
+    async stop() {
+      abort.abort();
+      await Promise.all(loops);
+    },
+  };
+};

@@ -1,0 +1,165 @@
+import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LambdaHandler } from '../../infra/local/handlers';
+import { createRuntimeLog } from '../../infra/local/log';
+import { startQueuePoller } from '../../infra/local/poller';
+import {
+  createIntakeQueues,
+  type LocalQueues,
+  type LocalSqsServer,
+  startFauxqs,
+} from '../../infra/local/sqs';
+import type { FunctionSpec } from '../../shared/runtime/functions';
+
+/**
+ * The local event source mapping against fauxqs: partial batch failures are retried, a throwing
+ * consumer retries the whole batch, and a message that keeps failing ends in the DLQ.
+ */
+
+const spec: FunctionSpec = {
+  name: 'consumer',
+  entry: 'unused',
+  description: 'test consumer',
+  routes: [],
+  access: { table: 'none', intakeQueue: 'consume' },
+  timeoutSeconds: 5,
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('local queue poller', () => {
+  let server: LocalSqsServer;
+  let sqs: SQSClient;
+  let queues: LocalQueues;
+  let counter = 0;
+
+  beforeAll(async () => {
+    server = await startFauxqs();
+    sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  });
+
+  afterAll(async () => {
+    sqs.destroy();
+    await server.stop();
+  });
+
+  const freshQueues = async (maxReceiveCount: number) => {
+    counter++;
+    queues = await createIntakeQueues(sqs, server.endpoint, {
+      intake: `poller-test-${counter}`,
+      deadLetter: `poller-test-${counter}-dlq`,
+      visibilityTimeoutSeconds: 1,
+      maxReceiveCount,
+    });
+  };
+
+  const send = (bodies: string[]) =>
+    sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queues.intakeQueueUrl,
+        Entries: bodies.map((body, i) => ({
+          Id: String(i),
+          MessageBody: body,
+          MessageAttributes: { kind: { DataType: 'String', StringValue: 'test' } },
+        })),
+      }),
+    );
+
+  const until = async (condition: () => boolean, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await sleep(50);
+    }
+  };
+
+  it('hands Lambda-shaped records over and retries only the reported failures', async () => {
+    await freshQueues(5);
+    const seen: string[] = [];
+    const events: SQSEvent[] = [];
+    const consumer = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+      events.push(event);
+      seen.push(...event.Records.map((r) => r.body));
+      // "flaky" fails on its first delivery only.
+      const failures = event.Records.filter(
+        (r) => r.body === 'flaky' && r.attributes.ApproximateReceiveCount === '1',
+      );
+      return { batchItemFailures: failures.map((r) => ({ itemIdentifier: r.messageId })) };
+    };
+    const poller = startQueuePoller({
+      sqs,
+      queueUrl: queues.intakeQueueUrl,
+      queueArn: queues.intakeQueueArn,
+      consumer: { spec, handler: consumer as unknown as LambdaHandler },
+      log: createRuntimeLog('SILENT'),
+      concurrency: 2,
+    });
+    try {
+      await send(['a', 'flaky', 'b']);
+      await until(() => seen.filter((body) => body === 'flaky').length === 2);
+      await sleep(1_500);
+      expect(seen.filter((body) => body === 'a')).toHaveLength(1);
+      expect(seen.filter((body) => body === 'b')).toHaveLength(1);
+      const record = events[0]?.Records[0];
+      expect(record).toMatchObject({
+        eventSource: 'aws:sqs',
+        eventSourceARN: queues.intakeQueueArn,
+        awsRegion: 'us-east-1',
+        messageAttributes: { kind: { stringValue: 'test', dataType: 'String' } },
+      });
+      expect(record?.md5OfBody).toMatch(/^[0-9a-f]{32}$/);
+    } finally {
+      await poller.stop();
+    }
+  });
+
+  it('retries the whole batch when the consumer throws, then dead-letters it', async () => {
+    await freshQueues(2);
+    let invocations = 0;
+    const consumer = async () => {
+      invocations++;
+      throw new Error('always fails');
+    };
+    const poller = startQueuePoller({
+      sqs,
+      queueUrl: queues.intakeQueueUrl,
+      queueArn: queues.intakeQueueArn,
+      consumer: { spec, handler: consumer as LambdaHandler },
+      log: createRuntimeLog('SILENT'),
+      concurrency: 1,
+    });
+    try {
+      await send(['poison']);
+      await until(() => invocations >= 2);
+      await sleep(2_500);
+      expect(invocations).toBe(2);
+    } finally {
+      await poller.stop();
+    }
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queues.dlqUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+    );
+    expect(Messages?.map((m) => m.Body)).toEqual(['poison']);
+  });
+
+  it('stops promptly while long-polling', async () => {
+    await freshQueues(5);
+    const poller = startQueuePoller({
+      sqs,
+      queueUrl: queues.intakeQueueUrl,
+      queueArn: queues.intakeQueueArn,
+      consumer: { spec, handler: (async () => ({ batchItemFailures: [] })) as LambdaHandler },
+      log: createRuntimeLog('SILENT'),
+      waitTimeSeconds: 5,
+    });
+    await sleep(200);
+    const started = Date.now();
+    await poller.stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
