@@ -1,54 +1,102 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { actorFromEvent } from '../../shared/auth/actor';
-import type { Actor } from '../../shared/domain/case';
-import { CaseNotFoundError } from '../../shared/domain/errors';
+import { auditCase } from '../../shared/domain/audit';
+import { type Action, authorize, inScope, scopeOf } from '../../shared/domain/authorization';
+import type { Actor, Case } from '../../shared/domain/case';
+import { CaseNotFoundError, ForbiddenActionError } from '../../shared/domain/errors';
 import type { CommandInput } from '../../shared/domain/workflow';
 import { caseView } from '../../shared/http/case-view';
 import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
 import { RequestError } from '../../shared/http/problem';
 import { jsonBody, pathParam, queryParams } from '../../shared/http/request';
 import { CaseId, COMMAND_BODIES, type CommandName, ListQuery } from '../../shared/http/schemas';
-import type { CaseStore, Clock } from '../../shared/ports';
-import type { ClaimNames } from '../../shared/runtime/config';
+import type { CaseListQuery, CaseStore, Clock, StoredCase } from '../../shared/ports';
+import type { IdentityConfig } from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
 import { type RunCommandDeps, runCaseCommand } from '../../shared/usecases/run-command';
 
 export interface CasesDeps extends RunCommandDeps {
   store: CaseStore;
   clock: Clock;
-  claimNames: ClaimNames;
+  identity: IdentityConfig;
 }
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 
-/** A reporter sees only what they reported; staff roles see every case (finer scopes come with the security work). */
-const mayRead = (actor: Actor, submittedBy: string) =>
-  actor.role !== 'reporter' || actor.subject === submittedBy;
-
-const getCase = async (deps: CasesDeps, event: Event, actor: Actor) => {
-  const id = pathParam(event, 'id', CaseId);
-  const stored = await deps.store.get(id);
-  // Someone else's report is as invisible to a reporter as a case that doesn't exist.
-  if (!stored || !mayRead(actor, stored.case.submittedBy.subject)) throw new CaseNotFoundError(id);
-  metrics.addMetric('CaseReads', 'Count', 1);
-  return json(200, caseView(stored.case, deps.clock.now()));
+/**
+ * Loads a case the actor may read. A case outside their read scope answers exactly like a case
+ * that doesn't exist: a 404 leaks nothing about other departments' or citizens' cases.
+ */
+const readableBy = (actor: Actor) => {
+  const readScope = scopeOf(actor, 'read');
+  return (c: Case) => readScope !== undefined && inScope(readScope, actor, c);
 };
 
-const listCases = async (deps: CasesDeps, event: Event, actor: Actor) => {
-  const query = queryParams(event, ListQuery);
-  const now = deps.clock.now();
-  const page = await deps.store.list({
+const loadReadable = async (deps: CasesDeps, actor: Actor, id: string): Promise<StoredCase> => {
+  const stored = await deps.store.get(id);
+  if (!stored || !readableBy(actor)(stored.case)) throw new CaseNotFoundError(id);
+  return stored;
+};
+
+const getCase = async (deps: CasesDeps, event: Event, actor: Actor) => {
+  const stored = await loadReadable(deps, actor, pathParam(event, 'id', CaseId));
+  metrics.addMetric('CaseReads', 'Count', 1);
+  return json(200, caseView(stored.case, deps.clock.now(), actor));
+};
+
+const auditOf = async (deps: CasesDeps, event: Event, actor: Actor) => {
+  const stored = await loadReadable(deps, actor, pathParam(event, 'id', CaseId));
+  authorize(actor, 'audit', stored.case);
+  return json(200, auditCase(stored.case));
+};
+
+/**
+ * The list query with the actor's scope built in, so the index itself only holds what they may
+ * see. Asking for another zone or department than one's own is refused, not silently narrowed.
+ */
+const scopedListQuery = (
+  actor: Actor,
+  query: ReturnType<typeof ListQuery.parse>,
+  now: string,
+): CaseListQuery => {
+  const scope = scopeOf(actor, 'list');
+  if (!scope) throw new ForbiddenActionError('list', `the ${actor.role} role may not list cases`);
+  const refuse = (field: 'zone' | 'department', own: string | undefined) => {
+    if (query[field] !== undefined && query[field] !== own) {
+      throw new ForbiddenActionError('list', `${field} ${query[field]} is outside the ${actor.role}'s scope`);
+    }
+    if (!own) throw new ForbiddenActionError('list', `the token carries no ${field}`);
+    return own;
+  };
+  const base: CaseListQuery = {
     ...(query.status && { status: query.status }),
     ...(query.department && { department: query.department }),
     ...(query.zone && { zone: query.zone }),
     ...(query.overdue && { overdue: query.overdue === 'true' }),
     ...(query.cursor && { cursor: query.cursor }),
-    ...(actor.role === 'reporter' && { submittedBy: actor.subject }),
     limit: query.limit ?? 20,
     now,
-  });
+  };
+  switch (scope) {
+    case 'all':
+    case 'any':
+      return base;
+    case 'zone':
+      return { ...base, zone: refuse('zone', actor.zone) };
+    case 'department':
+    case 'assigned':
+      return { ...base, department: refuse('department', actor.department) };
+    case 'own':
+      return { ...base, submittedBy: actor.subject };
+  }
+};
+
+const listCases = async (deps: CasesDeps, event: Event, actor: Actor) => {
+  const now = deps.clock.now();
+  const page = await deps.store.list(scopedListQuery(actor, queryParams(event, ListQuery), now));
+  metrics.addMetric('CaseLists', 'Count', 1);
   return json(200, {
-    items: page.items.map((c) => caseView(c, now)),
+    items: page.items.map((c) => caseView(c, now, actor)),
     ...(page.cursor && { cursor: page.cursor }),
   });
 };
@@ -69,20 +117,29 @@ const runCommand = async (deps: CasesDeps, event: Event, actor: Actor) => {
   const { expectedVersion, ...body } = jsonBody(event, COMMAND_BODIES[command]);
   const next = await runCaseCommand(deps, {
     caseId,
+    // Commands on a case the actor can't even read are 404s, like reads; the workflow checks the rest.
+    visibleTo: readableBy(actor),
     input: { command, ...body } as CommandInput,
     actor,
     correlationId: correlationIdOf(event),
     ...(expectedVersion !== undefined && { expectedVersion }),
   });
-  metrics.addMetric(`Command_${command}`, 'Count', 1);
-  return json(200, caseView(next, deps.clock.now()));
+  metrics.addMetric(`Command_${command satisfies Action}`, 'Count', 1);
+  return json(200, caseView(next, deps.clock.now(), actor));
 };
 
-/** GET /v1/cases, GET /v1/cases/{id} and POST /v1/cases/{id}/{command}. */
+/** GET /v1/cases, GET /v1/cases/{id}, GET /v1/cases/{id}/audit and POST /v1/cases/{id}/{command}. */
 export const makeHandler = (deps: CasesDeps) =>
   httpFunction(async (event: Event) => {
-    const actor = actorFromEvent(event, deps.claimNames);
-    if (event.routeKey === 'GET /v1/cases') return listCases(deps, event, actor);
-    if (event.routeKey === 'GET /v1/cases/{id}') return getCase(deps, event, actor);
-    return runCommand(deps, event, actor);
+    const actor = actorFromEvent(event, deps.identity);
+    switch (event.routeKey) {
+      case 'GET /v1/cases':
+        return listCases(deps, event, actor);
+      case 'GET /v1/cases/{id}':
+        return getCase(deps, event, actor);
+      case 'GET /v1/cases/{id}/audit':
+        return auditOf(deps, event, actor);
+      default:
+        return runCommand(deps, event, actor);
+    }
   });

@@ -1,13 +1,13 @@
 import { systemClock } from '../../shared/ports';
 import { caseStoreFromEnv, districtIndexFromEnv } from '../../shared/runtime/composition';
-import { claimNamesFrom } from '../../shared/runtime/config';
+import { identityFrom } from '../../shared/runtime/config';
 import { type CasesDeps, makeHandler } from './app';
 
 export const buildDeps = (): CasesDeps => ({
   store: caseStoreFromEnv(),
   district: districtIndexFromEnv(),
   clock: systemClock,
-  claimNames: claimNamesFrom(),
+  identity: identityFrom(),
 });
 
 export const handler = makeHandler(buildDeps());

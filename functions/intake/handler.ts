@@ -1,6 +1,6 @@
 import { systemClock } from '../../shared/ports';
 import { caseStoreFromEnv, districtIndexFromEnv, reportQueueFromEnv } from '../../shared/runtime/composition';
-import { claimNamesFrom } from '../../shared/runtime/config';
+import { identityFrom } from '../../shared/runtime/config';
 import { type IntakeDeps, makeHandler } from './app';
 
 export const buildDeps = (): IntakeDeps => ({
@@ -8,7 +8,7 @@ export const buildDeps = (): IntakeDeps => ({
   queue: reportQueueFromEnv(),
   district: districtIndexFromEnv(),
   clock: systemClock,
-  claimNames: claimNamesFrom(),
+  identity: identityFrom(),
 });
 
 export const handler = makeHandler(buildDeps());

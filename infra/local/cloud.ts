@@ -9,7 +9,7 @@ import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
 import { ensureTable, startDynalite } from './dynamodb';
 import { startGateway } from './gateway';
 import { loadFunctions } from './handlers';
-import { createLocalIssuer, type IssuedUser, issueDemoTokens } from './issuer';
+import { createLocalIssuer, type IssuedUser, issueDemoTokens, LOCAL_ISSUER } from './issuer';
 import { LOCAL_REGION } from './lambda-context';
 import { acquireDataDirLock } from './lock';
 import { createRuntimeLog, type LogLevel } from './log';
@@ -130,6 +130,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       [ENV.tableName]: tableName,
       [ENV.intakeQueueUrl]: queues.intakeQueueUrl,
       [ENV.districtFile]: districtFile,
+      [ENV.trustedIssuer]: LOCAL_ISSUER,
       [ENV.claimRole]: CLAIMS.role,
       [ENV.claimDepartment]: CLAIMS.department,
       [ENV.claimZone]: CLAIMS.zone,

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { type Actor, ROLES, type Role } from '../domain/case';
 import { ForbiddenActionError, UnauthenticatedError } from '../domain/errors';
-import type { ClaimNames } from '../runtime/config';
+import type { IdentityConfig } from '../runtime/config';
 
 type ClaimValue = string | number | boolean | string[] | undefined;
 
@@ -31,11 +31,16 @@ const isRole = (value: string): value is Role => (ROLES as readonly string[]).in
  */
 export const actorFromEvent = (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
-  claimNames: ClaimNames,
+  identity: IdentityConfig,
 ): Actor => {
   const claims = event.requestContext.authorizer?.jwt?.claims as Record<string, ClaimValue> | undefined;
   const subject = claims ? claimText(claims.sub) : undefined;
   if (!claims || !subject) throw new UnauthenticatedError('a verified bearer token is required');
+  // Defence in depth behind the authorizer: a token of any other issuer (the local one on AWS) is refused.
+  if (claimText(claims.iss) !== identity.issuer) {
+    throw new UnauthenticatedError('the token comes from an untrusted issuer');
+  }
+  const claimNames = identity.claims;
   const role = claimList(claims[claimNames.role]).find(isRole);
   if (!role)
     throw new ForbiddenActionError('use the API', `the token carries no known role (${ROLES.join(', ')})`);

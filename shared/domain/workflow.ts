@@ -1,9 +1,9 @@
 import type { Category } from '../district/schema';
+import { authorize } from './authorization';
 import type { Actor, Case, CaseStatus, TimelineAction } from './case';
 import { deadlinesFrom, reworkDeadlines } from './deadlines';
 import type { DistrictIndex } from './district-index';
 import { IllegalTransitionError, InvalidInputError } from './errors';
-import { assertMayRun, type WorkflowCommand } from './permissions';
 import { type RoutingDecision, responsibilityFor } from './routing';
 import { appendToTimeline } from './timeline';
 
@@ -195,7 +195,7 @@ export const autoDispatch = (c: Case, ctx: CommandContext): Case => dispatch(c, 
 
 /** Runs one workflow command as `ctx.actor`, after checking that they may. */
 export const runCommand = (c: Case, input: CommandInput, ctx: CommandContext): Case => {
-  assertMayRun(input.command as WorkflowCommand, ctx.actor, c);
+  authorize(ctx.actor, input.command, c);
   switch (input.command) {
     case 'dispatch':
       return dispatch(c, input, ctx);

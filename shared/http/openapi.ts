@@ -195,6 +195,34 @@ const operationFor = (method: string, path: string): Record<string, unknown> => 
       responses: { 200: caseResponse('The case'), ...problemResponses(400, 401, 404) },
     };
   }
+  if (method === 'GET' && path === '/v1/cases/{id}/audit') {
+    return {
+      summary: "Verify the case's timeline: hash chain intact and one entry per version, or where it breaks",
+      parameters: [idParameter],
+      responses: {
+        200: {
+          description: 'The audit report',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['caseId', 'version', 'entries', 'intact'],
+                properties: {
+                  caseId: { type: 'string' },
+                  version: { type: 'integer' },
+                  entries: { type: 'integer' },
+                  intact: { type: 'boolean' },
+                  brokenAt: { type: 'integer' },
+                  reason: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+        ...problemResponses(400, 401, 403, 404),
+      },
+    };
+  }
   const command = path.match(/^\/v1\/cases\/\{id\}\/(\w+)$/)?.[1] as keyof typeof COMMAND_BODIES | undefined;
   if (method === 'POST' && command && command in COMMAND_BODIES) {
     return {

@@ -28,10 +28,20 @@ export interface ClaimNames {
   zone: string;
 }
 
-export const claimNamesFrom = (env: NodeJS.ProcessEnv = process.env): ClaimNames => ({
-  role: optionalEnv(ENV.claimRole, env) ?? 'role',
-  department: optionalEnv(ENV.claimDepartment, env) ?? 'department',
-  zone: optionalEnv(ENV.claimZone, env) ?? 'zone',
+/** Whose tokens the handlers accept, and where in them the role, department and zone are. */
+export interface IdentityConfig {
+  /** The one issuer (`iss`) trusted: the stack's Cognito pool, the district's IdP, or the local issuer. */
+  issuer: string;
+  claims: ClaimNames;
+}
+
+export const identityFrom = (env: NodeJS.ProcessEnv = process.env): IdentityConfig => ({
+  issuer: requireEnv(ENV.trustedIssuer, env),
+  claims: {
+    role: optionalEnv(ENV.claimRole, env) ?? 'role',
+    department: optionalEnv(ENV.claimDepartment, env) ?? 'department',
+    zone: optionalEnv(ENV.claimZone, env) ?? 'zone',
+  },
 });
 
 export const districtFrom = (env: NodeJS.ProcessEnv = process.env): DistrictConfig =>

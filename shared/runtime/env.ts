@@ -9,6 +9,11 @@ export const ENV = {
   intakeQueueUrl: 'XT_INTAKE_QUEUE_URL',
   /** Path of the district JSON file (relative paths resolve against the working directory). */
   districtFile: 'XT_DISTRICT_FILE',
+  /**
+   * The only token issuer (`iss`) the handlers accept, checked again behind the API's authorizer:
+   * the local issuer's tokens are refused anywhere but the local runtime.
+   */
+  trustedIssuer: 'XT_TRUSTED_ISSUER',
   /** Names of the verified token's claims that carry role, department and zone. */
   claimRole: 'XT_CLAIM_ROLE',
   claimDepartment: 'XT_CLAIM_DEPARTMENT',

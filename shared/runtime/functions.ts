@@ -56,6 +56,7 @@ export const FUNCTIONS: FunctionSpec[] = [
     routes: [
       { method: 'GET', path: '/v1/cases' },
       { method: 'GET', path: '/v1/cases/{id}' },
+      { method: 'GET', path: '/v1/cases/{id}/audit' },
       ...WORKFLOW_COMMANDS.map((command) => ({ method: 'POST' as const, path: `/v1/cases/{id}/${command}` })),
     ],
     access: { table: 'readWrite', intakeQueue: 'none' },

@@ -17,12 +17,15 @@ export interface RunCommandRequest {
   /** When given, the command runs only against this version (the client saw it); else the current one. */
   expectedVersion?: number;
   correlationId?: string;
+  /** Whether the actor may see this case at all; when not, it is as absent as a missing one. */
+  visibleTo?: (c: Case) => boolean;
 }
 
 /** Loads the case, applies one workflow command, and saves it only if nobody changed it meanwhile. */
 export const runCaseCommand = async (deps: RunCommandDeps, request: RunCommandRequest): Promise<Case> => {
   const stored = await deps.store.get(request.caseId);
-  if (!stored) throw new CaseNotFoundError(request.caseId);
+  if (!stored || (request.visibleTo && !request.visibleTo(stored.case)))
+    throw new CaseNotFoundError(request.caseId);
   if (request.expectedVersion !== undefined && request.expectedVersion !== stored.case.version) {
     throw new VersionConflictError(request.caseId, request.expectedVersion, stored.case.version);
   }

@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { casesHarness, claimsFor, insideZone, sandun } from '../support/cases-harness';
+import { casesHarness, claimsFor, insideZone, sandun, TEST_ISSUER } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
 
 let emulators: Emulators;
@@ -142,12 +142,19 @@ describe('bad input gets a 4xx problem naming the field and the rule', () => {
     ],
     [
       'a token without role',
-      () => api.report(valid(), { sub: 'someone' }),
+      () => api.report(valid(), { iss: TEST_ISSUER, sub: 'someone' }),
       403,
       'authorization',
       'forbidden',
     ],
     ['no token at all', () => api.report(valid(), {}), 401, 'authorization', 'unauthenticated'],
+    [
+      'a token of another issuer',
+      () => api.report(valid(), { ...claimsFor.commandCentre(), iss: 'urn:xietong:local' }),
+      401,
+      'authorization',
+      'unauthenticated',
+    ],
   ];
 
   it.each(cases)('%s', async (_name, send, status, field, rule) => {

@@ -270,18 +270,22 @@ describe('the workflow over the API', () => {
       claimsFor.fieldWorker('market-regulation'),
     );
     expect(forbiddenDispatch.status).toBe(403);
+    // Outside one's read scope a case is as absent as a missing one: 404, nothing leaked.
     const otherChief = await api.command(c.id, 'dispatch', {}, claimsFor.areaChief('shuangqiao'));
-    expect(otherChief.status).toBe(403);
+    expect(otherChief.status).toBe(404);
     const reporter = await api.command(c.id, 'dispatch', {}, claimsFor.reporter());
-    expect(reporter.status).toBe(403);
+    expect(reporter.status).toBe(404);
 
     const tooEarly = await api.command(c.id, 'close', {}, claimsFor.commandCentre());
     expect(tooEarly.status).toBe(409);
     expect(tooEarly.body.errors[0]).toMatchObject({ rule: 'illegal_transition' });
 
     await api.command(c.id, 'dispatch', {}, claimsFor.commandCentre());
-    const wrongDepartment = await api.command(c.id, 'accept', {}, claimsFor.staff('police'));
-    expect(wrongDepartment.status).toBe(403);
+    const unrelatedDepartment = await api.command(c.id, 'accept', {}, claimsFor.staff('traffic-police'));
+    expect(unrelatedDepartment.status).toBe(404);
+    // Police co-operate on this case: they see it, but only the assigned department accepts.
+    const cooperating = await api.command(c.id, 'accept', {}, claimsFor.staff('police'));
+    expect(cooperating.status).toBe(403);
 
     const stale = await api.command(
       c.id,

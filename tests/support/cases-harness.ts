@@ -39,22 +39,19 @@ export const insideZone = (zone: Zone) => {
   };
 };
 
+export const TEST_ISSUER = 'urn:xietong:test';
+
+const token = (claims: Record<string, string>) => ({ iss: TEST_ISSUER, ...claims });
+
 export const claimsFor = {
-  reporter: (subject = 'citizen-1') => ({ sub: subject, role: 'reporter', name: '市民' }),
-  commandCentre: () => ({
-    sub: 'cc-1',
-    role: 'command_centre',
-    department: 'command-centre',
-    name: '指挥员',
-  }),
-  areaChief: (zone: string) => ({
-    sub: `chief-${zone}`,
-    role: 'area_chief',
-    zone,
-    department: 'urban-management',
-  }),
-  staff: (department: string) => ({ sub: `staff-${department}`, role: 'department_staff', department }),
-  fieldWorker: (department: string) => ({ sub: `field-${department}`, role: 'field_worker', department }),
+  reporter: (subject = 'citizen-1') => token({ sub: subject, role: 'reporter', name: '市民' }),
+  commandCentre: () =>
+    token({ sub: 'cc-1', role: 'command_centre', department: 'command-centre', name: '指挥员' }),
+  areaChief: (zone: string) =>
+    token({ sub: `chief-${zone}`, role: 'area_chief', zone, department: 'urban-management' }),
+  staff: (department: string) => token({ sub: `staff-${department}`, role: 'department_staff', department }),
+  fieldWorker: (department: string) =>
+    token({ sub: `field-${department}`, role: 'field_worker', department }),
 };
 
 export interface Reply {
@@ -69,9 +66,9 @@ export const casesHarness = (emulators: Emulators) => {
   const clock = testClock();
   const store = new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName });
   const queue = new SqsReportQueue({ client: emulators.sqs, queueUrl: emulators.queues.intakeQueueUrl });
-  const claimNames = { role: 'role', department: 'department', zone: 'zone' };
-  const intake = makeIntakeHandler({ store, queue, district: sandun, clock, claimNames });
-  const cases = makeCasesHandler({ store, district: sandun, clock, claimNames });
+  const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
+  const intake = makeIntakeHandler({ store, queue, district: sandun, clock, identity });
+  const cases = makeCasesHandler({ store, district: sandun, clock, identity });
   const router = makeRouterHandler({ store, district: sandun, clock });
 
   const invoke = async (
@@ -134,6 +131,13 @@ export const casesHarness = (emulators: Emulators) => {
       invoke(cases, {
         routeKey: 'GET /v1/cases/{id}',
         path: `/v1/cases/${id}`,
+        pathParameters: { id },
+        claims,
+      }),
+    audit: (id: string, claims: Record<string, string> = claimsFor.commandCentre()) =>
+      invoke(cases, {
+        routeKey: 'GET /v1/cases/{id}/audit',
+        path: `/v1/cases/${id}/audit`,
         pathParameters: { id },
         claims,
       }),

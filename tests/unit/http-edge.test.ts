@@ -22,7 +22,7 @@ import {
 } from '../../shared/http/problem';
 import { jsonBody } from '../../shared/http/request';
 import { COMMAND_BODIES, ReportBody } from '../../shared/http/schemas';
-import type { ClaimNames } from '../../shared/runtime/config';
+import type { ClaimNames, IdentityConfig } from '../../shared/runtime/config';
 import { FUNCTIONS } from '../../shared/runtime/functions';
 import { apiEvent } from '../support/api-event';
 
@@ -360,13 +360,30 @@ describe('jsonBody', () => {
 });
 
 describe('actorFromEvent', () => {
-  const DEFAULT_CLAIMS: ClaimNames = { role: 'role', department: 'department', zone: 'zone' };
+  const ISSUER = 'https://id.example.gov.cn/oidc';
+  const CLAIM_NAMES: ClaimNames = { role: 'role', department: 'department', zone: 'zone' };
+  const DEFAULT_CLAIMS: IdentityConfig = { issuer: ISSUER, claims: CLAIM_NAMES };
 
   const withClaims = (claims: Record<string, string | number | boolean | string[]>) => {
     const event = apiEvent({ routeKey: 'GET /v1/cases' });
-    event.requestContext.authorizer.jwt.claims = claims;
+    event.requestContext.authorizer.jwt.claims = { iss: ISSUER, ...claims };
     return event;
   };
+
+  it.each([
+    ['another issuer', { iss: 'urn:xietong:local', sub: 'u-0', role: 'command_centre' }],
+    ['no issuer', { iss: undefined as unknown as string, sub: 'u-0', role: 'command_centre' }],
+  ])('refuses a token from %s as unauthenticated', (_label, claims) => {
+    // Prepare
+    const event = withClaims(claims);
+    if (claims.iss === undefined) delete event.requestContext.authorizer.jwt.claims.iss;
+
+    // Act
+    const error = thrown(() => actorFromEvent(event, DEFAULT_CLAIMS));
+
+    // Assess
+    expect(error).toBeInstanceOf(UnauthenticatedError);
+  });
 
   it('reads subject, role, name, department and zone from plain string claims', () => {
     // Prepare
@@ -407,7 +424,10 @@ describe('actorFromEvent', () => {
     const event = withClaims({ sub: 'u-3', 'cognito:groups': '[area_chief admin]', zone: 'gudun' });
 
     // Act
-    const actor = actorFromEvent(event, { ...DEFAULT_CLAIMS, role: 'cognito:groups' });
+    const actor = actorFromEvent(event, {
+      issuer: ISSUER,
+      claims: { ...CLAIM_NAMES, role: 'cognito:groups' },
+    });
 
     // Assess
     expect(actor).toEqual({ subject: 'u-3', role: 'area_chief', zone: 'gudun' });
@@ -427,9 +447,8 @@ describe('actorFromEvent', () => {
 
     // Act
     const actor = actorFromEvent(event, {
-      role: 'custom:role',
-      department: 'custom:department',
-      zone: 'custom:zone',
+      issuer: ISSUER,
+      claims: { role: 'custom:role', department: 'custom:department', zone: 'custom:zone' },
     });
 
     // Assess

@@ -26,6 +26,8 @@ const KEY_ATTRIBUTES = [
   'gsi4sk',
   'gsi5pk',
   'gsi5sk',
+  'gsi6pk',
+  'gsi6sk',
 ] as const;
 
 export const toItem = (c: Case, intake?: IntakeFingerprint): Record<string, unknown> => {
@@ -44,6 +46,8 @@ export const toItem = (c: Case, intake?: IntakeFingerprint): Record<string, unkn
     ...(department && { gsi3pk: `DEPT#${department}`, gsi3sk: newestFirst }),
     ...(c.zone && { gsi4pk: `ZONE#${c.zone.id}`, gsi4sk: newestFirst }),
     ...(due && { nextDueAt: due, gsi5pk: 'DUE', gsi5sk: `${due}#${c.id}` }),
+    gsi6pk: `SUBMITTER#${c.submittedBy.subject}`,
+    gsi6sk: newestFirst,
   };
 };
 

@@ -38,6 +38,10 @@ interface IndexChoice {
 
 /** The most selective index for the filters given; the remaining filters become a FilterExpression. */
 const chooseIndex = (query: CaseListQuery): IndexChoice => {
+  // A reporter's scope is the narrowest partition there is.
+  if (query.submittedBy) {
+    return { index: INDEXES.bySubmitter, partition: `SUBMITTER#${query.submittedBy}`, forward: false };
+  }
   if (query.overdue === true)
     return { index: INDEXES.byDue, partition: 'DUE', sortBefore: query.now, forward: true };
   if (query.department)
@@ -144,7 +148,11 @@ export class DynamoCaseStore implements CaseStore {
     if (query.department && index !== INDEXES.byDepartment)
       filterOn(['gsi3pk'], `DEPT#${query.department}`, 'dept');
     if (query.zone && index !== INDEXES.byZone) filterOn(['gsi4pk'], `ZONE#${query.zone}`, 'zone');
-    if (query.submittedBy) filterOn(['submittedBy', 'subject'], query.submittedBy, 'submitter');
+    if (query.overdue === true && index !== INDEXES.byDue) {
+      names['#due'] = 'nextDueAt';
+      values[':now'] = query.now;
+      filters.push('#due < :now');
+    }
     if (query.overdue === false) {
       names['#due'] = 'nextDueAt';
       values[':now'] = query.now;

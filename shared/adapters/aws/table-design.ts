@@ -22,6 +22,8 @@ export const INDEXES = {
   byZone: { name: 'gsi4-zone', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
   /** Open cases with a running deadline, soonest due first (overdue = due before now). */
   byDue: { name: 'gsi5-due', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
+  /** A reporter's own reports, newest first (their list scope). */
+  bySubmitter: { name: 'gsi6-submitter', partitionKey: 'gsi6pk', sortKey: 'gsi6sk' },
 } as const satisfies Record<string, IndexDesign>;
 
 export const ALL_INDEXES: IndexDesign[] = Object.values(INDEXES);

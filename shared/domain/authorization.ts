@@ -1,0 +1,132 @@
+import type { Actor, Case, Role } from './case';
+import { ForbiddenActionError } from './errors';
+
+/**
+ * Who may see and do what: one table of role × action → scope that every handler consults.
+ *
+ * A scope says which cases a grant covers:
+ * - `all`: every case of the district;
+ * - `zone`: cases in the actor's grid zone (an area chief's 区域);
+ * - `department`: cases where the actor's department leads, is assigned, or co-operates;
+ * - `assigned`: cases currently dispatched to the actor's department;
+ * - `own`: reports the actor submitted;
+ * - `any`: an action on no particular case (reporting, configuration).
+ * An action missing from a role's row is refused.
+ */
+export const ACTIONS = [
+  'report',
+  'read',
+  'list',
+  'audit',
+  'dispatch',
+  'accept',
+  'return',
+  'progress',
+  'resolve',
+  'verify',
+  'close',
+  'reopen',
+  'cancel',
+  'merge',
+  'escalate',
+  'upload',
+  'download',
+  'config',
+  'manage_keys',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export type Scope = 'all' | 'zone' | 'department' | 'assigned' | 'own' | 'any';
+
+type Grants = Partial<Record<Action, Scope>>;
+
+const fieldWork: Grants = {
+  report: 'any',
+  read: 'department',
+  list: 'department',
+  accept: 'assigned',
+  progress: 'department',
+  resolve: 'assigned',
+  upload: 'department',
+  download: 'department',
+};
+
+export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
+  reporter: { report: 'any', read: 'own', list: 'own', upload: 'own', download: 'own' },
+  field_worker: fieldWork,
+  department_staff: { ...fieldWork, return: 'assigned', escalate: 'department' },
+  area_chief: {
+    report: 'any',
+    read: 'zone',
+    list: 'zone',
+    audit: 'zone',
+    dispatch: 'zone',
+    progress: 'zone',
+    verify: 'zone',
+    close: 'zone',
+    merge: 'zone',
+    escalate: 'zone',
+    upload: 'zone',
+    download: 'zone',
+  },
+  command_centre: {
+    report: 'any',
+    read: 'all',
+    list: 'all',
+    audit: 'all',
+    dispatch: 'all',
+    progress: 'all',
+    verify: 'all',
+    close: 'all',
+    reopen: 'all',
+    cancel: 'all',
+    merge: 'all',
+    escalate: 'all',
+    upload: 'all',
+    download: 'all',
+  },
+  // Administrators run the platform (district configuration, integration keys); they do not read cases.
+  admin: { config: 'any', manage_keys: 'any' },
+};
+
+export const scopeOf = (actor: Actor, action: Action): Scope | undefined =>
+  actor.role === 'system' ? undefined : AUTHORIZATION_MATRIX[actor.role][action];
+
+type CaseFacts = Pick<Case, 'zone' | 'lead' | 'assignee' | 'cooperating' | 'submittedBy'>;
+
+/** Whether a scope covers this case for this actor. */
+export const inScope = (scope: Scope, actor: Actor, c: CaseFacts): boolean => {
+  switch (scope) {
+    case 'all':
+    case 'any':
+      return true;
+    case 'zone':
+      return !!actor.zone && actor.zone === c.zone?.id;
+    case 'department':
+      return (
+        !!actor.department &&
+        (actor.department === c.assignee ||
+          actor.department === c.lead ||
+          c.cooperating.includes(actor.department))
+      );
+    case 'assigned':
+      return !!actor.department && actor.department === c.assignee;
+    case 'own':
+      return actor.subject === c.submittedBy.subject;
+  }
+};
+
+export const isAllowed = (actor: Actor, action: Action, c?: CaseFacts): boolean => {
+  const scope = scopeOf(actor, action);
+  if (!scope) return false;
+  return c === undefined ? scope === 'any' || scope === 'all' : inScope(scope, actor, c);
+};
+
+/** Throws ForbiddenActionError unless the actor may do this (to this case). */
+export const authorize = (actor: Actor, action: Action, c?: CaseFacts): void => {
+  const scope = scopeOf(actor, action);
+  if (!scope) throw new ForbiddenActionError(action, `the ${actor.role} role may not ${action}`);
+  if (c !== undefined && !inScope(scope, actor, c)) {
+    throw new ForbiddenActionError(action, `this case is outside the ${actor.role}'s ${scope} scope`);
+  }
+};
