@@ -1,12 +1,14 @@
 import { App } from 'aws-cdk-lib';
 import { DistrictConfigError } from '../shared/district/load';
-import { buildDistrictApp, DEFAULT_DISTRICT } from './district-app';
+import { addSecurityChecks, buildDistrictApp, DEFAULT_DISTRICT } from './district-app';
 
 /**
  * CDK entry point: `cdk synth|deploy -c district=<id> [-c region=<region>]`. The district file is
- * validated before any construct exists; a broken file stops here with its path and rule.
+ * validated before any construct exists; a broken file stops here with its path and rule. The
+ * cdk-nag AwsSolutions rules run on every synth (see docs/security.md).
  */
 const app = new App();
+addSecurityChecks(app);
 const contextString = (key: string): string | undefined => {
   const value: unknown = app.node.tryGetContext(key);
   return typeof value === 'string' && value.length > 0 ? value : undefined;

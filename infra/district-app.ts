@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { App, Environment } from 'aws-cdk-lib';
+import { type App, type Environment, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { DistrictConfigError, type DistrictProblem, loadDistrict } from '../shared/district/load';
 import type { DistrictConfig } from '../shared/district/schema';
 import { DistrictStack, type DistrictStackProps } from './stack/district-stack';
@@ -60,6 +61,15 @@ export const loadDistrictForStack = (districtId: string, districtsDir = DISTRICT
   }
   if (problems.length > 0) throw new DistrictConfigError(file, problems);
   return { district, file };
+};
+
+/**
+ * Runs the cdk-nag AwsSolutions rules on every synth of `app`: an unacknowledged error stops the
+ * synth (the CLI prints the report), so an operator sees findings before any deploy. Warnings are
+ * printed but do not stop it; tests/infra/nag.test.ts holds both at zero.
+ */
+export const addSecurityChecks = (app: App): void => {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 };
 
 export interface DistrictAppOptions

@@ -4,6 +4,7 @@ import {
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
+  type HttpRoute,
   type HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -53,6 +54,8 @@ export class Api extends Construct {
   readonly stage: HttpStage;
   readonly accessLogs: LogGroup;
   readonly authorizer: HttpJwtAuthorizer;
+  /** The routes without the authorizer (FUNCTIONS' `public: true`). */
+  readonly publicRoutes: HttpRoute[] = [];
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -88,12 +91,13 @@ export class Api extends Construct {
       if (fn.spec.routes.length === 0) continue;
       const integration = new HttpLambdaIntegration(`${fn.spec.name}-integration`, fn.function);
       for (const route of fn.spec.routes) {
-        this.httpApi.addRoutes({
+        const added = this.httpApi.addRoutes({
           path: route.path,
           methods: [HttpMethod[route.method]],
           integration,
           ...(route.public ? {} : { authorizer: this.authorizer }),
         });
+        if (route.public) this.publicRoutes.push(...added);
       }
     }
   }

@@ -1,11 +1,34 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ALL_INDEXES, TABLE_KEYS } from '../../shared/adapters/aws/table-design';
 
 export interface CaseTableProps {
   districtId: string;
 }
+
+export type TableAccess = 'read' | 'readWrite';
+
+/**
+ * The item actions the case store uses (GetItem, Put/UpdateItem, Query; BatchGet and condition
+ * checks for transactions). Nothing deletes: cases are public records. No Scan, no DescribeTable,
+ * no stream actions (the table has no stream). A new kind of call needs its action here first —
+ * the local cloud does not check IAM, so a missing action only shows as AccessDenied on AWS.
+ */
+export const TABLE_ACTIONS: Record<TableAccess, string[]> = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  readWrite: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+  ],
+};
+/** An index can only be queried (or scanned, which nothing does). */
+export const INDEX_ACTIONS = ['dynamodb:Query'];
 
 /**
  * The district's single table, built from the shared table design so the local cloud and AWS
@@ -35,5 +58,19 @@ export class CaseTable extends Construct {
         projectionType: ProjectionType.ALL,
       });
     }
+  }
+
+  /** The ARN of each GSI by name: grants name them instead of `<table>/index/*`. */
+  get indexArns(): string[] {
+    return ALL_INDEXES.map((index) => `${this.table.tableArn}/index/${index.name}`);
+  }
+
+  /**
+   * Grants `access` on the items and Query on each named index. Unlike `Table.grantReadData`, no
+   * `index/*` wildcard and only the actions in TABLE_ACTIONS.
+   */
+  grantData(grantee: IGrantable, access: TableAccess): void {
+    Grant.addToPrincipal({ grantee, actions: TABLE_ACTIONS[access], resourceArns: [this.table.tableArn] });
+    Grant.addToPrincipal({ grantee, actions: INDEX_ACTIONS, resourceArns: this.indexArns });
   }
 }

@@ -10,6 +10,7 @@ import { Api } from './api';
 import { CaseTable } from './data';
 import { INTAKE_CONSUMER, timeoutOf, XietongFunction } from './functions';
 import { Identity } from './identity';
+import { acknowledgeNagFindings } from './nag-suppressions';
 import { isChinaPartition } from './partition';
 import { IntakeQueues } from './queues';
 
@@ -39,6 +40,8 @@ export class DistrictStack extends Stack {
   readonly functions: Map<string, XietongFunction>;
   readonly api: Api;
   readonly alarms: AlarmTopic;
+  /** Lambda X-Ray tracing (off in AWS China). */
+  readonly tracing: boolean;
 
   constructor(scope: Construct, id: string, props: DistrictStackProps) {
     const { district, districtFile, projectRoot, functions, corsOrigins, throttle, ...stackProps } = props;
@@ -54,6 +57,7 @@ export class DistrictStack extends Stack {
       .filter((spec) => spec.access.intakeQueue === 'consume')
       .map((spec) => timeoutOf(spec).toSeconds());
     const tracing = !isChinaPartition(this);
+    this.tracing = tracing;
     if (!tracing) {
       Annotations.of(this).addInfo(
         'Lambda X-Ray tracing is off: Lambda does not integrate X-Ray in AWS China.',
@@ -70,6 +74,7 @@ export class DistrictStack extends Stack {
     this.identity = new Identity(this, 'Identity', { district });
 
     const environment: Record<string, string> = {
+      [ENV.trustedIssuer]: this.identity.issuer,
       [ENV.claimRole]: this.identity.claims.role,
       [ENV.claimDepartment]: this.identity.claims.department,
       [ENV.claimZone]: this.identity.claims.zone,
@@ -87,7 +92,7 @@ export class DistrictStack extends Stack {
         environment,
         tracing,
       });
-      fn.bindTable(this.table.table, spec.access.table);
+      fn.bindTable(this.table, spec.access.table);
       fn.bindIntakeQueue(this.queues.queue, spec.access.intakeQueue);
       this.functions.set(spec.name, fn);
     }
@@ -119,5 +124,7 @@ export class DistrictStack extends Stack {
       new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: this.identity.userPoolClient.userPoolClientId });
     }
+    // The cdk-nag AwsSolutions findings kept on purpose, each with its reason (see docs/security.md).
+    acknowledgeNagFindings(this);
   }
 }

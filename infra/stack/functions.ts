@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   ApplicationLogLevel,
@@ -17,6 +16,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/runtime/env';
 import type { FunctionSpec } from '../../shared/runtime/functions';
+import type { CaseTable } from './data';
 
 export const DEFAULT_MEMORY_MB = 512;
 /** HTTP functions answer within API Gateway's 30 s limit; queue and schedule work gets longer. */
@@ -115,11 +115,10 @@ export class XietongFunction extends Construct {
   }
 
   /** Grants exactly the table access asked for and tells the function the table's name. */
-  bindTable(table: ITable, access: FunctionSpec['access']['table']): void {
+  bindTable(table: CaseTable, access: FunctionSpec['access']['table']): void {
     if (access === 'none') return;
-    if (access === 'read') table.grantReadData(this.function);
-    else table.grantReadWriteData(this.function);
-    this.function.addEnvironment(ENV.tableName, table.tableName);
+    table.grantData(this.function, access);
+    this.function.addEnvironment(ENV.tableName, table.table.tableName);
   }
 
   /** Sending grants SendMessage; consuming wires an event source that reports partial batch failures. */

@@ -91,7 +91,8 @@ export class Identity extends Construct {
         requireDigits: true,
         requireLowercase: true,
         requireUppercase: true,
-        requireSymbols: false,
+        // Complexity rules, as AwsSolutions-COG1 and the MLPS 2.0 (等保) baseline ask.
+        requireSymbols: true,
       },
       mfa: Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },

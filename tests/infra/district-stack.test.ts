@@ -84,10 +84,10 @@ describe('the case table', () => {
     });
   });
 
-  it('has the five GSIs of the table design, string keys, all attributes projected', () => {
+  it('has the GSIs of the table design, string keys, all attributes projected', () => {
     const [, table] = onlyResourceOf(template, 'AWS::DynamoDB::Table');
     const indexes = table.Properties.GlobalSecondaryIndexes as unknown[];
-    expect(indexes).toHaveLength(5);
+    expect(indexes).toHaveLength(ALL_INDEXES.length);
     expect(indexes).toEqual(
       ALL_INDEXES.map((index) => ({
         IndexName: index.name,
@@ -260,6 +260,34 @@ describe('least privilege', () => {
     }
   });
 
+  it('names each index instead of granting <table>/index/*, and grants no scan, delete or describe', () => {
+    const tableArn = JSON.stringify({
+      'Fn::GetAtt': [onlyResourceOf(template, 'AWS::DynamoDB::Table')[0], 'Arn'],
+    });
+    const dynamo = policyStatements(template).filter(({ statement }) =>
+      asList(statement.Action).some((action) => action.startsWith('dynamodb:')),
+    );
+    expect(dynamo.length).toBeGreaterThan(0);
+    for (const { statement } of dynamo) {
+      const resources = JSON.stringify(statement.Resource);
+      expect(resources).toContain(tableArn);
+      expect(resources).not.toContain('*');
+      if (resources.includes('/index/')) {
+        expect(statement.Action).toBe('dynamodb:Query');
+        expect(asList(statement.Resource)).toHaveLength(ALL_INDEXES.length);
+        for (const index of ALL_INDEXES) expect(resources).toContain(`/index/${index.name}"`);
+      }
+      for (const forbidden of [
+        'dynamodb:Scan',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DescribeTable',
+      ]) {
+        expect(asList(statement.Action)).not.toContain(forbidden);
+      }
+    }
+  });
+
   it('gives the meta function no table writes and intake no queue reads', () => {
     expect(actionsOf(specNamed('meta'))).not.toContain('dynamodb:PutItem');
     expect(actionsOf(specNamed('meta'))).not.toContain('dynamodb:UpdateItem');
@@ -398,6 +426,20 @@ describe('the user pool', () => {
     expect(client.Properties.GenerateSecret).toBe(false);
     const writable = client.Properties.WriteAttributes as string[];
     expect(writable.some((a) => a.startsWith('custom:'))).toBe(false);
+  });
+
+  it('asks for 12 characters with upper and lower case, digits and symbols', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          MinimumLength: 12,
+          RequireUppercase: true,
+          RequireLowercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        }),
+      },
+    });
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { PROJECT_ROOT } from '../../infra/district-app';
+import { addSecurityChecks, PROJECT_ROOT } from '../../infra/district-app';
 
 /** The context the CLI would pass from cdk.json (tests don't read cdk.json by themselves). */
 export const CDK_JSON = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
@@ -20,15 +20,17 @@ export interface TestApp {
 
 /**
  * An App like the CLI's, writing to a temp dir. Bundling is skipped unless asked for, and the
- * built-in CloudFormation validation (≈10 s) only runs where a test wants it.
+ * built-in CloudFormation validation (≈10 s) only runs where a test wants it. The cdk-nag
+ * AwsSolutions checks run as in `infra/app.ts` (≈0.1 s): an unacknowledged error fails the synth.
  */
-export const testApp = (options: { bundle?: boolean; validate?: boolean } = {}): TestApp => {
+export const testApp = (options: { bundle?: boolean; validate?: boolean; nag?: boolean } = {}): TestApp => {
   const outdir = mkdtempSync(join(tmpdir(), 'xietong-cdk-'));
   const app = new App({
     outdir,
     builtinCloudFormationValidation: options.validate ?? false,
     context: { ...CDK_JSON.context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
+  if (options.nag ?? true) addSecurityChecks(app);
   return { app, outdir, dispose: () => rmSync(outdir, { recursive: true, force: true }) };
 };
 
