@@ -84,6 +84,7 @@ const scopedListQuery = (
     case 'zone':
       return { ...base, zone: refuse('zone', actor.zone) };
     case 'department':
+    case 'responsible':
     case 'assigned':
       return { ...base, department: refuse('department', actor.department) };
     case 'own':

@@ -8,6 +8,7 @@ import { ForbiddenActionError } from './errors';
  * - `all`: every case of the district;
  * - `zone`: cases in the actor's grid zone (an area chief's 区域);
  * - `department`: cases where the actor's department leads, is assigned, or co-operates;
+ * - `responsible`: cases the actor's department leads or is assigned (its desk: what it lists);
  * - `assigned`: cases currently dispatched to the actor's department;
  * - `own`: reports the actor submitted;
  * - `any`: an action on no particular case (reporting, configuration).
@@ -36,14 +37,15 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export type Scope = 'all' | 'zone' | 'department' | 'assigned' | 'own' | 'any';
+export type Scope = 'all' | 'zone' | 'department' | 'responsible' | 'assigned' | 'own' | 'any';
 
 type Grants = Partial<Record<Action, Scope>>;
 
 const fieldWork: Grants = {
   report: 'any',
   read: 'department',
-  list: 'department',
+  // Lists come from the department index (lead or assignee); co-operating cases are read by id.
+  list: 'responsible',
   accept: 'assigned',
   progress: 'department',
   resolve: 'assigned',
@@ -109,6 +111,8 @@ export const inScope = (scope: Scope, actor: Actor, c: CaseFacts): boolean => {
           actor.department === c.lead ||
           c.cooperating.includes(actor.department))
       );
+    case 'responsible':
+      return !!actor.department && (actor.department === c.assignee || actor.department === c.lead);
     case 'assigned':
       return !!actor.department && actor.department === c.assignee;
     case 'own':

@@ -26,15 +26,16 @@ export const runCaseCommand = async (deps: RunCommandDeps, request: RunCommandRe
   const stored = await deps.store.get(request.caseId);
   if (!stored || (request.visibleTo && !request.visibleTo(stored.case)))
     throw new CaseNotFoundError(request.caseId);
-  if (request.expectedVersion !== undefined && request.expectedVersion !== stored.case.version) {
-    throw new VersionConflictError(request.caseId, request.expectedVersion, stored.case.version);
-  }
+  // Permission and transition first: a stale version matters only to someone who may act at all.
   const next = runCommand(stored.case, request.input, {
     district: deps.district,
     actor: request.actor,
     now: deps.clock.now(),
     ...(request.correlationId !== undefined && { correlationId: request.correlationId }),
   });
+  if (request.expectedVersion !== undefined && request.expectedVersion !== stored.case.version) {
+    throw new VersionConflictError(request.caseId, request.expectedVersion, stored.case.version);
+  }
   await deps.store.save({ ...stored, case: next }, stored.case.version);
   return next;
 };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
+import { authorize } from '../domain/authorization';
 import { canonicalJson } from '../domain/canonical-json';
 import type { Actor, Case } from '../domain/case';
 import type { DistrictIndex } from '../domain/district-index';
@@ -45,6 +46,7 @@ export const submitReport = async (
   request: SubmitReportRequest,
 ): Promise<SubmitReportResult> => {
   const { input, actor, idempotencyKey } = request;
+  authorize(actor, 'report');
   const districtId = deps.district.config.id;
   const id = input.externalRef
     ? derivedId(districtId, 'external', input.externalRef.system, input.externalRef.id)
