@@ -3,16 +3,28 @@ import { actorFromEvent } from '../../shared/auth/actor';
 import { auditCase } from '../../shared/domain/audit';
 import { type Action, authorize, inScope, scopeOf } from '../../shared/domain/authorization';
 import type { Actor, Case } from '../../shared/domain/case';
-import { CaseNotFoundError, ForbiddenActionError } from '../../shared/domain/errors';
+import {
+  CaseNotFoundError,
+  ForbiddenActionError,
+  InvalidInputError,
+  VersionConflictError,
+} from '../../shared/domain/errors';
 import type { CommandInput } from '../../shared/domain/workflow';
 import { caseView } from '../../shared/http/case-view';
 import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
 import { RequestError } from '../../shared/http/problem';
 import { jsonBody, pathParam, queryParams } from '../../shared/http/request';
-import { CaseId, COMMAND_BODIES, type CommandName, ListQuery } from '../../shared/http/schemas';
+import {
+  CaseId,
+  COMMAND_BODIES,
+  type CommandName,
+  DUPLICATE_BODIES,
+  ListQuery,
+} from '../../shared/http/schemas';
 import type { CaseListQuery, CaseStore, Clock, StoredCase } from '../../shared/ports';
 import type { IdentityConfig } from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
+import { dismissDuplicateFlag, mergeInto, unmerge } from '../../shared/usecases/merge-cases';
 import { type RunCommandDeps, runCaseCommand } from '../../shared/usecases/run-command';
 
 export interface CasesDeps extends RunCommandDeps {
@@ -73,6 +85,7 @@ const scopedListQuery = (
     ...(query.department && { department: query.department }),
     ...(query.zone && { zone: query.zone }),
     ...(query.overdue && { overdue: query.overdue === 'true' }),
+    ...(query.possibleDuplicate && { possibleDuplicate: true }),
     ...(query.cursor && { cursor: query.cursor }),
     limit: query.limit ?? 20,
     now,
@@ -129,6 +142,41 @@ const runCommand = async (deps: CasesDeps, event: Event, actor: Actor) => {
   return json(200, caseView(next, deps.clock.now(), actor));
 };
 
+/**
+ * Manual merge (`{into}`), unmerge and dismissing a duplicate flag: the command centre anywhere,
+ * an area chief within their zone — both cases must be in the actor's scope.
+ */
+const runDuplicateCommand = async (deps: CasesDeps, event: Event, actor: Actor) => {
+  const stored = await loadReadable(deps, actor, pathParam(event, 'id', CaseId));
+  const command = event.routeKey.split('/').pop() as keyof typeof DUPLICATE_BODIES;
+  const body = jsonBody(event, DUPLICATE_BODIES[command]);
+  authorize(actor, 'merge', stored.case);
+  if (body.expectedVersion !== undefined && body.expectedVersion !== stored.case.version) {
+    throw new VersionConflictError(stored.case.id, body.expectedVersion, stored.case.version);
+  }
+  const ctx = {
+    actor,
+    now: deps.clock.now(),
+    correlationId: correlationIdOf(event),
+    ...(body.reason !== undefined && { reason: body.reason }),
+  };
+  let result: Case;
+  if ('into' in body) {
+    const target = await deps.store.get(body.into);
+    if (!target || !readableBy(actor)(target.case)) {
+      throw new InvalidInputError('into', 'case_not_found', `no case ${body.into} to merge into`);
+    }
+    authorize(actor, 'merge', target.case);
+    result = (await mergeInto(deps.store, stored, body.into, { ...ctx, mode: 'manual' })).report;
+  } else if (command === 'unmerge') {
+    result = await unmerge(deps.store, stored.case.id, ctx);
+  } else {
+    result = await dismissDuplicateFlag(deps.store, stored.case.id, ctx);
+  }
+  metrics.addMetric(`Command_${String(command).replace('-', '_')}`, 'Count', 1);
+  return json(200, caseView(result, deps.clock.now(), actor));
+};
+
 /** GET /v1/cases, GET /v1/cases/{id}, GET /v1/cases/{id}/audit and POST /v1/cases/{id}/{command}. */
 export const makeHandler = (deps: CasesDeps) =>
   httpFunction(async (event: Event) => {
@@ -140,6 +188,10 @@ export const makeHandler = (deps: CasesDeps) =>
         return getCase(deps, event, actor);
       case 'GET /v1/cases/{id}/audit':
         return auditOf(deps, event, actor);
+      case 'POST /v1/cases/{id}/merge':
+      case 'POST /v1/cases/{id}/unmerge':
+      case 'POST /v1/cases/{id}/dismiss-duplicate':
+        return runDuplicateCommand(deps, event, actor);
       default:
         return runCommand(deps, event, actor);
     }

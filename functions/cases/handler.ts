@@ -1,13 +1,18 @@
 import { systemClock } from '../../shared/ports';
 import { caseStoreFromEnv, districtIndexFromEnv } from '../../shared/runtime/composition';
 import { identityFrom } from '../../shared/runtime/config';
+import { caseEffectsFromEnv } from '../../shared/runtime/deadline-composition';
 import { type CasesDeps, makeHandler } from './app';
 
-export const buildDeps = (): CasesDeps => ({
-  store: caseStoreFromEnv(),
-  district: districtIndexFromEnv(),
-  clock: systemClock,
-  identity: identityFrom(),
-});
+export const buildDeps = (): CasesDeps => {
+  const district = districtIndexFromEnv();
+  return {
+    store: caseStoreFromEnv(),
+    district,
+    clock: systemClock,
+    identity: identityFrom(),
+    effects: caseEffectsFromEnv(district, systemClock),
+  };
+};
 
 export const handler = makeHandler(buildDeps());

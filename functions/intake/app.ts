@@ -1,24 +1,64 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { actorFromEvent } from '../../shared/auth/actor';
+import { type IntegrationPrincipal, integrationFromEvent } from '../../shared/auth/integration';
+import { authorize } from '../../shared/domain/authorization';
+import type { Actor } from '../../shared/domain/case';
+import { ForbiddenActionError, SourceNotAllowedError } from '../../shared/domain/errors';
 import { caseView } from '../../shared/http/case-view';
 import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
 import { headerParam, jsonBody } from '../../shared/http/request';
 import { IdempotencyKey, ReportBody } from '../../shared/http/schemas';
-import type { Clock } from '../../shared/ports';
+import type { Clock, RateLimiter } from '../../shared/ports';
 import type { IdentityConfig } from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
+import { consumeRateLimit } from '../../shared/usecases/rate-limit';
 import { type SubmitReportDeps, submitReport } from '../../shared/usecases/submit-report';
 
 export interface IntakeDeps extends SubmitReportDeps {
   identity: IdentityConfig;
   clock: Clock;
+  /** Counts machine reports per integration key and minute. */
+  rateLimiter: RateLimiter;
 }
 
-/** POST /v1/cases: accept a report (202) and hand it to the router; a retry returns the same case. */
+/** Machine clients report here, behind the key authorizer; people report on POST /v1/cases. */
+export const INTEGRATION_REPORT_ROUTE = 'POST /v1/integrations/reports';
+
+/**
+ * The integration key behind the request, once it may report and is within its rate. The budget
+ * is spent before the body is read: a client sending garbage in a loop is throttled too.
+ */
+const integrationCaller = async (
+  deps: IntakeDeps,
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+): Promise<IntegrationPrincipal> => {
+  const principal = integrationFromEvent(event);
+  authorize(principal.actor, 'report');
+  if (!principal.actions.includes('report')) {
+    throw new ForbiddenActionError('report', 'this integration key may not report');
+  }
+  try {
+    await consumeRateLimit(deps, principal.keyId, principal.rateLimitPerMinute);
+  } catch (error) {
+    metrics.addMetric('IntegrationRequestsRateLimited', 'Count', 1);
+    throw error;
+  }
+  return principal;
+};
+
+/**
+ * POST /v1/cases and POST /v1/integrations/reports: accept a report (202) and hand it to the
+ * router; a retry returns the same case. An integration key reports only as its own source.
+ */
 export const makeHandler = (deps: IntakeDeps) =>
   httpFunction(async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
-    const actor = actorFromEvent(event, deps.identity);
+    const integration =
+      event.routeKey === INTEGRATION_REPORT_ROUTE ? await integrationCaller(deps, event) : undefined;
+    const actor: Actor = integration?.actor ?? actorFromEvent(event, deps.identity);
     const input = jsonBody(event, ReportBody);
+    if (integration && input.source !== integration.source) {
+      throw new SourceNotAllowedError(integration.source, input.source);
+    }
     const idempotencyKey = headerParam(event, 'Idempotency-Key', IdempotencyKey);
     const result = await submitReport(deps, {
       input,
@@ -27,6 +67,7 @@ export const makeHandler = (deps: IntakeDeps) =>
       ...(idempotencyKey !== undefined && { idempotencyKey }),
     });
     metrics.addMetric(result.replayed ? 'ReportsReplayed' : 'ReportsAccepted', 'Count', 1);
+    if (integration) metrics.addMetric('IntegrationReports', 'Count', 1);
     return json(202, caseView(result.case, deps.clock.now(), actor), {
       location: `/v1/cases/${result.case.id}`,
       ...(result.replayed && { 'idempotency-replayed': 'true' }),

@@ -1,5 +1,10 @@
 import { systemClock } from '../../shared/ports';
-import { caseStoreFromEnv, districtIndexFromEnv, reportQueueFromEnv } from '../../shared/runtime/composition';
+import {
+  caseStoreFromEnv,
+  districtIndexFromEnv,
+  rateLimiterFromEnv,
+  reportQueueFromEnv,
+} from '../../shared/runtime/composition';
 import { identityFrom } from '../../shared/runtime/config';
 import { type IntakeDeps, makeHandler } from './app';
 
@@ -9,6 +14,7 @@ export const buildDeps = (): IntakeDeps => ({
   district: districtIndexFromEnv(),
   clock: systemClock,
   identity: identityFrom(),
+  rateLimiter: rateLimiterFromEnv(),
 });
 
 export const handler = makeHandler(buildDeps());

@@ -1,9 +1,24 @@
 import { systemClock } from '../../shared/ports';
-import { caseStoreFromEnv, districtIndexFromEnv } from '../../shared/runtime/composition';
+import { caseStoreFromEnv, dedupClaimsFromEnv, districtIndexFromEnv } from '../../shared/runtime/composition';
+import { caseEffectsFromEnv } from '../../shared/runtime/deadline-composition';
+import { jointVisitStoreFromEnv, premisesReaderFromEnv } from '../../shared/runtime/joint-visit-composition';
+import { jointVisitPlanner } from '../../shared/usecases/joint-visits';
 import { makeHandler } from './app';
 
+const district = districtIndexFromEnv();
+const store = caseStoreFromEnv();
+
 export const handler = makeHandler({
-  store: caseStoreFromEnv(),
-  district: districtIndexFromEnv(),
+  store,
+  claims: dedupClaimsFromEnv(),
+  district,
   clock: systemClock,
+  effects: caseEffectsFromEnv(district, systemClock),
+  planJointVisit: jointVisitPlanner({
+    store,
+    visits: jointVisitStoreFromEnv(),
+    premises: premisesReaderFromEnv(),
+    district,
+    clock: systemClock,
+  }),
 });

@@ -6,6 +6,7 @@ import { loadDistrict } from '../../shared/district/load';
 import type { DistrictConfig } from '../../shared/district/schema';
 import { ENV } from '../../shared/runtime/env';
 import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
+import { type LocalDeadlinesInfo, startLocalDeadlines } from './deadlines';
 import { ensureTable, startDynalite } from './dynamodb';
 import { startGateway } from './gateway';
 import { loadFunctions } from './handlers';
@@ -43,6 +44,8 @@ export interface LocalCloudInfo {
   sqsEndpoint: string;
   intakeQueueUrl: string;
   dlqUrl: string;
+  /** Deadline timers: the local Step Functions endpoint, state machine and queues. */
+  deadlines: LocalDeadlinesInfo;
 }
 
 export interface LocalCloud {
@@ -121,6 +124,14 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       maxReceiveCount: 5,
     });
 
+    const deadlines = await startLocalDeadlines({
+      sqs,
+      districtId: district.id,
+      log,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    cleanups.push(() => deadlines.stop());
+
     configureEnvironment({
       AWS_REGION: LOCAL_REGION,
       AWS_DEFAULT_REGION: LOCAL_REGION,
@@ -136,6 +147,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       [ENV.claimZone]: CLAIMS.zone,
       [ENV.dynamodbEndpoint]: dynamo.endpoint,
       [ENV.sqsEndpoint]: fauxqs.endpoint,
+      ...deadlines.environment,
       POWERTOOLS_SERVICE_NAME: 'xietong',
       POWERTOOLS_METRICS_NAMESPACE: 'Xietong/local',
       POWERTOOLS_METRICS_DISABLED: options.metrics ? 'false' : 'true',
@@ -181,10 +193,14 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
           log,
         });
         cleanups.push(() => schedule.stop());
-      } else if (spec.routes.length === 0) {
+      } else if (spec.routes.length === 0 && !spec.authorizes && !deadlines.consumes(spec)) {
         log.warn(`${spec.name} has no route, queue or schedule: the local cloud never invokes it`);
       }
     }
+
+    for (const stop of deadlines.startConsumers(functions, options.pollers ?? 2)) cleanups.push(stop);
+    const rearmed = await deadlines.rearm(dynamodbClient, tableName, district);
+    log.info(`deadline timers re-armed: ${rearmed.started} of ${rearmed.cases} watched cases`);
 
     const info: LocalCloudInfo = {
       url: gateway.url,
@@ -194,6 +210,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       sqsEndpoint: fauxqs.endpoint,
       intakeQueueUrl: queues.intakeQueueUrl,
       dlqUrl: queues.dlqUrl,
+      deadlines: deadlines.info,
     };
     const infoFile = join(dataDir, INFO_FILE);
     writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`);

@@ -6,9 +6,11 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { authOf } from '../../shared/runtime/functions';
 import type { LoadedFunction } from './handlers';
 import { buildHttpEvent, type IncomingRequest } from './http-event';
 import type { IssuedUser, LocalIssuer, VerifiedClaims } from './issuer';
+import { passKeyAuthorizer } from './lambda-authorizer';
 import { invokeWithTimeout, lambdaContextFor } from './lambda-context';
 import type { RuntimeLog } from './log';
 import { writeProblem } from './problem';
@@ -107,6 +109,14 @@ const writeResult = (response: ServerResponse, result: unknown, extraHeaders: Re
 
 export const startGateway = (options: GatewayOptions): Promise<LocalGateway> => {
   const { routes, functions, issuer, log } = options;
+  // The HTTP API's Lambda authorizer for `auth: 'apiKey'` routes, as FUNCTIONS names it.
+  const keyAuthorizer = [...functions.values()].find((loaded) => loaded.spec.authorizes === 'apiKey');
+  const keyRoute = routes.all.find((compiled) => authOf(compiled.route) === 'apiKey');
+  if (keyRoute && !keyAuthorizer) {
+    return Promise.reject(
+      new Error(`${keyRoute.routeKey} needs the apiKey authorizer, but no function authorizes apiKey`),
+    );
+  }
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const started = performance.now();
@@ -172,8 +182,31 @@ export const startGateway = (options: GatewayOptions): Promise<LocalGateway> => 
     }
 
     const { compiled, pathParameters } = matched;
+    const auth = authOf(compiled.route);
+    const requestFacts: Omit<IncomingRequest, 'body'> = {
+      method,
+      url,
+      httpVersion: request.httpVersion,
+      headers: request.headers,
+      sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      localPort: request.socket.localPort ?? 0,
+    };
     let claims: VerifiedClaims | undefined;
-    if (!compiled.route.public) {
+    let lambdaContext: Record<string, unknown> | undefined;
+    if (auth === 'apiKey' && keyAuthorizer) {
+      const gate = await passKeyAuthorizer(
+        keyAuthorizer,
+        requestFacts,
+        { route: compiled, pathParameters, apiId: options.apiId, requestId },
+        log,
+      );
+      if (gate.kind === 'refuse') {
+        writeProblem(response, gate.problem, baseHeaders);
+        return;
+      }
+      lambdaContext = gate.context;
+    }
+    if (auth === 'jwt') {
       const token = bearerToken(request.headers.authorization);
       claims = token ? await issuer.verify(token) : undefined;
       if (!claims) {
@@ -211,19 +244,12 @@ export const startGateway = (options: GatewayOptions): Promise<LocalGateway> => 
       throw error;
     }
 
-    const incoming: IncomingRequest = {
-      method,
-      url,
-      httpVersion: request.httpVersion,
-      headers: request.headers,
-      sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
-      localPort: request.socket.localPort ?? 0,
-      body,
-    };
+    const incoming: IncomingRequest = { ...requestFacts, body };
     const event = buildHttpEvent(incoming, {
       route: compiled,
       pathParameters,
       claims,
+      ...(lambdaContext && { lambdaContext }),
       apiId: options.apiId,
       requestId,
     });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import type { VerifiedClaims } from './issuer';
-import { LOCAL_ACCOUNT } from './lambda-context';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-context';
 import type { CompiledRoute } from './routes';
 
 export interface IncomingRequest {
@@ -87,6 +87,8 @@ export interface EventOptions {
   pathParameters: Record<string, string>;
   /** Verified token claims; absent on public routes, which carry no authorizer context. */
   claims: VerifiedClaims | undefined;
+  /** What a Lambda authorizer allowed the request with: `requestContext.authorizer.lambda`. */
+  lambdaContext?: Record<string, unknown>;
   apiId: string;
   requestId?: string;
   now?: Date;
@@ -135,6 +137,9 @@ export const buildHttpEvent = (
   };
   // A route without an authorizer gets no authorizer context on AWS either.
   if (!options.claims) delete (requestContext as { authorizer?: unknown }).authorizer;
+  if (options.lambdaContext) {
+    (requestContext as { authorizer?: unknown }).authorizer = { lambda: options.lambdaContext };
+  }
 
   return {
     version: '2.0',
@@ -148,5 +153,31 @@ export const buildHttpEvent = (
     ...(hasBody ? { body: text ? request.body.toString('utf8') : request.body.toString('base64') } : {}),
     ...(pathParameters ? { pathParameters } : {}),
     isBase64Encoded: hasBody && !text,
+  };
+};
+
+/**
+ * The payload-format-2.0 event an HTTP API hands a Lambda authorizer (REQUEST type): the request
+ * without its body, the identity source values, and the route's ARN.
+ */
+export const buildAuthorizerEvent = (
+  request: Omit<IncomingRequest, 'body'>,
+  options: Omit<EventOptions, 'claims' | 'lambdaContext'> & { identitySource: string[] },
+): APIGatewayRequestAuthorizerEventV2 => {
+  const event = buildHttpEvent({ ...request, body: Buffer.alloc(0) }, { ...options, claims: undefined });
+  const { method } = event.requestContext.http;
+  return {
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${options.apiId}/$default/${method}${event.rawPath}`,
+    identitySource: options.identitySource,
+    routeKey: event.routeKey,
+    rawPath: event.rawPath,
+    rawQueryString: event.rawQueryString,
+    cookies: event.cookies ?? [],
+    headers: event.headers,
+    ...(event.queryStringParameters && { queryStringParameters: event.queryStringParameters }),
+    requestContext: event.requestContext,
+    ...(event.pathParameters && { pathParameters: event.pathParameters }),
   };
 };

@@ -10,6 +10,7 @@ export interface Problem {
 
 const TYPES: Record<number, string> = {
   401: 'urn:xietong:problem:unauthorized',
+  403: 'urn:xietong:problem:forbidden',
   404: 'urn:xietong:problem:route-not-found',
   405: 'urn:xietong:problem:method-not-allowed',
   413: 'urn:xietong:problem:payload-too-large',

@@ -8,10 +8,15 @@ import {
   type HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import {
+  HttpJwtAuthorizer,
+  HttpLambdaAuthorizer,
+  HttpLambdaResponseType,
+} from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { API_KEY_HEADER, authOf, type HttpRoute as RouteSpec } from '../../shared/runtime/functions';
 import type { XietongFunction } from './functions';
 import type { Identity } from './identity';
 
@@ -32,6 +37,8 @@ const ACCESS_LOG_FIELDS = {
   authorizerError: '$context.authorizer.error',
   userAgent: '$context.identity.userAgent',
   subject: '$context.authorizer.claims.sub',
+  // The integration key's id (never the key) on machine requests.
+  integrationKey: '$context.authorizer.keyId',
 } as const;
 
 export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key'];
@@ -46,16 +53,21 @@ export interface ApiProps {
 }
 
 /**
- * The district's HTTP API: one route per route of FUNCTIONS, every non-public route behind the JWT
- * authorizer, access logs and throttling on the default stage.
+ * The district's HTTP API: one route per route of FUNCTIONS, each non-public route behind the JWT
+ * authorizer or (`auth: 'apiKey'`) the integration-key Lambda authorizer, access logs and
+ * throttling on the default stage.
  */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
   readonly accessLogs: LogGroup;
   readonly authorizer: HttpJwtAuthorizer;
+  /** The Lambda authorizer of the integration routes, when FUNCTIONS has one. */
+  readonly keyAuthorizer?: HttpLambdaAuthorizer;
   /** The routes without the authorizer (FUNCTIONS' `public: true`). */
   readonly publicRoutes: HttpRoute[] = [];
+  /** The routes behind the integration-key authorizer. */
+  readonly apiKeyRoutes: HttpRoute[] = [];
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -87,17 +99,40 @@ export class Api extends Construct {
       jwtAudience: props.identity.audience,
     });
 
+    const keyAuthorizerFunction = props.functions.find((fn) => fn.spec.authorizes === 'apiKey');
+    if (keyAuthorizerFunction) {
+      this.keyAuthorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', keyAuthorizerFunction.function, {
+        authorizerName: `xietong-${props.districtId}-api-key`,
+        identitySource: [`$request.header.${API_KEY_HEADER}`],
+        responseTypes: [HttpLambdaResponseType.SIMPLE],
+        // No caching: a revoked key is refused on its very next request.
+        resultsCacheTtl: Duration.seconds(0),
+      });
+    }
+    const authorizerFor = (route: RouteSpec) => {
+      const auth = authOf(route);
+      if (auth !== 'apiKey') return auth === 'jwt' ? this.authorizer : undefined;
+      if (!this.keyAuthorizer) {
+        throw new Error(
+          `${route.method} ${route.path} needs the apiKey authorizer: no function authorizes apiKey`,
+        );
+      }
+      return this.keyAuthorizer;
+    };
+
     for (const fn of props.functions) {
       if (fn.spec.routes.length === 0) continue;
       const integration = new HttpLambdaIntegration(`${fn.spec.name}-integration`, fn.function);
       for (const route of fn.spec.routes) {
+        const authorizer = authorizerFor(route);
         const added = this.httpApi.addRoutes({
           path: route.path,
           methods: [HttpMethod[route.method]],
           integration,
-          ...(route.public ? {} : { authorizer: this.authorizer }),
+          ...(authorizer && { authorizer }),
         });
-        if (route.public) this.publicRoutes.push(...added);
+        if (authOf(route) === 'none') this.publicRoutes.push(...added);
+        if (authOf(route) === 'apiKey') this.apiKeyRoutes.push(...added);
       }
     }
   }

@@ -13,6 +13,7 @@ import { Identity } from './identity';
 import { acknowledgeNagFindings } from './nag-suppressions';
 import { isChinaPartition } from './partition';
 import { IntakeQueues } from './queues';
+import { DeadlineTimers } from './timers';
 
 export const DISTRICT_TAG = 'xietong:district';
 
@@ -40,6 +41,8 @@ export class DistrictStack extends Stack {
   readonly functions: Map<string, XietongFunction>;
   readonly api: Api;
   readonly alarms: AlarmTopic;
+  /** Deadline timers (Step Functions), the due-check and notification queues. */
+  readonly timers: DeadlineTimers;
   /** Lambda X-Ray tracing (off in AWS China). */
   readonly tracing: boolean;
 
@@ -72,6 +75,15 @@ export class DistrictStack extends Stack {
       alarms: this.alarms,
     });
     this.identity = new Identity(this, 'Identity', { district });
+    const backgroundTimeouts = specs
+      .filter((spec) => spec.access.dueChecks === 'consume' || spec.access.notifications === 'consume')
+      .map((spec) => timeoutOf(spec).toSeconds());
+    this.timers = new DeadlineTimers(this, 'Timers', {
+      districtId,
+      alarms: this.alarms,
+      tracing,
+      consumerTimeout: Duration.seconds(backgroundTimeouts.length > 0 ? Math.max(...backgroundTimeouts) : 30),
+    });
 
     const environment: Record<string, string> = {
       [ENV.trustedIssuer]: this.identity.issuer,
@@ -94,6 +106,7 @@ export class DistrictStack extends Stack {
       });
       fn.bindTable(this.table, spec.access.table);
       fn.bindIntakeQueue(this.queues.queue, spec.access.intakeQueue);
+      this.timers.bind(fn.function, spec.access);
       this.functions.set(spec.name, fn);
     }
     for (const [name, fn] of this.functions) {
@@ -119,6 +132,7 @@ export class DistrictStack extends Stack {
     new CfnOutput(this, 'IntakeQueueUrl', { value: this.queues.queue.queueUrl });
     new CfnOutput(this, 'IntakeDeadLetterQueueUrl', { value: this.queues.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'TimerStateMachineArn', { value: this.timers.stateMachine.stateMachineArn });
     new CfnOutput(this, 'JwtIssuer', { value: this.identity.issuer });
     if (this.identity.userPool && this.identity.userPoolClient) {
       new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });

@@ -27,13 +27,14 @@ export const NAG_REASONS = {
     'Node.js 22 is the runtime the project pins and tests: bundles target node22 and the code also runs on ' +
     'the Node 20 development machines. nodejs24.x is an upgrade to make on purpose with its own test run.',
   xray:
-    'Only xray:PutTraceSegments and xray:PutTelemetryRecords, which active tracing needs and which have no ' +
-    'resource-level permissions (a test pins that no other statement has a "*" resource). Not granted ' +
-    'in AWS China, where tracing is off.',
+    'Only actions with no resource-level permissions (a test pins that no other statement has a "*" resource): ' +
+    'xray:PutTraceSegments and xray:PutTelemetryRecords for active tracing (functions and the deadline timers; ' +
+    'not granted in AWS China, where tracing is off), and the CloudWatch Logs delivery actions Step Functions ' +
+    'needs to log the deadline timers to their own log group (plus X-Ray sampling rules where tracing is on).',
   publicRoute:
     'Public on purpose (FUNCTIONS marks it public): the health probe and the OpenAPI document carry no case ' +
-    'data and change nothing. Every other route is behind the JWT authorizer; the stage throttling ' +
-    'covers these routes too.',
+    'data and change nothing. Every other route is behind the JWT authorizer or, for machine intake, the ' +
+    'integration-key authorizer; the stage throttling covers these routes too.',
   mfa:
     'MFA is optional with TOTP offered (no SMS). Requiring it can only be chosen when the pool is created ' +
     'and needs TOTP enrolment in the sign-in client, which does not exist yet: decide before the first ' +
@@ -41,6 +42,9 @@ export const NAG_REASONS = {
   featurePlan:
     'Essentials plan: threat protection (Plus plan) is billed per monthly active user. Accounts are made ' +
     'by administrators only (no self sign-up), sign-in is SRP with a 12-character complex password.',
+  stateMachineTracing:
+    'X-Ray tracing is off in AWS China, as it is for the functions; every execution is still logged (ALL) ' +
+    'and failed executions raise an alarm.',
 } as const;
 
 const resourceOf = (construct: IConstruct): CfnResource => {
@@ -66,6 +70,19 @@ export const nagAcknowledgements = (stack: DistrictStack): NagAcknowledgement[] 
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: NAG_REASONS.xray,
       resources: functions.map((fn) => resourceOf(fn.role.node.findChild('DefaultPolicy'))),
+    });
+  }
+  const stateMachine = stack.timers.stateMachine;
+  acknowledgements.push({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: NAG_REASONS.xray,
+    resources: [resourceOf(stateMachine.role.node.findChild('DefaultPolicy'))],
+  });
+  if (!stack.tracing) {
+    acknowledgements.push({
+      id: 'AwsSolutions-SF2',
+      reason: NAG_REASONS.stateMachineTracing,
+      resources: [resourceOf(stateMachine)],
     });
   }
   acknowledgements.push({

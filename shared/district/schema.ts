@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isKnownTimeZone, WorkingCalendar } from './calendar';
 
 /**
  * The schema every district file must satisfy. It is the single source for the district's types,
@@ -37,12 +38,16 @@ export const Department = z.object({
   id,
   name: LocalizedName,
   kind: DepartmentKind,
+  /** Where the department's notifications (assignments, escalations) are POSTed. */
+  webhook: z.url().optional(),
 });
 
 export const AreaChief = z.object({
   name: z.string().min(1).max(60),
   title: z.string().min(1).max(60),
   department: id,
+  /** The chief's own notification webhook; else their department's. */
+  webhook: z.url().optional(),
 });
 
 export const Zone = z.object({
@@ -71,19 +76,20 @@ export const Category = z.object({
   /** false for the 急难险重 events anyone trained can handle; those go to the joint team when urgent. */
   specialist: z.boolean(),
   deadlines: z.object({
+    // Minutes; fractions are allowed (tests and drills run the ladder in seconds).
     acceptMinutes: z
       .number()
-      .int()
       .positive()
       .max(60 * 24 * 30),
     handleMinutes: z
       .number()
-      .int()
       .positive()
       .max(60 * 24 * 90),
   }),
   /** Dispatch at routing time, without waiting for an area chief (for events where minutes matter). */
   autoDispatch: z.boolean().default(false),
+  /** Deadlines (and the escalation ladder's delays) count working hours of the district calendar. */
+  workingHours: z.boolean().default(false),
 });
 
 export const EscalationRecipient = z.enum(['area_chief', 'command_centre', 'town_leader']);
@@ -95,9 +101,26 @@ export const EscalationLevel = z.object({
   /** Minutes after the missed deadline at which this level is reached. */
   afterMinutes: z
     .number()
-    .int()
     .min(0)
     .max(60 * 24 * 30),
+  /** The last level only: remind its recipient again every so often, a few times, then stop. */
+  repeat: z
+    .object({
+      everyMinutes: z
+        .number()
+        .int()
+        .min(5)
+        .max(60 * 24 * 7),
+      times: z.number().int().min(1).max(20),
+    })
+    .optional(),
+});
+
+/** Who 镇领导督办 reaches (the ladder's `town_leader`). */
+export const TownLeader = z.object({
+  name: z.string().min(1).max(60),
+  title: z.string().min(1).max(60),
+  webhook: z.url().optional(),
 });
 
 export const JointTeamRemit = z.object({
@@ -105,6 +128,41 @@ export const JointTeamRemit = z.object({
   /** Priorities of non-specialist categories that the joint team takes over as lead. */
   priorities: z.array(Priority).min(1),
   description: LocalizedName,
+});
+
+/** How duplicate reports are found and merged (one event, one case). */
+export const DedupSettings = z
+  .object({
+    /** Reports further apart than this are different events, per category group. */
+    radiusMetres: z
+      .object({ component: z.number().positive().max(600), event: z.number().positive().max(600) })
+      .default({ component: 50, event: 100 }),
+    /** Only cases reported within this window are candidates. */
+    windowHours: z
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(72),
+    /** Closed cases stay candidates this long after closing (a repeat of a just-fixed problem). */
+    closedWithinHours: z
+      .number()
+      .min(0)
+      .max(24 * 30)
+      .default(24),
+    /** At or above: merged automatically. */
+    autoMergeScore: z.number().gt(0).lte(1).default(0.8),
+    /** At or above (and below auto): created, but flagged for review as a possible duplicate. */
+    reviewScore: z.number().gt(0).lte(1).default(0.55),
+  })
+  .refine((d) => d.reviewScore < d.autoMergeScore, {
+    message: 'reviewScore must be below autoMergeScore',
+    path: ['reviewScore'],
+  });
+
+/** 综合查一次: several departments' open cases at one premises become one visit. */
+export const JointVisitSettings = z.object({
+  /** `create`: the visit is made at once; `propose`: the command centre confirms it. */
+  mode: z.enum(['create', 'propose', 'off']).default('create'),
 });
 
 export const IdentityConfig = z.object({
@@ -133,7 +191,18 @@ export const DistrictConfig = z
     zones: z.array(Zone).min(1).max(200),
     categories: z.array(Category).min(1).max(300),
     escalation: z.array(EscalationLevel).min(1).max(9),
+    townLeader: TownLeader.optional(),
+    /** Working days and hours, for categories with `workingHours` (timezone: the district's). */
+    calendar: WorkingCalendar.optional(),
     identity: IdentityConfig.optional(),
+    dedup: DedupSettings.default({
+      radiusMetres: { component: 50, event: 100 },
+      windowHours: 72,
+      closedWithinHours: 24,
+      autoMergeScore: 0.8,
+      reviewScore: 0.55,
+    }),
+    jointVisits: JointVisitSettings.default({ mode: 'create' }),
   })
   .superRefine((district, ctx) => {
     const departmentIds = new Set(district.departments.map((d) => d.id));
@@ -187,7 +256,37 @@ export const DistrictConfig = z
         });
       }
     });
+    if (!isKnownTimeZone(district.timezone)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timezone'],
+        message: `unknown IANA timezone "${district.timezone}"`,
+      });
+    }
+    district.categories.forEach((category, i) => {
+      if (category.workingHours && !district.calendar) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['categories', i, 'workingHours'],
+          message: 'working-hours deadlines need the district calendar',
+        });
+      }
+    });
     district.escalation.forEach((level, i) => {
+      if (level.repeat && i !== district.escalation.length - 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['escalation', i, 'repeat'],
+          message: 'only the last level may repeat',
+        });
+      }
+      if (level.notify === 'town_leader' && !district.townLeader) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['escalation', i, 'notify'],
+          message: 'the ladder notifies the town leader: name them in `townLeader`',
+        });
+      }
       if (level.level !== i + 1) {
         ctx.addIssue({
           code: 'custom',
@@ -211,5 +310,8 @@ export type Department = z.infer<typeof Department>;
 export type Zone = z.infer<typeof Zone>;
 export type Category = z.infer<typeof Category>;
 export type Priority = z.infer<typeof Priority>;
+export type EscalationLevel = z.infer<typeof EscalationLevel>;
+export type EscalationRecipient = z.infer<typeof EscalationRecipient>;
 export type LocalizedName = z.infer<typeof LocalizedName>;
 export type PolygonGeometry = z.infer<typeof PolygonGeometry>;
+export type DedupSettings = z.infer<typeof DedupSettings>;

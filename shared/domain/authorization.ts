@@ -30,10 +30,19 @@ export const ACTIONS = [
   'cancel',
   'merge',
   'escalate',
+  'hold',
+  'resume',
   'upload',
   'download',
   'config',
   'manage_keys',
+  // Joint visits (综合查一次), checked against the visit: its lead and assignee are the joint team,
+  // the covered cases' departments co-operate. `visit` sees it, `handle_visit` accepts and resolves it.
+  'visit',
+  'handle_visit',
+  'confirm_visit',
+  // The premises history (一户一档): summaries of every case and visit at one place, no personal data.
+  'premises',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -51,12 +60,22 @@ const fieldWork: Grants = {
   resolve: 'assigned',
   upload: 'department',
   download: 'department',
+  visit: 'department',
+  handle_visit: 'assigned',
+  premises: 'all',
 };
 
 export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
   reporter: { report: 'any', read: 'own', list: 'own', upload: 'own', download: 'own' },
   field_worker: fieldWork,
-  department_staff: { ...fieldWork, return: 'assigned', escalate: 'department' },
+  department_staff: {
+    ...fieldWork,
+    return: 'assigned',
+    escalate: 'department',
+    // 挂起: the assigned department suspends its deadlines while it waits, e.g. for the reporter.
+    hold: 'assigned',
+    resume: 'assigned',
+  },
   area_chief: {
     report: 'any',
     read: 'zone',
@@ -68,8 +87,12 @@ export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
     close: 'zone',
     merge: 'zone',
     escalate: 'zone',
+    hold: 'zone',
+    resume: 'zone',
     upload: 'zone',
     download: 'zone',
+    visit: 'zone',
+    premises: 'all',
   },
   command_centre: {
     report: 'any',
@@ -84,15 +107,31 @@ export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
     cancel: 'all',
     merge: 'all',
     escalate: 'all',
+    hold: 'all',
+    resume: 'all',
     upload: 'all',
     download: 'all',
+    visit: 'all',
+    handle_visit: 'all',
+    confirm_visit: 'all',
+    premises: 'all',
   },
   // Administrators run the platform (district configuration, integration keys); they do not read cases.
   admin: { config: 'any', manage_keys: 'any' },
 };
 
+/**
+ * Machine clients (integration keys, role `integration`) are no token role: no user can claim them.
+ * At most they report; each key narrows that further to its own actions and source.
+ */
+export const INTEGRATION_GRANTS: Grants = { report: 'any' };
+
 export const scopeOf = (actor: Actor, action: Action): Scope | undefined =>
-  actor.role === 'system' ? undefined : AUTHORIZATION_MATRIX[actor.role][action];
+  actor.role === 'system'
+    ? undefined
+    : actor.role === 'integration'
+      ? INTEGRATION_GRANTS[action]
+      : AUTHORIZATION_MATRIX[actor.role][action];
 
 type CaseFacts = Pick<Case, 'zone' | 'lead' | 'assignee' | 'cooperating' | 'submittedBy'>;
 

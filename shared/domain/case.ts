@@ -14,6 +14,7 @@ export const CASE_STATUSES = [
   'verified', // 核查: the result was verified on site
   'closed', // 结案
   'cancelled',
+  'merged', // a duplicate report, merged into another case (see `mergedInto`)
 ] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
@@ -39,10 +40,11 @@ export const ROLES = [
 ] as const;
 export type Role = (typeof ROLES)[number];
 
-/** The person or system acting, as the verified token (or the platform itself) says. */
+/** The person or system acting, as the verified token, the integration key (or the platform itself) says. */
 export interface Actor {
   subject: string;
-  role: Role | 'system';
+  /** `integration`: a machine client with an integration key (subject `key:<id>`). */
+  role: Role | 'integration' | 'system';
   name?: string;
   department?: string;
   zone?: string;
@@ -87,6 +89,31 @@ export interface Deadlines {
   /** ISO instants; the clock starts at dispatch (GB/T 30428). */
   acceptBy: string;
   handleBy: string;
+  /** Counted in the district calendar's working hours (the category says so). */
+  workingHours?: boolean;
+  /** The case version that set these deadlines: with the running deadline, it names the timer. */
+  schedule?: number;
+}
+
+/** Which deadline a timer or an escalation is about. */
+export type DeadlineKind = 'accept' | 'handle';
+
+/** Where the case stands on the district's escalation ladder for the deadline that runs now. */
+export interface EscalationState {
+  deadline: DeadlineKind;
+  /** 1-based ladder level reached (督办 level). */
+  level: number;
+  /** Reminders sent at the last level after it was reached (its repeat rule). */
+  repeats: number;
+  lastEscalatedAt: string;
+}
+
+/** A suspended case (挂起): its deadlines stop until it is resumed. */
+export interface HoldState {
+  since: string;
+  reason: string;
+  /** Minutes of the deadlines' clock that were left when the hold began (0 when already missed). */
+  remaining: { acceptMinutes?: number; handleMinutes: number };
 }
 
 export type TimelineAction =
@@ -102,7 +129,17 @@ export type TimelineAction =
   | 'rework'
   | 'closed'
   | 'reopened'
-  | 'cancelled';
+  | 'cancelled'
+  | 'escalated' // 督办: a level of the escalation ladder reached (by the timer or by hand)
+  | 'held' // suspended, e.g. waiting for the reporter
+  | 'resumed'
+  | 'merged' // this report was merged into another case
+  | 'unmerged' // …and taken out again
+  | 'report-linked' // another report was merged into this case
+  | 'report-unlinked'
+  | 'duplicate-flagged' // a possible duplicate, waiting for review
+  | 'duplicate-dismissed'
+  | 'joint-visit'; // covered by a joint visit (综合查一次)
 
 /** One immutable step. `hash` chains each entry to the one before, so an edited history shows. */
 export interface TimelineEntry {
@@ -119,6 +156,27 @@ export interface TimelineEntry {
   correlationId?: string;
   prevHash: string;
   hash: string;
+}
+
+/** A report merged into this case: its own id still resolves here, its reporter is kept. */
+export interface LinkedReport {
+  caseId: string;
+  source: Source;
+  reportedAt: string;
+  description: string;
+  reporter?: Reporter;
+  externalRef?: ExternalRef;
+  submittedBy: Actor;
+  mode: 'auto' | 'manual';
+  /** The duplicate score when merged automatically. */
+  score?: number;
+  mergedAt: string;
+}
+
+/** A case that may be the same event, for a person to confirm or dismiss. */
+export interface DuplicateCandidate {
+  caseId: string;
+  score: number;
 }
 
 export interface CaseCounters {
@@ -155,10 +213,25 @@ export interface Case {
   /** The department currently responsible after dispatch. */
   assignee?: string;
   deadlines?: Deadlines;
+  /** Set while a deadline is overdue and escalated; cleared when that deadline is met or replaced. */
+  escalation?: EscalationState;
+  hold?: HoldState;
   dispatchedAt?: string;
   acceptedAt?: string;
   handledAt?: string;
   closedAt?: string;
   counters: CaseCounters;
+  /** Where the event is: a department's premises id, a normalized address, or a small cell around the point. */
+  premisesId?: string;
+  /** Reports merged into this case (the case's own report is the case itself). */
+  linkedReports: LinkedReport[];
+  /** Set on a merged report: the case it went into. */
+  mergedInto?: string;
+  /** The status the case had when merged, restored by unmerge. */
+  statusBeforeMerge?: CaseStatus;
+  /** Waiting in the review queue as a possible duplicate of these cases. */
+  possibleDuplicates?: DuplicateCandidate[];
+  /** The joint visit (综合查一次) covering this case, if any. */
+  jointVisitId?: string;
   timeline: TimelineEntry[];
 }

@@ -80,3 +80,53 @@ export class IdempotencyKeyReusedError extends DomainError {
     super('this Idempotency-Key was already used with a different request body', 'Idempotency-Key');
   }
 }
+
+export class IntegrationKeyNotFoundError extends DomainError {
+  readonly rule = 'integration_key_not_found';
+  constructor(readonly keyId: string) {
+    super(`no integration key ${keyId}`, 'id');
+  }
+}
+
+/** An integration key reports for one source only (the hotline key cannot pose as a camera). */
+export class SourceNotAllowedError extends DomainError {
+  readonly rule = 'source_bound_to_key';
+  constructor(
+    readonly allowed: string,
+    readonly given: string,
+  ) {
+    super(`this integration key reports as source "${allowed}", not "${given}"`, 'source');
+  }
+}
+
+/** A client went over its per-minute budget; it may try again when the window turns. */
+export class RateLimitExceededError extends DomainError {
+  readonly rule = 'rate_limited';
+  constructor(
+    readonly limitPerMinute: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      `this integration key may make ${limitPerMinute} requests a minute; retry in ${retryAfterSeconds} s`,
+      'x-api-key',
+    );
+  }
+}
+
+export class JointVisitNotFoundError extends DomainError {
+  readonly rule = 'joint_visit_not_found';
+  constructor(readonly visitId: string) {
+    super(`no joint visit ${visitId}`, 'id');
+  }
+}
+
+/** A joint visit command its current status doesn't allow (accepting a visit still proposed…). */
+export class IllegalVisitTransitionError extends DomainError {
+  readonly rule = 'illegal_transition';
+  constructor(
+    readonly command: string,
+    readonly status: string,
+  ) {
+    super(`cannot ${command} a joint visit that is ${status}`, 'status');
+  }
+}

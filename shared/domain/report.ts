@@ -3,6 +3,7 @@ import type { Actor, Case, CaseLocation, ExternalRef, Reporter, Source } from '.
 import type { DistrictIndex } from './district-index';
 import { InvalidInputError } from './errors';
 import { gcj02ToWgs84 } from './geo';
+import { premisesIdOf } from './premises';
 import { isWithinDistrict } from './routing';
 import { appendToTimeline } from './timeline';
 
@@ -15,6 +16,8 @@ export interface ReportInput {
   occurredAt?: string;
   reporter?: Reporter;
   externalRef?: ExternalRef;
+  /** A premises id from a department's own register (e.g. a licence number), when it has one. */
+  premisesId?: string;
 }
 
 export interface NewCaseContext {
@@ -80,6 +83,8 @@ export const newReportedCase = (input: ReportInput, ctx: NewCaseContext): Case =
     ...(input.externalRef && { externalRef: input.externalRef }),
     triage: !category,
     cooperating: [],
+    linkedReports: [],
+    premisesId: premisesIdOf({ ...input, location: { ...input.location, ...point } }),
     counters: { returns: 0, reassigns: 0, reworks: 0, reopens: 0 },
     timeline: appendToTimeline([], {
       at: ctx.now,

@@ -7,18 +7,30 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export type NewTimelineEntry = Omit<TimelineEntry, 'seq' | 'prevHash' | 'hash'>;
 
-const hashOf = (entry: Omit<TimelineEntry, 'hash'>): string =>
-  createHash('sha256').update(canonicalJson(entry)).digest('hex');
+/** What every hash-chained history entry carries (a case's timeline, a joint visit's). */
+export interface ChainedEntry {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+const hashOf = (entry: object): string => createHash('sha256').update(canonicalJson(entry)).digest('hex');
+
+/** Appends to any hash-chained history (a joint visit's too); the input is never modified. */
+export const appendChained = <E extends ChainedEntry>(
+  timeline: readonly E[],
+  entry: Omit<E, keyof ChainedEntry>,
+): E[] => {
+  const previous = timeline[timeline.length - 1];
+  const unhashed = { ...entry, seq: timeline.length + 1, prevHash: previous?.hash ?? GENESIS_HASH };
+  return [...timeline, { ...unhashed, hash: hashOf(unhashed) } as unknown as E];
+};
 
 /** Returns a new timeline with the entry appended and chained; the input is never modified. */
 export const appendToTimeline = (
   timeline: readonly TimelineEntry[],
   entry: NewTimelineEntry,
-): TimelineEntry[] => {
-  const previous = timeline[timeline.length - 1];
-  const unhashed = { ...entry, seq: timeline.length + 1, prevHash: previous?.hash ?? GENESIS_HASH };
-  return [...timeline, { ...unhashed, hash: hashOf(unhashed) }];
-};
+): TimelineEntry[] => appendChained(timeline, entry);
 
 export interface TimelineCheck {
   intact: boolean;
@@ -27,7 +39,7 @@ export interface TimelineCheck {
 }
 
 /** Recomputes the chain: any edited, removed or reordered entry breaks it. */
-export const verifyTimeline = (timeline: readonly TimelineEntry[]): TimelineCheck => {
+export const verifyTimeline = (timeline: readonly ChainedEntry[]): TimelineCheck => {
   let prevHash = GENESIS_HASH;
   for (const [index, entry] of timeline.entries()) {
     const { hash, ...unhashed } = entry;

@@ -1,9 +1,10 @@
 import type { Category } from '../district/schema';
 import { authorize } from './authorization';
 import type { Actor, Case, CaseStatus, TimelineAction } from './case';
-import { deadlinesFrom, reworkDeadlines } from './deadlines';
+import { clockFor, clockOfDeadlines, deadlinesFrom, reworkDeadlines, runningDeadline } from './deadlines';
 import type { DistrictIndex } from './district-index';
 import { IllegalTransitionError, InvalidInputError } from './errors';
+import { escalateByHand, sameTimer, timerKeyOf } from './escalation';
 import { type RoutingDecision, responsibilityFor } from './routing';
 import { appendToTimeline } from './timeline';
 
@@ -22,7 +23,10 @@ export type CommandInput =
   | { command: 'verify'; passed: boolean; note?: string }
   | { command: 'close'; note?: string }
   | { command: 'reopen'; reason: string }
-  | { command: 'cancel'; reason: string };
+  | { command: 'cancel'; reason: string }
+  | { command: 'escalate'; reason: string }
+  | { command: 'hold'; reason: string }
+  | { command: 'resume'; note?: string };
 
 export interface CommandContext {
   district: DistrictIndex;
@@ -30,9 +34,14 @@ export interface CommandContext {
   /** ISO instant, injected so the domain never reads the clock. */
   now: string;
   correlationId?: string;
+  /**
+   * The joint visit (综合查一次) this step is taken for: the visit's own permission check stands in
+   * for the case's (the joint team acts on other departments' cases), and the entry names the visit.
+   */
+  forJointVisit?: string;
 }
 
-interface Step {
+export interface Step {
   action: TimelineAction;
   to: CaseStatus;
   reason?: string;
@@ -41,10 +50,10 @@ interface Step {
 }
 
 /** Applies a step: the status, the patch, one timeline entry, and the next version. */
-const advance = (
+export const advance = (
   c: Case,
   step: Step,
-  ctx: Pick<CommandContext, 'actor' | 'now' | 'correlationId'>,
+  ctx: Pick<CommandContext, 'actor' | 'now' | 'correlationId' | 'forJointVisit'>,
   patch: Partial<Case> = {},
 ): Case => ({
   ...c,
@@ -60,7 +69,12 @@ const advance = (
     to: step.to,
     ...(step.reason !== undefined && { reason: step.reason }),
     ...(step.note !== undefined && { note: step.note }),
-    ...(step.details !== undefined && { details: step.details }),
+    ...((step.details !== undefined || ctx.forJointVisit !== undefined) && {
+      details: {
+        ...step.details,
+        ...(ctx.forJointVisit !== undefined && { jointVisitId: ctx.forJointVisit }),
+      },
+    }),
     ...(ctx.correlationId !== undefined && { correlationId: ctx.correlationId }),
   }),
 });
@@ -164,7 +178,7 @@ const dispatch = (
     priority: recategorised ? category.priority : c.priority,
     triage: false,
     assignee: department,
-    deadlines: deadlinesFrom(category, ctx.now),
+    deadlines: deadlinesFrom(category, ctx.now, clockFor(category, ctx.district.config), c.version + 1),
     dispatchedAt: ctx.now,
     ...(responsibility && { lead: responsibility.lead, cooperating: responsibility.cooperating }),
     counters: reassigning ? { ...c.counters, reassigns: c.counters.reassigns + 1 } : c.counters,
@@ -193,10 +207,90 @@ const dispatch = (
 /** The router's automatic dispatch for categories where minutes matter (the district says which). */
 export const autoDispatch = (c: Case, ctx: CommandContext): Case => dispatch(c, { command: 'dispatch' }, ctx);
 
-/** Runs one workflow command as `ctx.actor`, after checking that they may. */
+/** Commands that leave the ladder where it is although the running deadline stops or moves. */
+const KEEPS_ESCALATION: ReadonlySet<CommandInput['command']> = new Set(['escalate', 'hold', 'resume']);
+
+/**
+ * Runs one workflow command as `ctx.actor`, after checking that they may. The escalation state
+ * describes the deadline that runs: when a command meets or replaces it, the state goes (the
+ * timeline keeps the history); holding and resuming keep it.
+ */
 export const runCommand = (c: Case, input: CommandInput, ctx: CommandContext): Case => {
-  authorize(ctx.actor, input.command, c);
+  const next = applyCommand(c, input, ctx);
+  if (
+    next.escalation &&
+    !KEEPS_ESCALATION.has(input.command) &&
+    !sameTimer(timerKeyOf(c), timerKeyOf(next))
+  ) {
+    delete next.escalation;
+  }
+  return next;
+};
+
+/** A held case must be resumed before its department takes, returns or finishes it. */
+const HELD_REFUSES: ReadonlySet<CommandInput['command']> = new Set([
+  'dispatch',
+  'accept',
+  'return',
+  'resolve',
+  'hold',
+]);
+
+const hold = (c: Case, input: Extract<CommandInput, { command: 'hold' }>, ctx: CommandContext): Case => {
+  const running = runningDeadline(c);
+  if (!running || !c.deadlines) throw new IllegalTransitionError('hold', c.status);
+  const reason = requireText(input.reason, 'reason', 'a hold');
+  const clock = clockOfDeadlines(c.deadlines, ctx.district.config);
+  const remaining = {
+    ...(running.kind === 'accept' && {
+      acceptMinutes: Math.round(clock.between(ctx.now, c.deadlines.acceptBy)),
+    }),
+    handleMinutes: Math.round(clock.between(ctx.now, c.deadlines.handleBy)),
+  };
+  return advance(c, { action: 'held', to: c.status, reason, details: { remaining } }, ctx, {
+    hold: { since: ctx.now, reason, remaining },
+  });
+};
+
+const resume = (c: Case, input: Extract<CommandInput, { command: 'resume' }>, ctx: CommandContext): Case => {
+  if (!c.hold || !c.deadlines) throw new IllegalTransitionError('resume', c.status);
+  const clock = clockOfDeadlines(c.deadlines, ctx.district.config);
+  const { remaining } = c.hold;
+  const deadlines = {
+    ...c.deadlines,
+    ...(remaining.acceptMinutes !== undefined && { acceptBy: clock.add(ctx.now, remaining.acceptMinutes) }),
+    handleBy: clock.add(ctx.now, remaining.handleMinutes),
+    schedule: c.version + 1,
+  };
+  const next = advance(
+    c,
+    {
+      action: 'resumed',
+      to: c.status,
+      ...(input.note !== undefined && { note: input.note }),
+      details: { heldSince: c.hold.since, acceptBy: deadlines.acceptBy, handleBy: deadlines.handleBy },
+    },
+    ctx,
+    { deadlines },
+  );
+  delete next.hold;
+  return next;
+};
+
+const applyCommand = (c: Case, input: CommandInput, ctx: CommandContext): Case => {
+  if (ctx.forJointVisit === undefined) authorize(ctx.actor, input.command, c);
+  if (c.hold && HELD_REFUSES.has(input.command)) throw new IllegalTransitionError(input.command, 'on hold');
   switch (input.command) {
+    case 'escalate': {
+      const reason = requireText(input.reason, 'reason', 'an escalation');
+      const next = escalateByHand(c, ctx.district.config, { ...ctx, reason });
+      if (!next) throw new IllegalTransitionError('escalate', c.hold ? 'on hold' : c.status);
+      return next;
+    }
+    case 'hold':
+      return hold(c, input, ctx);
+    case 'resume':
+      return resume(c, input, ctx);
     case 'dispatch':
       return dispatch(c, input, ctx);
     case 'accept':
@@ -261,7 +355,16 @@ export const runCommand = (c: Case, input: CommandInput, ctx: CommandContext): C
       const category = categoryOf(ctx.district, c.category);
       const next = advance(c, { action: 'rework', to: 'accepted', note, details: { passed: false } }, ctx, {
         counters: { ...c.counters, reworks: c.counters.reworks + 1 },
-        ...(category && c.deadlines && { deadlines: reworkDeadlines(category, c.deadlines, ctx.now) }),
+        ...(category &&
+          c.deadlines && {
+            deadlines: reworkDeadlines(
+              category,
+              c.deadlines,
+              ctx.now,
+              clockFor(category, ctx.district.config),
+              c.version + 1,
+            ),
+          }),
       });
       delete next.handledAt;
       return next;
@@ -280,7 +383,14 @@ export const runCommand = (c: Case, input: CommandInput, ctx: CommandContext): C
         { action: 'reopened', to: 'dispatched', reason, details: { department: c.assignee } },
         ctx,
         {
-          ...(category && { deadlines: deadlinesFrom(category, ctx.now) }),
+          ...(category && {
+            deadlines: deadlinesFrom(
+              category,
+              ctx.now,
+              clockFor(category, ctx.district.config),
+              c.version + 1,
+            ),
+          }),
           dispatchedAt: ctx.now,
           counters: { ...c.counters, reopens: c.counters.reopens + 1 },
         },

@@ -5,7 +5,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { logger, metrics, tracer } from '../runtime/observability';
-import { problemResponse, toProblem } from './problem';
+import { problemHeaders, problemResponse, toProblem } from './problem';
 import { header } from './request';
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -52,15 +52,27 @@ const answeringProblems =
       if (problem.status >= 500) logger.error('unhandled error', { error: error as Error });
       else logger.info('request refused', { status: problem.status, errors: problem.errors });
       metrics.addMetric(problem.status >= 500 ? 'ServerErrors' : 'ClientErrors', 'Count', 1);
-      return problemResponse(problem);
+      return problemResponse(problem, problemHeaders(error));
     }
   };
 
-/** The middy chain every HTTP function shares: tracing, logging with context, metrics, correlation. */
-export const httpFunction = <E extends APIGatewayProxyEventV2>(body: HttpHandler<E>) =>
+export interface HttpFunctionOptions {
+  /** False when a reply carries a secret (a new integration key): it must not reach the traces. */
+  captureResponse?: boolean;
+}
+
+/**
+ * The middy chain every HTTP function shares: tracing, logging with context, metrics, correlation.
+ * Events carry bearer tokens and integration keys: never logged whole, whatever
+ * POWERTOOLS_LOGGER_LOG_EVENT says.
+ */
+export const httpFunction = <E extends APIGatewayProxyEventV2>(
+  body: HttpHandler<E>,
+  options: HttpFunctionOptions = {},
+) =>
   middy<E, APIGatewayProxyStructuredResultV2>(answeringProblems(body))
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer, { captureResponse: options.captureResponse ?? true }))
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics))
     .use(correlation() as unknown as middy.MiddlewareObj<E, APIGatewayProxyStructuredResultV2>);
 

@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { CASE_STATUSES, ROLES, SOURCES } from '../domain/case';
-import { FUNCTIONS } from '../runtime/functions';
-import { COMMAND_BODIES, IdempotencyKey, ListQuery, ReportBody } from './schemas';
+import { INTEGRATION_ACTIONS } from '../domain/integration-key';
+import { API_KEY_HEADER, authOf, FUNCTIONS } from '../runtime/functions';
+import { JointVisitSchema, jointVisitOperation } from './openapi-joint-visits';
+import {
+  COMMAND_BODIES,
+  DUPLICATE_BODIES,
+  IdempotencyKey,
+  IntegrationKeyBody,
+  ListQuery,
+  ReportBody,
+} from './schemas';
 
 /**
  * OpenAPI 3.1 for the HTTP API, generated from the same zod schemas that validate requests and
@@ -46,7 +55,7 @@ const TimelineEntry = {
       type: 'object',
       properties: {
         subject: { type: 'string' },
-        role: { enum: [...ROLES, 'system'] },
+        role: { enum: [...ROLES, 'integration', 'system'] },
         name: { type: 'string' },
         department: { type: 'string' },
         zone: { type: 'string' },
@@ -114,6 +123,22 @@ const Case = {
   },
 };
 
+const IntegrationKey = {
+  type: 'object',
+  required: ['id', 'name', 'source', 'actions', 'rateLimitPerMinute', 'createdAt', 'createdBy'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    source: { enum: [...SOURCES] },
+    actions: { type: 'array', items: { enum: [...INTEGRATION_ACTIONS] } },
+    rateLimitPerMinute: { type: 'integer' },
+    createdAt: { type: 'string', format: 'date-time' },
+    createdBy: { type: 'string', description: "The administrator's subject" },
+    revokedAt: { type: 'string', format: 'date-time' },
+    revokedBy: { type: 'string' },
+  },
+};
+
 const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(
     statuses.map((status) => [
@@ -128,11 +153,25 @@ const problemResponses = (...statuses: number[]) =>
             409: 'Conflict',
             415: 'Not JSON',
             422: 'Unprocessable',
+            429: "Over the key's rate limit; retry after Retry-After seconds",
           }[status] ?? 'Error',
+        ...(status === 429 && {
+          headers: {
+            'Retry-After': {
+              description: 'Seconds until the next one-minute window',
+              schema: { type: 'integer', minimum: 1 },
+            },
+          },
+        }),
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
     ]),
   );
+
+const keyResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/IntegrationKey' } } },
+});
 
 const caseResponse = (description: string) => ({
   description,
@@ -152,6 +191,8 @@ const queryParameters = () => {
 };
 
 const operationFor = (method: string, path: string): Record<string, unknown> => {
+  const jointVisit = jointVisitOperation(method, path);
+  if (jointVisit) return jointVisit;
   if (method === 'POST' && path === '/v1/cases') {
     return {
       summary: 'Report an incident (idempotent)',
@@ -163,6 +204,81 @@ const operationFor = (method: string, path: string): Record<string, unknown> => 
         202: caseResponse('Accepted; routing follows within seconds'),
         ...problemResponses(400, 401, 403, 415, 422),
       },
+    };
+  }
+  if (method === 'POST' && path === '/v1/integrations/reports') {
+    return {
+      summary:
+        'Report an incident as a machine client (integration key; same body and idempotency as POST /v1/cases)',
+      description:
+        "The body's `source` must be the one the key is bound to (else 403 naming `source`). Each key has " +
+        'a per-minute budget; past it the reply is 429 with Retry-After. No x-api-key: 401; an unknown, ' +
+        'revoked or malformed key: 403.',
+      parameters: [
+        { name: 'Idempotency-Key', in: 'header', required: false, schema: schema(IdempotencyKey) },
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: schema(ReportBody) } } },
+      responses: {
+        202: caseResponse('Accepted; routing follows within seconds'),
+        ...problemResponses(400, 401, 403, 415, 422, 429),
+      },
+    };
+  }
+  if (method === 'POST' && path === '/v1/integration-keys') {
+    return {
+      summary: 'Issue an integration key for a machine client (administrators)',
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: schema(IntegrationKeyBody) } },
+      },
+      responses: {
+        201: {
+          description: 'The key; `key` is shown this once and cannot be retrieved again',
+          content: {
+            'application/json': {
+              schema: {
+                allOf: [
+                  { $ref: '#/components/schemas/IntegrationKey' },
+                  {
+                    type: 'object',
+                    required: ['key'],
+                    properties: { key: { type: 'string', description: 'Send as the x-api-key header' } },
+                  },
+                ],
+              },
+            },
+          },
+        },
+        ...problemResponses(400, 401, 403, 415),
+      },
+    };
+  }
+  if (method === 'GET' && path === '/v1/integration-keys') {
+    return {
+      summary: 'List the integration keys, newest first, without their secrets (administrators)',
+      responses: {
+        200: {
+          description: 'Every key, revoked ones included',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  items: { type: 'array', items: { $ref: '#/components/schemas/IntegrationKey' } },
+                },
+              },
+            },
+          },
+        },
+        ...problemResponses(401, 403),
+      },
+    };
+  }
+  if (method === 'POST' && path === '/v1/integration-keys/{id}/revoke') {
+    return {
+      summary: 'Revoke an integration key at once; revoking it again changes nothing (administrators)',
+      parameters: [idParameter],
+      responses: { 200: keyResponse('The revoked key'), ...problemResponses(400, 401, 403, 404) },
     };
   }
   if (method === 'GET' && path === '/v1/cases') {
@@ -223,6 +339,31 @@ const operationFor = (method: string, path: string): Record<string, unknown> => 
       },
     };
   }
+  const duplicateCommand = path.match(/^\/v1\/cases\/\{id\}\/([\w-]+)$/)?.[1] as
+    | keyof typeof DUPLICATE_BODIES
+    | undefined;
+  if (method === 'POST' && duplicateCommand && duplicateCommand in DUPLICATE_BODIES) {
+    const summaries = {
+      merge:
+        'Merge this report into the case of its event (`into`); every report, reporter and timeline entry is kept',
+      unmerge: 'Take a merged report out of its case again, back to the status it had',
+      'dismiss-duplicate': 'Take the case out of the possible-duplicate review queue: a different event',
+    } as const;
+    return {
+      summary: summaries[duplicateCommand],
+      parameters: [idParameter],
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: schema(DUPLICATE_BODIES[duplicateCommand]) } },
+      },
+      responses: {
+        200: caseResponse(
+          'The case after the command (a merged case points at its target with `mergedInto`)',
+        ),
+        ...problemResponses(400, 401, 403, 404, 409, 415, 422),
+      },
+    };
+  }
   const command = path.match(/^\/v1\/cases\/\{id\}\/(\w+)$/)?.[1] as keyof typeof COMMAND_BODIES | undefined;
   if (method === 'POST' && command && command in COMMAND_BODIES) {
     return {
@@ -254,9 +395,14 @@ export const buildOpenApi = (serverUrl?: string) => {
   for (const fn of FUNCTIONS) {
     for (const route of fn.routes) {
       const operation = operationFor(route.method, route.path);
+      const auth = authOf(route);
       paths[route.path] = {
         ...paths[route.path],
-        [route.method.toLowerCase()]: { ...operation, ...(route.public ? { security: [] } : {}) },
+        [route.method.toLowerCase()]: {
+          ...operation,
+          ...(auth === 'none' && { security: [] }),
+          ...(auth === 'apiKey' && { security: [{ apiKey: [] }] }),
+        },
       };
     }
   }
@@ -271,8 +417,16 @@ export const buildOpenApi = (serverUrl?: string) => {
     ...(serverUrl && { servers: [{ url: serverUrl }] }),
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Problem, Case, TimelineEntry },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        apiKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: API_KEY_HEADER,
+          description: 'An integration key (xtk_…) issued by an administrator: POST /v1/integration-keys',
+        },
+      },
+      schemas: { Problem, Case, TimelineEntry, IntegrationKey, JointVisit: JointVisitSchema },
     },
     paths,
   };

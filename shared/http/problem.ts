@@ -6,7 +6,12 @@ import {
   ForbiddenActionError,
   IdempotencyKeyReusedError,
   IllegalTransitionError,
+  IllegalVisitTransitionError,
+  IntegrationKeyNotFoundError,
   InvalidInputError,
+  JointVisitNotFoundError,
+  RateLimitExceededError,
+  SourceNotAllowedError,
   UnauthenticatedError,
   VersionConflictError,
 } from '../domain/errors';
@@ -61,10 +66,15 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number, string][]
   [CaseNotFoundError, 404, 'Case not found'],
   [VersionConflictError, 409, 'Version conflict'],
   [IllegalTransitionError, 409, 'Not allowed in the current status'],
+  [IllegalVisitTransitionError, 409, 'Not allowed in the current status'],
+  [JointVisitNotFoundError, 404, 'Joint visit not found'],
   [ForbiddenActionError, 403, 'Forbidden'],
   [UnauthenticatedError, 401, 'Unauthenticated'],
   [IdempotencyKeyReusedError, 422, 'Idempotency-Key reused'],
   [InvalidInputError, 422, 'Unprocessable request'],
+  [IntegrationKeyNotFoundError, 404, 'Integration key not found'],
+  [SourceNotAllowedError, 403, 'Forbidden'],
+  [RateLimitExceededError, 429, 'Too many requests'],
 ];
 
 const slug = (text: string) =>
@@ -105,6 +115,10 @@ export const toProblem = (error: unknown): Problem => {
     detail: 'The request could not be completed; it has been logged.',
   };
 };
+
+/** Headers a refusal carries besides its body: when to retry after a rate limit. */
+export const problemHeaders = (error: unknown): Record<string, string> =>
+  error instanceof RateLimitExceededError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
 
 export const problemResponse = (
   problem: Problem,

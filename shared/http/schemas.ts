@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CASE_STATUSES, SOURCES } from '../domain/case';
+import { INTEGRATION_ACTIONS, KEY_ID_PATTERN, RATE_LIMIT_PER_MINUTE } from '../domain/integration-key';
 
 /**
  * Request schemas: they validate every request and generate the OpenAPI document, so the two
@@ -78,15 +79,34 @@ export const COMMAND_BODIES = {
   close: z.strictObject({ note: note.optional(), expectedVersion }),
   reopen: z.strictObject({ reason, expectedVersion }),
   cancel: z.strictObject({ reason, expectedVersion }),
+  escalate: z
+    .strictObject({ reason, expectedVersion })
+    .describe('督办 by hand: the next level of the escalation ladder now (a reminder at the last level)'),
+  hold: z
+    .strictObject({ reason, expectedVersion })
+    .describe('Suspends the running deadline, e.g. while waiting for the reporter'),
+  resume: z.strictObject({ note: note.optional(), expectedVersion }),
 } as const;
 
 export type CommandName = keyof typeof COMMAND_BODIES;
+
+export const DUPLICATE_BODIES = {
+  merge: z.strictObject({
+    into: z.string().regex(/^C[A-Za-z0-9_-]{20,30}$/, 'a case id'),
+    reason: reason.optional(),
+    expectedVersion,
+  }),
+  unmerge: z.strictObject({ reason, expectedVersion }),
+  'dismiss-duplicate': z.strictObject({ reason, expectedVersion }),
+} as const;
 
 export const ListQuery = z.strictObject({
   status: z.enum(CASE_STATUSES).optional(),
   department: z.string().min(1).max(60).optional(),
   zone: z.string().min(1).max(60).optional(),
   overdue: z.enum(['true', 'false']).optional(),
+  /** The review queue: cases flagged as possible duplicates. */
+  possibleDuplicate: z.literal('true').optional(),
   limit: z
     .string()
     .regex(/^[0-9]{1,3}$/, 'an integer from 1 to 100')
@@ -99,3 +119,27 @@ export const ListQuery = z.strictObject({
 export const CaseId = z.string().regex(/^C[A-Za-z0-9_-]{20,30}$/, 'a case id as returned by POST /v1/cases');
 
 export const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, '1–255 visible ASCII characters');
+
+export const IntegrationKeyBody = z.strictObject({
+  name: text(80).describe('Who holds the key, e.g. "12345 热线平台"'),
+  source: z.enum(SOURCES).describe('The only source the key may report as'),
+  actions: z
+    .array(z.enum(INTEGRATION_ACTIONS))
+    .min(1)
+    .default(['report'])
+    .describe('What the key may do; "report" (create cases) is the only action so far'),
+  rateLimitPerMinute: z
+    .number()
+    .int()
+    .min(RATE_LIMIT_PER_MINUTE.min)
+    .max(RATE_LIMIT_PER_MINUTE.max)
+    .default(RATE_LIMIT_PER_MINUTE.default)
+    .describe('Requests a minute the key may make; more are refused with 429'),
+});
+
+export const IntegrationKeyId = z
+  .string()
+  .regex(KEY_ID_PATTERN, 'an integration key id as returned by POST /v1/integration-keys');
+
+/** Revoking takes no fields; an unknown one is refused rather than ignored. */
+export const RevokeBody = z.strictObject({});

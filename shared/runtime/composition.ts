@@ -1,7 +1,10 @@
 import { DynamoCaseStore } from '../adapters/aws/dynamodb-case-store';
+import { DynamoDedupClaims } from '../adapters/aws/dynamodb-dedup-claims';
+import { DynamoIntegrationKeyStore } from '../adapters/aws/dynamodb-integration-key-store';
+import { DynamoRateLimiter } from '../adapters/aws/dynamodb-rate-limiter';
 import { SqsReportQueue } from '../adapters/aws/sqs-report-queue';
 import { type DistrictIndex, indexDistrict } from '../domain/district-index';
-import type { CaseStore, ReportQueue } from '../ports';
+import type { CaseStore, DedupClaims, IntegrationKeyStore, RateLimiter, ReportQueue } from '../ports';
 import { dynamoDocumentClient, sqs } from './clients';
 import { districtFrom, requireEnv } from './config';
 import { ENV } from './env';
@@ -17,3 +20,12 @@ export const caseStoreFromEnv = (): CaseStore =>
 
 export const reportQueueFromEnv = (): ReportQueue =>
   new SqsReportQueue({ client: sqs(), queueUrl: requireEnv(ENV.intakeQueueUrl) });
+
+export const integrationKeyStoreFromEnv = (): IntegrationKeyStore =>
+  new DynamoIntegrationKeyStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });
+
+export const rateLimiterFromEnv = (): RateLimiter =>
+  new DynamoRateLimiter({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });
+
+export const dedupClaimsFromEnv = (): DedupClaims =>
+  new DynamoDedupClaims({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });

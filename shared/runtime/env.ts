@@ -18,9 +18,14 @@ export const ENV = {
   claimRole: 'XT_CLAIM_ROLE',
   claimDepartment: 'XT_CLAIM_DEPARTMENT',
   claimZone: 'XT_CLAIM_ZONE',
+  /** The deadline timers' state machine (Step Functions) that commands start executions of. */
+  timerStateMachineArn: 'XT_TIMER_STATE_MACHINE_ARN',
+  /** SQS queue of notification messages (assignments, escalations) that the notifier consumes. */
+  notificationQueueUrl: 'XT_NOTIFICATION_QUEUE_URL',
   /** Optional endpoint overrides (the local cloud points them at dynalite and fauxqs). */
   dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
   sqsEndpoint: 'AWS_ENDPOINT_URL_SQS',
+  sfnEndpoint: 'AWS_ENDPOINT_URL_SFN',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -5,13 +5,27 @@
  */
 export type HttpMethod = 'GET' | 'POST';
 
+/**
+ * Who may call a non-public route: a user with a JWT (the default), or a machine client with an
+ * integration key in the `x-api-key` header, checked by the function that `authorizes: 'apiKey'`.
+ */
+export type RouteAuth = 'jwt' | 'apiKey';
+
+/** The header integration keys travel in (the key authorizer's identity source). */
+export const API_KEY_HEADER = 'x-api-key';
+
 export interface HttpRoute {
   method: HttpMethod;
   /** API Gateway path syntax: `{id}` for a path parameter. */
   path: string;
-  /** Public routes skip the JWT authorizer (health, OpenAPI document). */
+  /** Public routes skip every authorizer (health, OpenAPI document). */
   public?: boolean;
+  auth?: RouteAuth;
 }
+
+/** The authorizer a route sits behind, `none` for public routes. */
+export const authOf = (route: HttpRoute): RouteAuth | 'none' =>
+  route.public ? 'none' : (route.auth ?? 'jwt');
 
 export interface FunctionSpec {
   /** Logical name, also the folder under `functions/`. */
@@ -24,9 +38,17 @@ export interface FunctionSpec {
   access: {
     table: 'none' | 'read' | 'readWrite';
     intakeQueue: 'none' | 'send' | 'consume';
+    /** Deadline timers (Step Functions): start executions, or answer their due checks. */
+    timers?: 'none' | 'start' | 'reply';
+    /** The queue the timers hand their due checks to. */
+    dueChecks?: 'none' | 'consume';
+    /** The notification queue (assignments, escalations). */
+    notifications?: 'none' | 'send' | 'consume';
   };
   memoryMb?: number;
   timeoutSeconds?: number;
+  /** Set on the one function that is the HTTP API's Lambda authorizer for `auth: 'apiKey'` routes. */
+  authorizes?: 'apiKey';
 }
 
 export const WORKFLOW_COMMANDS = [
@@ -39,14 +61,27 @@ export const WORKFLOW_COMMANDS = [
   'close',
   'reopen',
   'cancel',
+  'escalate',
+  'hold',
+  'resume',
 ] as const;
+
+/** One event, one case: manual merge and its undo, and dismissing a possible-duplicate flag. */
+export const DUPLICATE_COMMANDS = ['merge', 'unmerge', 'dismiss-duplicate'] as const;
+
+/** Commands on a joint visit: POST /v1/joint-visits/{id}/<command>. */
+export const JOINT_VISIT_COMMANDS = ['confirm', 'accept', 'resolve'] as const;
 
 export const FUNCTIONS: FunctionSpec[] = [
   {
     name: 'intake',
     entry: 'functions/intake/handler.ts',
-    description: 'Accepts reports (POST /v1/cases), idempotently, and hands them to the intake queue',
-    routes: [{ method: 'POST', path: '/v1/cases' }],
+    description:
+      'Accepts reports (POST /v1/cases; machine clients: POST /v1/integrations/reports), idempotently, and hands them to the intake queue',
+    routes: [
+      { method: 'POST', path: '/v1/cases' },
+      { method: 'POST', path: '/v1/integrations/reports', auth: 'apiKey' },
+    ],
     access: { table: 'readWrite', intakeQueue: 'send' },
   },
   {
@@ -58,8 +93,35 @@ export const FUNCTIONS: FunctionSpec[] = [
       { method: 'GET', path: '/v1/cases/{id}' },
       { method: 'GET', path: '/v1/cases/{id}/audit' },
       ...WORKFLOW_COMMANDS.map((command) => ({ method: 'POST' as const, path: `/v1/cases/{id}/${command}` })),
+      ...DUPLICATE_COMMANDS.map((command) => ({
+        method: 'POST' as const,
+        path: `/v1/cases/{id}/${command}`,
+      })),
     ],
-    access: { table: 'readWrite', intakeQueue: 'none' },
+    access: { table: 'readWrite', intakeQueue: 'none', timers: 'start', notifications: 'send' },
+  },
+  {
+    name: 'joint-visits',
+    entry: 'functions/joint-visits/handler.ts',
+    description:
+      'Joint visits (综合查一次): lists and figures; confirm, accept and resolve a visit, fanned out to every case it covers',
+    routes: [
+      { method: 'GET', path: '/v1/joint-visits' },
+      { method: 'GET', path: '/v1/joint-visits/summary' },
+      { method: 'GET', path: '/v1/joint-visits/{id}' },
+      ...JOINT_VISIT_COMMANDS.map((command) => ({
+        method: 'POST' as const,
+        path: `/v1/joint-visits/{id}/${command}`,
+      })),
+    ],
+    access: { table: 'readWrite', intakeQueue: 'none', timers: 'start', notifications: 'send' },
+  },
+  {
+    name: 'premises',
+    entry: 'functions/premises/handler.ts',
+    description: 'Premises history (一户一档): every case and joint visit at one premises, newest first',
+    routes: [{ method: 'GET', path: '/v1/premises/{id}' }],
+    access: { table: 'read', intakeQueue: 'none' },
   },
   {
     name: 'meta',
@@ -73,12 +135,33 @@ export const FUNCTIONS: FunctionSpec[] = [
     access: { table: 'read', intakeQueue: 'none' },
   },
   {
+    name: 'integration-keys',
+    entry: 'functions/integration-keys/handler.ts',
+    description: 'Integration keys for machine clients: an administrator issues, lists and revokes them',
+    routes: [
+      { method: 'POST', path: '/v1/integration-keys' },
+      { method: 'GET', path: '/v1/integration-keys' },
+      { method: 'POST', path: '/v1/integration-keys/{id}/revoke' },
+    ],
+    access: { table: 'readWrite', intakeQueue: 'none' },
+  },
+  {
+    name: 'key-authorizer',
+    entry: 'functions/key-authorizer/handler.ts',
+    description: 'Lambda authorizer of the integration routes: checks the x-api-key against the stored keys',
+    routes: [],
+    authorizes: 'apiKey',
+    access: { table: 'read', intakeQueue: 'none' },
+    // API Gateway waits at most 10 s for an authorizer; a key check is one GetItem.
+    timeoutSeconds: 5,
+  },
+  {
     name: 'route-reports',
     entry: 'functions/route-reports/handler.ts',
     description:
       'Consumes the intake queue: registers each report and routes it (SQS, partial batch failures)',
     routes: [],
-    access: { table: 'readWrite', intakeQueue: 'consume' },
+    access: { table: 'readWrite', intakeQueue: 'consume', timers: 'start', notifications: 'send' },
   },
   {
     name: 'sweep-unrouted',
@@ -86,5 +169,27 @@ export const FUNCTIONS: FunctionSpec[] = [
     description: 'Re-enqueues reports acknowledged but not yet routed (a crash between two steps)',
     routes: [],
     access: { table: 'read', intakeQueue: 'send' },
+  },
+  {
+    name: 'escalate',
+    entry: 'functions/escalate/handler.ts',
+    description:
+      'Consumes the due checks of the deadline timers: escalates overdue cases up the ladder, tells the timer when to look next',
+    routes: [],
+    access: {
+      table: 'readWrite',
+      intakeQueue: 'none',
+      timers: 'reply',
+      dueChecks: 'consume',
+      notifications: 'send',
+    },
+  },
+  {
+    name: 'notify',
+    entry: 'functions/notify/handler.ts',
+    description:
+      'Consumes the notification queue: delivers assignments and escalations to webhooks, at least once',
+    routes: [],
+    access: { table: 'none', intakeQueue: 'none', notifications: 'consume' },
   },
 ];

@@ -1,36 +1,69 @@
-import { SYSTEM_ROUTER } from '../domain/case';
+import { type Case, SYSTEM_ROUTER } from '../domain/case';
+import { judgeDuplicates, radiusFor } from '../domain/dedup';
 import type { DistrictIndex } from '../domain/district-index';
-import { VersionConflictError } from '../domain/errors';
+import { InvalidInputError, VersionConflictError } from '../domain/errors';
+import { distanceMetres } from '../domain/geo';
+import { cellsWithin, geohash } from '../domain/geohash';
+import { flagPossibleDuplicates } from '../domain/merge';
 import { routeReport } from '../domain/routing';
 import { autoDispatch, registerReport } from '../domain/workflow';
-import type { CaseStore, Clock, RoutingRequest } from '../ports';
+import type { CaseStore, Clock, DedupClaims, RoutingRequest, StoredCase } from '../ports';
+import type { CaseEffects } from './case-effects';
+import { mergeInto } from './merge-cases';
 
 export interface RouteReportDeps {
   store: CaseStore;
+  claims: DedupClaims;
   district: DistrictIndex;
   clock: Clock;
+  /**
+   * Called once a case is registered: when other departments' open cases wait at the same
+   * premises, it plans the joint visit (综合查一次). Idempotent; a failure fails the message.
+   */
+  planJointVisit?: (registered: Case) => Promise<void>;
+  /** Timers and notifications after an auto-dispatch (idempotent, so a redelivery repeats them safely). */
+  effects?: CaseEffects;
 }
 
-export type RouteOutcome = 'routed' | 'already-routed' | 'missing';
+export type RouteOutcome = 'routed' | 'merged' | 'already-routed' | 'missing';
 
-/**
- * The router's step for one queued report: register and route it (and dispatch at once where the
- * category says so). Idempotent: a redelivered message for a routed case is a no-op, and a lost
- * race with another consumer counts as routed.
- */
-export const routeQueuedReport = async (
+/** The dedup claim covers a precision-5 geohash cell (~4.9 km): one area, one queue of registrations. */
+const CLAIM_PRECISION = 5;
+/** How long a registration stays in the claim's own list, covering the geo index's propagation lag. */
+const CLAIM_MEMORY_MS = 10 * 60_000;
+/** Claim conflicts mean others progress; a busy area in a burst may take a few dozen rounds. */
+const MAX_CLAIM_ATTEMPTS = 40;
+/** A claimed report still unregistered after this long was left by a router that died. */
+const PENDING_CLAIM_MS = 60_000;
+
+/** A short, growing pause (25, 50, 100 ms…) while another router finishes its registration. */
+const pause = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, 25 * 2 ** Math.min(attempt - 1, 4)));
+
+const isoMinus = (iso: string, ms: number) => new Date(Date.parse(iso) - ms).toISOString();
+
+/** The geo index's candidates plus the claim's recent registrations (which the index may not show yet). */
+const candidatesFor = async (deps: RouteReportDeps, report: Case, recentIds: string[], now: string) => {
+  const since = isoMinus(now, deps.district.config.dedup.windowHours * 3_600_000);
+  const radius = radiusFor(deps.district.config.dedup, deps.district, report.category);
+  const near = await deps.store.findInCells(cellsWithin(report.location, radius), since);
+  const missing = recentIds.filter((id) => !near.some((c) => c.id === id));
+  return [...near, ...(missing.length > 0 ? await deps.store.getMany(missing) : [])];
+};
+
+/** Registers and routes the report as a case of its own (flagged for review if it looks like one). */
+const register = async (
   deps: RouteReportDeps,
-  request: RoutingRequest,
+  stored: StoredCase,
+  flagged: { caseId: string; score: number }[],
+  ctx: { actor: typeof SYSTEM_ROUTER; now: string; correlationId: string },
 ): Promise<RouteOutcome> => {
-  const stored = await deps.store.get(request.caseId);
-  if (!stored) return 'missing';
-  if (stored.case.status !== 'reported') return 'already-routed';
-  const ctx = { actor: SYSTEM_ROUTER, now: deps.clock.now(), correlationId: request.correlationId };
   const routing = routeReport(deps.district, {
     location: stored.case.location,
     ...(stored.case.category !== undefined && { category: stored.case.category }),
   });
   let next = registerReport(stored.case, routing, ctx);
+  if (flagged.length > 0) next = flagPossibleDuplicates(next, flagged, ctx);
   if (routing.autoDispatch) next = autoDispatch(next, { ...ctx, district: deps.district });
   try {
     await deps.store.save({ ...stored, case: next }, stored.case.version);
@@ -38,5 +71,84 @@ export const routeQueuedReport = async (
     if (error instanceof VersionConflictError) return 'already-routed';
     throw error;
   }
+  await deps.effects?.(stored.case, next);
+  await deps.planJointVisit?.(next);
   return 'routed';
+};
+
+/**
+ * The router's step for one queued report. First the duplicate check: above the district's auto
+ * threshold the report is merged into the case of its event; otherwise it takes the area's dedup
+ * claim (a conditional write racing routers both touch — the loser re-reads and sees the winner's
+ * report) and is registered and routed, flagged for review between the thresholds, dispatched at
+ * once where the category says so. Idempotent: a redelivered message finishes or skips the job.
+ */
+export const routeQueuedReport = async (
+  deps: RouteReportDeps,
+  request: RoutingRequest,
+): Promise<RouteOutcome> => {
+  let stored = await deps.store.get(request.caseId);
+  for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
+    if (!stored) return 'missing';
+    if (stored.case.status !== 'reported') {
+      // A redelivery after a crash between the write and its effects finishes the job.
+      await deps.effects?.(undefined, stored.case);
+      return 'already-routed';
+    }
+    const report = stored.case;
+    const now = deps.clock.now();
+    const ctx = { actor: SYSTEM_ROUTER, now, correlationId: request.correlationId };
+    const claim = await deps.claims.read(`AREA#${geohash(report.location, CLAIM_PRECISION)}`);
+    // The claim covers a few kilometres: only its registrations within the radius matter here.
+    const radius = radiusFor(deps.district.config.dedup, deps.district, report.category);
+    const nearbyRecent = claim.recent.filter(
+      (r) => r.caseId !== report.id && distanceMetres(r, report.location) <= radius,
+    );
+    const candidates = await candidatesFor(
+      deps,
+      report,
+      nearbyRecent.map((r) => r.caseId),
+      now,
+    );
+    // Another router took the claim for a report nearby and hasn't registered it yet: let it
+    // finish, then judge. A claim older than a minute belongs to a router that died; its report
+    // is re-sent by the sweep and must not hold up the area meanwhile.
+    const freshSince = isoMinus(now, PENDING_CLAIM_MS);
+    const pending = candidates.some(
+      (c) => c.status === 'reported' && nearbyRecent.some((r) => r.caseId === c.id && r.at >= freshSince),
+    );
+    if (pending) {
+      await pause(attempt);
+      stored = await deps.store.get(request.caseId);
+      continue;
+    }
+    const verdict = judgeDuplicates(report, candidates, deps.district, deps.district.config.dedup, now);
+    if (verdict.decision === 'merge' && verdict.best) {
+      try {
+        const { target } = await mergeInto(deps.store, stored, verdict.best.case.id, {
+          ...ctx,
+          mode: 'auto',
+          score: verdict.best.score.score,
+          reason: `same event: score ${verdict.best.score.score}, ${verdict.best.score.distanceMetres} m apart`,
+        });
+        await deps.effects?.(undefined, target);
+        return 'merged';
+      } catch (error) {
+        // The report or its target changed under us (the target merged elsewhere meanwhile): look again.
+        const changed =
+          error instanceof VersionConflictError ||
+          (error instanceof InvalidInputError && error.rule === 'target_not_open');
+        if (!changed) throw error;
+        stored = await deps.store.get(request.caseId);
+        continue;
+      }
+    }
+    if (await deps.claims.advance(claim, report, now, isoMinus(now, CLAIM_MEMORY_MS))) {
+      return register(deps, stored, verdict.flagged, ctx);
+    }
+    // Someone registered in this area meanwhile: judge again with their report in view.
+  }
+  throw new Error(
+    `the dedup claim for ${request.caseId} stayed contended ${MAX_CLAIM_ATTEMPTS} times; retry later`,
+  );
 };

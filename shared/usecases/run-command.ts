@@ -3,11 +3,14 @@ import type { DistrictIndex } from '../domain/district-index';
 import { CaseNotFoundError, VersionConflictError } from '../domain/errors';
 import { type CommandInput, runCommand } from '../domain/workflow';
 import type { CaseStore, Clock } from '../ports';
+import type { CaseEffects } from './case-effects';
 
 export interface RunCommandDeps {
   store: CaseStore;
   district: DistrictIndex;
   clock: Clock;
+  /** Timers and notifications once the change is saved. */
+  effects?: CaseEffects;
 }
 
 export interface RunCommandRequest {
@@ -37,5 +40,6 @@ export const runCaseCommand = async (deps: RunCommandDeps, request: RunCommandRe
     throw new VersionConflictError(request.caseId, request.expectedVersion, stored.case.version);
   }
   await deps.store.save({ ...stored, case: next }, stored.case.version);
+  await deps.effects?.(stored.case, next);
   return next;
 };

@@ -15,8 +15,16 @@ import {
   type Scope,
 } from '../../shared/domain/authorization';
 import type { Actor, Case, CaseStatus, Reporter, Role } from '../../shared/domain/case';
-import { FUNCTIONS, WORKFLOW_COMMANDS } from '../../shared/runtime/functions';
-import { type Api, httpClient, inChunks, pointInZone, type Reply, sleep } from '../support/matrix-client';
+import { DUPLICATE_COMMANDS, FUNCTIONS, WORKFLOW_COMMANDS } from '../../shared/runtime/functions';
+import {
+  type Api,
+  httpClient,
+  inChunks,
+  pointInZone,
+  type Reply,
+  sleep,
+  spreadPointInZone,
+} from '../support/matrix-client';
 
 /**
  * The authorization matrix (shared/domain/authorization.ts) checked over HTTP against the real local
@@ -68,6 +76,10 @@ const LEGAL_FROM: Record<WorkflowCommand, readonly CaseStatus[]> = {
   close: ['verified'],
   reopen: ['closed'],
   cancel: ['reported', 'registered', 'dispatched', 'accepted', 'handled', 'verified'],
+  // A running deadline (not on hold); resume needs a held case, which no fixture is.
+  escalate: ['dispatched', 'accepted'],
+  hold: ['dispatched', 'accepted'],
+  resume: [],
 };
 
 const district = loadDistrict(join(REPO_ROOT, 'districts/sandun.json'));
@@ -102,15 +114,36 @@ const bodyFor = (command: WorkflowCommand, c: CaseView): Record<string, unknown>
       return { reason: '市民反映问题仍在' };
     case 'cancel':
       return { reason: '重复上报' };
+    case 'escalate':
+      return { reason: '矩阵测试：督办' };
+    case 'hold':
+      return { reason: '等待市民补充材料' };
+    case 'resume':
+      return { note: '材料已补充' };
   }
+};
+
+/**
+ * The duplicate commands, each with a body its schema accepts and that the platform must refuse on
+ * the merits once the actor is allowed: merging a case into itself (422), unmerging a case that was
+ * never merged (409), dismissing a flag the case doesn't carry (422). The fixtures stay untouched.
+ */
+const DUPLICATE_PROBES: Record<
+  (typeof DUPLICATE_COMMANDS)[number],
+  { body: (c: CaseView) => object; allowed: number }
+> = {
+  merge: { body: (c) => ({ into: c.id, reason: '矩阵测试' }), allowed: 422 },
+  unmerge: { body: () => ({ reason: '矩阵测试' }), allowed: 409 },
+  'dismiss-duplicate': { body: () => ({ reason: '矩阵测试' }), allowed: 422 },
 };
 
 interface CaseEndpoint {
   label: string;
   method: 'GET' | 'POST';
-  kind: 'read' | 'audit' | 'command';
+  kind: 'read' | 'audit' | 'command' | 'duplicate';
   action: Action;
   command?: WorkflowCommand;
+  duplicate?: (typeof DUPLICATE_COMMANDS)[number];
   path: (id: string) => string;
 }
 
@@ -136,6 +169,17 @@ const CASE_ENDPOINTS: CaseEndpoint[] = FUNCTIONS.flatMap((f) => f.routes)
         action,
         command,
         path: (id) => `/v1/cases/${id}/${command}`,
+      };
+    }
+    const duplicate = DUPLICATE_COMMANDS.find((c) => `/${c}` === rest);
+    if (route.method === 'POST' && duplicate) {
+      return {
+        label,
+        method: 'POST',
+        kind: 'duplicate',
+        action: 'merge',
+        duplicate,
+        path: (id) => `/v1/cases/${id}/${duplicate}`,
       };
     }
     throw new Error(`the access matrix test does not know ${label}: add it`);
@@ -189,11 +233,13 @@ const SPEC_B: FixtureSpec = {
   maskedPhone: '139****1111',
 };
 
+let reportsMade = 0;
+/** Every report at its own point: fixtures and their copies are separate events, not duplicates. */
 const reportBody = (spec: FixtureSpec, withPersonalData: boolean) => ({
   source: 'hotline',
   category: spec.category,
   description: withPersonalData ? spec.description : `${spec.description.split('。')[0]}。（矩阵副本）`,
-  location: { ...pointInZone(zoneOf(spec.zone)), crs: 'wgs84' },
+  location: { ...spreadPointInZone(zoneOf(spec.zone), reportsMade++), crs: 'wgs84' },
   ...(withPersonalData && { reporter: spec.reporter }),
 });
 
@@ -222,6 +268,12 @@ const expectCell = (
   if (endpoint.kind === 'read') return { status: 200, why: 'readable' };
   if (!covers(user, endpoint.action, c))
     return { status: 403, why: `no ${endpoint.action} grant for this case` };
+  if (endpoint.duplicate) {
+    return {
+      status: DUPLICATE_PROBES[endpoint.duplicate].allowed,
+      why: 'merge granted, refused on the merits',
+    };
+  }
   if (endpoint.kind === 'audit' || !endpoint.command) return { status: 200, why: 'audit granted' };
   if (!LEGAL_FROM[endpoint.command].includes(c.status)) return { status: 409, why: `illegal in ${c.status}` };
   return { status: 200, why: 'allowed and legal' };
@@ -486,6 +538,7 @@ describe('access matrix over HTTP (local cloud)', () => {
               method: endpoint.method,
               token: user.token,
               ...(endpoint.command && { body: bodyFor(endpoint.command, target) }),
+              ...(endpoint.duplicate && { body: DUPLICATE_PROBES[endpoint.duplicate].body(target) }),
             });
             const ok = check({
               area: 'case',

@@ -5,9 +5,9 @@ import { CORS_ALLOWED_HEADERS } from '../../infra/stack/api';
 import { DISTRICT_TAG } from '../../infra/stack/district-stack';
 import { timeoutOf } from '../../infra/stack/functions';
 import { ROLES } from '../../infra/stack/identity';
-import { ALL_INDEXES, TABLE_KEYS } from '../../shared/adapters/aws/table-design';
+import { ALL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/adapters/aws/table-design';
 import { ENV } from '../../shared/runtime/env';
-import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
+import { authOf, FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
 import {
   asList,
   type CfnResource,
@@ -28,6 +28,22 @@ beforeAll(() => {
   template = Template.fromStack(buildDistrictApp(synth.app, { district: 'sandun' }));
 });
 afterAll(() => synth.dispose());
+
+/** What the deadline timers' state machine role may do on "*" (log delivery, X-Ray). */
+const STATE_MACHINE_WILDCARD_ACTIONS = [
+  'logs:CreateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:DescribeLogGroups',
+  'logs:DescribeResourcePolicies',
+  'logs:GetLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:UpdateLogDelivery',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'xray:PutTelemetryRecords',
+  'xray:PutTraceSegments',
+];
 
 const functionOf = (spec: FunctionSpec): [string, CfnResource] => {
   const found = resourcesOf(template, 'AWS::Lambda::Function').filter(
@@ -105,6 +121,15 @@ describe('the case table', () => {
     expect(attributes.every((a) => a.AttributeType === 'S')).toBe(true);
   });
 
+  it('expires rate-limit windows with TTL on expiresAt', () => {
+    const [, table] = onlyResourceOf(template, 'AWS::DynamoDB::Table');
+    expect(table.Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: TTL_ATTRIBUTE,
+      Enabled: true,
+    });
+    expect(TTL_ATTRIBUTE).toBe('expiresAt');
+  });
+
   it('carries the district tag', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       Tags: Match.arrayWith([{ Key: DISTRICT_TAG, Value: 'sandun' }]),
@@ -115,14 +140,15 @@ describe('the case table', () => {
 describe('the intake queue', () => {
   const queues = () => {
     const all = resourcesOf(template, 'AWS::SQS::Queue');
-    const intake = all.find(([, q]) => q.Properties.RedrivePolicy !== undefined);
-    const dlq = all.find(([, q]) => q.Properties.RedrivePolicy === undefined);
+    // The deadline timers have queues of their own (tests/infra/timers.test.ts).
+    const intake = all.find(([id]) => id.startsWith('IntakeQueue'));
+    const dlq = all.find(([id]) => id.startsWith('IntakeDeadLetterQueue'));
     if (!intake || !dlq) throw new Error('expected an intake queue and its DLQ');
     return { intake, dlq };
   };
 
   it('redrives to a 14-day dead-letter queue after 5 receives', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 2);
+    template.resourceCountIs('AWS::SQS::Queue', 6);
     const { intake, dlq } = queues();
     expect(intake[1].Properties.RedrivePolicy).toEqual({
       deadLetterTargetArn: { 'Fn::GetAtt': [dlq[0], 'Arn'] },
@@ -143,7 +169,7 @@ describe('the intake queue', () => {
     for (const [, queue] of resourcesOf(template, 'AWS::SQS::Queue')) {
       expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     }
-    template.resourceCountIs('AWS::SQS::QueuePolicy', 2);
+    template.resourceCountIs('AWS::SQS::QueuePolicy', 6);
     template.allResourcesProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -197,7 +223,8 @@ describe('the functions', () => {
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
       });
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, FUNCTIONS.length + 1);
+    // One per function, the API's access logs and the deadline timers' state machine.
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, FUNCTIONS.length + 2);
   });
 
   it('get the district file, claim names, Powertools settings, and the table/queue only where they have access', () => {
@@ -222,7 +249,13 @@ describe('the functions', () => {
 
   it('consume the intake queue in batches of 10 with partial batch failures', () => {
     const consumers = FUNCTIONS.filter((s) => s.access.intakeQueue === 'consume');
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', consumers.length);
+    const queueConsumers = FUNCTIONS.filter(
+      (s) =>
+        s.access.intakeQueue === 'consume' ||
+        s.access.dueChecks === 'consume' ||
+        s.access.notifications === 'consume',
+    );
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', queueConsumers.length);
     for (const spec of consumers) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: functionOf(spec)[0] },
@@ -252,10 +285,18 @@ describe('least privilege', () => {
         spec.access.table === 'readWrite',
       );
       expect(actions.includes('sqs:SendMessage'), `${spec.name} sends`).toBe(
-        spec.access.intakeQueue === 'send',
+        spec.access.intakeQueue === 'send' || spec.access.notifications === 'send',
       );
       expect(actions.includes('sqs:ReceiveMessage'), `${spec.name} receives`).toBe(
-        spec.access.intakeQueue === 'consume',
+        spec.access.intakeQueue === 'consume' ||
+          spec.access.dueChecks === 'consume' ||
+          spec.access.notifications === 'consume',
+      );
+      expect(actions.includes('states:StartExecution'), `${spec.name} starts timers`).toBe(
+        spec.access.timers === 'start',
+      );
+      expect(actions.includes('states:SendTaskSuccess'), `${spec.name} answers timers`).toBe(
+        spec.access.timers === 'reply',
       );
     }
   });
@@ -288,6 +329,21 @@ describe('least privilege', () => {
     }
   });
 
+  it('lets the key authorizer read the table (GetItem) but never write it', () => {
+    const actions = actionsOf(specNamed('key-authorizer'));
+    expect(actions).toContain('dynamodb:GetItem');
+    for (const write of [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:*',
+    ]) {
+      expect(actions).not.toContain(write);
+    }
+    expect(actions.some((action) => action.startsWith('sqs:'))).toBe(false);
+  });
+
   it('gives the meta function no table writes and intake no queue reads', () => {
     expect(actionsOf(specNamed('meta'))).not.toContain('dynamodb:PutItem');
     expect(actionsOf(specNamed('meta'))).not.toContain('dynamodb:UpdateItem');
@@ -308,8 +364,13 @@ describe('least privilege', () => {
       expect(asList(statement.Action), `${resource} ${statement.Sid ?? ''}`).not.toContain('*');
     }
     const wildcards = statements.filter(({ statement }) => asList(statement.Resource).includes('*'));
-    for (const { type, statement } of wildcards) {
+    for (const { type, statement, resource } of wildcards) {
       if (type === 'AWS::KMS::Key') continue; // a key policy can only name its own key as "*"
+      if (resource.startsWith('TimersStateMachineRole')) {
+        // Step Functions' log delivery and X-Ray APIs have no resource-level permissions.
+        expect(asList(statement.Action).sort()).toEqual([...STATE_MACHINE_WILDCARD_ACTIONS].sort());
+        continue;
+      }
       // X-Ray's trace APIs have no resource-level permissions.
       expect(asList(statement.Action).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     }
@@ -328,8 +389,16 @@ describe('the HTTP API', () => {
     );
   });
 
-  it('puts the JWT authorizer on every non-public route and none on public ones', () => {
-    const [authorizerId] = onlyResourceOf(template, 'AWS::ApiGatewayV2::Authorizer');
+  it('puts the JWT authorizer on every user route, the key authorizer on machine routes, none on public ones', () => {
+    const authorizerOf = (type: string) => {
+      const found = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer').filter(
+        ([, a]) => a.Properties.AuthorizerType === type,
+      );
+      expect(found, type).toHaveLength(1);
+      return found[0]![0];
+    };
+    const jwtAuthorizerId = authorizerOf('JWT');
+    const keyAuthorizerId = authorizerOf('REQUEST');
     const routes = new Map(
       resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => [
         r.Properties.RouteKey as string,
@@ -339,15 +408,46 @@ describe('the HTTP API', () => {
     for (const route of allRoutes) {
       const properties = routes.get(`${route.method} ${route.path}`);
       expect(properties, `${route.method} ${route.path}`).toBeDefined();
-      if (route.public) {
+      const auth = authOf(route);
+      if (auth === 'none') {
         expect(properties?.AuthorizationType).toBe('NONE');
         expect(properties?.AuthorizerId).toBeUndefined();
+      } else if (auth === 'apiKey') {
+        expect(properties?.AuthorizationType).toBe('CUSTOM');
+        expect(properties?.AuthorizerId).toEqual({ Ref: keyAuthorizerId });
       } else {
         expect(properties?.AuthorizationType).toBe('JWT');
-        expect(properties?.AuthorizerId).toEqual({ Ref: authorizerId });
+        expect(properties?.AuthorizerId).toEqual({ Ref: jwtAuthorizerId });
       }
     }
     expect(allRoutes.some((r) => r.public)).toBe(true);
+  });
+
+  it('guards only the machine intake with the integration-key authorizer: x-api-key, simple responses, no cache', () => {
+    const customRoutes = resourcesOf(template, 'AWS::ApiGatewayV2::Route')
+      .filter(([, r]) => r.Properties.AuthorizationType === 'CUSTOM')
+      .map(([, r]) => r.Properties.RouteKey);
+    expect(customRoutes).toEqual(['POST /v1/integrations/reports']);
+    const [authorizerId, authorizer] = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer').find(
+      ([, a]) => a.Properties.AuthorizerType === 'REQUEST',
+    )!;
+    const [functionId] = functionOf(specNamed('key-authorizer'));
+    expect(authorizer.Properties).toMatchObject({
+      IdentitySource: ['$request.header.x-api-key'],
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 0,
+    });
+    expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain(functionId);
+    // API Gateway may invoke the authorizer function, for this authorizer only.
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: Match.objectLike({
+        'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`/authorizers/$`), { Ref: authorizerId }])],
+      }),
+    });
   });
 
   it("trusts the user pool's issuer and app client", () => {

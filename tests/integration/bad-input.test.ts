@@ -1,16 +1,17 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { casesHarness, claimsFor, insideZone, sandun, TEST_ISSUER } from '../support/cases-harness';
+import { casesHarness, claimsFor, distinctPointsIn, sandun, TEST_ISSUER } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
 
 let emulators: Emulators;
 let api: ReturnType<typeof casesHarness>;
 
+const nextPoint = distinctPointsIn(sandun.zone('gudun')!);
 const valid = () => ({
   source: 'patrol',
   category: 'event.garbage-overflow',
   description: '垃圾桶满溢',
-  location: { ...insideZone(sandun.zone('gudun')!), crs: 'wgs84' },
+  location: { ...nextPoint(), crs: 'wgs84' },
 });
 
 /** Counting items with a scan is fine in a test: it proves nothing was half-written. */

@@ -1,18 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wgs84ToGcj02 } from '../../shared/domain/geo';
 import { verifyTimeline } from '../../shared/domain/timeline';
-import { casesHarness, claimsFor, insideZone, sandun } from '../support/cases-harness';
+import { casesHarness, claimsFor, distinctPointsIn, insideZone, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
 
 let emulators: Emulators;
 let api: ReturnType<typeof casesHarness>;
 
 const zijingang = sandun.zone('zijingang')!;
+const nextPoint = distinctPointsIn(zijingang);
+/** A report at a point of its own: these tests want separate cases (dedup has its own tests). */
 const workshop = (overrides: Record<string, unknown> = {}) => ({
   source: 'hotline',
   category: 'event.household-workshop',
   description: '居民反映小区一楼有家庭作坊违规生产，气味刺鼻',
-  location: { ...insideZone(zijingang), crs: 'wgs84', address: '紫金港路 18 号' },
+  location: { ...nextPoint(), crs: 'wgs84' },
   reporter: { name: '王女士', phone: '13812341234' },
   ...overrides,
 });
@@ -123,8 +125,9 @@ describe('intake and routing', () => {
 
   it('returns the same case for a retried Idempotency-Key and refuses the key with another body', async () => {
     const headers = { 'Idempotency-Key': 'hotline-retry-0001' };
-    const first = await api.report(workshop(), claimsFor.fieldWorker('joint-team'), headers);
-    const retry = await api.report(workshop(), claimsFor.fieldWorker('joint-team'), headers);
+    const body = workshop();
+    const first = await api.report(body, claimsFor.fieldWorker('joint-team'), headers);
+    const retry = await api.report(body, claimsFor.fieldWorker('joint-team'), headers);
     expect(retry.status).toBe(202);
     expect(retry.body.id).toBe(first.body.id);
     expect(retry.headers['idempotency-replayed']).toBe('true');
@@ -138,7 +141,7 @@ describe('intake and routing', () => {
     expect(reused.body.errors[0]).toMatchObject({ field: 'Idempotency-Key', rule: 'idempotency_key_reused' });
 
     // The same key from another client is another report.
-    const otherClient = await api.report(workshop(), claimsFor.fieldWorker('police'), headers);
+    const otherClient = await api.report(body, claimsFor.fieldWorker('police'), headers);
     expect(otherClient.body.id).not.toBe(first.body.id);
     await api.drainQueue();
   });
@@ -154,7 +157,8 @@ describe('intake and routing', () => {
 
   it('re-enqueues a retried report that was stored but never queued (a crash between the two writes)', async () => {
     const headers = { 'Idempotency-Key': 'crash-between-writes' };
-    const accepted = await api.report(workshop(), claimsFor.fieldWorker('joint-team'), headers);
+    const body = workshop();
+    const accepted = await api.report(body, claimsFor.fieldWorker('joint-team'), headers);
     // Lose the message, as if the process died after the put and before the send.
     await emulators.sqs.send(
       new (await import('@aws-sdk/client-sqs')).PurgeQueueCommand({
@@ -162,7 +166,7 @@ describe('intake and routing', () => {
       }),
     );
     expect((await api.get(accepted.body.id)).body.status).toBe('reported');
-    await api.report(workshop(), claimsFor.fieldWorker('joint-team'), headers);
+    await api.report(body, claimsFor.fieldWorker('joint-team'), headers);
     await api.drainQueue();
     expect((await api.get(accepted.body.id)).body.status).toBe('registered');
   });

@@ -10,6 +10,8 @@ export interface ApiCall {
   query?: Record<string, string>;
   pathParameters?: Record<string, string>;
   claims?: Record<string, string>;
+  /** The key authorizer's context: the event then carries `authorizer.lambda` instead of JWT claims. */
+  lambda?: Record<string, unknown>;
 }
 
 /** The payload-2.0 event an HTTP API with a JWT authorizer delivers, reduced to what the handlers read. */
@@ -43,7 +45,9 @@ export const apiEvent = (call: ApiCall): APIGatewayProxyEventV2WithJWTAuthorizer
       stage: '$default',
       time: new Date().toISOString(),
       timeEpoch: Date.now(),
-      authorizer: { jwt: { claims: call.claims ?? {}, scopes: [] }, principalId: '', integrationLatency: 0 },
+      authorizer: call.lambda
+        ? ({ lambda: call.lambda } as never)
+        : { jwt: { claims: call.claims ?? {}, scopes: [] }, principalId: '', integrationLatency: 0 },
     },
   };
 };

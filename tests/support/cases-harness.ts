@@ -5,6 +5,8 @@ import { makeHandler as makeIntakeHandler } from '../../functions/intake/app';
 import { makeHandler as makeRouterHandler } from '../../functions/route-reports/app';
 import { messagesToDelete, toSqsRecord } from '../../infra/local/poller';
 import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
+import { DynamoDedupClaims } from '../../shared/adapters/aws/dynamodb-dedup-claims';
+import { DynamoRateLimiter } from '../../shared/adapters/aws/dynamodb-rate-limiter';
 import { SqsReportQueue } from '../../shared/adapters/aws/sqs-report-queue';
 import { loadDistrict } from '../../shared/district/load';
 import type { Zone } from '../../shared/district/schema';
@@ -43,6 +45,22 @@ export const TEST_ISSUER = 'urn:xietong:test';
 
 const token = (claims: Record<string, string>) => ({ iss: TEST_ISSUER, ...claims });
 
+/**
+ * Successive points inside the zone, ~120 m apart on a grid around its middle: reports at
+ * different points are different events, so tests that want separate cases don't get them merged.
+ */
+export const distinctPointsIn = (zone: Zone) => {
+  const centre = insideZone(zone);
+  let next = 0;
+  return () => {
+    const i = next++;
+    return {
+      lat: centre.lat + ((i % 9) - 4) * 0.0011,
+      lng: centre.lng + ((Math.floor(i / 9) % 9) - 4) * 0.0013,
+    };
+  };
+};
+
 export const claimsFor = {
   reporter: (subject = 'citizen-1') => token({ sub: subject, role: 'reporter', name: '市民' }),
   commandCentre: () =>
@@ -67,9 +85,11 @@ export const casesHarness = (emulators: Emulators) => {
   const store = new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName });
   const queue = new SqsReportQueue({ client: emulators.sqs, queueUrl: emulators.queues.intakeQueueUrl });
   const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
-  const intake = makeIntakeHandler({ store, queue, district: sandun, clock, identity });
+  const rateLimiter = new DynamoRateLimiter({ client: emulators.documents, tableName: emulators.tableName });
+  const intake = makeIntakeHandler({ store, queue, district: sandun, clock, identity, rateLimiter });
   const cases = makeCasesHandler({ store, district: sandun, clock, identity });
-  const router = makeRouterHandler({ store, district: sandun, clock });
+  const claims = new DynamoDedupClaims({ client: emulators.documents, tableName: emulators.tableName });
+  const router = makeRouterHandler({ store, claims, district: sandun, clock });
 
   const invoke = async (
     handler: (event: never, context: never) => Promise<APIGatewayProxyStructuredResultV2>,
@@ -127,6 +147,18 @@ export const casesHarness = (emulators: Emulators) => {
       headers: Record<string, string> = {},
     ) => invoke(intake, { routeKey: 'POST /v1/cases', body, claims, headers }),
     intakeRaw: (call: Omit<ApiCall, 'routeKey'>) => invoke(intake, { routeKey: 'POST /v1/cases', ...call }),
+    /** A machine report, as the key authorizer lets it through with its context. */
+    integrationReport: (
+      body: unknown,
+      context: Record<string, unknown> | undefined,
+      headers: Record<string, string> = {},
+    ) =>
+      invoke(intake, {
+        routeKey: 'POST /v1/integrations/reports',
+        body,
+        headers,
+        ...(context && { lambda: context }),
+      }),
     get: (id: string, claims: Record<string, string> = claimsFor.commandCentre()) =>
       invoke(cases, {
         routeKey: 'GET /v1/cases/{id}',

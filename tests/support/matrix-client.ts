@@ -78,3 +78,17 @@ export const pointInZone = (zone: Zone): GeoPoint => {
   if (!pointInPolygon(point, zone.boundary)) throw new Error(`no inner point found for zone ${zone.id}`);
   return point;
 };
+
+/**
+ * The n-th of a grid of points ~120 m apart around the zone's middle: reports at different
+ * points are different events, so the platform's duplicate check leaves each its own case.
+ */
+export const spreadPointInZone = (zone: Zone, n: number): GeoPoint => {
+  const centre = pointInZone(zone);
+  const point = {
+    lat: Number((centre.lat + ((n % 9) - 4) * 0.0011).toFixed(6)),
+    lng: Number((centre.lng + ((Math.floor(n / 9) % 9) - 4) * 0.0013).toFixed(6)),
+  };
+  if (!pointInPolygon(point, zone.boundary)) throw new Error(`grid point ${n} falls outside zone ${zone.id}`);
+  return point;
+};

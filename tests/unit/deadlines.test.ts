@@ -84,6 +84,7 @@ describe('nextDue', () => {
     verified: undefined,
     closed: undefined,
     cancelled: undefined,
+    merged: undefined,
   };
 
   it.each(CASE_STATUSES.map((status) => [status, expected[status]] as const))(

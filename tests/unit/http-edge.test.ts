@@ -23,7 +23,7 @@ import {
 import { jsonBody } from '../../shared/http/request';
 import { COMMAND_BODIES, ReportBody } from '../../shared/http/schemas';
 import type { ClaimNames, IdentityConfig } from '../../shared/runtime/config';
-import { FUNCTIONS } from '../../shared/runtime/functions';
+import { authOf, FUNCTIONS } from '../../shared/runtime/functions';
 import { apiEvent } from '../support/api-event';
 
 /** Runs `fn`, expecting it to throw, and returns what it threw. */
@@ -529,7 +529,9 @@ describe('buildOpenApi', () => {
     // Assess
     expect(operation).toBeDefined();
     expect(Object.keys(operation!.responses).length).toBeGreaterThan(0);
-    if (route.public) expect(operation!.security).toEqual([]);
+    const auth = authOf(route);
+    if (auth === 'none') expect(operation!.security).toEqual([]);
+    else if (auth === 'apiKey') expect(operation!.security).toEqual([{ apiKey: [] }]);
     else expect(operation).not.toHaveProperty('security');
   });
 
@@ -572,6 +574,29 @@ describe('buildOpenApi', () => {
     expect(
       paths['/v1/cases/{id}/return']?.post?.requestBody?.content['application/json'].schema.required,
     ).toEqual(['reason']);
+  });
+
+  it('documents the x-api-key scheme for the machine intake only, with its 429 and Retry-After', () => {
+    // Prepare
+    const schemes = (doc.components as { securitySchemes: Record<string, unknown> }).securitySchemes;
+    const machine = paths['/v1/integrations/reports']?.post as Operation & {
+      responses: Record<string, { headers?: Record<string, unknown> }>;
+    };
+
+    // Assess
+    expect(schemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-api-key' });
+    expect(machine.security).toEqual([{ apiKey: [] }]);
+    expect(machine.responses['429']?.headers).toHaveProperty('Retry-After');
+    expect(machine.requestBody?.content['application/json'].schema).toEqual(
+      paths['/v1/cases']?.post?.requestBody?.content['application/json'].schema,
+    );
+    const keyed = Object.values(paths).flatMap((ops) =>
+      Object.values(ops).filter((op) => JSON.stringify(op.security) === JSON.stringify([{ apiKey: [] }])),
+    );
+    expect(keyed).toHaveLength(1);
+    expect(
+      paths['/v1/integration-keys']?.post?.requestBody?.content['application/json'].schema.required,
+    ).toEqual(['name', 'source']);
   });
 
   it('serialises to JSON and back unchanged', () => {

@@ -860,7 +860,8 @@ describe('dispatch', () => {
     );
 
     // Assess
-    expect(handled.deadlines).toEqual({ acceptBy: at(62), handleBy: at(2 + 1440) });
+    // `schedule`: the case version that set the deadlines (it names the case's timer).
+    expect(handled.deadlines).toEqual({ acceptBy: at(62), handleBy: at(2 + 1440), schedule: 3 });
     expect(reworked).toMatchObject({
       status: 'accepted',
       deadlines: { acceptBy: at(62), handleBy: at(2000 + 1440) },

@@ -1,5 +1,6 @@
 import type { Case } from '../../domain/case';
 import { nextDue } from '../../domain/deadlines';
+import { geohash } from '../../domain/geohash';
 import type { IntakeFingerprint, StoredCase } from '../../ports';
 
 /**
@@ -28,6 +29,12 @@ const KEY_ATTRIBUTES = [
   'gsi5sk',
   'gsi6pk',
   'gsi6sk',
+  'gsi7pk',
+  'gsi7sk',
+  'gsi8pk',
+  'gsi8sk',
+  'gsi9pk',
+  'gsi9sk',
 ] as const;
 
 export const toItem = (c: Case, intake?: IntakeFingerprint): Record<string, unknown> => {
@@ -48,6 +55,11 @@ export const toItem = (c: Case, intake?: IntakeFingerprint): Record<string, unkn
     ...(due && { nextDueAt: due, gsi5pk: 'DUE', gsi5sk: `${due}#${c.id}` }),
     gsi6pk: `SUBMITTER#${c.submittedBy.subject}`,
     gsi6sk: newestFirst,
+    // Merged and cancelled cases are no one's duplicate target: out of the cell index.
+    ...(c.status !== 'merged' &&
+      c.status !== 'cancelled' && { gsi7pk: `CELL#${geohash(c.location)}`, gsi7sk: newestFirst }),
+    ...(c.possibleDuplicates?.length && c.status !== 'merged' && { gsi8pk: 'REVIEW', gsi8sk: newestFirst }),
+    ...(c.premisesId && { gsi9pk: `PREMISES#${c.premisesId}`, gsi9sk: `${c.reportedAt}#CASE#${c.id}` }),
   };
 };
 

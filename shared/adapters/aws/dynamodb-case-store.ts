@@ -1,5 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -24,6 +27,9 @@ export interface DynamoCaseStoreOptions {
   tableName: string;
 }
 
+/** A dedup lookup reads at most this many recent cases per geo cell. */
+const MAX_CELL_CANDIDATES = 200;
+
 /** A list query never reads more than this many pages looking for filtered items. */
 const MAX_PAGES_PER_LIST = 10;
 
@@ -42,6 +48,7 @@ const chooseIndex = (query: CaseListQuery): IndexChoice => {
   if (query.submittedBy) {
     return { index: INDEXES.bySubmitter, partition: `SUBMITTER#${query.submittedBy}`, forward: false };
   }
+  if (query.possibleDuplicate) return { index: INDEXES.byQueue, partition: 'REVIEW', forward: false };
   if (query.overdue === true)
     return { index: INDEXES.byDue, partition: 'DUE', sortBefore: query.now, forward: true };
   if (query.department)
@@ -193,6 +200,46 @@ export class DynamoCaseStore implements CaseStore {
       [index.sortKey]: resumeFrom[index.sortKey],
     };
     return { items, ...(cursor && { cursor: encodeCursor(cursor) }) };
+  }
+
+  async findInCells(cells: string[], reportedSince: string): Promise<Case[]> {
+    const pages = await Promise.all(
+      cells.map((cell) =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: INDEXES.byCell.name,
+            KeyConditionExpression: '#pk = :cell AND #sk >= :since',
+            ExpressionAttributeNames: { '#pk': INDEXES.byCell.partitionKey, '#sk': INDEXES.byCell.sortKey },
+            ExpressionAttributeValues: { ':cell': `CELL#${cell}`, ':since': reportedSince },
+            ScanIndexForward: false,
+            // A cell holds a few days of one neighbourhood's reports; more than this is a flood.
+            Limit: MAX_CELL_CANDIDATES,
+          }),
+        ),
+      ),
+    );
+    return pages.flatMap((page) => (page.Items ?? []).map((item) => fromItem(item).case));
+  }
+
+  async getMany(ids: string[]): Promise<Case[]> {
+    const unique = [...new Set(ids)];
+    const found: Case[] = [];
+    // BatchGet takes 100 keys; the callers pass a handful.
+    for (let start = 0; start < unique.length; start += 100) {
+      const keys = unique.slice(start, start + 100).map(caseKey);
+      let request: BatchGetCommandInput['RequestItems'] = {
+        [this.tableName]: { Keys: keys, ConsistentRead: true },
+      };
+      while (request && Object.keys(request).length > 0) {
+        const result: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({ RequestItems: request }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) found.push(fromItem(item).case);
+        request = result.UnprocessedKeys;
+      }
+    }
+    return found;
   }
 
   async listUnrouted(reportedBefore: string, limit: number): Promise<string[]> {

@@ -12,7 +12,7 @@ export interface IndexDesign {
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
 export const INDEXES = {
-  /** Every case of the district, newest first. */
+  /** Every case of the district, newest first (partition CASES; INTEGRATION_KEYS holds the integration keys). */
   all: { name: 'gsi1-all', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   /** Cases by status, newest first (also the sweep's way to find unrouted reports). */
   byStatus: { name: 'gsi2-status', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
@@ -24,6 +24,18 @@ export const INDEXES = {
   byDue: { name: 'gsi5-due', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
   /** A reporter's own reports, newest first (their list scope). */
   bySubmitter: { name: 'gsi6-submitter', partitionKey: 'gsi6pk', sortKey: 'gsi6sk' },
+  /** Dedup candidates: live cases by geohash cell (precision 6), newest first. */
+  byCell: { name: 'gsi7-cell', partitionKey: 'gsi7pk', sortKey: 'gsi7sk' },
+  /** Work queues: possible duplicates waiting for review (REVIEW), joint visits by status (VISITS#…). */
+  byQueue: { name: 'gsi8-queue', partitionKey: 'gsi8pk', sortKey: 'gsi8sk' },
+  /** Everything at one premises (一户一档): its cases and joint visits, newest first. */
+  byPremises: { name: 'gsi9-premises', partitionKey: 'gsi9pk', sortKey: 'gsi9sk' },
 } as const satisfies Record<string, IndexDesign>;
 
 export const ALL_INDEXES: IndexDesign[] = Object.values(INDEXES);
+
+/**
+ * Items carrying this attribute (epoch seconds) are deleted by DynamoDB TTL some time after it
+ * passes: the rate-limit windows. Nothing may rely on the deletion (it lags; dynalite never does it).
+ */
+export const TTL_ATTRIBUTE = 'expiresAt';

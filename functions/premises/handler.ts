@@ -1,0 +1,10 @@
+import { identityFrom } from '../../shared/runtime/config';
+import { premisesReaderFromEnv } from '../../shared/runtime/joint-visit-composition';
+import { makeHandler, type PremisesDeps } from './app';
+
+export const buildDeps = (): PremisesDeps => ({
+  premises: premisesReaderFromEnv(),
+  identity: identityFrom(),
+});
+
+export const handler = makeHandler(buildDeps());

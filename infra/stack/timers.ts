@@ -1,0 +1,212 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  IntegrationPattern,
+  JsonPath,
+  LogLevel,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  Timeout,
+  Wait,
+  WaitTime,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { ENV } from '../../shared/runtime/env';
+import type { FunctionSpec } from '../../shared/runtime/functions';
+import type { AlarmTopic } from './alarms';
+
+/** State names: the local cloud keys its task handler by name (infra/local/step-functions.ts). */
+export const TIMER_STATES = {
+  wait: 'WaitUntilDue',
+  handOver: 'HandDueCheck',
+  decide: 'StillWatching',
+  done: 'Done',
+} as const;
+
+/** How long a due check may stay unanswered before the timer hands it over again. */
+export const DUE_CHECK_TIMEOUT = Duration.minutes(15);
+export const DUE_CHECK_RETRIES = 4;
+const MAX_RECEIVE_COUNT = 5;
+const CONSUMER_BATCH = { batchSize: 10, maxBatchingWindow: Duration.seconds(1) } as const;
+
+export interface WorkQueueProps {
+  description: string;
+  consumerTimeout: Duration;
+  alarms: AlarmTopic;
+  /** Messages waiting longer than this mean the consumer is down. */
+  oldestMessageAlarm: Duration;
+}
+
+/** A queue with its dead-letter queue and the two alarms (parked messages, backlog). */
+export class WorkQueue extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: WorkQueueProps) {
+    super(scope, id);
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(4),
+      visibilityTimeout: Duration.seconds(
+        6 * props.consumerTimeout.toSeconds() + CONSUMER_BATCH.maxBatchingWindow.toSeconds(),
+      ),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+    const parked = new Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription: `${props.description}: messages parked in the dead-letter queue; inspect and redrive.`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const backlog = new Alarm(this, 'BacklogAlarm', {
+      alarmDescription: `${props.description}: messages waited more than ${props.oldestMessageAlarm.toSeconds()} s.`,
+      metric: this.queue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: props.oldestMessageAlarm.toSeconds(),
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    props.alarms.notify(parked);
+    props.alarms.notify(backlog);
+  }
+
+  consumeWith(fn: NodejsFunction): void {
+    fn.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: CONSUMER_BATCH.batchSize,
+        maxBatchingWindow: CONSUMER_BATCH.maxBatchingWindow,
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
+}
+
+export interface DeadlineTimersProps {
+  districtId: string;
+  alarms: AlarmTopic;
+  tracing: boolean;
+  /** The longest timeout among the queues' consumers. */
+  consumerTimeout: Duration;
+}
+
+/**
+ * Durable deadlines: one Standard execution per (case, deadlines version, running deadline). It
+ * waits until the time in `$.next.wakeAt`, hands a due check (with its task token) to the due-check
+ * queue, and waits for the escalation function's answer: look again at a new `wakeAt`, or stop.
+ * The same definition runs locally (infra/local/step-functions.ts). JSONPath only.
+ */
+export class DeadlineTimers extends Construct {
+  readonly dueChecks: WorkQueue;
+  readonly notifications: WorkQueue;
+  readonly stateMachine: StateMachine;
+  readonly logGroup: LogGroup;
+  readonly failureAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: DeadlineTimersProps) {
+    super(scope, id);
+    this.dueChecks = new WorkQueue(this, 'DueChecks', {
+      description: 'Deadline due checks',
+      consumerTimeout: props.consumerTimeout,
+      alarms: props.alarms,
+      oldestMessageAlarm: Duration.minutes(5),
+    });
+    this.notifications = new WorkQueue(this, 'Notifications', {
+      description: 'Notifications',
+      consumerTimeout: props.consumerTimeout,
+      alarms: props.alarms,
+      oldestMessageAlarm: Duration.minutes(10),
+    });
+
+    const wait = new Wait(this, TIMER_STATES.wait, {
+      comment: 'Sleeps until the next step of the case’s ladder (at most a week ahead)',
+      time: WaitTime.timestampPath('$.next.wakeAt'),
+    });
+    const handOver = new SqsSendMessage(this, TIMER_STATES.handOver, {
+      comment: 'The escalation function checks the case and answers with the next wake time, or stop',
+      queue: this.dueChecks.queue,
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      messageBody: TaskInput.fromObject({
+        caseId: JsonPath.stringAt('$.caseId'),
+        schedule: JsonPath.numberAt('$.schedule'),
+        deadline: JsonPath.stringAt('$.deadline'),
+        recheck: JsonPath.stringAt('$.next.recheck'),
+        taskToken: JsonPath.taskToken,
+      }),
+      resultPath: '$.next',
+      taskTimeout: Timeout.duration(DUE_CHECK_TIMEOUT),
+    });
+    // An unanswered check (the function down, the message parked) is handed over again, then the
+    // execution fails and raises the alarm.
+    handOver.addRetry({
+      errors: ['States.Timeout'],
+      interval: Duration.seconds(30),
+      maxAttempts: DUE_CHECK_RETRIES,
+      backoffRate: 2,
+    });
+    const decide = new Choice(this, TIMER_STATES.decide)
+      .when(Condition.booleanEquals('$.next.watch', true), wait)
+      .otherwise(new Succeed(this, TIMER_STATES.done));
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      comment: `xietong ${props.districtId}: one deadline timer per case`,
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(wait.next(handOver).next(decide)),
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: props.tracing,
+    });
+
+    this.failureAlarm = new Alarm(this, 'FailedAlarm', {
+      alarmDescription: 'Deadline timers failed (due checks unanswered): escalations may be missing.',
+      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    props.alarms.notify(this.failureAlarm);
+  }
+
+  /** Grants a function what its spec asks of timers and notifications, and tells it where they are. */
+  bind(fn: NodejsFunction & IGrantable, access: FunctionSpec['access']): void {
+    if (access.timers === 'start') {
+      this.stateMachine.grantStartExecution(fn);
+      fn.addEnvironment(ENV.timerStateMachineArn, this.stateMachine.stateMachineArn);
+    }
+    if (access.timers === 'reply') this.stateMachine.grantTaskResponse(fn);
+    if (access.dueChecks === 'consume') this.dueChecks.consumeWith(fn);
+    if (access.notifications === 'send') {
+      this.notifications.queue.grantSendMessages(fn);
+      fn.addEnvironment(ENV.notificationQueueUrl, this.notifications.queue.queueUrl);
+    }
+    if (access.notifications === 'consume') this.notifications.consumeWith(fn);
+  }
+}

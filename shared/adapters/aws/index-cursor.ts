@@ -1,0 +1,44 @@
+import { InvalidInputError } from '../../domain/errors';
+import type { IndexDesign } from './table-design';
+
+/**
+ * Opaque page cursors over one GSI: the last key read, base64url. A cursor is checked to hold
+ * exactly that index's key attributes, so one from another query is a clear 400, not a wrong page.
+ */
+export const encodeIndexCursor = (item: Record<string, unknown>, index: IndexDesign): string =>
+  Buffer.from(
+    JSON.stringify({
+      pk: item.pk,
+      sk: item.sk,
+      [index.partitionKey]: item[index.partitionKey],
+      [index.sortKey]: item[index.sortKey],
+    }),
+  ).toString('base64url');
+
+export const decodeIndexCursor = (
+  cursor: string,
+  index: IndexDesign,
+  partition: string,
+): Record<string, string> => {
+  const invalid = () =>
+    new InvalidInputError('cursor', 'invalid_cursor', 'the cursor does not belong to this query');
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid();
+  const expected = ['pk', 'sk', index.partitionKey, index.sortKey].sort().join();
+  const entries = Object.entries(key);
+  if (
+    entries
+      .map(([name]) => name)
+      .sort()
+      .join() !== expected ||
+    entries.some(([, value]) => typeof value !== 'string') ||
+    (key as Record<string, unknown>)[index.partitionKey] !== partition
+  )
+    throw invalid();
+  return key as Record<string, string>;
+};

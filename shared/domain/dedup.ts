@@ -1,0 +1,138 @@
+import type { DedupSettings } from '../district/schema';
+import type { Case } from './case';
+import type { DistrictIndex } from './district-index';
+import { distanceMetres } from './geo';
+
+/**
+ * Is this report the same event as that case? A score in [0, 1] from where, when, what and how it
+ * was described. Above the district's auto threshold the report is merged; between review and auto
+ * it is flagged for a person; below, it is its own case.
+ */
+
+export interface DuplicateScore {
+  score: number;
+  parts: { distance: number; time: number; category: number; text: number; premises: number };
+  distanceMetres: number;
+}
+
+const WEIGHTS = { distance: 0.35, time: 0.2, category: 0.3, text: 0.15 } as const;
+/** Same premises or the same external ticket is strong evidence on its own. */
+const SAME_PREMISES_BONUS = 0.1;
+
+type Facts = Pick<
+  Case,
+  'id' | 'category' | 'location' | 'reportedAt' | 'description' | 'premisesId' | 'externalRef'
+>;
+
+/** Character bigrams: Chinese has no spaces, and bigrams catch "污水外溢" ~ "污水溢出". */
+const bigrams = (text: string): Set<string> => {
+  const letters = [
+    ...text
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(/[\s\p{P}\p{S}]+/gu, ''),
+  ];
+  const grams = new Set<string>();
+  for (let i = 0; i + 1 < letters.length; i++) grams.add(`${letters[i]}${letters[i + 1]}`);
+  if (letters.length === 1) grams.add(letters[0]!);
+  return grams;
+};
+
+/** Dice coefficient of the two descriptions' bigram sets. */
+export const textSimilarity = (a: string, b: string): number => {
+  const left = bigrams(a);
+  const right = bigrams(b);
+  if (left.size === 0 || right.size === 0) return 0;
+  let shared = 0;
+  for (const gram of left) if (right.has(gram)) shared++;
+  return (2 * shared) / (left.size + right.size);
+};
+
+export const radiusFor = (settings: DedupSettings, district: DistrictIndex, category?: string): number => {
+  const group = category ? district.category(category)?.group : undefined;
+  return group
+    ? settings.radiusMetres[group]
+    : Math.max(settings.radiusMetres.component, settings.radiusMetres.event);
+};
+
+const categoryScore = (district: DistrictIndex, a?: string, b?: string): number => {
+  if (!a || !b) return 0;
+  if (a === b) return 1;
+  const left = district.category(a);
+  const right = district.category(b);
+  if (!left || !right || left.group !== right.group) return 0;
+  return left.subgroup.zh === right.subgroup.zh ? 0.4 : 0.15;
+};
+
+export const scoreDuplicate = (
+  report: Facts,
+  candidate: Facts,
+  district: DistrictIndex,
+  settings: DedupSettings,
+): DuplicateScore => {
+  const metres = distanceMetres(report.location, candidate.location);
+  const radius = radiusFor(settings, district, report.category ?? candidate.category);
+  // Within half the radius is "the same spot" (GPS and map-pin noise); beyond it fades to the radius.
+  const distance = metres <= radius / 2 ? 1 : Math.max(0, 1 - (metres - radius / 2) / (radius / 2));
+  const hours = Math.abs(Date.parse(report.reportedAt) - Date.parse(candidate.reportedAt)) / 3_600_000;
+  const time = Math.max(0, 1 - hours / settings.windowHours);
+  const category = categoryScore(district, report.category, candidate.category);
+  const text = textSimilarity(report.description, candidate.description);
+  const samePlace = !!report.premisesId && report.premisesId === candidate.premisesId;
+  const sameTicket =
+    !!report.externalRef &&
+    report.externalRef.system === candidate.externalRef?.system &&
+    report.externalRef.id === candidate.externalRef?.id;
+  const weighted =
+    distance === 0
+      ? 0 // Further than the radius: another event, whatever the words say.
+      : WEIGHTS.distance * distance +
+        WEIGHTS.time * time +
+        WEIGHTS.category * category +
+        WEIGHTS.text * text +
+        (samePlace ? SAME_PREMISES_BONUS : 0);
+  const score = sameTicket ? 1 : Math.min(1, weighted);
+  return {
+    score: Math.round(score * 1000) / 1000,
+    parts: { distance, time, category, text, premises: samePlace ? 1 : 0 },
+    distanceMetres: Math.round(metres),
+  };
+};
+
+/**
+ * Whether a case may absorb a new report: registered and live, or closed only a little while ago.
+ * A report still waiting for its router is not a case yet (two of them must not merge into each other).
+ */
+export const isDuplicateTarget = (c: Case, now: string, settings: DedupSettings): boolean => {
+  if (c.status === 'reported' || c.status === 'merged' || c.status === 'cancelled') return false;
+  if (c.status !== 'closed') return true;
+  const closedAt = Date.parse(c.closedAt ?? c.updatedAt);
+  return Date.parse(now) - closedAt <= settings.closedWithinHours * 3_600_000;
+};
+
+export interface DuplicateVerdict {
+  decision: 'merge' | 'review' | 'none';
+  best?: { case: Case; score: DuplicateScore };
+  /** Every candidate at or above the review threshold, best first. */
+  flagged: { caseId: string; score: number }[];
+}
+
+/** Scores the candidates (already fetched by the geo index) and decides. */
+export const judgeDuplicates = (
+  report: Case,
+  candidates: Case[],
+  district: DistrictIndex,
+  settings: DedupSettings,
+  now: string,
+): DuplicateVerdict => {
+  const scored = candidates
+    .filter((c) => c.id !== report.id && isDuplicateTarget(c, now, settings))
+    .map((c) => ({ case: c, score: scoreDuplicate(report, c, district, settings) }))
+    .filter((s) => s.score.score >= settings.reviewScore)
+    // Best score first; on a tie the older case wins, so racing routers pick the same target.
+    .sort((a, b) => b.score.score - a.score.score || a.case.reportedAt.localeCompare(b.case.reportedAt));
+  const best = scored[0];
+  const flagged = scored.map((s) => ({ caseId: s.case.id, score: s.score.score }));
+  if (!best) return { decision: 'none', flagged };
+  return { decision: best.score.score >= settings.autoMergeScore ? 'merge' : 'review', best, flagged };
+};

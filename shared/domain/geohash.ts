@@ -1,0 +1,115 @@
+import type { GeoPoint } from './case';
+
+/**
+ * Geohash cells: the key of the geo index that finds cases near a point without scanning. A
+ * precision-7 cell is about 153 m × 153 m (132 m wide at Hangzhou's latitude): the cell and its
+ * eight neighbours cover a 100 m radius; larger radii take more rings (see `cellsWithin`).
+ */
+const BASE32 = '0123456789bcdefghjkmnpqrstuvwxyz';
+
+export const GEO_CELL_PRECISION = 7;
+
+export const geohash = (point: GeoPoint, precision = GEO_CELL_PRECISION): string => {
+  let [latMin, latMax, lngMin, lngMax] = [-90, 90, -180, 180];
+  let hash = '';
+  let bits = 0;
+  let value = 0;
+  let evenBit = true;
+  while (hash.length < precision) {
+    if (evenBit) {
+      const mid = (lngMin + lngMax) / 2;
+      if (point.lng >= mid) {
+        value = value * 2 + 1;
+        lngMin = mid;
+      } else {
+        value *= 2;
+        lngMax = mid;
+      }
+    } else {
+      const mid = (latMin + latMax) / 2;
+      if (point.lat >= mid) {
+        value = value * 2 + 1;
+        latMin = mid;
+      } else {
+        value *= 2;
+        latMax = mid;
+      }
+    }
+    evenBit = !evenBit;
+    if (++bits === 5) {
+      hash += BASE32[value];
+      bits = 0;
+      value = 0;
+    }
+  }
+  return hash;
+};
+
+interface Bounds {
+  latMin: number;
+  latMax: number;
+  lngMin: number;
+  lngMax: number;
+}
+
+export const geohashBounds = (hash: string): Bounds => {
+  const bounds = { latMin: -90, latMax: 90, lngMin: -180, lngMax: 180 };
+  let evenBit = true;
+  for (const char of hash) {
+    const index = BASE32.indexOf(char);
+    if (index < 0) throw new Error(`not a geohash: ${hash}`);
+    for (let bit = 4; bit >= 0; bit--) {
+      const on = ((index >> bit) & 1) === 1;
+      if (evenBit) {
+        const mid = (bounds.lngMin + bounds.lngMax) / 2;
+        if (on) bounds.lngMin = mid;
+        else bounds.lngMax = mid;
+      } else {
+        const mid = (bounds.latMin + bounds.latMax) / 2;
+        if (on) bounds.latMin = mid;
+        else bounds.latMax = mid;
+      }
+      evenBit = !evenBit;
+    }
+  }
+  return bounds;
+};
+
+const METRES_PER_DEGREE = 111_195;
+
+/**
+ * Every cell that can hold a point within `radiusMetres` of `point`: the point's cell and as many
+ * rings of neighbours as the radius needs (one ring for 100 m at precision 7).
+ */
+export const cellsWithin = (
+  point: GeoPoint,
+  radiusMetres: number,
+  precision = GEO_CELL_PRECISION,
+): string[] => {
+  const { latMin, latMax, lngMin, lngMax } = geohashBounds(geohash(point, precision));
+  const heightMetres = (latMax - latMin) * METRES_PER_DEGREE;
+  const widthMetres = (lngMax - lngMin) * METRES_PER_DEGREE * Math.cos((point.lat * Math.PI) / 180);
+  const rings = Math.max(1, Math.ceil(radiusMetres / Math.min(heightMetres, widthMetres)));
+  return cellAndNeighbours(point, precision, rings);
+};
+
+/** The cell of the point and `rings` rings of neighbours around it (fewer at the poles), each once. */
+export const cellAndNeighbours = (point: GeoPoint, precision = GEO_CELL_PRECISION, rings = 1): string[] => {
+  const centre = geohash(point, precision);
+  const { latMin, latMax, lngMin, lngMax } = geohashBounds(centre);
+  const height = latMax - latMin;
+  const width = lngMax - lngMin;
+  const midLat = (latMin + latMax) / 2;
+  const midLng = (lngMin + lngMax) / 2;
+  const cells = new Set<string>();
+  const steps = Array.from({ length: 2 * rings + 1 }, (_, i) => i - rings);
+  for (const dLat of steps) {
+    for (const dLng of steps) {
+      const lat = midLat + dLat * height;
+      if (lat < -90 || lat > 90) continue;
+      const lng = ((midLng + dLng * width + 540) % 360) - 180;
+      cells.add(geohash({ lat, lng }, precision));
+    }
+  }
+  return [...cells];
+};

@@ -1,0 +1,35 @@
+import type { Case } from '../domain/case';
+import type { DistrictIndex } from '../domain/district-index';
+import { nextWakeAt, sameTimer, timerKeyOf } from '../domain/escalation';
+import { notificationsBetween } from '../domain/notifications';
+import type { Clock, NotificationQueue, Timers } from '../ports';
+
+export interface CaseEffectsDeps {
+  district: DistrictIndex;
+  clock: Clock;
+  timers: Timers;
+  notifications: NotificationQueue;
+}
+
+/** What follows a saved change of a case: a timer when its running deadline changed, and notifications. */
+export type CaseEffects = (previous: Case | undefined, next: Case) => Promise<void>;
+
+/**
+ * After the write, never before: a timer for a change that was not saved would only find the case
+ * unchanged and stop, but a notification would tell someone something that never happened. The
+ * timer's name is deterministic, so a retry of the same change starts nothing new.
+ */
+export const caseEffects =
+  (deps: CaseEffectsDeps): CaseEffects =>
+  async (previous, next) => {
+    const key = timerKeyOf(next);
+    const previousKey = previous && timerKeyOf(previous);
+    const work: Promise<void>[] = [];
+    if (key && !sameTimer(key, previousKey)) {
+      const wakeAt = nextWakeAt(next, deps.district.config, deps.clock.now());
+      if (wakeAt) work.push(deps.timers.start({ key, wakeAt, recheck: false }));
+    }
+    const messages = notificationsBetween(previous, next, deps.district.config);
+    if (messages.length > 0) work.push(deps.notifications.publish(messages));
+    await Promise.all(work);
+  };

@@ -1,0 +1,97 @@
+import type { Case } from '../domain/case';
+import { CaseNotFoundError, InvalidInputError, VersionConflictError } from '../domain/errors';
+import {
+  assertMergeable,
+  dismissPossibleDuplicates,
+  linkReport,
+  type MergeContext,
+  markMerged,
+  markUnmerged,
+  unlinkReport,
+} from '../domain/merge';
+import type { CaseStore, StoredCase } from '../ports';
+
+const MAX_ATTEMPTS = 5;
+
+/** Re-reads and re-applies a step until its version-checked write lands (or the case is gone). */
+const saveWithRetry = async (
+  store: CaseStore,
+  id: string,
+  step: (c: Case) => Case,
+  missing: () => Error,
+): Promise<Case> => {
+  for (let attempt = 1; ; attempt++) {
+    const stored = await store.get(id);
+    if (!stored) throw missing();
+    const next = step(stored.case);
+    if (next === stored.case) return next;
+    try {
+      await store.save({ ...stored, case: next }, stored.case.version);
+      return next;
+    } catch (error) {
+      if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+};
+
+/**
+ * Merges `report` into the case `targetId`: the target first (it gains the report), then the
+ * report (it points at the target). Both steps are idempotent, so a merge cut short by a crash or
+ * a conflict is completed by running it again. `report` is the version the caller decided on:
+ * if it changed meanwhile, the merge stops with a conflict rather than merge a case it didn't see.
+ */
+export const mergeInto = async (
+  store: CaseStore,
+  report: StoredCase,
+  targetId: string,
+  ctx: MergeContext,
+): Promise<{ report: Case; target: Case }> => {
+  const intoMissing = () =>
+    new InvalidInputError('into', 'case_not_found', `no case ${targetId} to merge into`);
+  const target = await saveWithRetry(
+    store,
+    targetId,
+    (c) => {
+      assertMergeable(report.case, c);
+      return linkReport(c, report.case, ctx);
+    },
+    intoMissing,
+  );
+  const merged = markMerged(report.case, targetId, ctx);
+  if (merged !== report.case) await store.save({ ...report, case: merged }, report.case.version);
+  return { report: merged, target };
+};
+
+/** Takes a merged report out of its case again: the target's link first, then the report's status. */
+export const unmerge = async (
+  store: CaseStore,
+  reportId: string,
+  ctx: Omit<MergeContext, 'mode'>,
+): Promise<Case> => {
+  const stored = await store.get(reportId);
+  if (!stored) throw new CaseNotFoundError(reportId);
+  const targetId = stored.case.mergedInto;
+  if (targetId) {
+    // The target may be gone only if someone deleted it by hand; the report is still restored.
+    await saveWithRetry(
+      store,
+      targetId,
+      (c) => unlinkReport(c, stored.case, ctx),
+      () => new CaseNotFoundError(targetId),
+    );
+  }
+  return saveWithRetry(
+    store,
+    reportId,
+    (c) => markUnmerged(c, ctx),
+    () => new CaseNotFoundError(reportId),
+  );
+};
+
+export const dismissDuplicateFlag = (store: CaseStore, caseId: string, ctx: Omit<MergeContext, 'mode'>) =>
+  saveWithRetry(
+    store,
+    caseId,
+    (c) => dismissPossibleDuplicates(c, ctx),
+    () => new CaseNotFoundError(caseId),
+  );
