@@ -1,0 +1,245 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../infra/local/paths';
+import { type SpawnedCloud, spawnLocalCloud } from '../../infra/local/spawn';
+import { loadDistrict } from '../../shared/district/load';
+import { pointInPolygon } from '../../shared/domain/geo';
+import { ensureWebBuild } from '../../web/scripts/ensure-build';
+
+/**
+ * The cockpit and the field page in a real browser (Debian's Chromium through playwright-core)
+ * against the local cloud in a child process: a report shows up on the command centre's screen
+ * within 5 s, is dispatched from the case panel, accepted and resolved on a phone, verified and
+ * closed, and the cockpit counts it closed. Screenshots land in XT_SCREENSHOTS_DIR (or a temp dir).
+ *
+ * Skipped only on a developer machine without Chromium; with CI set it always runs.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const skip = !process.env.CI && !existsSync(CHROMIUM);
+/** The cockpit promises that a new report is on screen within this long. */
+const LIVE_WITHIN_MS = 5_000;
+
+const district = loadDistrict(join(REPO_ROOT, 'districts/sandun.json'));
+const zone = district.zones[0]!;
+const category = district.categories.find((c) => c.group === 'event' && c.specialist && !c.autoDispatch)!;
+
+interface DemoUser {
+  sub: string;
+  role: string;
+  department: string | null;
+  zone: string | null;
+  token: string;
+}
+
+interface CaseReply {
+  id: string;
+  status: string;
+  version: number;
+}
+
+const centreOf = (ring: number[][]) => {
+  const corners = ring.slice(0, -1);
+  const mean = (i: number) => corners.reduce((sum, p) => sum + (p[i] ?? 0), 0) / corners.length;
+  return { lat: Number(mean(1).toFixed(6)), lng: Number(mean(0).toFixed(6)) };
+};
+
+describe.skipIf(skip)('cockpit and field page in Chromium', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'xietong-browser-'));
+  const screenshots = process.env.XT_SCREENSHOTS_DIR ?? mkdtempSync(join(tmpdir(), 'xietong-screenshots-'));
+  let cloud: SpawnedCloud;
+  let browser: Browser;
+  let desk: BrowserContext;
+  let phone: BrowserContext;
+  let cockpit: Page;
+  let users: DemoUser[] = [];
+  let caseId = '';
+  const pageErrors: string[] = [];
+  const timings: Record<string, number> = {};
+
+  const user = (sub: string) => {
+    const found = users.find((u) => u.sub === sub);
+    if (!found) throw new Error(`no demo user ${sub}`);
+    return found;
+  };
+
+  const watch = (page: Page, name: string) => {
+    page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`${name} console: ${message.text()}`);
+    });
+  };
+
+  const shot = async (page: Page, name: string) => {
+    const path = join(screenshots, `${name}.png`);
+    await page.screenshot({ path });
+    return path;
+  };
+
+  const signInAs = async (page: Page, sub: string) => {
+    await page.locator(`button.user[data-sub="${sub}"]`).click();
+  };
+
+  beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    let started = performance.now();
+    const build = await ensureWebBuild({ quiet: true });
+    timings.buildMs = build.built ? build.ms : 0;
+    started = performance.now();
+    cloud = await spawnLocalCloud({ dataDir });
+    timings.cloudMs = Math.round(performance.now() - started);
+    started = performance.now();
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+    timings.launchMs = Math.round(performance.now() - started);
+    desk = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
+    phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+    });
+    const tokens = (await (await fetch(`${cloud.info.url}/local/tokens`)).json()) as { users: DemoUser[] };
+    users = tokens.users;
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await cloud?.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    process.stdout.write(`browser test screenshots: ${screenshots}\ntimings: ${JSON.stringify(timings)}\n`);
+  });
+
+  it('signs the command centre in and shows the district in Chinese, rendered with a CJK font', async () => {
+    cockpit = await desk.newPage();
+    watch(cockpit, 'cockpit');
+    const started = performance.now();
+    await cockpit.goto(cloud.info.url);
+    expect(await cockpit.getAttribute('html', 'lang')).toBe('zh-CN');
+    await signInAs(cockpit, 'local:command_centre');
+    await cockpit.locator('body[data-updated-at]').waitFor();
+    timings.firstRenderMs = Math.round(performance.now() - started);
+
+    await expect(cockpit.locator('h1.title').textContent()).resolves.toContain('三墩镇');
+    const table = (await cockpit.locator('[data-testid=dept-table]').textContent()) ?? '';
+    for (const department of district.departments.filter((d) => d.kind !== 'command-centre')) {
+      expect(table).toContain(department.name.zh);
+    }
+    // Glyphs, not boxes: the Simplified Chinese face is installed and is the one the page asks for.
+    const fontReady = await cockpit.evaluate(
+      "document.fonts.check('16px \"Noto Sans CJK SC\"', '三墩镇数字驾驶舱') && getComputedStyle(document.body).fontFamily",
+    );
+    expect(String(fontReady)).toContain('Noto Sans CJK SC');
+    expect(await cockpit.locator('[data-testid=district-map] canvas').count()).toBeGreaterThan(0);
+  });
+
+  it('shows a new report on the map and in the dispatch queue within 5 s', async () => {
+    const reporter = user(`local:field_worker:${category.lead}`);
+    const location = centreOf(zone.boundary.coordinates[0] ?? []);
+    expect(pointInPolygon(location, zone.boundary)).toBe(true);
+    const pointsBefore = Number(
+      await cockpit.locator('[data-testid=district-map]').getAttribute('data-points'),
+    );
+
+    const submitted = performance.now();
+    const response = await fetch(`${cloud.info.url}/v1/cases`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${reporter.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        source: 'patrol',
+        category: category.code,
+        description: `巡查发现：${category.name.zh}，请尽快处置`,
+        location: { ...location, crs: 'wgs84', address: '文一西路 998 号' },
+      }),
+    });
+    expect(response.status).toBe(202);
+    caseId = ((await response.json()) as CaseReply).id;
+
+    const item = cockpit.locator(`[data-testid=queue-dispatch] .queue-item[data-case-id="${caseId}"]`);
+    await item.waitFor({ timeout: LIVE_WITHIN_MS });
+    timings.reportToScreenMs = Math.round(performance.now() - submitted);
+    expect(await item.textContent()).toContain(zone.name.zh);
+    expect(
+      Number(await cockpit.locator('[data-testid=district-map]').getAttribute('data-points')),
+    ).toBeGreaterThan(pointsBefore);
+  });
+
+  it('opens the case and dispatches it; the timeline shows who dispatched it to whom', async () => {
+    await cockpit.locator(`.queue-item[data-case-id="${caseId}"]`).first().click();
+    const panel = cockpit.locator('[data-testid=case-panel]');
+    await panel.locator('[data-testid=case-description]').waitFor();
+    expect(await panel.locator('[data-testid=case-description]').textContent()).toContain(category.name.zh);
+    expect(await panel.textContent()).toContain(zone.areaChief.name);
+
+    await panel.locator('button[data-command=dispatch]').click();
+    await panel.locator('[data-testid=submit-dispatch]').click();
+    const step = panel.locator('[data-testid=timeline] li[data-action=dispatched]');
+    await step.waitFor({ timeout: LIVE_WITHIN_MS });
+    const leadName = district.departments.find((d) => d.id === category.lead)?.name.zh ?? '';
+    expect(await step.textContent()).toContain(leadName);
+    expect(await step.textContent()).toContain('指挥中心');
+    await shot(cockpit, 'cockpit-dispatched');
+  });
+
+  it('lets the field worker accept and resolve it on the phone page', async () => {
+    const field = await phone.newPage();
+    watch(field, 'field');
+    await field.goto(`${cloud.info.url}/field.html`);
+    await signInAs(field, `local:field_worker:${category.lead}`);
+    const task = field.locator(`a.task[data-case-id="${caseId}"]`);
+    await task.waitFor({ timeout: LIVE_WITHIN_MS });
+    await shot(field, 'field-tasks');
+    await task.click();
+
+    await field.locator('button[data-command=accept]').click();
+    await field.locator('[data-testid=submit-accept]').click();
+    await field
+      .locator('[data-testid=field-status]', { hasText: '处置中' })
+      .waitFor({ timeout: LIVE_WITHIN_MS });
+
+    await field.locator('button[data-command=resolve]').click();
+    await field
+      .locator('form[data-command=resolve] textarea[name=result]')
+      .fill('已到场处置完毕，现场恢复正常');
+    await field.locator('[data-testid=submit-resolve]').click();
+    await field
+      .locator('[data-testid=field-status]', { hasText: '待核查' })
+      .waitFor({ timeout: LIVE_WITHIN_MS });
+    await shot(field, 'field-resolved');
+    await field.close();
+  });
+
+  it('follows the field work live in the open panel, then verifies and closes the case', async () => {
+    const panel = cockpit.locator('[data-testid=case-panel]');
+    await panel
+      .locator('[data-testid=timeline] li[data-action=resolved]')
+      .waitFor({ timeout: LIVE_WITHIN_MS });
+    expect(await panel.locator('[data-testid=timeline]').textContent()).toContain('已到场处置完毕');
+
+    await panel.locator('button[data-command=verify]').click();
+    await panel.locator('[data-testid=submit-verify]').click();
+    await panel.locator('button[data-command=close]').waitFor({ timeout: LIVE_WITHIN_MS });
+    await panel.locator('button[data-command=close]').click();
+    await panel.locator('[data-testid=submit-close]').click();
+    await panel.locator('[data-testid=timeline] li[data-action=closed]').waitFor({ timeout: LIVE_WITHIN_MS });
+
+    await cockpit.waitForFunction(
+      "document.querySelector('[data-testid=kpi-closed] .kpi-value')?.textContent === '1'",
+      undefined,
+      { timeout: LIVE_WITHIN_MS },
+    );
+    await shot(cockpit, 'cockpit-closed');
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,217 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../infra/local/paths';
+import { loadDistrict } from '../../shared/district/load';
+import { CASE_STATUSES, type Case, type CaseStatus } from '../../shared/domain/case';
+import { indexDistrict } from '../../shared/domain/district-index';
+import { IllegalTransitionError } from '../../shared/domain/errors';
+import { type CommandInput, runCommand } from '../../shared/domain/workflow';
+import type { CaseView } from '../../shared/http/case-view';
+import { availableCommands, COMMAND_FROM, type UiCommand } from '../../web/src/permissions';
+import { computeFigures } from '../../web/src/stats';
+import type { SignedInUser } from '../../web/src/user';
+
+/** The cockpit's pure parts: which buttons a user gets, and the figures computed from list pages. */
+
+const district = loadDistrict(join(REPO_ROOT, 'districts/sandun.json'));
+const zone = district.zones[0]!;
+const category = district.categories.find((c) => c.specialist)!;
+
+/** A case as the list API returns it before the dedup fields existed (hence the assertion). */
+const baseCase = (overrides: Partial<CaseView> = {}): CaseView =>
+  ({
+    id: 'C01TESTCASE0000000000000001',
+    district: district.id,
+    status: 'registered',
+    version: 2,
+    source: 'patrol',
+    category: category.code,
+    priority: 'normal',
+    description: '井盖缺失',
+    location: { lat: 30.28, lng: 120.07, crs: 'wgs84', reported: { lat: 30.28, lng: 120.07, crs: 'wgs84' } },
+    reportedAt: '2026-03-02T01:00:00.000Z',
+    updatedAt: '2026-03-02T01:00:00.000Z',
+    submittedBy: { subject: 'local:reporter', role: 'reporter' },
+    triage: false,
+    zone: { id: zone.id, name: zone.name },
+    lead: category.lead,
+    cooperating: [],
+    counters: { returns: 0, reassigns: 0, reworks: 0, reopens: 0 },
+    timeline: [],
+    overdue: false,
+    personalDataMasked: true,
+    ...overrides,
+  }) as CaseView;
+
+const user = (role: SignedInUser['role'], extra: Partial<SignedInUser> = {}): SignedInUser => ({
+  sub: `local:${role}`,
+  name: role,
+  role,
+  department: null,
+  zone: null,
+  token: 't',
+  ...extra,
+});
+
+describe('the buttons a user gets', () => {
+  it('offers the command centre dispatch on a registered case, and a field worker nothing', () => {
+    const c = baseCase();
+    expect(availableCommands(user('command_centre', { department: 'command-centre' }), c)).toEqual([
+      'dispatch',
+      'cancel',
+    ]);
+    expect(availableCommands(user('field_worker', { department: category.lead }), c)).toEqual([]);
+  });
+
+  it('offers accept to the assigned department only, and verify to the zone’s area chief only', () => {
+    const dispatched = baseCase({ status: 'dispatched', assignee: category.lead });
+    expect(availableCommands(user('field_worker', { department: category.lead }), dispatched)).toEqual([
+      'accept',
+      'progress',
+    ]);
+    expect(availableCommands(user('field_worker', { department: 'fire-rescue' }), dispatched)).toEqual([]);
+    const handled = baseCase({ status: 'handled', assignee: category.lead });
+    expect(availableCommands(user('area_chief', { zone: zone.id }), handled)).toContain('verify');
+    expect(availableCommands(user('area_chief', { zone: 'elsewhere' }), handled)).toEqual([]);
+  });
+
+  it('agrees with the workflow on the statuses each command starts from', () => {
+    const index = indexDistrict(district);
+    const centre = {
+      subject: 'local:command_centre',
+      role: 'command_centre' as const,
+      department: 'command-centre',
+    };
+    const staff = { subject: 'local:staff', role: 'department_staff' as const, department: category.lead };
+    const inputs: Record<UiCommand, CommandInput> = {
+      dispatch: { command: 'dispatch', department: 'joint-team', reason: 'r' },
+      accept: { command: 'accept' },
+      return: { command: 'return', reason: 'r' },
+      progress: { command: 'progress', note: 'n' },
+      resolve: { command: 'resolve', result: 'r' },
+      verify: { command: 'verify', passed: true },
+      close: { command: 'close' },
+      reopen: { command: 'reopen', reason: 'r' },
+      cancel: { command: 'cancel', reason: 'r' },
+    };
+    for (const command of Object.keys(inputs) as UiCommand[]) {
+      const actor = ['accept', 'return', 'resolve'].includes(command) ? staff : centre;
+      const accepted = CASE_STATUSES.filter((status) => {
+        const c: Case = {
+          ...baseCase({ status: status as CaseStatus, assignee: category.lead }),
+          deadlines: { acceptBy: '2026-03-02T02:00:00.000Z', handleBy: '2026-03-02T09:00:00.000Z' },
+        };
+        try {
+          runCommand(c, inputs[command], { district: index, actor, now: '2026-03-02T01:30:00.000Z' });
+          return true;
+        } catch (error) {
+          if (error instanceof IllegalTransitionError) return false;
+          throw error;
+        }
+      });
+      expect([...accepted].sort(), command).toEqual([...COMMAND_FROM[command]].sort());
+    }
+  });
+});
+
+describe('cockpit figures from list pages', () => {
+  const dayStart = '2026-03-01T16:00:00.000Z'; // midnight in Asia/Shanghai
+  const hourOf = (iso: string) => (new Date(iso).getUTCHours() + 8) % 24;
+
+  it('counts today, open, overdue, per department and per zone, and leaves unknowns undefined', () => {
+    const lead = category.lead;
+    const open = [
+      baseCase({
+        id: 'C1'.padEnd(22, '0'),
+        status: 'registered',
+        triage: true,
+        category: undefined,
+        lead: district.commandCentre,
+      }),
+      baseCase({
+        id: 'C2'.padEnd(22, '0'),
+        status: 'dispatched',
+        assignee: lead,
+        overdue: true,
+        nextDueAt: dayStart,
+      }),
+      baseCase({
+        id: 'C3'.padEnd(22, '0'),
+        status: 'registered',
+        reportedAt: '2026-02-20T01:00:00.000Z',
+        timeline: [
+          {
+            seq: 3,
+            at: dayStart,
+            action: 'returned',
+            actor: { subject: 's', role: 'department_staff', department: lead },
+            to: 'registered',
+            details: { department: lead },
+            prevHash: '',
+            hash: '',
+          },
+        ],
+      }),
+    ];
+    const closed = baseCase({
+      id: 'C4'.padEnd(22, '0'),
+      status: 'closed',
+      closedAt: '2026-03-02T03:00:00.000Z',
+      handledAt: '2026-03-02T02:00:00.000Z',
+      deadlines: { acceptBy: '2026-03-02T01:30:00.000Z', handleBy: '2026-03-02T02:30:00.000Z' },
+    });
+    const figures = computeFigures(
+      district,
+      {
+        open,
+        reportedToday: [open[0]!, open[1]!, closed],
+        recentlyClosed: [closed],
+        dayStart,
+        at: '2026-03-02T04:00:00.000Z',
+      },
+      hourOf,
+    );
+    expect(figures.headline).toEqual({
+      reportedToday: 3,
+      atLeast: { reportedToday: false, open: false },
+      open: 3,
+      overdue: 1,
+      withDepartments: 1,
+      closedToday: 1,
+      onTimeRatio: 1,
+    });
+    const row = figures.departments.find((d) => d.id === lead);
+    expect(row).toMatchObject({ open: 2, overdue: 1, returned: 1 });
+    expect(figures.departments.some((d) => d.id === district.commandCentre)).toBe(false);
+    expect(figures.openByZone.get(zone.id)).toBe(3);
+    expect(figures.triage.map((c) => c.id)).toEqual([open[0]!.id]);
+    expect(figures.awaitingDispatch.map((c) => c.id)).toEqual([open[2]!.id]);
+    expect(figures.overdue.map((c) => c.id)).toEqual([open[1]!.id]);
+    expect(figures.reportsByHour[9]).toBe(3);
+    // No merge data in these cases: the cockpit shows "—", not a made-up 0.
+    expect(figures.possibleDuplicates).toBeUndefined();
+    expect(figures.headline.mergedToday).toBeUndefined();
+  });
+
+  it('counts merges, joint visits and the duplicate queue once cases carry them', () => {
+    const withDedup = (c: CaseView, fields: Record<string, unknown>) => ({ ...c, ...fields }) as CaseView;
+    const open = [
+      withDedup(baseCase({ id: 'C5'.padEnd(22, '0') }), {
+        linkedReports: [{ mergedAt: '2026-03-02T02:00:00.000Z' }, { mergedAt: '2026-02-01T02:00:00.000Z' }],
+        jointVisitId: 'J1',
+      }),
+      withDedup(baseCase({ id: 'C6'.padEnd(22, '0') }), {
+        linkedReports: [],
+        possibleDuplicates: [{ caseId: 'C5'.padEnd(22, '0'), score: 0.9 }],
+      }),
+    ];
+    const figures = computeFigures(
+      district,
+      { open, reportedToday: open, recentlyClosed: [], dayStart, at: dayStart },
+      hourOf,
+    );
+    expect(figures.headline.mergedToday).toBe(1);
+    expect(figures.headline.jointVisits).toBe(1);
+    expect(figures.possibleDuplicates?.map((c) => c.id)).toEqual([open[1]!.id]);
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * The HTTP API as the pages use it: the signed-in user's token on every call, problem+json
+ * errors as `ApiError`, cursor paging, and workflow commands that survive a flaky network.
+ */
+
+import type { DistrictConfig } from '../../shared/district/schema';
+import type { CaseStatus } from '../../shared/domain/case';
+import type { CaseView } from '../../shared/http/case-view';
+import type { UiCommand } from './permissions';
+
+export type { CaseView, DistrictConfig };
+
+export interface Problem {
+  title?: string;
+  detail?: string;
+  status?: number;
+  errors?: { field: string; rule: string; message: string }[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
+    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+    this.name = 'ApiError';
+  }
+}
+
+/** The request never got an answer (offline, reset, timeout): safe to retry idempotent calls. */
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError';
+}
+
+export interface ListQuery {
+  status?: CaseStatus;
+  department?: string;
+  zone?: string;
+  overdue?: boolean;
+  limit?: number;
+}
+
+export interface Api {
+  district(): Promise<DistrictConfig>;
+  list(query: ListQuery, cursor?: string): Promise<{ items: CaseView[]; cursor?: string }>;
+  /**
+   * Follows the cursor up to `maxPages`, or until `stop` says the rest is not needed; `complete`
+   * is false when pages were left unread (the screen then says "1,000+", not "1,000").
+   */
+  listAll(
+    query: ListQuery,
+    options?: { maxPages?: number; stop?: (page: CaseView[]) => boolean },
+  ): Promise<{ items: CaseView[]; complete: boolean }>;
+  get(id: string): Promise<CaseView>;
+  command(
+    id: string,
+    command: UiCommand,
+    body: Record<string, unknown>,
+    expectedVersion: number,
+    onRetry?: () => void,
+  ): Promise<CaseView>;
+}
+
+const REQUEST_TIMEOUT_MS = 15_000;
+const COMMAND_ATTEMPTS = 4;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const createApi = (baseUrl: string, token: () => string | undefined): Api => {
+  const call = async <T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> => {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const bearer = token();
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}${path}`, {
+        method: init.method ?? 'GET',
+        headers,
+        cache: 'no-store',
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
+      });
+    } catch (error) {
+      throw new NetworkError((error as Error).message);
+    }
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = { detail: text.slice(0, 200) };
+    }
+    if (!response.ok) throw new ApiError(response.status, (body ?? {}) as Problem);
+    return body as T;
+  };
+
+  const queryString = (query: ListQuery, cursor?: string) => {
+    const params = new URLSearchParams();
+    if (query.status) params.set('status', query.status);
+    if (query.department) params.set('department', query.department);
+    if (query.zone) params.set('zone', query.zone);
+    if (query.overdue !== undefined) params.set('overdue', String(query.overdue));
+    params.set('limit', String(query.limit ?? 100));
+    if (cursor) params.set('cursor', cursor);
+    return params.toString();
+  };
+
+  const api: Api = {
+    district: () => call<DistrictConfig>('/v1/district'),
+    list: (query, cursor) => call(`/v1/cases?${queryString(query, cursor)}`),
+    async listAll(query, options = {}) {
+      const items: CaseView[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < (options.maxPages ?? 50); page++) {
+        const result = await api.list(query, cursor);
+        items.push(...result.items);
+        cursor = result.cursor;
+        if (!cursor || options.stop?.(result.items)) return { items, complete: true };
+      }
+      return { items, complete: false };
+    },
+    get: (id) => call<CaseView>(`/v1/cases/${encodeURIComponent(id)}`),
+    /**
+     * A command is sent with the version the user saw, so a retry after a lost answer can't apply
+     * twice: the second attempt gets 409. If the case then shows our own step right after that
+     * version, the first attempt did land and that is the answer.
+     */
+    async command(id, command, body, expectedVersion, onRetry) {
+      const path = `/v1/cases/${encodeURIComponent(id)}/${command}`;
+      let retried = false;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await call<CaseView>(path, { method: 'POST', body: { ...body, expectedVersion } });
+        } catch (error) {
+          if (retried && error instanceof ApiError && error.status === 409) {
+            const now = await api.get(id);
+            const step = now.timeline.find((entry) => entry.seq === expectedVersion + 1);
+            if (step && step.actor.subject === subjectOf(token())) return now;
+          }
+          if (!(error instanceof NetworkError) || attempt >= COMMAND_ATTEMPTS) throw error;
+          retried = true;
+          onRetry?.();
+          await sleep(500 * 2 ** (attempt - 1));
+        }
+      }
+    },
+  };
+  return api;
+};
+
+/** The token's subject, read (not verified: the API does that) to recognise one's own steps. */
+const subjectOf = (token: string | undefined): string | undefined => {
+  const payload = token?.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    return (JSON.parse(json) as { sub?: string }).sub;
+  } catch {
+    return undefined;
+  }
+};

@@ -1,0 +1,414 @@
+/**
+ * The cockpit (数字驾驶舱): headline figures, the district map, departments, queues and the case
+ * panel, refreshed every few seconds from the list API with the signed-in user's token.
+ */
+import { OPEN_STATUSES } from '../../../shared/domain/case';
+import { ApiError, type CaseView, createApi, type DistrictConfig } from '../api';
+import { authProvider, type SignedInUser } from '../auth';
+import { byId, h } from '../dom';
+import {
+  districtHour,
+  formatClock,
+  formatNumber,
+  formatPercent,
+  lang,
+  localName,
+  type MessageKey,
+  setLang,
+  setTimeZone,
+  startOfDistrictDay,
+  t,
+  tOf,
+} from '../i18n';
+import { startPolling } from '../live';
+import { type DistrictNames, districtNames, languageSwitch } from '../names';
+import { loadRuntimeConfig } from '../runtime-config';
+import { signIn } from '../signin';
+import { type CockpitFigures, computeFigures, type Snapshot } from '../stats';
+import { type CasePanel, createCasePanel } from './case-panel';
+import { createCharts } from './charts';
+import { createDistrictMap } from './district-map';
+import { registerDistrictMap } from './echarts';
+import { renderQueue } from './queues';
+import '../styles/base.css';
+import '../styles/cockpit.css';
+
+const COCKPIT_ROLES = ['command_centre', 'area_chief', 'department_staff'] as const;
+/** Caps one refresh at 2,000 open cases per status and 2,000 of today's reports. */
+const MAX_PAGES_OPEN = 20;
+const MAX_PAGES_TODAY = 20;
+const MAX_PAGES_CLOSED = 3;
+
+const loadSnapshot = async (api: ReturnType<typeof createApi>): Promise<Snapshot> => {
+  const now = new Date();
+  const dayStart = startOfDistrictDay(now);
+  const [openLists, reportedToday, recentlyClosed] = await Promise.all([
+    Promise.all(OPEN_STATUSES.map((status) => api.listAll({ status }, { maxPages: MAX_PAGES_OPEN }))),
+    api.listAll(
+      {},
+      {
+        maxPages: MAX_PAGES_TODAY,
+        stop: (page) => page.some((c) => Date.parse(c.reportedAt) < dayStart.getTime()),
+      },
+    ),
+    api.listAll({ status: 'closed' }, { maxPages: MAX_PAGES_CLOSED }),
+  ]);
+  return {
+    open: openLists.flatMap((list) => list.items),
+    reportedToday: reportedToday.items,
+    recentlyClosed: recentlyClosed.items,
+    dayStart: dayStart.toISOString(),
+    at: now.toISOString(),
+    complete: { open: openLists.every((list) => list.complete), reportedToday: reportedToday.complete },
+  };
+};
+
+interface Kpi {
+  key: MessageKey;
+  value: string;
+  tone?: 'alert' | 'good' | 'muted';
+  hint?: MessageKey;
+  testId: string;
+}
+
+const kpisOf = (figures: CockpitFigures | undefined): Kpi[] => {
+  const n = (value: number | undefined, atLeast = false) =>
+    value === undefined ? t('placeholder') : `${formatNumber(value)}${atLeast ? '+' : ''}`;
+  const headline = figures?.headline;
+  return [
+    {
+      key: 'kpiToday',
+      value: n(headline?.reportedToday, headline?.atLeast.reportedToday),
+      testId: 'kpi-today',
+    },
+    { key: 'kpiOpen', value: n(headline?.open, headline?.atLeast.open), testId: 'kpi-open' },
+    {
+      key: 'kpiOverdue',
+      value: n(headline?.overdue),
+      tone: headline && headline.overdue > 0 ? 'alert' : undefined,
+      testId: 'kpi-overdue',
+    },
+    { key: 'kpiDispatched', value: n(headline?.withDepartments), testId: 'kpi-dispatched' },
+    { key: 'kpiClosedToday', value: n(headline?.closedToday), tone: 'good', testId: 'kpi-closed' },
+    {
+      key: 'kpiOnTime',
+      value: headline?.onTimeRatio === undefined ? t('placeholder') : formatPercent(headline.onTimeRatio),
+      hint: 'kpiOnTimeHint',
+      testId: 'kpi-ontime',
+    },
+    {
+      key: 'kpiMerged',
+      value: n(headline?.mergedToday),
+      tone: headline?.mergedToday === undefined ? 'muted' : undefined,
+      testId: 'kpi-merged',
+    },
+    {
+      key: 'kpiJoint',
+      value: n(headline?.jointVisits),
+      tone: headline?.jointVisits === undefined ? 'muted' : undefined,
+      testId: 'kpi-joint',
+    },
+  ];
+};
+
+const renderKpis = (host: HTMLElement, figures: CockpitFigures | undefined) => {
+  host.replaceChildren(
+    ...kpisOf(figures).map((kpi) =>
+      h(
+        'div',
+        {
+          class: `kpi${kpi.tone ? ` ${kpi.tone}` : ''}`,
+          'data-testid': kpi.testId,
+          title: kpi.hint ? t(kpi.hint) : undefined,
+        },
+        h('div', { class: 'kpi-value' }, kpi.value),
+        h('div', { class: 'kpi-label' }, t(kpi.key)),
+      ),
+    ),
+  );
+};
+
+const renderDepartments = (host: HTMLElement, figures: CockpitFigures | undefined) => {
+  const rows = figures?.departments ?? [];
+  host.replaceChildren(
+    h(
+      'table',
+      { class: 'dept-table', 'data-testid': 'dept-table' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, t('deptName')),
+          h('th', {}, t('deptOpen')),
+          h('th', {}, t('deptOverdue')),
+          h('th', {}, t('deptReturned')),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((r) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, localName(r.name)),
+            h('td', { class: 'num' }, formatNumber(r.open)),
+            h('td', { class: `num${r.overdue > 0 ? ' alert' : ''}` }, formatNumber(r.overdue)),
+            h('td', { class: `num${r.returned > 0 ? ' warn' : ''}` }, formatNumber(r.returned)),
+          ),
+        ),
+      ),
+    ),
+  );
+};
+
+const panelBox = (title: MessageKey | undefined, content: HTMLElement, extraClass = '') =>
+  h(
+    'section',
+    { class: `box ${extraClass}` },
+    title ? h('h3', { class: 'panel-title' }, t(title)) : null,
+    content,
+  );
+
+interface Shell {
+  clock: HTMLElement;
+  status: HTMLElement;
+  kpis: HTMLElement;
+  map: HTMLElement;
+  legend: HTMLElement;
+  departments: HTMLElement;
+  deptChart: HTMLElement;
+  statusChart: HTMLElement;
+  hourChart: HTMLElement;
+  triage: HTMLElement;
+  dispatch: HTMLElement;
+  overdue: HTMLElement;
+  duplicates: HTMLElement;
+  panel: HTMLElement;
+}
+
+const buildShell = (
+  root: HTMLElement,
+  user: SignedInUser,
+  names: DistrictNames,
+  onLanguage: () => void,
+  onSignOut: () => void,
+): Shell => {
+  const el = (cls: string, testId?: string) => h('div', { class: cls, 'data-testid': testId });
+  const shell: Shell = {
+    clock: el('clock'),
+    status: el('live-status', 'live-status'),
+    kpis: el('kpis', 'kpis'),
+    map: el('map', 'district-map'),
+    legend: el('legend'),
+    departments: el('dept'),
+    deptChart: el('chart'),
+    statusChart: el('chart'),
+    hourChart: el('chart'),
+    triage: el('queue-box', 'queue-triage'),
+    dispatch: el('queue-box', 'queue-dispatch'),
+    overdue: el('queue-box', 'queue-overdue'),
+    duplicates: el('queue-box', 'queue-duplicates'),
+    panel: h('aside', { class: 'case-panel', 'data-testid': 'case-panel', hidden: true }),
+  };
+  const who = [tOf('role', user.role), names.zone(user.zone), user.name].filter(Boolean).join(' · ');
+  shell.legend.replaceChildren(
+    ...(
+      [
+        ['urgent', 'legendUrgent'],
+        ['high', 'legendHigh'],
+        ['normal', 'legendNormal'],
+        ['low', 'legendLow'],
+        ['overdue', 'legendOverdue'],
+      ] as const
+    ).map(([kind, key]) =>
+      h('span', { class: 'legend-item' }, h('span', { class: `dot priority-${kind}` }), t(key)),
+    ),
+  );
+  root.replaceChildren(
+    h(
+      'div',
+      { class: 'cockpit' },
+      h(
+        'header',
+        { class: 'top' },
+        h('div', { class: 'top-left' }, shell.clock, shell.status),
+        h('h1', { class: 'title' }, `${names.district()} · ${t('appTitle')}`),
+        h(
+          'div',
+          { class: 'top-right' },
+          h('span', { class: 'who', 'data-testid': 'who' }, who),
+          languageSwitch(onLanguage),
+          h('button', { class: 'btn ghost', onclick: onSignOut }, t('signOut')),
+        ),
+      ),
+      shell.kpis,
+      h(
+        'div',
+        { class: 'grid' },
+        h(
+          'div',
+          { class: 'col left' },
+          panelBox('deptTitle', shell.departments, 'dept-box'),
+          panelBox('deptChartTitle', shell.deptChart, 'chart-box'),
+          panelBox('statusChartTitle', shell.statusChart, 'chart-box'),
+        ),
+        h(
+          'div',
+          { class: 'col centre' },
+          h(
+            'section',
+            { class: 'box map-box' },
+            h('h3', { class: 'panel-title' }, t('mapTitle'), shell.legend),
+            shell.map,
+          ),
+          panelBox('hourlyChartTitle', shell.hourChart, 'chart-box hours'),
+        ),
+        h('div', { class: 'col right' }, shell.triage, shell.dispatch, shell.overdue, shell.duplicates),
+        shell.panel,
+      ),
+    ),
+  );
+  return shell;
+};
+
+const main = async () => {
+  const root = byId('app');
+  setLang(lang());
+  const config = await loadRuntimeConfig();
+  const auth = authProvider(config);
+  const user = await signIn(root, auth, COCKPIT_ROLES, undefined, t('appTitle'));
+  const api = createApi(config.apiBaseUrl, () => auth.current()?.token);
+
+  let district: DistrictConfig;
+  try {
+    district = await api.district();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      auth.signOut();
+      location.reload();
+    }
+    throw error;
+  }
+  setTimeZone(district.timezone);
+  const names = districtNames(district);
+  const mapName = registerDistrictMap(district);
+
+  let snapshot: Snapshot | undefined;
+  let figures: CockpitFigures | undefined;
+  let lastUpdate: number | undefined;
+  let failing = false;
+  let shell: Shell;
+  let panel: CasePanel;
+  let map: ReturnType<typeof createDistrictMap> | undefined;
+  let charts: ReturnType<typeof createCharts> | undefined;
+  let poller: ReturnType<typeof startPolling> | undefined;
+
+  const openCase = (id: string) => void panel.open(id);
+
+  const renderAll = () => {
+    renderKpis(shell.kpis, figures);
+    renderDepartments(shell.departments, figures);
+    const selected = panel.current();
+    const selectedId = selected?.id;
+    renderQueue(shell.triage, 'queueTriage', figures?.triage, names, openCase, selectedId);
+    renderQueue(shell.dispatch, 'queueDispatch', figures?.awaitingDispatch, names, openCase, selectedId);
+    renderQueue(shell.overdue, 'queueOverdue', figures?.overdue, names, openCase, selectedId);
+    renderQueue(
+      shell.duplicates,
+      'queueDuplicates',
+      figures?.possibleDuplicates,
+      names,
+      openCase,
+      selectedId,
+      figures?.possibleDuplicates ? 'queueEmpty' : 'queueDuplicatesPending',
+    );
+    if (figures && snapshot && map && charts) {
+      map.update(snapshot.open, figures.openByZone, selected);
+      charts.update(figures.departments, figures.openByStatus, figures.reportsByHour);
+    }
+  };
+
+  const renderStatus = () => {
+    shell.clock.textContent = formatClock(new Date());
+    if (failing) {
+      shell.status.textContent = t('offline');
+      shell.status.className = 'live-status offline';
+    } else if (lastUpdate !== undefined) {
+      shell.status.textContent = `● ${t('live')} · ${t('updatedAgo', { s: Math.round((Date.now() - lastUpdate) / 1000) })}`;
+      shell.status.className = 'live-status ok';
+    } else shell.status.textContent = t('loading');
+  };
+
+  const mount = () => {
+    map?.dispose();
+    charts?.dispose();
+    shell = buildShell(
+      root,
+      user,
+      names,
+      () => {
+        const current = panel.current();
+        mount();
+        if (current) void panel.open(current.id);
+      },
+      () => {
+        poller?.stop();
+        auth.signOut();
+        location.reload();
+      },
+    );
+    panel = createCasePanel({
+      element: shell.panel,
+      api,
+      user,
+      district,
+      names,
+      mapName,
+      onChanged: (_c: CaseView | undefined, changed: boolean) => {
+        if (changed) poller?.now();
+        else renderAll();
+      },
+    });
+    map = createDistrictMap(shell.map, mapName, district, names, openCase);
+    charts = createCharts({
+      departments: shell.deptChart,
+      statuses: shell.statusChart,
+      hours: shell.hourChart,
+    });
+    renderAll();
+    renderStatus();
+  };
+
+  mount();
+  setInterval(renderStatus, 1_000);
+
+  poller = startPolling(
+    async () => {
+      snapshot = await loadSnapshot(api);
+      figures = computeFigures(district, snapshot, districtHour);
+      await panel.refresh();
+      renderAll();
+      document.body.dataset.updatedAt = snapshot.at;
+    },
+    config.refreshMs,
+    (error) => {
+      if (error instanceof ApiError && error.status === 401) {
+        auth.signOut();
+        location.reload();
+        return;
+      }
+      failing = error !== undefined;
+      if (!failing) lastUpdate = Date.now();
+      if (error) console.warn('refresh failed', error);
+      renderStatus();
+    },
+  );
+};
+
+main().catch((error: unknown) => {
+  console.error(error);
+  document.body.append(h('p', { class: 'fatal' }, t('failed', { detail: (error as Error).message })));
+});

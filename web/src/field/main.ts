@@ -1,0 +1,260 @@
+/**
+ * The field page (phone): the cases dispatched to my department, accept, report progress,
+ * resolve (and return, for department staff). `#case/<id>` opens one, so the phone's back works.
+ */
+import { ApiError, type CaseView, createApi } from '../api';
+import { authProvider } from '../auth';
+import { renderActions } from '../case-actions';
+import { byId, h } from '../dom';
+import { formatDateTime, formatDuration, labelled, lang, setLang, setTimeZone, t, tOf } from '../i18n';
+import { startPolling } from '../live';
+import { districtNames, languageSwitch } from '../names';
+import { loadRuntimeConfig } from '../runtime-config';
+import { signIn } from '../signin';
+import { renderTimeline } from '../timeline';
+import '../styles/base.css';
+import '../styles/field.css';
+
+const FIELD_ROLES = ['field_worker', 'department_staff'] as const;
+const TASK_STATUSES = ['dispatched', 'accepted', 'handled'] as const;
+
+/** Overdue first, then the nearest deadline, then the newest. */
+const byUrgency = (a: CaseView, b: CaseView) =>
+  Number(b.overdue) - Number(a.overdue) ||
+  (a.nextDueAt ?? '9').localeCompare(b.nextDueAt ?? '9') ||
+  b.reportedAt.localeCompare(a.reportedAt);
+
+/** 市场监管所外勤, not 市场监管所外勤 · 市场监管所. */
+const whoOf = (name: string, department: string) =>
+  department && !name.includes(department) ? `${name} · ${department}` : name;
+
+const caseIdInHash = () => /^#case\/([A-Za-z0-9_-]+)$/.exec(location.hash)?.[1];
+
+const main = async () => {
+  const root = byId('app');
+  setLang(lang());
+  const config = await loadRuntimeConfig();
+  const auth = authProvider(config);
+  const user = await signIn(root, auth, FIELD_ROLES, undefined, t('fieldTitle'));
+  const api = createApi(config.apiBaseUrl, () => auth.current()?.token);
+  const district = await api.district();
+  setTimeZone(district.timezone);
+  const names = districtNames(district);
+
+  let tasks: CaseView[] | undefined;
+  let detail: CaseView | undefined;
+  let renderedVersion = -1;
+  const notice = h('div', { class: 'notice', role: 'status', 'data-testid': 'field-notice' });
+  const body = h('main', { class: 'field-body' });
+
+  const dueLine = (c: CaseView) => {
+    if (!c.nextDueAt) return tOf('status', c.status);
+    const left = Date.parse(c.nextDueAt) - Date.now();
+    return left < 0
+      ? t('fieldOverdueBy', { d: formatDuration(-left) })
+      : t('fieldDueIn', { d: formatDuration(left) });
+  };
+
+  const renderList = () => {
+    body.replaceChildren(
+      h(
+        'h2',
+        { class: 'section-title' },
+        t('fieldMyTasks'),
+        h('span', { class: 'count' }, String(tasks?.length ?? '…')),
+      ),
+      tasks === undefined
+        ? h('p', { class: 'muted' }, t('loading'))
+        : tasks.length === 0
+          ? h('p', { class: 'muted empty' }, t('fieldNoTasks'))
+          : h(
+              'ul',
+              { class: 'tasks', 'data-testid': 'tasks' },
+              tasks.map((c) =>
+                h(
+                  'li',
+                  {},
+                  h(
+                    'a',
+                    {
+                      class: `task${c.overdue ? ' overdue' : ''}`,
+                      href: `#case/${c.id}`,
+                      'data-case-id': c.id,
+                    },
+                    h(
+                      'div',
+                      { class: 'task-head' },
+                      h('span', { class: `dot priority-${c.priority}${c.overdue ? ' overdue' : ''}` }),
+                      h('strong', {}, names.category(c.category) || t('caseTriage')),
+                      h('span', { class: `tag status-${c.status}` }, tOf('status', c.status)),
+                    ),
+                    h('div', { class: 'task-address muted' }, c.location.address ?? names.zone(c.zone?.id)),
+                    h('div', { class: `task-due${c.overdue ? ' overdue' : ''}` }, dueLine(c)),
+                  ),
+                ),
+              ),
+            ),
+    );
+  };
+
+  const renderDetail = (c: CaseView) => {
+    if (body.querySelector('.action-form') && c.version === renderedVersion) return;
+    renderedVersion = c.version;
+    body.replaceChildren(
+      h('a', { class: 'back', href: '#' }, `‹ ${t('fieldBack')}`),
+      h(
+        'article',
+        { class: 'case', 'data-testid': 'field-case' },
+        h('h2', {}, names.category(c.category) || t('caseTriage')),
+        h(
+          'div',
+          { class: 'badges' },
+          h(
+            'span',
+            { class: `badge status-${c.status}`, 'data-testid': 'field-status' },
+            tOf('status', c.status),
+          ),
+          h('span', { class: `badge priority priority-${c.priority}` }, tOf('priority', c.priority)),
+          c.overdue ? h('span', { class: 'badge overdue' }, t('caseOverdue')) : null,
+        ),
+        h('p', { class: 'description' }, c.description),
+        h(
+          'ul',
+          { class: 'facts' },
+          h('li', {}, labelled(t('caseAddress'), c.location.address ?? '—')),
+          h('li', {}, labelled(t('caseZone'), names.zone(c.zone?.id) || '—')),
+          h('li', {}, labelled(t('caseReportedAt'), formatDateTime(c.reportedAt))),
+          c.nextDueAt
+            ? h('li', {}, labelled(t('caseDue'), `${formatDateTime(c.nextDueAt)} · ${dueLine(c)}`))
+            : null,
+          c.reporter?.name || c.reporter?.phone
+            ? h(
+                'li',
+                {},
+                labelled(t('caseReporter'), [c.reporter.name, c.reporter.phone].filter(Boolean).join(' ')),
+              )
+            : null,
+        ),
+        notice,
+        renderActions(c, {
+          api,
+          user,
+          district,
+          compact: true,
+          notify: (text, isError) => {
+            notice.textContent = text;
+            notice.className = isError ? 'notice error' : 'notice ok';
+          },
+          onChanged: (next) => {
+            detail = next;
+            renderedVersion = -1;
+            renderDetail(next);
+            poller.now();
+          },
+        }),
+        h(
+          'section',
+          { class: 'photos' },
+          h('h3', {}, t('casePhotos')),
+          h('p', { class: 'muted' }, t('casePhotosPending')),
+        ),
+        h('section', {}, h('h3', {}, t('caseTimeline')), renderTimeline(c.timeline, names)),
+      ),
+    );
+  };
+
+  const route = async () => {
+    const id = caseIdInHash();
+    if (!id) {
+      detail = undefined;
+      notice.textContent = '';
+      renderList();
+      return;
+    }
+    if (detail?.id !== id) {
+      renderedVersion = -1;
+      scrollTo(0, 0);
+      body.replaceChildren(h('p', { class: 'muted' }, t('loading')));
+      detail = await api.get(id);
+    }
+    renderDetail(detail);
+  };
+
+  const mount = () => {
+    root.replaceChildren(
+      h(
+        'div',
+        { class: 'field' },
+        h(
+          'header',
+          { class: 'field-top' },
+          h(
+            'div',
+            {},
+            h('h1', {}, t('fieldTitle')),
+            h('div', { class: 'muted who' }, whoOf(user.name, names.department(user.department))),
+          ),
+          h(
+            'div',
+            { class: 'field-top-buttons' },
+            languageSwitch(() => {
+              mount();
+              void route();
+            }),
+            h(
+              'button',
+              {
+                class: 'btn ghost',
+                onclick: () => {
+                  auth.signOut();
+                  location.hash = '';
+                  location.reload();
+                },
+              },
+              t('signOut'),
+            ),
+          ),
+        ),
+        body,
+      ),
+    );
+  };
+
+  mount();
+  addEventListener('hashchange', () => void route().catch(showError));
+  await route();
+
+  const poller = startPolling(
+    async () => {
+      const lists = await Promise.all(
+        TASK_STATUSES.map((status) => api.listAll({ status }, { maxPages: 5 })),
+      );
+      tasks = lists
+        .flatMap((list) => list.items)
+        .filter((c) => c.assignee === user.department)
+        .sort(byUrgency);
+      if (detail) {
+        const next = await api.get(detail.id);
+        if (next.version !== detail.version && caseIdInHash() === next.id) {
+          detail = next;
+          renderDetail(next);
+        }
+      } else if (!caseIdInHash()) renderList();
+      document.body.dataset.updatedAt = new Date().toISOString();
+    },
+    config.refreshMs,
+    (error) => {
+      if (error instanceof ApiError && error.status === 401) {
+        auth.signOut();
+        location.reload();
+      }
+    },
+  );
+};
+
+const showError = (error: unknown) => {
+  console.error(error);
+  document.body.append(h('p', { class: 'fatal' }, t('failed', { detail: (error as Error).message })));
+};
+
+main().catch(showError);

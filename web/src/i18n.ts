@@ -1,0 +1,464 @@
+/**
+ * Every piece of UI text, in Simplified Chinese (the default) and English, and the zh-CN/en
+ * formats for numbers, dates and durations. Names from the district file (zones, departments,
+ * categories) carry both languages themselves; `localName` picks one.
+ */
+
+const zh = {
+  appTitle: '数字驾驶舱',
+  fieldTitle: '外勤任务',
+  signInTitle: '选择演示账号登录',
+  signInHint: '本地环境：从本地身份服务选择一个演示用户。正式环境由区县统一身份认证（OIDC）登录。',
+  signInOidc: '通过区县统一身份认证登录',
+  signInUnavailable: '统一身份认证尚未接入，请联系管理员。',
+  signOut: '退出',
+  language: 'English',
+  loading: '加载中…',
+  live: '实时',
+  updatedAgo: '{s} 秒前更新',
+  offline: '连接中断，正在重试…',
+  noData: '暂无',
+  placeholder: '—',
+  pendingFeature: '待接入',
+  systemActor: '智能分拨',
+
+  kpiToday: '今日上报',
+  kpiOpen: '在办案件',
+  kpiOverdue: '超期案件',
+  kpiDispatched: '已派遣在办',
+  kpiClosedToday: '今日结案',
+  kpiOnTime: '按期办结率',
+  kpiMerged: '重复合并',
+  kpiJoint: '联合查办',
+  kpiOnTimeHint: '今日结案中按处置时限办结的比例',
+
+  mapTitle: '网格案件分布',
+  legendUrgent: '紧急',
+  legendHigh: '高',
+  legendNormal: '一般',
+  legendLow: '低',
+  legendOverdue: '超期',
+  zoneOpen: '在办 {n}',
+
+  deptTitle: '部门办理情况',
+  deptName: '部门',
+  deptOpen: '在办',
+  deptOverdue: '超期',
+  deptReturned: '退回',
+  deptChartTitle: '部门在办与超期',
+  statusChartTitle: '案件状态分布',
+  hourlyChartTitle: '今日分时上报',
+
+  queueTriage: '待分类（分拨）',
+  queueDispatch: '待派遣',
+  queueOverdue: '超期督办',
+  queueDuplicates: '疑似重复',
+  queueEmpty: '无',
+  queueDuplicatesPending: '重复事件合并功能待接入',
+
+  panelClose: '关闭',
+  caseDetails: '案件信息',
+  caseCategory: '类别',
+  caseTriage: '待分类',
+  casePriority: '优先级',
+  caseStatus: '状态',
+  caseSource: '来源',
+  caseZone: '网格',
+  caseAreaChief: '区域长',
+  caseLead: '牵头部门',
+  caseCooperating: '协办部门',
+  caseAssignee: '承办部门',
+  caseAddress: '地址',
+  caseReportedAt: '上报时间',
+  caseDue: '当前时限',
+  caseOverdue: '已超期',
+  caseReporter: '反映人',
+  caseMasked: '个人信息已脱敏',
+  caseTimeline: '办理过程',
+  casePosition: '位置',
+  casePhotos: '现场照片',
+  casePhotosPending: '照片上传功能待接入',
+  caseCounters: '退回 {returns} · 转派 {reassigns} · 返工 {reworks}',
+  caseActions: '操作',
+  caseNoActions: '当前角色在此状态下无可用操作',
+  caseVersion: '版本',
+  reason: '原因',
+  note: '说明',
+  result: '处置结果',
+  department: '派往部门',
+  category: '事件类别',
+  verifyPassed: '核查通过',
+  verifyFailed: '核查不通过（返工）',
+  submit: '提交',
+  cancel: '取消',
+  commandDone: '已{action}',
+  conflict: '案件已被他人更新，已刷新，请重新操作。',
+  forbidden: '无权执行此操作。',
+  failed: '操作失败：{detail}',
+  retrying: '网络不稳定，正在重试…',
+
+  fieldMyTasks: '我的任务',
+  fieldNoTasks: '暂无待办任务',
+  fieldBack: '返回',
+  fieldDueIn: '剩余 {d}',
+  fieldOverdueBy: '超期 {d}',
+  fieldProgressPlaceholder: '现场情况、处置进展',
+  fieldResultPlaceholder: '处置结果，如：已清理完毕',
+  fieldReasonPlaceholder: '退回原因，如：不属于本部门职责',
+
+  'status.reported': '已上报',
+  'status.registered': '已立案',
+  'status.dispatched': '待签收',
+  'status.accepted': '处置中',
+  'status.handled': '待核查',
+  'status.verified': '待结案',
+  'status.closed': '已结案',
+  'status.cancelled': '已作废',
+  'status.merged': '已合并',
+
+  'action.reported': '上报',
+  'action.registered': '立案',
+  'action.dispatched': '派遣',
+  'action.reassigned': '转派',
+  'action.accepted': '签收',
+  'action.returned': '退回',
+  'action.progress': '进展反馈',
+  'action.resolved': '处置反馈',
+  'action.verified': '核查通过',
+  'action.rework': '核查不通过，返工',
+  'action.closed': '结案',
+  'action.reopened': '重新办理',
+  'action.cancelled': '作废',
+  'action.merged': '合并至其他案件',
+  'action.unmerged': '取消合并',
+  'action.report-linked': '并入重复上报',
+  'action.report-unlinked': '移出重复上报',
+  'action.duplicate-flagged': '疑似重复',
+  'action.duplicate-dismissed': '排除重复',
+  'action.joint-visit': '纳入联合查办',
+  'action.escalated': '督办升级',
+
+  'command.dispatch': '派遣',
+  'command.reassign': '转派',
+  'command.accept': '签收',
+  'command.return': '退回',
+  'command.progress': '反馈进展',
+  'command.resolve': '办结反馈',
+  'command.verify': '核查',
+  'command.close': '结案',
+  'command.reopen': '重新办理',
+  'command.cancel': '作废',
+
+  'priority.urgent': '紧急',
+  'priority.high': '高',
+  'priority.normal': '一般',
+  'priority.low': '低',
+
+  'role.reporter': '市民',
+  'role.field_worker': '外勤人员',
+  'role.department_staff': '部门工作人员',
+  'role.area_chief': '区域长',
+  'role.command_centre': '指挥中心',
+  'role.admin': '系统管理员',
+  'role.system': '系统',
+
+  'source.hotline': '12345 热线',
+  'source.patrol': '巡查上报',
+  'source.citizen': '市民上报',
+  'source.camera': '视频监控',
+  'source.department': '部门推送',
+  'source.open311': 'Open311',
+} as const;
+
+export type MessageKey = keyof typeof zh;
+
+const en: Record<MessageKey, string> = {
+  appTitle: 'Digital Cockpit',
+  fieldTitle: 'Field tasks',
+  signInTitle: 'Sign in as a demo user',
+  signInHint:
+    "Local cloud: pick a demo user from the local identity service. On AWS you sign in with the district's identity provider (OIDC).",
+  signInOidc: "Sign in with the district's identity provider",
+  signInUnavailable: 'The identity provider is not connected yet; ask the administrator.',
+  signOut: 'Sign out',
+  language: '中文',
+  loading: 'Loading…',
+  live: 'Live',
+  updatedAgo: 'updated {s} s ago',
+  offline: 'Connection lost, retrying…',
+  noData: 'None',
+  placeholder: '—',
+  pendingFeature: 'not yet available',
+  systemActor: 'automatic routing',
+
+  kpiToday: 'Reported today',
+  kpiOpen: 'Open cases',
+  kpiOverdue: 'Overdue',
+  kpiDispatched: 'With departments',
+  kpiClosedToday: 'Closed today',
+  kpiOnTime: 'Handled on time',
+  kpiMerged: 'Duplicates merged',
+  kpiJoint: 'Joint visits',
+  kpiOnTimeHint: "Share of today's closed cases handled within the deadline",
+
+  mapTitle: 'Cases by grid zone',
+  legendUrgent: 'Urgent',
+  legendHigh: 'High',
+  legendNormal: 'Normal',
+  legendLow: 'Low',
+  legendOverdue: 'Overdue',
+  zoneOpen: '{n} open',
+
+  deptTitle: 'Departments',
+  deptName: 'Department',
+  deptOpen: 'Open',
+  deptOverdue: 'Overdue',
+  deptReturned: 'Returned',
+  deptChartTitle: 'Open and overdue by department',
+  statusChartTitle: 'Open cases by status',
+  hourlyChartTitle: 'Reports today by hour',
+
+  queueTriage: 'Triage (no category)',
+  queueDispatch: 'Awaiting dispatch',
+  queueOverdue: 'Overdue / escalated',
+  queueDuplicates: 'Possible duplicates',
+  queueEmpty: 'None',
+  queueDuplicatesPending: 'Duplicate merging is not available yet',
+
+  panelClose: 'Close',
+  caseDetails: 'Case',
+  caseCategory: 'Category',
+  caseTriage: 'Triage',
+  casePriority: 'Priority',
+  caseStatus: 'Status',
+  caseSource: 'Source',
+  caseZone: 'Grid zone',
+  caseAreaChief: 'Area chief',
+  caseLead: 'Lead department',
+  caseCooperating: 'Co-operating',
+  caseAssignee: 'Assigned to',
+  caseAddress: 'Address',
+  caseReportedAt: 'Reported',
+  caseDue: 'Current deadline',
+  caseOverdue: 'Overdue',
+  caseReporter: 'Reporter',
+  caseMasked: 'personal data masked',
+  caseTimeline: 'Timeline',
+  casePosition: 'Position',
+  casePhotos: 'Photos',
+  casePhotosPending: 'Photo upload is not available yet',
+  caseCounters: 'returned {returns} · reassigned {reassigns} · rework {reworks}',
+  caseActions: 'Actions',
+  caseNoActions: 'No action for your role in this status',
+  caseVersion: 'version',
+  reason: 'Reason',
+  note: 'Note',
+  result: 'Result',
+  department: 'Department',
+  category: 'Category',
+  verifyPassed: 'Verified',
+  verifyFailed: 'Failed (rework)',
+  submit: 'Submit',
+  cancel: 'Cancel',
+  commandDone: '{action}: done',
+  conflict: 'Someone else updated the case; it was reloaded, please try again.',
+  forbidden: 'You may not do this.',
+  failed: 'Failed: {detail}',
+  retrying: 'Unstable network, retrying…',
+
+  fieldMyTasks: 'My tasks',
+  fieldNoTasks: 'No tasks',
+  fieldBack: 'Back',
+  fieldDueIn: '{d} left',
+  fieldOverdueBy: 'overdue by {d}',
+  fieldProgressPlaceholder: 'What you found, what was done',
+  fieldResultPlaceholder: 'The result, e.g. cleared',
+  fieldReasonPlaceholder: 'Why it is not ours',
+
+  'status.reported': 'Reported',
+  'status.registered': 'Registered',
+  'status.dispatched': 'Dispatched',
+  'status.accepted': 'Accepted',
+  'status.handled': 'Handled',
+  'status.verified': 'Verified',
+  'status.closed': 'Closed',
+  'status.cancelled': 'Cancelled',
+  'status.merged': 'Merged',
+
+  'action.reported': 'Reported',
+  'action.registered': 'Registered',
+  'action.dispatched': 'Dispatched',
+  'action.reassigned': 'Reassigned',
+  'action.accepted': 'Accepted',
+  'action.returned': 'Returned',
+  'action.progress': 'Progress',
+  'action.resolved': 'Resolved',
+  'action.verified': 'Verified',
+  'action.rework': 'Verification failed, rework',
+  'action.closed': 'Closed',
+  'action.reopened': 'Reopened',
+  'action.cancelled': 'Cancelled',
+  'action.merged': 'Merged into another case',
+  'action.unmerged': 'Unmerged',
+  'action.report-linked': 'Duplicate report merged in',
+  'action.report-unlinked': 'Duplicate report taken out',
+  'action.duplicate-flagged': 'Possible duplicate',
+  'action.duplicate-dismissed': 'Not a duplicate',
+  'action.joint-visit': 'Joined a joint visit',
+  'action.escalated': 'Escalated',
+
+  'command.dispatch': 'Dispatch',
+  'command.reassign': 'Reassign',
+  'command.accept': 'Accept',
+  'command.return': 'Return',
+  'command.progress': 'Report progress',
+  'command.resolve': 'Resolve',
+  'command.verify': 'Verify',
+  'command.close': 'Close',
+  'command.reopen': 'Reopen',
+  'command.cancel': 'Cancel case',
+
+  'priority.urgent': 'Urgent',
+  'priority.high': 'High',
+  'priority.normal': 'Normal',
+  'priority.low': 'Low',
+
+  'role.reporter': 'Citizen',
+  'role.field_worker': 'Field worker',
+  'role.department_staff': 'Department staff',
+  'role.area_chief': 'Area chief',
+  'role.command_centre': 'Command centre',
+  'role.admin': 'Administrator',
+  'role.system': 'System',
+
+  'source.hotline': '12345 hotline',
+  'source.patrol': 'Patrol',
+  'source.citizen': 'Citizen',
+  'source.camera': 'Camera',
+  'source.department': 'Department system',
+  'source.open311': 'Open311',
+};
+
+export type Lang = 'zh-CN' | 'en';
+export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
+const TABLES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zh, en };
+const STORAGE_KEY = 'xietong.lang';
+
+const stored = (): Lang | undefined => {
+  try {
+    const value = localStorage.getItem(STORAGE_KEY);
+    return value === 'en' || value === 'zh-CN' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+let current: Lang = stored() ?? 'zh-CN';
+let timeZone = 'Asia/Shanghai';
+
+export const lang = (): Lang => current;
+
+export const setLang = (next: Lang): void => {
+  current = next;
+  try {
+    localStorage.setItem(STORAGE_KEY, next);
+  } catch {
+    // Private mode: the choice lasts for this page only.
+  }
+  document.documentElement.lang = next;
+};
+
+/** The district's time zone: every date on screen is in district time, wherever the browser is. */
+export const setTimeZone = (zone: string): void => {
+  timeZone = zone;
+};
+
+export const t = (key: MessageKey, vars: Record<string, string | number> = {}): string =>
+  TABLES[current][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
+
+/** A message for a key built from data (a status, a role), falling back to the raw value. */
+export const tOf = (
+  prefix: 'status' | 'action' | 'command' | 'priority' | 'role' | 'source',
+  value: string,
+) => {
+  const key = `${prefix}.${value}` as MessageKey;
+  return key in zh ? t(key) : value;
+};
+
+export interface LocalizedName {
+  zh: string;
+  en: string;
+}
+
+export const localName = (name: LocalizedName | undefined, fallback = ''): string =>
+  name ? (current === 'en' ? name.en : name.zh) : fallback;
+
+export const formatNumber = (value: number): string => new Intl.NumberFormat(current).format(value);
+
+export const formatPercent = (ratio: number): string =>
+  new Intl.NumberFormat(current, { style: 'percent', maximumFractionDigits: 1 }).format(ratio);
+
+export const formatDateTime = (iso: string): string =>
+  new Intl.DateTimeFormat(current, {
+    timeZone,
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(new Date(iso));
+
+export const formatClock = (date: Date): string =>
+  new Intl.DateTimeFormat(current, {
+    timeZone,
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  }).format(date);
+
+/** 1 天 3 小时 / 45 分钟 — the coarse duration a deadline needs. */
+export const formatDuration = (ms: number): string => {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const unit = (value: number, zhUnit: string, enUnit: string) =>
+    current === 'en' ? `${value} ${enUnit}` : `${value} ${zhUnit}`;
+  if (days > 0) return `${unit(days, '天', 'd')} ${unit(hours, '小时', 'h')}`;
+  if (hours > 0) return `${unit(hours, '小时', 'h')} ${unit(mins, '分钟', 'min')}`;
+  return unit(mins, '分钟', 'min');
+};
+
+/** Midnight of the district's current day, as an instant: "today" means today in the district. */
+export const startOfDistrictDay = (now: Date): Date => {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  }).formatToParts(now);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const elapsedMs = (((get('hour') % 24) * 60 + get('minute')) * 60 + get('second')) * 1000;
+  return new Date(Math.floor(now.getTime() / 1000) * 1000 - elapsedMs);
+};
+
+/** The hour (0–23) of an instant in district time. */
+export const districtHour = (iso: string): number => {
+  const hour = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hour12: false }).format(
+    new Date(iso),
+  );
+  return Number(hour) % 24;
+};
+
+/** 网格：紫金港 / Grid zone: Zijingang. */
+export const labelled = (label: string, value: string): string =>
+  `${label}${current === 'en' ? ': ' : '：'}${value}`;

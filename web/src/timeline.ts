@@ -1,0 +1,57 @@
+/** A case's timeline as a list: when, what, who (role, name, department), and why. */
+import type { TimelineEntry } from '../../shared/domain/case';
+import { h } from './dom';
+import { formatDateTime, labelled, t, tOf } from './i18n';
+import type { DistrictNames } from './names';
+
+const detailText = (entry: TimelineEntry, names: DistrictNames): string[] => {
+  const details = entry.details ?? {};
+  const parts: string[] = [];
+  const department = typeof details.department === 'string' ? details.department : undefined;
+  const previous = typeof details.previousDepartment === 'string' ? details.previousDepartment : undefined;
+  if (entry.action === 'registered') {
+    if (typeof details.zone === 'string') parts.push(labelled(t('caseZone'), names.zone(details.zone)));
+    if (typeof details.lead === 'string') parts.push(labelled(t('caseLead'), names.department(details.lead)));
+    if (details.triage === true) parts.push(t('caseTriage'));
+  } else if (department) {
+    parts.push(
+      previous
+        ? `${names.department(previous)} → ${names.department(department)}`
+        : names.department(department),
+    );
+  }
+  if (typeof details.category === 'string') parts.push(names.category(details.category));
+  return parts;
+};
+
+export const renderTimeline = (timeline: readonly TimelineEntry[], names: DistrictNames): HTMLElement =>
+  h(
+    'ol',
+    { class: 'timeline', 'data-testid': 'timeline' },
+    [...timeline].reverse().map((entry) => {
+      const who = [
+        tOf('role', entry.actor.role),
+        entry.actor.role === 'system' ? t('systemActor') : entry.actor.name,
+        // Demo and real users are often named after their department: say it once.
+        entry.actor.department && !entry.actor.name?.includes(names.department(entry.actor.department))
+          ? names.department(entry.actor.department)
+          : undefined,
+      ]
+        .filter(Boolean)
+        .join(' · ');
+      const why = entry.reason ?? entry.note;
+      return h(
+        'li',
+        { class: `step step-${entry.action}`, 'data-action': entry.action },
+        h(
+          'div',
+          { class: 'step-head' },
+          h('strong', {}, tOf('action', entry.action)),
+          h('time', { datetime: entry.at }, formatDateTime(entry.at)),
+        ),
+        h('div', { class: 'step-who muted' }, who),
+        detailText(entry, names).map((text) => h('div', { class: 'step-detail' }, text)),
+        why ? h('div', { class: 'step-why' }, why) : null,
+      );
+    }),
+  );
