@@ -20,7 +20,7 @@ import type { Case } from '../shared/domain/case';
 import { judgeDuplicates, radiusFor } from '../shared/domain/dedup';
 import { indexDistrict } from '../shared/domain/district-index';
 import { pointInPolygon } from '../shared/domain/geo';
-import { cellsWithin, geohash } from '../shared/domain/geohash';
+import { cellsWithin } from '../shared/domain/geohash';
 import { newReportedCase } from '../shared/domain/report';
 
 const { values } = parseArgs({
@@ -124,11 +124,15 @@ const main = async () => {
         },
       );
       const started = performance.now();
-      const claim = await claims.read(`AREA#${geohash(report.location, 5)}`);
-      const since = new Date(Date.parse(NOW) - district.config.dedup.windowHours * 3_600_000).toISOString();
       const radius = radiusFor(district.config.dedup, district, report.category);
+      const areaClaims = await Promise.all(
+        cellsWithin(report.location, radius, 6).map((cell) => claims.read(`AREA#${cell}`)),
+      );
+      const since = new Date(Date.parse(NOW) - district.config.dedup.windowHours * 3_600_000).toISOString();
       const near = await store.findInCells(cellsWithin(report.location, radius), since);
-      const recent = claim.recent.map((r) => r.caseId).filter((id) => !near.some((c) => c.id === id));
+      const recent = areaClaims
+        .flatMap((claim) => claim.recent.map((r) => r.caseId))
+        .filter((id) => !near.some((c) => c.id === id));
       const candidates = [...near, ...(recent.length > 0 ? await store.getMany(recent) : [])];
       judgeDuplicates(report, candidates, district, district.config.dedup, NOW);
       latencies.push(performance.now() - started);

@@ -2,6 +2,7 @@ import { systemClock } from '../../shared/ports';
 import { caseStoreFromEnv, dedupClaimsFromEnv, districtIndexFromEnv } from '../../shared/runtime/composition';
 import { caseEffectsFromEnv } from '../../shared/runtime/deadline-composition';
 import { jointVisitStoreFromEnv, premisesReaderFromEnv } from '../../shared/runtime/joint-visit-composition';
+import { triageModelFromEnv } from '../../shared/runtime/triage-composition';
 import { jointVisitPlanner } from '../../shared/usecases/joint-visits';
 import { makeHandler } from './app';
 
@@ -14,6 +15,7 @@ export const handler = makeHandler({
   district,
   clock: systemClock,
   effects: caseEffectsFromEnv(district, systemClock),
+  triageModel: triageModelFromEnv(district),
   planJointVisit: jointVisitPlanner({
     store,
     visits: jointVisitStoreFromEnv(),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -14,6 +15,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { examplesFileFor } from '../../shared/district/examples';
 import { ENV } from '../../shared/runtime/env';
 import type { FunctionSpec } from '../../shared/runtime/functions';
 import type { CaseTable } from './data';
@@ -108,6 +110,12 @@ export class XietongFunction extends Construct {
           beforeInstall: () => [],
           afterBundling: (_inputDir: string, outputDir: string) => [
             `cp ${JSON.stringify(districtFile)} ${JSON.stringify(join(outputDir, BUNDLED_DISTRICT_FILE))}`,
+            // The triage classifier trains at cold start from the examples beside the district file.
+            ...(existsSync(examplesFileFor(districtFile))
+              ? [
+                  `cp ${JSON.stringify(examplesFileFor(districtFile))} ${JSON.stringify(join(outputDir, examplesFileFor(BUNDLED_DISTRICT_FILE)))}`,
+                ]
+              : []),
           ],
         },
       },

@@ -68,3 +68,15 @@ export const integrationFromEvent = (event: APIGatewayProxyEventV2): Integration
     rateLimitPerMinute,
   };
 };
+
+/**
+ * The principal of a key the route's function checked itself (with `checkIntegrationKey`): for
+ * Open311's POST, whose key travels in the form body where no authorizer can read it.
+ */
+export const integrationPrincipalOf = (key: IntegrationKey): IntegrationPrincipal => ({
+  actor: { subject: `key:${key.id}`, role: 'integration', name: key.name },
+  keyId: key.id,
+  source: key.source,
+  actions: key.actions,
+  rateLimitPerMinute: key.rateLimitPerMinute,
+});

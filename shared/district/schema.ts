@@ -165,6 +165,12 @@ export const JointVisitSettings = z.object({
   mode: z.enum(['create', 'propose', 'off']).default('create'),
 });
 
+/** How reports without a category are handled (the triage classifier). */
+export const TriageSettings = z.object({
+  /** At or above: the classifier's best category is applied and the report routed directly. */
+  autoCategorizeScore: z.number().gt(0).lte(1).default(0.8),
+});
+
 export const IdentityConfig = z.object({
   /** OIDC issuer URL trusted by the HTTP API; absent means the stack creates a Cognito user pool. */
   issuer: z.url().optional(),
@@ -203,6 +209,7 @@ export const DistrictConfig = z
       reviewScore: 0.55,
     }),
     jointVisits: JointVisitSettings.default({ mode: 'create' }),
+    triage: TriageSettings.default({ autoCategorizeScore: 0.8 }),
   })
   .superRefine((district, ctx) => {
     const departmentIds = new Set(district.departments.map((d) => d.id));
@@ -315,3 +322,4 @@ export type EscalationRecipient = z.infer<typeof EscalationRecipient>;
 export type LocalizedName = z.infer<typeof LocalizedName>;
 export type PolygonGeometry = z.infer<typeof PolygonGeometry>;
 export type DedupSettings = z.infer<typeof DedupSettings>;
+export type TriageSettings = z.infer<typeof TriageSettings>;

@@ -179,6 +179,15 @@ export interface DuplicateCandidate {
   score: number;
 }
 
+/** A category the triage classifier suggests for a report that came without one. */
+export interface CategorySuggestion {
+  category: string;
+  /** Calibrated 0–1: the model's probability that this is the report's category. */
+  score: number;
+  /** The department that would lead, as routing decides it for this category. */
+  lead: string;
+}
+
 export interface CaseCounters {
   returns: number;
   reassigns: number;
@@ -206,6 +215,12 @@ export interface Case {
   externalRef?: ExternalRef;
   /** True while the case waits for the command centre to categorise it (no category at intake). */
   triage: boolean;
+  /**
+   * The triage classifier's best categories (top 3, best first) for a report that came without
+   * one: shown in triage for the command centre to confirm; the best one was applied when its
+   * score reached the district's `triage.autoCategorizeScore`.
+   */
+  suggestions?: CategorySuggestion[];
   zone?: ZoneRef;
   areaChief?: AreaChiefRef;
   lead?: string;

@@ -78,8 +78,9 @@ export const geohashBounds = (hash: string): Bounds => {
 const METRES_PER_DEGREE = 111_195;
 
 /**
- * Every cell that can hold a point within `radiusMetres` of `point`: the point's cell and as many
- * rings of neighbours as the radius needs (one ring for 100 m at precision 7).
+ * Every cell that overlaps the bounding box of a circle of `radiusMetres` around the point, and so
+ * every cell that can hold a point within the radius: the box is sampled on a grid finer than a
+ * cell, so no overlapping cell is skipped (typically 4 cells for 100 m at precision 7, at most 9).
  */
 export const cellsWithin = (
   point: GeoPoint,
@@ -87,29 +88,17 @@ export const cellsWithin = (
   precision = GEO_CELL_PRECISION,
 ): string[] => {
   const { latMin, latMax, lngMin, lngMax } = geohashBounds(geohash(point, precision));
-  const heightMetres = (latMax - latMin) * METRES_PER_DEGREE;
-  const widthMetres = (lngMax - lngMin) * METRES_PER_DEGREE * Math.cos((point.lat * Math.PI) / 180);
-  const rings = Math.max(1, Math.ceil(radiusMetres / Math.min(heightMetres, widthMetres)));
-  return cellAndNeighbours(point, precision, rings);
-};
-
-/** The cell of the point and `rings` rings of neighbours around it (fewer at the poles), each once. */
-export const cellAndNeighbours = (point: GeoPoint, precision = GEO_CELL_PRECISION, rings = 1): string[] => {
-  const centre = geohash(point, precision);
-  const { latMin, latMax, lngMin, lngMax } = geohashBounds(centre);
-  const height = latMax - latMin;
-  const width = lngMax - lngMin;
-  const midLat = (latMin + latMax) / 2;
-  const midLng = (lngMin + lngMax) / 2;
+  const dLat = radiusMetres / METRES_PER_DEGREE;
+  const dLng = dLat / Math.cos((point.lat * Math.PI) / 180);
+  const stepsLat = Math.max(1, Math.ceil((2 * dLat) / (latMax - latMin)));
+  const stepsLng = Math.max(1, Math.ceil((2 * dLng) / (lngMax - lngMin)));
   const cells = new Set<string>();
-  const steps = Array.from({ length: 2 * rings + 1 }, (_, i) => i - rings);
-  for (const dLat of steps) {
-    for (const dLng of steps) {
-      const lat = midLat + dLat * height;
-      if (lat < -90 || lat > 90) continue;
-      const lng = ((midLng + dLng * width + 540) % 360) - 180;
+  for (let i = 0; i <= stepsLat; i++) {
+    for (let j = 0; j <= stepsLng; j++) {
+      const lat = point.lat - dLat + (2 * dLat * i) / stepsLat;
+      const lng = point.lng - dLng + (2 * dLng * j) / stepsLng;
       cells.add(geohash({ lat, lng }, precision));
     }
   }
-  return [...cells];
+  return [...cells].sort();
 };

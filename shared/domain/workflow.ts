@@ -120,6 +120,8 @@ export const registerReport = (
   c: Case,
   routing: RoutingDecision,
   ctx: Pick<CommandContext, 'actor' | 'now' | 'correlationId'>,
+  /** More facts for the entry, e.g. the triage classifier's categorisation. */
+  extraDetails: Record<string, unknown> = {},
 ): Case => {
   requireStatus(c, 'register', ['reported']);
   return advance(
@@ -134,6 +136,7 @@ export const registerReport = (
         cooperating: routing.cooperating,
         priority: routing.priority,
         triage: routing.triage,
+        ...extraDetails,
       },
     },
     ctx,

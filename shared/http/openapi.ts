@@ -383,6 +383,15 @@ const operationFor = (method: string, path: string): Record<string, unknown> => 
     '/v1/district': 'The district: departments, zones (GeoJSON), categories, escalation ladder',
     '/health': 'Liveness and store reachability',
     '/openapi.json': 'This document',
+    // Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2): `{file}` is `<resource>.xml|json`,
+    // errors are the spec's `[{code, description}]`, not problem+json; POST takes a form with `api_key`.
+    '/open311/v2/{file}':
+      'Open311 GeoReport v2 (external spec): discovery, services, requests (GET search, POST create) as .xml or .json',
+    '/open311/v2/services/{file}':
+      'Open311 GeoReport v2 (external spec): a service definition, {service_code}.xml|json',
+    '/open311/v2/requests/{file}': 'Open311 GeoReport v2 (external spec): one service request, {id}.xml|json',
+    '/open311/v2/tokens/{file}':
+      'Open311 GeoReport v2 (external spec): the request id of a token, {token}.xml|json',
   };
   return {
     summary: summaries[path] ?? path,

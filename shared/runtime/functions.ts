@@ -124,6 +124,23 @@ export const FUNCTIONS: FunctionSpec[] = [
     access: { table: 'read', intakeQueue: 'none' },
   },
   {
+    name: 'open311',
+    entry: 'functions/open311/handler.ts',
+    description:
+      'Open311 GeoReport v2 at /open311/v2 (XML and JSON): services from the district, request search and status, POST requests with an api_key',
+    // `{file}` is `<resource>.<format>`: HTTP API paths can't put a parameter beside a literal.
+    // Public at the gateway: the spec's reads need no key, and the POST's api_key travels in the
+    // form body, where no authorizer can read it (the function checks it against the key store).
+    routes: [
+      { method: 'GET', path: '/open311/v2/{file}', public: true },
+      { method: 'GET', path: '/open311/v2/services/{file}', public: true },
+      { method: 'GET', path: '/open311/v2/requests/{file}', public: true },
+      { method: 'GET', path: '/open311/v2/tokens/{file}', public: true },
+      { method: 'POST', path: '/open311/v2/{file}', public: true },
+    ],
+    access: { table: 'readWrite', intakeQueue: 'send' },
+  },
+  {
     name: 'meta',
     entry: 'functions/meta/handler.ts',
     description: 'The district, health and the OpenAPI document',

@@ -1,13 +1,15 @@
 import { type Case, SYSTEM_ROUTER } from '../domain/case';
+import { categorise } from '../domain/classifier/categorise';
+import type { TriageModel } from '../domain/classifier/model';
 import { judgeDuplicates, radiusFor } from '../domain/dedup';
 import type { DistrictIndex } from '../domain/district-index';
 import { InvalidInputError, VersionConflictError } from '../domain/errors';
 import { distanceMetres } from '../domain/geo';
-import { cellsWithin, geohash } from '../domain/geohash';
+import { cellsWithin } from '../domain/geohash';
 import { flagPossibleDuplicates } from '../domain/merge';
 import { routeReport } from '../domain/routing';
 import { autoDispatch, registerReport } from '../domain/workflow';
-import type { CaseStore, Clock, DedupClaims, RoutingRequest, StoredCase } from '../ports';
+import type { CaseStore, Clock, DedupClaim, DedupClaims, RoutingRequest, StoredCase } from '../ports';
 import type { CaseEffects } from './case-effects';
 import { mergeInto } from './merge-cases';
 
@@ -23,12 +25,17 @@ export interface RouteReportDeps {
   planJointVisit?: (registered: Case) => Promise<void>;
   /** Timers and notifications after an auto-dispatch (idempotent, so a redelivery repeats them safely). */
   effects?: CaseEffects;
+  /** Suggests categories for reports without one (built once per cold start); absent: plain triage. */
+  triageModel?: TriageModel;
 }
 
 export type RouteOutcome = 'routed' | 'merged' | 'already-routed' | 'missing';
 
-/** The dedup claim covers a precision-5 geohash cell (~4.9 km): one area, one queue of registrations. */
-const CLAIM_PRECISION = 5;
+/**
+ * Dedup claims cover precision-6 geohash cells (~1.2 km × 0.6 km): registrations queue per
+ * neighbourhood, not per town. A report near a cell border claims every cell its radius touches.
+ */
+const CLAIM_PRECISION = 6;
 /** How long a registration stays in the claim's own list, covering the geo index's propagation lag. */
 const CLAIM_MEMORY_MS = 10 * 60_000;
 /** Claim conflicts mean others progress; a busy area in a burst may take a few dozen rounds. */
@@ -41,6 +48,17 @@ const pause = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, 25 * 2 ** Math.min(attempt - 1, 4)));
 
 const isoMinus = (iso: string, ms: number) => new Date(Date.parse(iso) - ms).toISOString();
+
+/**
+ * Takes every claim in key order; if any moved since it was read, the round is lost (the claims
+ * already taken only list this report a moment early: others wait for it, it retries and registers).
+ */
+const advanceAll = async (claims: DedupClaims, read: DedupClaim[], report: Case, now: string) => {
+  for (const claim of read) {
+    if (!(await claims.advance(claim, report, now, isoMinus(now, CLAIM_MEMORY_MS)))) return false;
+  }
+  return true;
+};
 
 /** The geo index's candidates plus the claim's recent registrations (which the index may not show yet). */
 const candidatesFor = async (deps: RouteReportDeps, report: Case, recentIds: string[], now: string) => {
@@ -58,11 +76,12 @@ const register = async (
   flagged: { caseId: string; score: number }[],
   ctx: { actor: typeof SYSTEM_ROUTER; now: string; correlationId: string },
 ): Promise<RouteOutcome> => {
+  const { report, details } = categorise(deps.triageModel, deps.district, stored.case);
   const routing = routeReport(deps.district, {
-    location: stored.case.location,
-    ...(stored.case.category !== undefined && { category: stored.case.category }),
+    location: report.location,
+    ...(report.category !== undefined && { category: report.category }),
   });
-  let next = registerReport(stored.case, routing, ctx);
+  let next = registerReport(report, routing, ctx, details);
   if (flagged.length > 0) next = flagPossibleDuplicates(next, flagged, ctx);
   if (routing.autoDispatch) next = autoDispatch(next, { ...ctx, district: deps.district });
   try {
@@ -98,12 +117,14 @@ export const routeQueuedReport = async (
     const report = stored.case;
     const now = deps.clock.now();
     const ctx = { actor: SYSTEM_ROUTER, now, correlationId: request.correlationId };
-    const claim = await deps.claims.read(`AREA#${geohash(report.location, CLAIM_PRECISION)}`);
-    // The claim covers a few kilometres: only its registrations within the radius matter here.
     const radius = radiusFor(deps.district.config.dedup, deps.district, report.category);
-    const nearbyRecent = claim.recent.filter(
-      (r) => r.caseId !== report.id && distanceMetres(r, report.location) <= radius,
+    const claims = await Promise.all(
+      cellsWithin(report.location, radius, CLAIM_PRECISION).map((cell) => deps.claims.read(`AREA#${cell}`)),
     );
+    // A claim covers a neighbourhood: only its registrations within the radius matter here.
+    const nearbyRecent = claims
+      .flatMap((claim) => claim.recent)
+      .filter((r) => r.caseId !== report.id && distanceMetres(r, report.location) <= radius);
     const candidates = await candidatesFor(
       deps,
       report,
@@ -143,7 +164,7 @@ export const routeQueuedReport = async (
         continue;
       }
     }
-    if (await deps.claims.advance(claim, report, now, isoMinus(now, CLAIM_MEMORY_MS))) {
+    if (await advanceAll(deps.claims, claims, report, now)) {
       return register(deps, stored, verdict.flagged, ctx);
     }
     // Someone registered in this area meanwhile: judge again with their report in view.

@@ -20,15 +20,23 @@ const FUNCTION_NAMES = [
   'key-authorizer',
   'meta',
   'notify',
+  'open311',
   'premises',
   'route-reports',
   'sweep-unrouted',
 ];
 
-/** What every district stack acknowledges: the runtime and the two public routes. */
+/** What every district stack acknowledges: the runtime and the public routes (health, OpenAPI, Open311). */
 const COMMON = [
   'AwsSolutions-APIG4 Api/HttpApi/GET--health/Resource',
   'AwsSolutions-APIG4 Api/HttpApi/GET--openapi.json/Resource',
+  ...[
+    'GET--open311--v2--{file}',
+    'GET--open311--v2--services--{file}',
+    'GET--open311--v2--requests--{file}',
+    'GET--open311--v2--tokens--{file}',
+    'POST--open311--v2--{file}',
+  ].map((route) => `AwsSolutions-APIG4 Api/HttpApi/${route}/Resource`),
   ...FUNCTION_NAMES.map((name) => `AwsSolutions-L1 Fn-${name}/Function/Resource`),
   // Log delivery for the deadline timers' state machine has no resource-level permissions.
   'AwsSolutions-IAM5[Resource::*] Timers/StateMachine/Role/DefaultPolicy/Resource',

@@ -85,7 +85,8 @@ describe('intake and routing', () => {
 
   it('sends a report without category to the command centre triage queue', async () => {
     const routed = await reportAndRoute(
-      workshop({ category: undefined, description: '古墩路菜场门口污水外溢，臭味很大' }),
+      // Vague on purpose: a clear text would be auto-categorized by the triage classifier.
+      workshop({ category: undefined, description: '这里有点问题，麻烦派人来看一下' }),
     );
     expect(routed).toMatchObject({ status: 'registered', triage: true, lead: 'command-centre' });
 

@@ -8,14 +8,19 @@ import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
 import { DynamoDedupClaims } from '../../shared/adapters/aws/dynamodb-dedup-claims';
 import { DynamoRateLimiter } from '../../shared/adapters/aws/dynamodb-rate-limiter';
 import { SqsReportQueue } from '../../shared/adapters/aws/sqs-report-queue';
+import { loadExamples } from '../../shared/district/examples';
 import { loadDistrict } from '../../shared/district/load';
 import type { Zone } from '../../shared/district/schema';
+import { train } from '../../shared/domain/classifier/model';
 import { indexDistrict } from '../../shared/domain/district-index';
 import type { Clock } from '../../shared/ports';
 import { type ApiCall, apiEvent, lambdaContext } from './api-event';
 import type { Emulators } from './emulators';
 
 export const sandun = indexDistrict(loadDistrict('districts/sandun.json'));
+
+/** The triage classifier as the router builds it at cold start. */
+export const sandunTriageModel = train(sandun, loadExamples('districts/sandun.examples.json', sandun.config));
 
 /** A clock the test moves by hand. */
 export const testClock = (start = '2026-11-30T01:00:00.000Z') => {
@@ -89,7 +94,13 @@ export const casesHarness = (emulators: Emulators) => {
   const intake = makeIntakeHandler({ store, queue, district: sandun, clock, identity, rateLimiter });
   const cases = makeCasesHandler({ store, district: sandun, clock, identity });
   const claims = new DynamoDedupClaims({ client: emulators.documents, tableName: emulators.tableName });
-  const router = makeRouterHandler({ store, claims, district: sandun, clock });
+  const router = makeRouterHandler({
+    store,
+    claims,
+    district: sandun,
+    clock,
+    triageModel: sandunTriageModel,
+  });
 
   const invoke = async (
     handler: (event: never, context: never) => Promise<APIGatewayProxyStructuredResultV2>,

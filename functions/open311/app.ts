@@ -1,0 +1,232 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { integrationPrincipalOf } from '../../shared/auth/integration';
+import { authorize } from '../../shared/domain/authorization';
+import type { Case } from '../../shared/domain/case';
+import { ForbiddenActionError, SourceNotAllowedError } from '../../shared/domain/errors';
+import { correlationIdOf, httpFunction } from '../../shared/http/middleware';
+import { header } from '../../shared/http/request';
+import { Open311Error, open311ErrorResponse, open311RefusalOf } from '../../shared/open311/errors';
+import { type Open311Format, open311Response, parseResourceFile } from '../../shared/open311/format';
+import { type Open311Form, parseForm, reportInputOf } from '../../shared/open311/post-request';
+import { matchesSearch, type RequestsFilter, requestsFilterOf } from '../../shared/open311/query';
+import { publicServiceRequest } from '../../shared/open311/requests';
+import { discoveryDocument, serviceDefinition, serviceList } from '../../shared/open311/services';
+import type { IntegrationKeyStore, RateLimiter } from '../../shared/ports';
+import { logger, metrics } from '../../shared/runtime/observability';
+import { checkIntegrationKey } from '../../shared/usecases/integration-keys';
+import { consumeRateLimit } from '../../shared/usecases/rate-limit';
+import { type SubmitReportDeps, submitReport } from '../../shared/usecases/submit-report';
+
+export interface Open311Deps extends SubmitReportDeps {
+  keys: IntegrationKeyStore;
+  rateLimiter: RateLimiter;
+}
+
+export const OPEN311_BASE_PATH = '/open311/v2';
+
+/** Cases read from the index per search, at most: a 90-day window of a town fits well inside. */
+const MAX_CASES_READ = 5000;
+const LIST_BATCH = 100;
+
+type Search = Extract<RequestsFilter, { kind: 'search' }>;
+
+/** The spec's "endpoint": where this API answers, as the client reached it. */
+const endpointUrl = (event: APIGatewayProxyEventV2): string => {
+  const host = header(event, 'host') ?? event.requestContext.domainName;
+  const scheme = header(event, 'x-forwarded-proto') ?? (/^(localhost|127\.)/.test(host) ? 'http' : 'https');
+  return `${scheme}://${host}${OPEN311_BASE_PATH}`;
+};
+
+/** One jurisdiction per stack: jurisdiction_id may be left out, but another one is not found. */
+const checkJurisdiction = (deps: Open311Deps, jurisdictionId: string | undefined) => {
+  if (jurisdictionId !== undefined && jurisdictionId !== '' && jurisdictionId !== deps.district.config.id) {
+    throw new Open311Error(
+      404,
+      `jurisdiction_id "${jurisdictionId}" was not found (this is "${deps.district.config.id}")`,
+    );
+  }
+};
+
+/**
+ * Newest first down the all-cases index, from the end of the range back to its start (the index is
+ * sorted by reportedAt, so the walk stops at the range), filtering as it goes and skipping to the page.
+ */
+const searchRequests = async (deps: Open311Deps, filter: Search): Promise<Case[]> => {
+  const skip = (filter.page - 1) * filter.pageSize;
+  const found: Case[] = [];
+  let matched = 0;
+  let read = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.list({
+      now: deps.clock.now(),
+      limit: LIST_BATCH,
+      ...(cursor !== undefined && { cursor }),
+    });
+    for (const c of page.items) {
+      read++;
+      if (c.reportedAt < filter.start) return found;
+      if (c.reportedAt > filter.end || !matchesSearch(c, filter)) continue;
+      if (matched++ >= skip) found.push(c);
+      if (found.length >= filter.pageSize) return found;
+    }
+    cursor = page.cursor;
+  } while (cursor !== undefined && read < MAX_CASES_READ);
+  if (cursor !== undefined) logger.warn('open311 search stopped at the read limit', { read, filter });
+  return found;
+};
+
+const getRequests = async (deps: Open311Deps, event: APIGatewayProxyEventV2): Promise<Case[]> => {
+  const filter = requestsFilterOf(event.queryStringParameters ?? {}, deps.clock.now());
+  checkJurisdiction(deps, filter.jurisdictionId);
+  if (filter.kind === 'ids') {
+    const byId = new Map((await deps.store.getMany(filter.ids)).map((c) => [c.id, c]));
+    return filter.ids.flatMap((id) => byId.get(id) ?? []);
+  }
+  return searchRequests(deps, filter);
+};
+
+const getCase = async (deps: Open311Deps, id: string): Promise<Case> => {
+  const stored = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await deps.store.get(id) : undefined;
+  if (!stored) throw new Open311Error(404, `service_request_id "${id}" was not found`);
+  return stored.case;
+};
+
+const bodyText = (event: APIGatewayProxyEventV2): string =>
+  event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+
+/**
+ * The key is in the form, so no authorizer can sit in front of this route: the function checks it
+ * with the same use case the key authorizer runs, then applies intake's rules for machine reports
+ * (the report action, the key's own source, its rate). Every refusal is the same 403 to the client.
+ */
+const integrationCaller = async (deps: Open311Deps, form: Open311Form) => {
+  const check = await checkIntegrationKey(deps, form.apiKey);
+  if (!check.valid) {
+    logger.info('integration key refused', {
+      reason: check.reason,
+      ...(check.keyId && { keyId: check.keyId }),
+    });
+    metrics.addMetric('IntegrationKeysRefused', 'Count', 1);
+    throw new Open311Error(403, form.apiKey ? 'api_key is not valid' : 'api_key was not provided');
+  }
+  const principal = integrationPrincipalOf(check.key);
+  authorize(principal.actor, 'report');
+  if (!principal.actions.includes('report')) {
+    throw new ForbiddenActionError('report', 'this integration key may not report');
+  }
+  if (principal.source !== 'open311') throw new SourceNotAllowedError(principal.source, 'open311');
+  try {
+    await consumeRateLimit(deps, principal.keyId, principal.rateLimitPerMinute);
+  } catch (error) {
+    metrics.addMetric('IntegrationRequestsRateLimited', 'Count', 1);
+    throw error;
+  }
+  return principal;
+};
+
+const postRequest = async (deps: Open311Deps, event: APIGatewayProxyEventV2) => {
+  const form = parseForm(bodyText(event));
+  const principal = await integrationCaller(deps, form);
+  checkJurisdiction(deps, form.jurisdictionId);
+  const serviceCode = form.fields.get('service_code');
+  if (serviceCode === undefined) throw new Open311Error(400, 'service_code was not provided');
+  const category = deps.district.category(serviceCode);
+  if (!category) throw new Open311Error(404, `service_code "${serviceCode}" was not found`);
+  const result = await submitReport(deps, {
+    input: reportInputOf(form, category.name.zh),
+    actor: principal.actor,
+    correlationId: correlationIdOf(event),
+  });
+  metrics.addMetric('Open311RequestsCreated', 'Count', 1);
+  const lead = deps.district.department(category.lead);
+  return [
+    {
+      service_request_id: result.case.id,
+      service_notice: `已受理，将由${lead?.name.zh ?? '责任部门'}处理 / Received; ${lead?.name.en ?? 'the responsible department'} will handle it`,
+      account_id: null,
+    },
+  ];
+};
+
+/** The answer to one route, in the format the extension picked. */
+const answer = async (
+  deps: Open311Deps,
+  event: APIGatewayProxyEventV2,
+  file: { name: string; format: Open311Format },
+): Promise<APIGatewayProxyStructuredResultV2> => {
+  const { format, name } = file;
+  const notFound = () => new Open311Error(404, `${event.rawPath} is not a GeoReport v2 resource`);
+  const query = event.queryStringParameters ?? {};
+  switch (event.routeKey) {
+    case `GET ${OPEN311_BASE_PATH}/{file}`:
+      if (name === 'discovery')
+        return open311Response(
+          200,
+          format,
+          'discovery',
+          discoveryDocument(deps.district, endpointUrl(event)),
+        );
+      if (name === 'services') {
+        checkJurisdiction(deps, query.jurisdiction_id);
+        return open311Response(200, format, 'services', serviceList(deps.district));
+      }
+      if (name === 'requests') {
+        const cases = await getRequests(deps, event);
+        return open311Response(
+          200,
+          format,
+          'service_requests',
+          cases.map((c) => publicServiceRequest(c, deps.district)),
+        );
+      }
+      throw notFound();
+    case `GET ${OPEN311_BASE_PATH}/services/{file}`:
+      checkJurisdiction(deps, query.jurisdiction_id);
+      return open311Response(200, format, 'service_definition', serviceDefinition(deps.district, name));
+    case `GET ${OPEN311_BASE_PATH}/requests/{file}`: {
+      checkJurisdiction(deps, query.jurisdiction_id);
+      const c = await getCase(deps, name);
+      return open311Response(200, format, 'service_requests', [publicServiceRequest(c, deps.district)]);
+    }
+    case `GET ${OPEN311_BASE_PATH}/tokens/{file}`: {
+      checkJurisdiction(deps, query.jurisdiction_id);
+      // The token is the case id; the request id is given once the router has registered the case.
+      const c = await getCase(deps, name).catch(() => {
+        throw new Open311Error(404, `token "${name}" was not found`);
+      });
+      const routed = c.status !== 'reported';
+      return open311Response(200, format, 'service_requests', [
+        { ...(routed && { service_request_id: c.id }), token: c.id },
+      ]);
+    }
+    case `POST ${OPEN311_BASE_PATH}/{file}`:
+      if (name !== 'requests') throw notFound();
+      return open311Response(201, format, 'service_requests', await postRequest(deps, event));
+    default:
+      throw notFound();
+  }
+};
+
+/**
+ * Open311 GeoReport v2 at /open311/v2: discovery, services, service definitions, requests (search,
+ * one, create) and tokens, each in XML (the spec's required format) and JSON by the path's
+ * extension. Every refusal is the spec's error list, never problem+json.
+ */
+export const makeHandler = (deps: Open311Deps) =>
+  httpFunction(async (event: APIGatewayProxyEventV2) => {
+    const file = parseResourceFile(event.pathParameters?.file);
+    const format = file?.format ?? 'xml';
+    try {
+      if (!file)
+        throw new Open311Error(404, `${event.rawPath} is not a GeoReport v2 resource (.xml or .json)`);
+      return await answer(deps, event, file);
+    } catch (error) {
+      const refusal = open311RefusalOf(error);
+      if (refusal.status >= 500) logger.error('open311 request failed', { error: error as Error });
+      else
+        logger.info('open311 request refused', { status: refusal.status, description: refusal.description });
+      metrics.addMetric(refusal.status >= 500 ? 'ServerErrors' : 'ClientErrors', 'Count', 1);
+      return open311ErrorResponse(refusal, format);
+    }
+  });

@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { LabelledExample } from '../domain/classifier/model';
+import { DistrictConfigError, type DistrictProblem } from './load';
+import type { DistrictConfig } from './schema';
+
+/**
+ * The district's labelled report texts (`<district>.examples.json`, next to the district file),
+ * which the triage classifier learns from besides the categories' own names and keywords.
+ * Operators extend it; an unknown category code fails the load, naming file, path and rule.
+ */
+
+export const ExamplesFile = z.object({
+  district: z.string().min(1),
+  examples: z
+    .array(
+      z.object({
+        text: z.string().trim().min(1).max(2_000),
+        category: z.string().min(1),
+      }),
+    )
+    .max(50_000),
+});
+
+/** `districts/sandun.json` → `districts/sandun.examples.json`. */
+export const examplesFileFor = (districtFile: string): string =>
+  districtFile.replace(/(\.json)?$/, '.examples.json');
+
+/** Validates a parsed examples document against its district; `file` only names it in errors. */
+export const parseExamples = (
+  document: unknown,
+  file: string,
+  district: DistrictConfig,
+): LabelledExample[] => {
+  const result = ExamplesFile.safeParse(document);
+  if (!result.success) {
+    throw new DistrictConfigError(
+      file,
+      result.error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.'),
+        rule: issue.code,
+        message: issue.message,
+      })),
+    );
+  }
+  const problems: DistrictProblem[] = [];
+  if (result.data.district !== district.id) {
+    problems.push({
+      path: 'district',
+      rule: 'district_mismatch',
+      message: `examples for "${result.data.district}" cannot train district "${district.id}"`,
+    });
+  }
+  const codes = new Set(district.categories.map((c) => c.code));
+  result.data.examples.forEach((example, i) => {
+    if (!codes.has(example.category)) {
+      problems.push({
+        path: `examples.${i}.category`,
+        rule: 'unknown_category',
+        message: `no category "${example.category}" in district "${district.id}"`,
+      });
+    }
+  });
+  if (problems.length > 0) throw new DistrictConfigError(file, problems);
+  return result.data.examples;
+};
+
+/** Reads and validates an examples file; a district without one trains on its categories alone. */
+export const loadExamples = (file: string, district: DistrictConfig): LabelledExample[] => {
+  if (!existsSync(file)) return [];
+  let document: unknown;
+  try {
+    document = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new DistrictConfigError(file, [
+      { path: '', rule: 'json', message: `not valid JSON (${(error as Error).message})` },
+    ]);
+  }
+  return parseExamples(document, file, district);
+};

@@ -1,0 +1,45 @@
+/**
+ * Turns report text into the classifier's features: the words `Intl.Segmenter` finds (built into
+ * Node, no dictionary to ship) plus character bigrams of every run of Chinese characters, because
+ * the segmenter splits unknown place and object names (古墩路, 窨井) into single characters.
+ */
+
+const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+
+const HAN_RUN = /\p{Script=Han}+/gu;
+const HAN = /\p{Script=Han}/u;
+const LETTER = /\p{L}/u;
+
+/** Reports are short; a pasted essay adds nothing but cost. */
+const MAX_CHARS = 2_000;
+
+/** NFKC folds full-width letters and digits (ＡＢＣ１２) into their usual forms. */
+const normalise = (text: string) => text.normalize('NFKC').toLowerCase().slice(0, MAX_CHARS);
+
+/** The words of the text: Chinese words of two or more characters, other words with a letter. */
+export const words = (text: string): string[] => {
+  const found: string[] = [];
+  for (const { segment, isWordLike } of segmenter.segment(normalise(text))) {
+    if (!isWordLike) continue;
+    const han = HAN.test(segment);
+    // Single characters (的, 了, 很) carry little; the bigrams already cover them in context.
+    if (han ? segment.length >= 2 : LETTER.test(segment)) found.push(segment);
+  }
+  return found;
+};
+
+/** Overlapping two-character windows of each run of Chinese characters. */
+export const bigrams = (text: string): string[] => {
+  const found: string[] = [];
+  for (const [run] of normalise(text).matchAll(HAN_RUN)) {
+    const chars = [...run];
+    if (chars.length === 1) found.push(run);
+    for (let i = 0; i + 1 < chars.length; i++) found.push(`${chars[i]}${chars[i + 1]}`);
+  }
+  return found;
+};
+
+/** The distinct features of a text, each counted once (short texts: presence beats frequency). */
+export const features = (text: string): string[] => [
+  ...new Set([...words(text).map((w) => `w:${w}`), ...bigrams(text).map((b) => `b:${b}`)]),
+];
