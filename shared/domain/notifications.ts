@@ -117,14 +117,31 @@ export const notificationsBetween = (
     .slice(previous?.timeline.length ?? 0)
     .flatMap((entry) => notificationsOf(next, entry, district));
 
-/** The notifications of the latest escalation of the running deadline (to re-send after a crash). */
-export const latestEscalationNotifications = (
+/** Entries after which a new deadline runs: escalations before them belong to an older one. */
+const DEADLINE_STARTS: readonly string[] = [
+  'dispatched',
+  'reassigned',
+  'accepted',
+  'rework',
+  'reopened',
+  'resumed',
+];
+
+/**
+ * The notifications of every escalation of the running deadline, to send again after a crash: a
+ * queue that lost messages (the local cloud's is in memory) must not lose a level. Their
+ * idempotency keys let receivers drop the ones they already have.
+ */
+export const escalationNotificationsSoFar = (
   c: Case,
   district: Pick<DistrictConfig, 'escalation'>,
 ): NotificationMessage[] => {
   if (!c.escalation) return [];
-  const entry = [...c.timeline].reverse().find((e) => e.action === 'escalated');
-  return entry ? notificationsOf(c, entry, district) : [];
+  const started = c.timeline.findLastIndex((e) => DEADLINE_STARTS.includes(e.action));
+  return c.timeline
+    .slice(started + 1)
+    .filter((e) => e.action === 'escalated')
+    .flatMap((entry) => notificationsOf(c, entry, district));
 };
 
 /** Where a recipient's webhook is, from the district file; undefined when none is configured. */

@@ -2,7 +2,7 @@ import type { Case, DeadlineKind } from '../domain/case';
 import type { DistrictIndex } from '../domain/district-index';
 import { VersionConflictError } from '../domain/errors';
 import { escalateOverdue, nextWakeAt, sameTimer, timerKeyOf } from '../domain/escalation';
-import { latestEscalationNotifications, notificationsBetween } from '../domain/notifications';
+import { escalationNotificationsSoFar, notificationsBetween } from '../domain/notifications';
 import type { CaseStore, Clock, NotificationQueue, TimerReplies } from '../ports';
 
 export interface CheckDeadlineDeps {
@@ -52,6 +52,12 @@ export const checkDeadline = async (
     const now = deps.clock.now();
     const escalated = escalateOverdue(current, deps.district.config, { now });
     let settled: Case = current;
+    if (check.recheck || check.redelivered) {
+      // Escalations saved before a crash may have had their notifications lost on the way:
+      // send them again; their keys let receivers drop what they already have.
+      const again = escalationNotificationsSoFar(current, deps.district.config);
+      if (again.length > 0) await deps.notifications.publish(again);
+    }
     if (escalated) {
       try {
         await deps.store.save({ ...stored, case: escalated }, current.version);
@@ -61,11 +67,6 @@ export const checkDeadline = async (
       }
       settled = escalated;
       await deps.notifications.publish(notificationsBetween(current, escalated, deps.district.config));
-    } else if (check.recheck || check.redelivered) {
-      // The last escalation may have been saved just before a crash, its notifications never sent:
-      // send them again; their keys let receivers drop what they already have.
-      const again = latestEscalationNotifications(current, deps.district.config);
-      if (again.length > 0) await deps.notifications.publish(again);
     }
     const wakeAt = nextWakeAt(settled, deps.district.config, now);
     await deps.replies.reply(check.taskToken, {
