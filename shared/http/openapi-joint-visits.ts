@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { CASE_STATUSES } from '../domain/case';
 import { JOINT_VISIT_STATUSES } from '../domain/joint-visit';
 import {
@@ -7,19 +7,13 @@ import {
   JointVisitListQuery,
   PremisesQuery,
 } from './joint-visit-schemas';
+import { jsonSchemaOf } from './json-schema';
 
 /**
  * The joint-visit (综合查一次) and premises (一户一档) part of the OpenAPI document, generated from
  * the same schemas that validate those requests.
  */
-const schema = (type: z.ZodType) => {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(type, {
-    target: 'draft-2020-12',
-    io: 'input',
-    unrepresentable: 'any',
-  });
-  return rest;
-};
+const schema = jsonSchemaOf;
 
 export const JointVisitSchema = {
   type: 'object',

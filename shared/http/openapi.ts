@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { CASE_STATUSES, ROLES, SOURCES } from '../domain/case';
 import { INTEGRATION_ACTIONS } from '../domain/integration-key';
 import { API_KEY_HEADER, authOf, FUNCTIONS } from '../runtime/functions';
+import { jsonSchemaOf } from './json-schema';
 import { JointVisitSchema, jointVisitOperation } from './openapi-joint-visits';
 import {
   COMMAND_BODIES,
@@ -16,14 +16,7 @@ import {
  * OpenAPI 3.1 for the HTTP API, generated from the same zod schemas that validate requests and
  * from the same route list the stack deploys, so the document can't drift from the service.
  */
-const schema = (type: z.ZodType) => {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(type, {
-    target: 'draft-2020-12',
-    io: 'input',
-    unrepresentable: 'any',
-  });
-  return rest;
-};
+const schema = jsonSchemaOf;
 
 const Problem = {
   type: 'object',
