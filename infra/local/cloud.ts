@@ -61,6 +61,8 @@ export interface LocalCloud {
 
 export const INFO_FILE = 'local-cloud.json';
 const SCHEDULED_FUNCTIONS = new Set(['sweep-unrouted']);
+/** Scheduled on AWS, done once at start-up here (in-process, see deadlines.rearm): not invoked. */
+const STARTUP_ONLY_FUNCTIONS = new Set(['rearm-timers']);
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Claim names of the local issuer's tokens (a deployed district may name them otherwise). */
@@ -193,7 +195,12 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
           log,
         });
         cleanups.push(() => schedule.stop());
-      } else if (spec.routes.length === 0 && !spec.authorizes && !deadlines.consumes(spec)) {
+      } else if (
+        spec.routes.length === 0 &&
+        !spec.authorizes &&
+        !deadlines.consumes(spec) &&
+        !STARTUP_ONLY_FUNCTIONS.has(spec.name)
+      ) {
         log.warn(`${spec.name} has no route, queue or schedule: the local cloud never invokes it`);
       }
     }

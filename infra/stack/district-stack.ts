@@ -20,6 +20,7 @@ export const DISTRICT_TAG = 'xietong:district';
 /** Functions that run on a schedule rather than (or besides) a route or a queue. */
 const SCHEDULES: Record<string, Schedule> = {
   'sweep-unrouted': Schedule.rate(Duration.minutes(5)),
+  'rearm-timers': Schedule.rate(Duration.hours(1)),
 };
 
 export interface DistrictStackProps extends StackProps {

@@ -188,6 +188,14 @@ export const FUNCTIONS: FunctionSpec[] = [
     access: { table: 'read', intakeQueue: 'send' },
   },
   {
+    name: 'rearm-timers',
+    entry: 'functions/rearm-timers/handler.ts',
+    description:
+      'Hourly: starts any missing deadline timer (a crash between saving a case and starting its timer)',
+    routes: [],
+    access: { table: 'read', intakeQueue: 'none', timers: 'start' },
+  },
+  {
     name: 'escalate',
     entry: 'functions/escalate/handler.ts',
     description:

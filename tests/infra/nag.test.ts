@@ -22,6 +22,7 @@ const FUNCTION_NAMES = [
   'notify',
   'open311',
   'premises',
+  'rearm-timers',
   'route-reports',
   'sweep-unrouted',
 ];
