@@ -7,7 +7,7 @@ import {
   JointVisitListQuery,
   PremisesQuery,
 } from './joint-visit-schemas';
-import { jsonSchemaOf } from './json-schema';
+import { jsonSchemaOf, problemResponses } from './openapi-parts';
 
 /**
  * The joint-visit (综合查一次) and premises (一户一档) part of the OpenAPI document, generated from
@@ -44,26 +44,6 @@ export const JointVisitSchema = {
   },
 };
 
-const problems = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((status) => [
-      String(status),
-      {
-        description:
-          {
-            400: 'Invalid request',
-            401: 'No valid token',
-            403: 'Forbidden',
-            404: 'Not found',
-            409: 'Conflict',
-            415: 'Not JSON',
-            422: 'Unprocessable',
-          }[status] ?? 'Error',
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-      },
-    ]),
-  );
-
 const ok = (description: string, body: Record<string, unknown>) => ({
   200: { description, content: { 'application/json': { schema: body } } },
 });
@@ -98,7 +78,7 @@ export const jointVisitOperation = (method: string, path: string): Record<string
           type: 'object',
           properties: { items: { type: 'array', items: visitRef }, cursor: { type: 'string' } },
         }),
-        ...problems(400, 401, 403),
+        ...problemResponses(400, 401, 403),
       },
     };
   }
@@ -118,7 +98,7 @@ export const jointVisitOperation = (method: string, path: string): Record<string
             byStatus: { type: 'object', additionalProperties: { type: 'integer' } },
           },
         }),
-        ...problems(401, 403),
+        ...problemResponses(401, 403),
       },
     };
   }
@@ -126,7 +106,7 @@ export const jointVisitOperation = (method: string, path: string): Record<string
     return {
       summary: 'A joint visit with its timeline',
       parameters: [idParameter],
-      responses: { ...ok('The visit', visitRef), ...problems(400, 401, 404) },
+      responses: { ...ok('The visit', visitRef), ...problemResponses(400, 401, 404) },
     };
   }
   const command = path.match(/^\/v1\/joint-visits\/\{id\}\/(\w+)$/)?.[1] as JointVisitCommand | undefined;
@@ -157,7 +137,7 @@ export const jointVisitOperation = (method: string, path: string): Record<string
             },
           },
         }),
-        ...problems(400, 401, 403, 404, 409, 415, 422),
+        ...problemResponses(400, 401, 403, 404, 409, 415, 422),
       },
     };
   }
@@ -197,7 +177,7 @@ export const jointVisitOperation = (method: string, path: string): Record<string
             cursor: { type: 'string' },
           },
         }),
-        ...problems(400, 401, 403, 422),
+        ...problemResponses(400, 401, 403, 422),
       },
     };
   }

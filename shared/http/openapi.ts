@@ -1,8 +1,8 @@
 import { CASE_STATUSES, ROLES, SOURCES } from '../domain/case';
 import { INTEGRATION_ACTIONS } from '../domain/integration-key';
 import { API_KEY_HEADER, authOf, FUNCTIONS } from '../runtime/functions';
-import { jsonSchemaOf } from './json-schema';
 import { JointVisitSchema, jointVisitOperation } from './openapi-joint-visits';
+import { jsonSchemaOf, problemResponses } from './openapi-parts';
 import {
   COMMAND_BODIES,
   DUPLICATE_BODIES,
@@ -131,35 +131,6 @@ const IntegrationKey = {
     revokedBy: { type: 'string' },
   },
 };
-
-const problemResponses = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((status) => [
-      String(status),
-      {
-        description:
-          {
-            400: 'Invalid request',
-            401: 'No valid token',
-            403: 'Forbidden',
-            404: 'Not found',
-            409: 'Conflict',
-            415: 'Not JSON',
-            422: 'Unprocessable',
-            429: "Over the key's rate limit; retry after Retry-After seconds",
-          }[status] ?? 'Error',
-        ...(status === 429 && {
-          headers: {
-            'Retry-After': {
-              description: 'Seconds until the next one-minute window',
-              schema: { type: 'integer', minimum: 1 },
-            },
-          },
-        }),
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-      },
-    ]),
-  );
 
 const keyResponse = (description: string) => ({
   description,

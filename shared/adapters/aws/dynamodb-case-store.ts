@@ -10,7 +10,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Case } from '../../domain/case';
-import { InvalidInputError, VersionConflictError } from '../../domain/errors';
+import { VersionConflictError } from '../../domain/errors';
 import type {
   CaseListQuery,
   CasePage,
@@ -20,6 +20,7 @@ import type {
   StoredCase,
 } from '../../ports';
 import { caseKey, fromItem, toItem } from './case-item';
+import { decodeIndexCursor, encodeIndexCursor } from './index-cursor';
 import { INDEXES, type IndexDesign } from './table-design';
 
 export interface DynamoCaseStoreOptions {
@@ -56,27 +57,6 @@ const chooseIndex = (query: CaseListQuery): IndexChoice => {
   if (query.zone) return { index: INDEXES.byZone, partition: `ZONE#${query.zone}`, forward: false };
   if (query.status) return { index: INDEXES.byStatus, partition: `STATUS#${query.status}`, forward: false };
   return { index: INDEXES.all, partition: 'CASES', forward: false };
-};
-
-const encodeCursor = (key: Record<string, unknown>): string =>
-  Buffer.from(JSON.stringify(key)).toString('base64url');
-
-const decodeCursor = (cursor: string, index: IndexDesign): Record<string, string> => {
-  const invalid = () =>
-    new InvalidInputError('cursor', 'invalid_cursor', 'the cursor does not belong to this query');
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  const expected = ['pk', 'sk', index.partitionKey, index.sortKey].sort();
-  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid();
-  const entries = Object.entries(key);
-  const names = entries.map(([name]) => name).sort();
-  if (names.join() !== expected.join() || entries.some(([, value]) => typeof value !== 'string'))
-    throw invalid();
-  return key as Record<string, string>;
 };
 
 export class DynamoCaseStore implements CaseStore {
@@ -168,7 +148,7 @@ export class DynamoCaseStore implements CaseStore {
 
     const items: Case[] = [];
     let startKey: Record<string, unknown> | undefined = query.cursor
-      ? decodeCursor(query.cursor, index)
+      ? decodeIndexCursor(query.cursor, index, choice.partition)
       : undefined;
     let lastReturned: Record<string, unknown> | undefined;
     for (let page = 0; page < MAX_PAGES_PER_LIST && items.length < query.limit; page++) {
@@ -193,13 +173,7 @@ export class DynamoCaseStore implements CaseStore {
     }
     // Resume after the last item handed out, or after the last one read if the filter kept none.
     const resumeFrom = startKey && (items.length >= query.limit && lastReturned ? lastReturned : startKey);
-    const cursor = resumeFrom && {
-      pk: resumeFrom.pk,
-      sk: resumeFrom.sk,
-      [index.partitionKey]: resumeFrom[index.partitionKey],
-      [index.sortKey]: resumeFrom[index.sortKey],
-    };
-    return { items, ...(cursor && { cursor: encodeCursor(cursor) }) };
+    return { items, ...(resumeFrom && { cursor: encodeIndexCursor(resumeFrom, index) }) };
   }
 
   async findInCells(cells: string[], reportedSince: string): Promise<Case[]> {

@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } fro
 import { VersionConflictError } from '../../domain/errors';
 import type { JointVisit, JointVisitStatus } from '../../domain/joint-visit';
 import type { CreateVisitResult, JointVisitPage, JointVisitStore } from '../../ports';
-import { decodeIndexCursor, encodeIndexCursor } from './index-cursor';
+import { queryIndexPage } from './index-cursor';
 import { fromVisitItem, toVisitItem, visitKey, visitQueue } from './joint-visit-item';
 import { INDEXES } from './table-design';
 
@@ -64,26 +64,14 @@ export class DynamoJointVisitStore implements JointVisitStore {
   }
 
   async listByStatus(status: JointVisitStatus, limit: number, cursor?: string): Promise<JointVisitPage> {
-    const index = INDEXES.byQueue;
-    const partition = visitQueue(status);
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': index.partitionKey },
-        ExpressionAttributeValues: { ':pk': partition },
-        ScanIndexForward: false,
-        Limit: limit,
-        ...(cursor && { ExclusiveStartKey: decodeIndexCursor(cursor, index, partition) }),
-      }),
-    );
-    const items = result.Items ?? [];
-    const last = items[items.length - 1];
-    return {
-      items: items.map(fromVisitItem),
-      ...(result.LastEvaluatedKey && last && { cursor: encodeIndexCursor(last, index) }),
-    };
+    const page = await queryIndexPage(this.client, {
+      tableName: this.tableName,
+      index: INDEXES.byQueue,
+      partition: visitQueue(status),
+      limit,
+      ...(cursor && { cursor }),
+    });
+    return { items: page.items.map(fromVisitItem), ...(page.cursor && { cursor: page.cursor }) };
   }
 
   async countByStatus(status: JointVisitStatus): Promise<{ visits: number; casesCovered: number }> {

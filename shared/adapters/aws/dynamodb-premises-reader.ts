@@ -3,7 +3,7 @@ import type { Case, CaseStatus } from '../../domain/case';
 import type { JointVisit } from '../../domain/joint-visit';
 import type { PremisesEntry, PremisesPage, PremisesReader } from '../../ports';
 import { fromItem } from './case-item';
-import { decodeIndexCursor, encodeIndexCursor } from './index-cursor';
+import { queryIndexPage } from './index-cursor';
 import { fromVisitItem, VISIT_ENTITY } from './joint-visit-item';
 import { INDEXES } from './table-design';
 
@@ -68,25 +68,16 @@ export class DynamoPremisesReader implements PremisesReader {
   }
 
   async history(premisesId: string, limit: number, cursor?: string): Promise<PremisesPage> {
-    const index = INDEXES.byPremises;
-    const partition = `PREMISES#${premisesId}`;
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': index.partitionKey },
-        ExpressionAttributeValues: { ':pk': partition },
-        ScanIndexForward: false,
-        Limit: limit,
-        ...(cursor && { ExclusiveStartKey: decodeIndexCursor(cursor, index, partition) }),
-      }),
-    );
-    const items = result.Items ?? [];
-    const last = items[items.length - 1];
+    const page = await queryIndexPage(this.client, {
+      tableName: this.tableName,
+      index: INDEXES.byPremises,
+      partition: `PREMISES#${premisesId}`,
+      limit,
+      ...(cursor && { cursor }),
+    });
     return {
-      items: items.flatMap((item) => entryOf(item) ?? []),
-      ...(result.LastEvaluatedKey && last && { cursor: encodeIndexCursor(last, index) }),
+      items: page.items.flatMap((item) => entryOf(item) ?? []),
+      ...(page.cursor && { cursor: page.cursor }),
     };
   }
 }

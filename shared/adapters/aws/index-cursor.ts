@@ -1,3 +1,4 @@
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../domain/errors';
 import type { IndexDesign } from './table-design';
 
@@ -41,4 +42,30 @@ export const decodeIndexCursor = (
   )
     throw invalid();
   return key as Record<string, string>;
+};
+
+/**
+ * One page of an index partition, newest first, resuming from a cursor of this partition: the
+ * query every list of a single partition (visits by status, a premises' history) shares.
+ */
+export const queryIndexPage = async (
+  client: DynamoDBDocumentClient,
+  request: { tableName: string; index: IndexDesign; partition: string; limit: number; cursor?: string },
+): Promise<{ items: Record<string, unknown>[]; cursor?: string }> => {
+  const { index, partition, cursor } = request;
+  const result = await client.send(
+    new QueryCommand({
+      TableName: request.tableName,
+      IndexName: index.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': index.partitionKey },
+      ExpressionAttributeValues: { ':pk': partition },
+      ScanIndexForward: false,
+      Limit: request.limit,
+      ...(cursor && { ExclusiveStartKey: decodeIndexCursor(cursor, index, partition) }),
+    }),
+  );
+  const items = result.Items ?? [];
+  const last = items[items.length - 1];
+  return { items, ...(result.LastEvaluatedKey && last && { cursor: encodeIndexCursor(last, index) }) };
 };

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/** A request schema as JSON Schema 2020-12 (OpenAPI 3.1's dialect), without the `$schema` tag. */
+export const jsonSchemaOf = (type: z.ZodType) => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(type, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+  });
+  return rest;
+};
+
+/** Problem+json responses for these statuses, each pointing at the shared `Problem` schema. */
+export const problemResponses = (...statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((status) => [
+      String(status),
+      {
+        description:
+          {
+            400: 'Invalid request',
+            401: 'No valid token',
+            403: 'Forbidden',
+            404: 'Not found',
+            409: 'Conflict',
+            415: 'Not JSON',
+            422: 'Unprocessable',
+            429: "Over the key's rate limit; retry after Retry-After seconds",
+          }[status] ?? 'Error',
+        ...(status === 429 && {
+          headers: {
+            'Retry-After': {
+              description: 'Seconds until the next one-minute window',
+              schema: { type: 'integer', minimum: 1 },
+            },
+          },
+        }),
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+    ]),
+  );
