@@ -8,11 +8,11 @@ import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
 import { AlarmTopic } from './alarms';
 import { Api } from './api';
 import { CaseTable } from './data';
-import { INTAKE_CONSUMER, timeoutOf, XietongFunction } from './functions';
+import { timeoutOf, XietongFunction } from './functions';
 import { Identity } from './identity';
 import { acknowledgeNagFindings } from './nag-suppressions';
 import { isChinaPartition } from './partition';
-import { IntakeQueues } from './queues';
+import { OLDEST_MESSAGE_ALARM_SECONDS, WorkQueue } from './queues';
 import { DeadlineTimers } from './timers';
 
 export const DISTRICT_TAG = 'xietong:district';
@@ -37,7 +37,7 @@ export interface DistrictStackProps extends StackProps {
 /** Everything one district runs on: table, intake queue, functions, HTTP API, identity, alarms. */
 export class DistrictStack extends Stack {
   readonly table: CaseTable;
-  readonly queues: IntakeQueues;
+  readonly queues: WorkQueue;
   readonly identity: Identity;
   readonly functions: Map<string, XietongFunction>;
   readonly api: Api;
@@ -70,10 +70,11 @@ export class DistrictStack extends Stack {
 
     this.alarms = new AlarmTopic(this, 'Alarms', { districtId });
     this.table = new CaseTable(this, 'Data', { districtId });
-    this.queues = new IntakeQueues(this, 'Intake', {
+    this.queues = new WorkQueue(this, 'Intake', {
+      description: 'Intake (reports waiting for the router)',
       consumerTimeout: Duration.seconds(consumerTimeouts.length > 0 ? Math.max(...consumerTimeouts) : 30),
-      maxBatchingWindow: INTAKE_CONSUMER.maxBatchingWindow,
       alarms: this.alarms,
+      oldestMessageAlarm: Duration.seconds(OLDEST_MESSAGE_ALARM_SECONDS),
     });
     this.identity = new Identity(this, 'Identity', { district });
     const backgroundTimeouts = specs

@@ -19,6 +19,7 @@ import { examplesFileFor } from '../../shared/district/examples';
 import { ENV } from '../../shared/runtime/env';
 import type { FunctionSpec } from '../../shared/runtime/functions';
 import type { CaseTable } from './data';
+import { CONSUMER_BATCH } from './queues';
 
 export const DEFAULT_MEMORY_MB = 512;
 /** HTTP functions answer within API Gateway's 30 s limit; queue and schedule work gets longer. */
@@ -27,8 +28,6 @@ const DEFAULT_BACKGROUND_TIMEOUT_SECONDS = 30;
 
 /** Where the district file sits inside every bundle (Lambda's working directory is /var/task). */
 export const BUNDLED_DISTRICT_FILE = 'district.json';
-
-export const INTAKE_CONSUMER = { batchSize: 10, maxBatchingWindow: Duration.seconds(1) } as const;
 
 export const timeoutOf = (spec: FunctionSpec): Duration =>
   Duration.seconds(
@@ -136,8 +135,8 @@ export class XietongFunction extends Construct {
     else {
       this.function.addEventSource(
         new SqsEventSource(queue, {
-          batchSize: INTAKE_CONSUMER.batchSize,
-          maxBatchingWindow: INTAKE_CONSUMER.maxBatchingWindow,
+          batchSize: CONSUMER_BATCH.batchSize,
+          maxBatchingWindow: CONSUMER_BATCH.maxBatchingWindow,
           reportBatchItemFailures: true,
         }),
       );

@@ -1,10 +1,8 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import {
   Choice,
   Condition,
@@ -25,6 +23,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../shared/runtime/env';
 import type { FunctionSpec } from '../../shared/runtime/functions';
 import type { AlarmTopic } from './alarms';
+import { WorkQueue } from './queues';
 
 /** State names: the local cloud keys its task handler by name (infra/local/step-functions.ts). */
 export const TIMER_STATES = {
@@ -37,74 +36,6 @@ export const TIMER_STATES = {
 /** How long a due check may stay unanswered before the timer hands it over again. */
 export const DUE_CHECK_TIMEOUT = Duration.minutes(15);
 export const DUE_CHECK_RETRIES = 4;
-const MAX_RECEIVE_COUNT = 5;
-const CONSUMER_BATCH = { batchSize: 10, maxBatchingWindow: Duration.seconds(1) } as const;
-
-export interface WorkQueueProps {
-  description: string;
-  consumerTimeout: Duration;
-  alarms: AlarmTopic;
-  /** Messages waiting longer than this mean the consumer is down. */
-  oldestMessageAlarm: Duration;
-}
-
-/** A queue with its dead-letter queue and the two alarms (parked messages, backlog). */
-export class WorkQueue extends Construct {
-  readonly queue: Queue;
-  readonly deadLetterQueue: Queue;
-
-  constructor(scope: Construct, id: string, props: WorkQueueProps) {
-    super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.queue = new Queue(this, 'Queue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(4),
-      visibilityTimeout: Duration.seconds(
-        6 * props.consumerTimeout.toSeconds() + CONSUMER_BATCH.maxBatchingWindow.toSeconds(),
-      ),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
-    });
-    const parked = new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: `${props.description}: messages parked in the dead-letter queue; inspect and redrive.`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    const backlog = new Alarm(this, 'BacklogAlarm', {
-      alarmDescription: `${props.description}: messages waited more than ${props.oldestMessageAlarm.toSeconds()} s.`,
-      metric: this.queue.metricApproximateAgeOfOldestMessage({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      threshold: props.oldestMessageAlarm.toSeconds(),
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    props.alarms.notify(parked);
-    props.alarms.notify(backlog);
-  }
-
-  consumeWith(fn: NodejsFunction): void {
-    fn.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: CONSUMER_BATCH.batchSize,
-        maxBatchingWindow: CONSUMER_BATCH.maxBatchingWindow,
-        reportBatchItemFailures: true,
-      }),
-    );
-  }
-}
 
 export interface DeadlineTimersProps {
   districtId: string;
