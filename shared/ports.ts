@@ -29,6 +29,11 @@ export interface CaseListQuery {
   possibleDuplicate?: boolean;
   /** Only cases submitted by this subject (a reporter sees their own reports). */
   submittedBy?: string;
+  /**
+   * Only cases changed after this ISO instant, oldest change first (the incremental refresh).
+   * Every other filter still applies.
+   */
+  changedSince?: string;
   /** ISO instant that `overdue` is measured against. */
   now: string;
   limit: number;

@@ -86,6 +86,7 @@ const scopedListQuery = (
     ...(query.zone && { zone: query.zone }),
     ...(query.overdue && { overdue: query.overdue === 'true' }),
     ...(query.possibleDuplicate && { possibleDuplicate: true }),
+    ...(query.changedSince && { changedSince: query.changedSince }),
     ...(query.cursor && { cursor: query.cursor }),
     limit: query.limit ?? 20,
     now,

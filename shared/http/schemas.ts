@@ -107,6 +107,11 @@ export const ListQuery = z.strictObject({
   overdue: z.enum(['true', 'false']).optional(),
   /** The review queue: cases flagged as possible duplicates. */
   possibleDuplicate: z.literal('true').optional(),
+  /** The incremental refresh: only cases changed after this instant, oldest change first. */
+  changedSince: z.iso
+    .datetime({ offset: true })
+    .transform((instant) => new Date(instant).toISOString())
+    .optional(),
   limit: z
     .string()
     .regex(/^[0-9]{1,3}$/, 'an integer from 1 to 100')

@@ -367,6 +367,41 @@ describe('lists', () => {
     expect([...reportedAt].sort().reverse()).toEqual(reportedAt);
   });
 
+  it('lists only what changed since an instant, oldest change first, within the caller scope', async () => {
+    api.clock.advanceMinutes(10);
+    const since = api.clock.now();
+    api.clock.advanceMinutes(1);
+    const first = await reportAndRoute();
+    api.clock.advanceMinutes(1);
+    const second = await reportAndRoute();
+    api.clock.advanceMinutes(1);
+    const dispatched = await api.command(first.id, 'dispatch', {}, claimsFor.areaChief('zijingang'));
+    expect(dispatched.status).toBe(200);
+
+    const changes = await api.list({ changedSince: since, limit: '100' });
+    expect(changes.status).toBe(200);
+    const ids = changes.body.items.map((c: { id: string }) => c.id);
+    // The first case changed last (its dispatch), so it comes after the second.
+    expect(ids).toEqual([second.id, first.id]);
+    expect(changes.body.items[1].status).toBe('dispatched');
+    const updated = changes.body.items.map((c: { updatedAt: string }) => c.updatedAt);
+    expect([...updated].sort()).toEqual(updated);
+
+    // Nothing changed after the last change: an empty page, so a poll costs one short query.
+    const none = await api.list({ changedSince: updated.at(-1) });
+    expect(none.body.items).toEqual([]);
+
+    // The scope still applies: another zone's chief sees none of these changes.
+    const other = sandun.config.zones.find((z) => z.id !== 'zijingang')!;
+    const elsewhere = await api.list({ changedSince: since }, claimsFor.areaChief(other.id));
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.body.items).toEqual([]);
+
+    const bad = await api.list({ changedSince: 'yesterday' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('query.changedSince');
+  });
+
   it('refuses a cursor that is not one of its own and unknown filters', async () => {
     const forged = await api.list({ cursor: Buffer.from('{"pk":"x"}').toString('base64url') });
     expect(forged.status).toBe(422);

@@ -37,6 +37,8 @@ export interface ListQuery {
   department?: string;
   zone?: string;
   overdue?: boolean;
+  /** Only cases changed after this ISO instant, oldest change first. */
+  changedSince?: string;
   limit?: number;
 }
 
@@ -101,6 +103,7 @@ export const createApi = (baseUrl: string, token: () => string | undefined): Api
     if (query.department) params.set('department', query.department);
     if (query.zone) params.set('zone', query.zone);
     if (query.overdue !== undefined) params.set('overdue', String(query.overdue));
+    if (query.changedSince) params.set('changedSince', query.changedSince);
     params.set('limit', String(query.limit ?? 100));
     if (cursor) params.set('cursor', cursor);
     return params.toString();

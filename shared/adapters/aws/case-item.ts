@@ -35,6 +35,8 @@ const KEY_ATTRIBUTES = [
   'gsi8sk',
   'gsi9pk',
   'gsi9sk',
+  'gsi10pk',
+  'gsi10sk',
 ] as const;
 
 export const toItem = (c: Case, intake?: IntakeFingerprint): Record<string, unknown> => {
@@ -60,6 +62,8 @@ export const toItem = (c: Case, intake?: IntakeFingerprint): Record<string, unkn
       c.status !== 'cancelled' && { gsi7pk: `CELL#${geohash(c.location)}`, gsi7sk: newestFirst }),
     ...(c.possibleDuplicates?.length && c.status !== 'merged' && { gsi8pk: 'REVIEW', gsi8sk: newestFirst }),
     ...(c.premisesId && { gsi9pk: `PREMISES#${c.premisesId}`, gsi9sk: `${c.reportedAt}#CASE#${c.id}` }),
+    gsi10pk: 'CHANGES',
+    gsi10sk: `${c.updatedAt}#${c.id}`,
   };
 };
 

@@ -39,12 +39,18 @@ interface IndexChoice {
   partition: string;
   /** Condition on the sort key (overdue: due before now). */
   sortBefore?: string;
+  /** Condition on the sort key (changes: after the instant asked for). */
+  sortAfter?: string;
   /** Newest first, except the due index which lists the most overdue first. */
   forward: boolean;
 }
 
 /** The most selective index for the filters given; the remaining filters become a FilterExpression. */
 const chooseIndex = (query: CaseListQuery): IndexChoice => {
+  // Changes since an instant: a short, recent stretch of one index, whatever the other filters.
+  if (query.changedSince) {
+    return { index: INDEXES.byChange, partition: 'CHANGES', sortAfter: query.changedSince, forward: true };
+  }
   // A reporter's scope is the narrowest partition there is.
   if (query.submittedBy) {
     return { index: INDEXES.bySubmitter, partition: `SUBMITTER#${query.submittedBy}`, forward: false };
@@ -122,6 +128,12 @@ export class DynamoCaseStore implements CaseStore {
       values[':before'] = choice.sortBefore;
       keyCondition += ' AND #isk < :before';
     }
+    if (choice.sortAfter) {
+      names['#isk'] = index.sortKey;
+      // '~' sorts after every id character: strictly later instants only, not the instant itself.
+      values[':after'] = `${choice.sortAfter}~`;
+      keyCondition += ' AND #isk > :after';
+    }
     const filters: string[] = [];
     const filterOn = (path: string[], value: unknown, name: string) => {
       const placeholders = path.map((attribute, i) => {
@@ -131,6 +143,9 @@ export class DynamoCaseStore implements CaseStore {
       values[`:${name}`] = value;
       filters.push(`${placeholders.join('.')} = :${name}`);
     };
+    if (query.submittedBy && index !== INDEXES.bySubmitter)
+      filterOn(['gsi6pk'], `SUBMITTER#${query.submittedBy}`, 'submitter');
+    if (query.possibleDuplicate && index !== INDEXES.byQueue) filterOn(['gsi8pk'], 'REVIEW', 'queue');
     if (query.status && index !== INDEXES.byStatus) filterOn(['gsi2pk'], `STATUS#${query.status}`, 'status');
     if (query.department && index !== INDEXES.byDepartment)
       filterOn(['gsi3pk'], `DEPT#${query.department}`, 'dept');

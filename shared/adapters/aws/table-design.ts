@@ -30,6 +30,11 @@ export const INDEXES = {
   byQueue: { name: 'gsi8-queue', partitionKey: 'gsi8pk', sortKey: 'gsi8sk' },
   /** Everything at one premises (一户一档): its cases and joint visits, newest first. */
   byPremises: { name: 'gsi9-premises', partitionKey: 'gsi9pk', sortKey: 'gsi9sk' },
+  /**
+   * Every case by when it last changed, oldest first: the cockpit's incremental refresh reads only
+   * what changed since its last poll instead of every open case every few seconds.
+   */
+  byChange: { name: 'gsi10-change', partitionKey: 'gsi10pk', sortKey: 'gsi10sk' },
 } as const satisfies Record<string, IndexDesign>;
 
 export const ALL_INDEXES: IndexDesign[] = Object.values(INDEXES);
