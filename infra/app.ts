@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { DistrictConfigError } from '../shared/district/load';
-import { addSecurityChecks, buildDistrictApp, DEFAULT_DISTRICT } from './district-app';
+import { ensureWebBuild } from '../web/scripts/ensure-build';
+import { addSecurityChecks, buildDistrictApp, DEFAULT_DISTRICT, PROJECT_ROOT } from './district-app';
 
 /**
  * CDK entry point: `cdk synth|deploy -c district=<id> [-c region=<region>]`. The district file is
@@ -20,8 +22,15 @@ const district = contextString('district') ?? DEFAULT_DISTRICT;
 const region = contextString('region') ?? process.env.CDK_DEFAULT_REGION;
 const account = process.env.CDK_DEFAULT_ACCOUNT;
 
+// The cockpit ships with the stack: build it unless web/dist is already newer than its sources.
+await ensureWebBuild({ quiet: true });
+
 try {
-  buildDistrictApp(app, { district, env: { region, account } });
+  buildDistrictApp(app, {
+    district,
+    env: { region, account },
+    webAssetsDir: join(PROJECT_ROOT, 'web', 'dist'),
+  });
 } catch (error) {
   if (error instanceof DistrictConfigError) {
     console.error(error.message);

@@ -73,7 +73,7 @@ export const addSecurityChecks = (app: App): void => {
 };
 
 export interface DistrictAppOptions
-  extends Pick<DistrictStackProps, 'corsOrigins' | 'throttle' | 'functions' | 'tags'> {
+  extends Pick<DistrictStackProps, 'corsOrigins' | 'throttle' | 'functions' | 'tags' | 'webAssetsDir'> {
   /** District id: the stack deploys `districts/<id>.json`. */
   district: string;
   /** Where district files live; tests point it at fixtures. */

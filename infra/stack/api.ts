@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Lazy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -96,7 +96,9 @@ export class Api extends Construct {
     });
     this.authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.identity.issuer, {
       authorizerName: `xietong-${props.districtId}-jwt`,
-      jwtAudience: props.identity.audience,
+      // Lazy: the cockpit's OAuth client joins the audience after the API exists (it needs the
+      // CloudFront domain, which needs the API).
+      jwtAudience: Lazy.list({ produce: () => props.identity.audience }),
     });
 
     const keyAuthorizerFunction = props.functions.find((fn) => fn.spec.authorizes === 'apiKey');

@@ -14,6 +14,7 @@ import { acknowledgeNagFindings } from './nag-suppressions';
 import { isChinaPartition } from './partition';
 import { OLDEST_MESSAGE_ALARM_SECONDS, WorkQueue } from './queues';
 import { DeadlineTimers } from './timers';
+import { WebHosting } from './web';
 
 export const DISTRICT_TAG = 'xietong:district';
 
@@ -31,6 +32,8 @@ export interface DistrictStackProps extends StackProps {
   projectRoot: string;
   functions?: FunctionSpec[];
   corsOrigins?: string[];
+  /** The built web app (web/dist) to deploy behind CloudFront; without it only config.json is. */
+  webAssetsDir?: string;
   throttle?: { rateLimit: number; burstLimit: number };
 }
 
@@ -41,6 +44,8 @@ export class DistrictStack extends Stack {
   readonly identity: Identity;
   readonly functions: Map<string, XietongFunction>;
   readonly api: Api;
+  /** The cockpit and field page: private bucket behind CloudFront, with the API on the same domain. */
+  readonly web: WebHosting;
   readonly alarms: AlarmTopic;
   /** Deadline timers (Step Functions), the due-check and notification queues. */
   readonly timers: DeadlineTimers;
@@ -48,7 +53,16 @@ export class DistrictStack extends Stack {
   readonly tracing: boolean;
 
   constructor(scope: Construct, id: string, props: DistrictStackProps) {
-    const { district, districtFile, projectRoot, functions, corsOrigins, throttle, ...stackProps } = props;
+    const {
+      district,
+      districtFile,
+      projectRoot,
+      functions,
+      corsOrigins,
+      webAssetsDir,
+      throttle,
+      ...stackProps
+    } = props;
     const districtId = district.id;
     super(scope, id, {
       description: `xietong case coordination for ${district.name.en} (${districtId})`,
@@ -129,6 +143,14 @@ export class DistrictStack extends Stack {
       throttle: throttle ?? { rateLimit: 100, burstLimit: 200 },
     });
 
+    this.web = new WebHosting(this, 'Web', {
+      district,
+      api: this.api,
+      identity: this.identity,
+      ...(webAssetsDir && { assetsDir: webAssetsDir }),
+    });
+
+    new CfnOutput(this, 'CockpitUrl', { value: this.web.url, description: 'The cockpit (and /field.html)' });
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'IntakeQueueUrl', { value: this.queues.queue.queueUrl });

@@ -1,12 +1,14 @@
-import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   ClientAttributes,
   FeaturePlan,
   Mfa,
+  OAuthScope,
   StringAttribute,
   UserPool,
   type UserPoolClient,
+  type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import type { DistrictConfig } from '../../shared/district/schema';
@@ -50,12 +52,17 @@ export class Identity extends Construct {
   readonly issuer: string;
   readonly audience: string[];
   readonly claims: ClaimNames;
+  private readonly districtId: string;
   readonly userPool?: UserPool;
   readonly userPoolClient?: UserPoolClient;
+  /** The cockpit's OAuth client and the pool's sign-in domain (`addWebClient`). */
+  webClient?: UserPoolClient;
+  domain?: UserPoolDomain;
 
   constructor(scope: Construct, id: string, props: IdentityProps) {
     super(scope, id);
     const { district } = props;
+    this.districtId = district.id;
     const configured = district.identity;
 
     if (configured?.issuer) {
@@ -127,5 +134,39 @@ export class Identity extends Construct {
     this.issuer = `https://cognito-idp.${stack.region}.${stack.urlSuffix}/${userPool.userPoolId}`;
     this.audience = [client.userPoolClientId];
     this.claims = COGNITO_CLAIMS;
+  }
+
+  /**
+   * The cockpit signs in with the authorization-code flow and PKCE (a public client: no secret in a
+   * web page) on the pool's own domain, returning to the pages at `callbackUrls`. Its ID tokens are
+   * accepted by the API too. Districts with their own issuer register the cockpit there instead.
+   */
+  addWebClient(callbackUrls: string[]): void {
+    const userPool = this.userPool;
+    if (!userPool || this.webClient) return;
+    this.domain = userPool.addDomain('Domain', {
+      // Prefixes are unique per region across all accounts: the account id keeps this one ours.
+      cognitoDomain: { domainPrefix: `xietong-${this.districtId}-${Aws.ACCOUNT_ID}` },
+    });
+    this.webClient = userPool.addClient('CockpitClient', {
+      userPoolClientName: `xietong-${this.districtId}-cockpit`,
+      generateSecret: false,
+      authFlows: {},
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls,
+        logoutUrls: callbackUrls,
+      },
+      preventUserExistenceErrors: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+      writeAttributes: new ClientAttributes().withStandardAttributes({ email: true, fullname: true }),
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+        .withCustomAttributes('department', 'zone'),
+    });
+    this.audience.push(this.webClient.userPoolClientId);
   }
 }

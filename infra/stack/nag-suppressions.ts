@@ -1,6 +1,7 @@
-import { CfnResource, Validations } from 'aws-cdk-lib';
+import { CfnResource, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { DistrictStack } from './district-stack';
+import { isChinaPartition } from './partition';
 
 /**
  * The cdk-nag AwsSolutions findings the district stack keeps on purpose, one rule on named
@@ -44,6 +45,25 @@ export const NAG_REASONS = {
   featurePlan:
     'Essentials plan: threat protection (Plus plan) is billed per monthly active user. Accounts are made ' +
     'by administrators only (no self sign-up), sign-in is SRP with a 12-character complex password.',
+  geoRestriction:
+    'The cockpit is for signed-in staff only (every API route but the public ones needs a token) and field ' +
+    'staff use it from wherever they are sent; restricting countries is a district policy, not a default.',
+  waf:
+    'A web ACL for CloudFront must live in us-east-1 while the district stack lives in its own region (or in AWS ' +
+    "China): attach one per district with the distribution's webAclId. Until then the API keeps its stage " +
+    'throttling and token checks, and the bucket serves only static files.',
+  defaultCertificate:
+    "The distribution answers on its *.cloudfront.net name with CloudFront's default certificate, whose security " +
+    'policy CloudFront fixes; a district that adds its own domain and ACM certificate sets TLSv1.2_2021 with it.',
+  originAccessIdentity:
+    'CloudFormation does not offer origin access control in AWS China: the site bucket is read through an ' +
+    'origin access identity instead, and stays private (public access blocked, TLS only).',
+  bucketDeployment:
+    "CDK's BucketDeployment custom resource, which copies the built cockpit into the site bucket during a " +
+    "deploy only: CDK's read/write action sets (s3:GetObject*, s3:List*, s3:DeleteObject*, s3:Abort*, " +
+    's3:GetBucket*) on exactly the CDK asset bucket and the site bucket, cloudfront:CreateInvalidation and ' +
+    'GetInvalidation (no resource-level permissions), the AWS-managed basic execution role for its logs, and ' +
+    'the Lambda runtime CDK pins for it.',
   stateMachineTracing:
     'X-Ray tracing is off in AWS China, as it is for the functions; every execution is still logged (ALL) ' +
     'and failed executions raise an alarm.',
@@ -99,7 +119,63 @@ export const nagAcknowledgements = (stack: DistrictStack): NagAcknowledgement[] 
       { id: 'AwsSolutions-COG8', reason: NAG_REASONS.featurePlan, resources: [resourceOf(userPool)] },
     );
   }
+  const distribution = resourceOf(stack.web.distribution);
+  acknowledgements.push(
+    { id: 'AwsSolutions-CFR1', reason: NAG_REASONS.geoRestriction, resources: [distribution] },
+    { id: 'AwsSolutions-CFR2', reason: NAG_REASONS.waf, resources: [distribution] },
+    { id: 'AwsSolutions-CFR4', reason: NAG_REASONS.defaultCertificate, resources: [distribution] },
+    ...bucketDeploymentAcknowledgements(stack),
+  );
+  if (isChinaPartition(stack)) {
+    acknowledgements.push({
+      id: 'AwsSolutions-CFR7',
+      reason: NAG_REASONS.originAccessIdentity,
+      resources: [distribution],
+    });
+  }
   return acknowledgements.filter(({ resources }) => resources.length > 0);
+};
+
+/** `<AWS::Region>` and the like, the way cdk-nag prints an unresolved value in a finding. */
+const nagText = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+
+/** The findings on CDK's BucketDeployment handler (one per stack), wildcard by wildcard. */
+const bucketDeploymentAcknowledgements = (stack: DistrictStack): NagAcknowledgement[] => {
+  const handler = stack.node.children.find((child) =>
+    child.node.id.startsWith('Custom::CDKBucketDeployment'),
+  );
+  if (!handler) return [];
+  const role = handler.node.findChild('ServiceRole');
+  const policy = resourceOf(role.node.findChild('DefaultPolicy'));
+  const qualifier =
+    (stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ?? 'hnb659fds';
+  const assets =
+    `arn:${nagText(stack.partition, 'Partition')}:s3:::cdk-${qualifier}-assets-` +
+    `${nagText(stack.account, 'AccountId')}-${nagText(stack.region, 'Region')}/*`;
+  const site = `<${stack.getLogicalId(resourceOf(stack.web.bucket))}.Arn>/*`;
+  const wildcards = [
+    'Action::s3:Abort*',
+    'Action::s3:DeleteObject*',
+    'Action::s3:GetBucket*',
+    'Action::s3:GetObject*',
+    'Action::s3:List*',
+    'Resource::*',
+    `Resource::${site}`,
+    `Resource::${assets}`,
+  ];
+  return [
+    {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: NAG_REASONS.bucketDeployment,
+      resources: [resourceOf(role)],
+    },
+    ...wildcards.map((wildcard) => ({
+      id: `AwsSolutions-IAM5[${wildcard}]`,
+      reason: NAG_REASONS.bucketDeployment,
+      resources: [policy],
+    })),
+    { id: 'AwsSolutions-L1', reason: NAG_REASONS.bucketDeployment, resources: [resourceOf(handler)] },
+  ];
 };
 
 /** Records every acknowledgement on its resources; the DistrictStack calls this last. */

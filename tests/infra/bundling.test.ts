@@ -21,9 +21,12 @@ let assetDir: string;
 beforeAll(() => {
   synth = testApp({ bundle: true });
   Template.fromStack(buildDistrictApp(synth.app, { district: 'sandun', functions: [PROBE] }));
-  const assets = readdirSync(synth.outdir).filter((name) => name.startsWith('asset.'));
-  expect(assets).toHaveLength(1);
-  assetDir = join(synth.outdir, assets[0]!);
+  // The probe's bundle; the other assets are CDK's cockpit deployment handler, its layer and config.json.
+  const bundles = readdirSync(synth.outdir).filter(
+    (name) => name.startsWith('asset.') && existsSync(join(synth.outdir, name, 'index.mjs')),
+  );
+  expect(bundles).toHaveLength(1);
+  assetDir = join(synth.outdir, bundles[0]!);
 });
 afterAll(() => synth.dispose());
 

@@ -210,7 +210,10 @@ describe('the intake queue', () => {
 
 describe('the functions', () => {
   it('are one Node 22 arm64 function per FUNCTIONS entry, traced, logging JSON to their own log group', () => {
-    template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length);
+    // Ours, plus CDK's handler that copies the built cockpit into its bucket during deploys.
+    const platform = resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('Fn'));
+    expect(platform).toHaveLength(FUNCTIONS.length);
+    template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 1);
     for (const spec of FUNCTIONS) {
       const [, fn] = functionOf(spec);
       expect(fn.Properties).toMatchObject({
@@ -371,12 +374,29 @@ describe('least privilege', () => {
         expect(asList(statement.Action).sort()).toEqual([...STATE_MACHINE_WILDCARD_ACTIONS].sort());
         continue;
       }
+      if (resource.startsWith('CustomCDKBucketDeployment')) {
+        // Deploying the cockpit invalidates CloudFront's copies: no resource-level permissions.
+        expect(asList(statement.Action).sort()).toEqual([
+          'cloudfront:CreateInvalidation',
+          'cloudfront:GetInvalidation',
+        ]);
+        continue;
+      }
       // X-Ray's trace APIs have no resource-level permissions.
       expect(asList(statement.Action).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     }
     expect(wildcards.some(({ type }) => type === 'AWS::IAM::Policy')).toBe(true);
   });
 });
+
+/** The SRP client for scripts and the cockpit's authorization-code client (see tests/infra/web.test.ts). */
+const clientNamed = (part: string): [string, CfnResource] => {
+  const found = resourcesOf(template, 'AWS::Cognito::UserPoolClient').find(([id]) => id.includes(part));
+  if (!found) throw new Error(`no user pool client ${part}`);
+  return found;
+};
+const apiClient = () => clientNamed('WebClient');
+const cockpitClient = () => clientNamed('CockpitClient');
 
 describe('the HTTP API', () => {
   const allRoutes = FUNCTIONS.flatMap((spec) => spec.routes);
@@ -452,12 +472,13 @@ describe('the HTTP API', () => {
 
   it("trusts the user pool's issuer and app client", () => {
     const [poolId] = onlyResourceOf(template, 'AWS::Cognito::UserPool');
-    const [clientId] = onlyResourceOf(template, 'AWS::Cognito::UserPoolClient');
+    const [clientId] = apiClient();
+    const [cockpitId] = cockpitClient();
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
       JwtConfiguration: {
-        Audience: [{ Ref: clientId }],
+        Audience: [{ Ref: clientId }, { Ref: cockpitId }],
         Issuer: {
           'Fn::Join': [
             '',
@@ -522,10 +543,11 @@ describe('the user pool', () => {
       ([, g]) => g.Properties.GroupName,
     );
     expect(groups.sort()).toEqual([...ROLES].sort());
-    const [, client] = onlyResourceOf(template, 'AWS::Cognito::UserPoolClient');
-    expect(client.Properties.GenerateSecret).toBe(false);
-    const writable = client.Properties.WriteAttributes as string[];
-    expect(writable.some((a) => a.startsWith('custom:'))).toBe(false);
+    for (const [, client] of [apiClient(), cockpitClient()]) {
+      expect(client.Properties.GenerateSecret).toBe(false);
+      const writable = client.Properties.WriteAttributes as string[];
+      expect(writable.some((a) => a.startsWith('custom:'))).toBe(false);
+    }
   });
 
   it('asks for 12 characters with upper and lower case, digits and symbols', () => {
