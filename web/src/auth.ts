@@ -50,6 +50,8 @@ const STORAGE_KEY = 'xietong.session';
 const PENDING_KEY = 'xietong.oidc.pending';
 /** A sign-in left unfinished longer than this is abandoned (the provider's codes live minutes). */
 const PENDING_MAX_AGE_MS = 30 * 60_000;
+/** setTimeout overflows past 2³¹−1 ms; a longer-lived token is checked again on the next current(). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 const readSession = (): SignedInUser | undefined => {
   try {
@@ -145,10 +147,13 @@ const oidcProvider = (settings: OidcSettings): AuthProvider => {
       return undefined;
     }
     // The ID token cannot be renewed from the page: when it expires, sign in again.
-    expiryTimer ??= setTimeout(() => {
-      signOut();
-      location.reload();
-    }, left);
+    expiryTimer ??= setTimeout(
+      () => {
+        signOut();
+        location.reload();
+      },
+      Math.min(left, MAX_TIMER_MS),
+    );
     return session;
   };
 
