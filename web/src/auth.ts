@@ -149,8 +149,9 @@ const oidcProvider = (settings: OidcSettings): AuthProvider => {
     // The ID token cannot be renewed from the page: when it expires, sign in again.
     expiryTimer ??= setTimeout(
       () => {
-        signOut();
-        location.reload();
+        expiryTimer = undefined;
+        // current() signs out an expired session, or re-arms for a token that outlives one timer.
+        if (!current()) location.reload();
       },
       Math.min(left, MAX_TIMER_MS),
     );
