@@ -10,10 +10,11 @@ import { type LocalDeadlinesInfo, startLocalDeadlines } from './deadlines';
 import { ensureTable, startDynalite } from './dynamodb';
 import { startGateway } from './gateway';
 import { loadFunctions } from './handlers';
-import { createLocalIssuer, type IssuedUser, issueDemoTokens, LOCAL_ISSUER } from './issuer';
+import { createLocalIssuer, type IssuedUser, issueDemoTokens, LOCAL_AUDIENCE, LOCAL_ISSUER } from './issuer';
 import { LOCAL_REGION } from './lambda-context';
 import { acquireDataDirLock } from './lock';
 import { createRuntimeLog, type LogLevel } from './log';
+import { createLocalOidcProvider } from './oidc-provider';
 import { REPO_ROOT } from './paths';
 import { startQueuePoller } from './poller';
 import { RouteTable } from './routes';
@@ -33,6 +34,8 @@ export interface LocalCloudOptions {
   functions?: FunctionSpec[];
   sweepIntervalMs?: number;
   pollers?: number;
+  /** 'oidc': the pages sign in through the local OIDC provider (`oidc-provider.ts`) instead of picking a demo user. */
+  auth?: 'local' | 'oidc';
 }
 
 /** What tools (the bench, scripts) read from `<data>/local-cloud.json` while the cloud runs. */
@@ -56,6 +59,7 @@ export interface LocalCloud {
   endpoints: { dynamodb: string; sqs: string };
   queues: LocalQueues;
   users: IssuedUser[];
+  auth: 'local' | 'oidc';
   stop(): Promise<void>;
 }
 
@@ -173,6 +177,14 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       staticRoot: join(root, 'web', 'dist'),
       apiId: 'local',
       log,
+      ...(options.auth === 'oidc' && {
+        extra: createLocalOidcProvider({
+          issuer,
+          users: () => users,
+          claims: CLAIMS,
+          clientId: LOCAL_AUDIENCE,
+        }),
+      }),
     });
     cleanups.push(() => gateway.stop());
 
@@ -232,6 +244,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       endpoints: { dynamodb: dynamo.endpoint, sqs: fauxqs.endpoint },
       queues,
       users,
+      auth: options.auth ?? 'local',
       stop: () => {
         stopping ??= runCleanups();
         return stopping;

@@ -31,6 +31,8 @@ export interface GatewayOptions {
   staticRoot?: string;
   apiId: string;
   log: RuntimeLog;
+  /** Extra local endpoints served before the API routes (the OIDC provider of `--auth oidc`). */
+  extra?: { handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> };
 }
 
 export interface LocalGateway {
@@ -144,6 +146,8 @@ export const startGateway = (options: GatewayOptions): Promise<LocalGateway> => 
       response.end(body);
       return;
     }
+
+    if (options.extra && (await options.extra.handle(request, response))) return;
 
     const matched = routes.match(method, rawPath);
     if (method === 'OPTIONS') {

@@ -44,10 +44,19 @@ export interface ClaimNames {
 
 export type VerifiedClaims = Record<string, string>;
 
+export interface IssueOptions {
+  /** The OIDC sign-in's nonce, echoed into the ID token. */
+  nonce?: string;
+  /** Lifetime in seconds (demo tokens last 30 days). */
+  expiresInSeconds?: number;
+}
+
 export interface LocalIssuer {
   readonly issuer: string;
   readonly audience: string;
-  issue(user: DemoUser): Promise<string>;
+  issue(user: DemoUser, options?: IssueOptions): Promise<string>;
+  /** The public key as a JWK Set, for `/local/oidc/jwks.json`. */
+  jwks(): { keys: JWK[] };
   /** Verified claims, every value as a string (as the HTTP API passes them), or undefined. */
   verify(token: string): Promise<VerifiedClaims | undefined>;
 }
@@ -97,8 +106,9 @@ export const createLocalIssuer = async (dataDir: string, claims: ClaimNames): Pr
   return {
     issuer: LOCAL_ISSUER,
     audience: LOCAL_AUDIENCE,
-    issue(user) {
+    issue(user, options = {}) {
       const payload: JWTPayload = { name: user.name, [claims.role]: user.role };
+      if (options.nonce) payload.nonce = options.nonce;
       if (user.department) payload[claims.department] = user.department;
       if (user.zone) payload[claims.zone] = user.zone;
       return new SignJWT(payload)
@@ -107,8 +117,15 @@ export const createLocalIssuer = async (dataDir: string, claims: ClaimNames): Pr
         .setAudience(LOCAL_AUDIENCE)
         .setSubject(user.sub)
         .setIssuedAt()
-        .setExpirationTime(TOKEN_LIFETIME)
+        .setExpirationTime(
+          options.expiresInSeconds
+            ? Math.floor(Date.now() / 1000) + options.expiresInSeconds
+            : TOKEN_LIFETIME,
+        )
         .sign(privateKey);
+    },
+    jwks() {
+      return { keys: [{ ...keys.publicJwk, kid: keys.kid, alg: ALGORITHM, use: 'sig' }] };
     },
     async verify(token) {
       const cached = verified.get(token);

@@ -17,6 +17,8 @@ const USAGE = `Usage: npm start -- [options]
   --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default WARN; INFO logs every request)
   --metrics          emit Powertools metrics (EMF lines on stdout)
   --pollers N        concurrent intake-queue pollers, 1–16 (default 2)
+  --auth MODE        how the pages sign in: local (pick a demo user, default) or oidc (through the
+                     local OIDC provider at /local/oidc, as on AWS with a real one)
   -h, --help         show this help
 `;
 
@@ -27,6 +29,7 @@ interface CliOptions {
   logLevel: LogLevel;
   metrics: boolean;
   pollers: number;
+  auth: 'local' | 'oidc';
 }
 
 class UsageError extends Error {}
@@ -38,6 +41,7 @@ const CLI_OPTIONS = {
   'log-level': { type: 'string' },
   metrics: { type: 'boolean' },
   pollers: { type: 'string' },
+  auth: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -64,6 +68,9 @@ const parseCli = (argv: string[]): CliOptions | 'help' => {
   if (!/^\d+$/.test(pollersText) || pollers < 1 || pollers > 16) {
     throw new UsageError(`--pollers must be an integer from 1 to 16, not "${pollersText}"`);
   }
+  const auth = values.auth ?? 'local';
+  if (auth !== 'local' && auth !== 'oidc')
+    throw new UsageError(`--auth must be local or oidc, not "${auth}"`);
   if (values.data === '') throw new UsageError('--data needs a folder');
   if (values.district === '') throw new UsageError('--district needs a file');
   return {
@@ -73,6 +80,7 @@ const parseCli = (argv: string[]): CliOptions | 'help' => {
     logLevel,
     metrics: values.metrics ?? false,
     pollers,
+    auth,
   };
 };
 
@@ -94,7 +102,7 @@ ${chief ? `    # or an area chief: select(.role=="area_chief" and .zone=="${chie
   Then, for example:
     curl -s -H "Authorization: Bearer $TOKEN" '${url}/v1/cases?limit=5' | jq
 
-  Ctrl-C stops it; the data stays in ${cloud.dataDir}.
+${cloud.auth === 'oidc' ? `  Sign-in    OIDC (code + PKCE) through ${url}/local/oidc (discovery: /local/oidc/.well-known/openid-configuration)\n\n` : ''}  Ctrl-C stops it; the data stays in ${cloud.dataDir}.
 `;
 };
 

@@ -3,13 +3,16 @@
  * `npm start` runs it first (prestart), so a fresh clone shows the cockpit at `/`; the browser
  * tests call `ensureWebBuild()` for the same reason.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const WEB = fileURLToPath(new URL('..', import.meta.url));
 const REPO = join(WEB, '..');
 const BUILT = join(WEB, 'dist', 'index.html');
+/** Two browser test files start at once on CI: one builds, the other waits (vite empties dist first). */
+const LOCK = join(WEB, '.build-lock');
+const STALE_LOCK_MS = 180_000;
 
 /** Everything the bundle is made from: the app, its pages and the shared code it imports. */
 const SOURCES = [
@@ -52,9 +55,26 @@ export const ensureWebBuild = async (
 ): Promise<WebBuildResult> => {
   const started = performance.now();
   if (!options.force && webBuildIsFresh()) return { built: false, ms: 0 };
-  const { build } = await import('vite');
-  await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: options.quiet ? 'warn' : 'info' });
-  return { built: true, ms: Math.round(performance.now() - started) };
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (Date.now() - newestIn(LOCK) > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    // Someone else may have built it while this one waited.
+    if (!options.force && webBuildIsFresh())
+      return { built: false, ms: Math.round(performance.now() - started) };
+    const { build } = await import('vite');
+    await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: options.quiet ? 'warn' : 'info' });
+    return { built: true, ms: Math.round(performance.now() - started) };
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

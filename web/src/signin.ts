@@ -1,6 +1,7 @@
 /**
  * The sign-in screen both pages share. Locally it lists the demo users of the roles the page is
- * for; with an OIDC provider configured it shows the provider's button (not wired yet).
+ * for; with an OIDC provider configured it shows the provider's button, finishes the provider's
+ * redirect back, and shows what went wrong (the provider's `?error=`, a state or nonce mismatch).
  */
 import type { Role } from '../../shared/domain/case';
 import type { AuthProvider, SignedInUser } from './auth';
@@ -15,8 +16,17 @@ export const signIn = async (
   names: DistrictNames | undefined,
   title: string,
 ): Promise<SignedInUser> => {
+  let problem: string | undefined;
+  if (auth.completeRedirect) {
+    try {
+      await auth.completeRedirect();
+    } catch (error) {
+      problem = t('signInFailed', { detail: (error as Error).message });
+    }
+  }
   const existing = auth.current();
   if (existing && roles.includes(existing.role)) return existing;
+  if (existing && auth.kind === 'oidc') problem = t('signInWrongRole', { role: tOf('role', existing.role) });
 
   return new Promise((resolve) => {
     const render = async () => {
@@ -34,12 +44,44 @@ export const signIn = async (
           box,
         ),
       );
-      box.append(h('h2', {}, t('signInTitle')), h('p', { class: 'muted' }, t('signInHint')));
       if (auth.kind === 'oidc') {
-        box.append(h('button', { class: 'btn primary', disabled: true }, t('signInOidc')));
-        box.append(h('p', { class: 'muted' }, t('signInUnavailable')));
+        const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'signin-error' }, problem ?? '');
+        if (!problem) error.hidden = true;
+        const start = h(
+          'button',
+          {
+            class: 'btn primary',
+            'data-testid': 'signin-oidc',
+            onclick: () => {
+              start.disabled = true;
+              auth.startRedirect?.().catch((failure: unknown) => {
+                start.disabled = false;
+                error.textContent = t('signInFailed', { detail: (failure as Error).message });
+                error.hidden = false;
+              });
+            },
+          },
+          t('signInOidc'),
+        );
+        box.append(
+          h('h2', {}, t('signInOidcTitle')),
+          h('p', { class: 'muted' }, t('signInOidcHint')),
+          error,
+          start,
+        );
+        // Signed in with a role this page is not for: offer to sign out (and pick another account).
+        if (existing) {
+          box.append(
+            h(
+              'button',
+              { class: 'btn ghost', 'data-testid': 'signin-leave', onclick: () => void auth.leave() },
+              t('signOut'),
+            ),
+          );
+        }
         return;
       }
+      box.append(h('h2', {}, t('signInTitle')), h('p', { class: 'muted' }, t('signInHint')));
       let users: SignedInUser[];
       try {
         users = (await auth.candidates()).filter((u) => roles.includes(u.role));

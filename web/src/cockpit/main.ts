@@ -328,8 +328,7 @@ const main = async () => {
       },
       () => {
         poller?.stop();
-        auth.signOut();
-        location.reload();
+        void auth.leave();
       },
     );
     panel = createCasePanel({

@@ -206,9 +206,8 @@ const main = async () => {
               {
                 class: 'btn ghost',
                 onclick: () => {
-                  auth.signOut();
                   location.hash = '';
-                  location.reload();
+                  void auth.leave();
                 },
               },
               t('signOut'),
