@@ -2,11 +2,14 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoIntegrationKeyStore } from '../../shared/adapters/aws/dynamodb-integration-key-store';
 import { loadDistrict } from '../../shared/district/load';
 import type { DistrictConfig } from '../../shared/district/schema';
 import { ENV } from '../../shared/runtime/env';
 import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
 import { type LocalDeadlinesInfo, startLocalDeadlines } from './deadlines';
+import { type DemoIntegration, ensureDemoIntegration } from './demo-integration';
 import { ensureTable, startDynalite } from './dynamodb';
 import { startGateway } from './gateway';
 import { loadFunctions } from './handlers';
@@ -56,6 +59,8 @@ export interface LocalCloud {
   endpoints: { dynamodb: string; sqs: string };
   queues: LocalQueues;
   users: IssuedUser[];
+  /** The demo integration key (`GET /local/tokens` → `integrations`). */
+  integrations: DemoIntegration[];
   stop(): Promise<void>;
 }
 
@@ -149,6 +154,8 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       [ENV.claimZone]: CLAIMS.zone,
       [ENV.dynamodbEndpoint]: dynamo.endpoint,
       [ENV.sqsEndpoint]: fauxqs.endpoint,
+      // Failed subscription deliveries come back after 5 s, 10 s, 20 s… locally (30 s… on AWS).
+      [ENV.webhookRetryBaseSeconds]: process.env[ENV.webhookRetryBaseSeconds] ?? '5',
       ...deadlines.environment,
       POWERTOOLS_SERVICE_NAME: 'xietong',
       POWERTOOLS_METRICS_NAMESPACE: 'Xietong/local',
@@ -162,6 +169,13 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
 
     const issuer = await createLocalIssuer(dataDir, CLAIMS);
     const users = await issueDemoTokens(issuer, district);
+    const integrations = [
+      await ensureDemoIntegration(
+        dataDir,
+        new DynamoIntegrationKeyStore({ client: DynamoDBDocumentClient.from(dynamodbClient), tableName }),
+        new Date().toISOString(),
+      ),
+    ];
 
     const gateway = await startGateway({
       port: options.port ?? 3000,
@@ -170,6 +184,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       functions,
       issuer,
       users: () => users,
+      integrations: () => integrations,
       staticRoot: join(root, 'web', 'dist'),
       apiId: 'local',
       log,
@@ -232,6 +247,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       endpoints: { dynamodb: dynamo.endpoint, sqs: fauxqs.endpoint },
       queues,
       users,
+      integrations,
       stop: () => {
         stopping ??= runCleanups();
         return stopping;
