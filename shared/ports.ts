@@ -4,6 +4,13 @@ import type { IntegrationKey, StoredIntegrationKey } from './domain/integration-
 import type { JointVisit, JointVisitStatus } from './domain/joint-visit';
 import type { NotificationMessage } from './domain/notifications';
 import type { RateWindow } from './domain/rate-window';
+import type {
+  CaseEventMessage,
+  DeliveryAttempt,
+  DeliveryMessage,
+  StoredSubscription,
+  Subscription,
+} from './domain/subscriptions';
 
 /** What intake remembers about the request that created a case, to recognise a retry. */
 export interface IntakeFingerprint {
@@ -134,8 +141,48 @@ export interface TimerReplies {
   reply(taskToken: string, result: DueCheckResult): Promise<void>;
 }
 
+/** Everything the notifier consumes: people's notifications, case events, subscription deliveries. */
+export type NotifierMessage = NotificationMessage | CaseEventMessage | DeliveryMessage;
+
 export interface NotificationQueue {
-  publish(messages: NotificationMessage[]): Promise<void>;
+  publish(messages: NotifierMessage[]): Promise<void>;
+}
+
+/** Sends one webhook request; throws (with `status` when the receiver answered) unless it answered 2xx. */
+export interface WebhookPoster {
+  post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number }>;
+}
+
+/** Puts a received queue message back out of sight for a while: the backoff before its next attempt. */
+export interface MessageVisibility {
+  delay(receiptHandle: string, seconds: number): Promise<void>;
+}
+
+/** Webhook subscriptions of systems (department systems, the hotline platform). */
+export interface SubscriptionStore {
+  create(stored: StoredSubscription): Promise<void>;
+  get(id: string): Promise<StoredSubscription | undefined>;
+  /** Every subscription, newest first, without secrets. */
+  list(): Promise<Subscription[]>;
+  /** Every subscription with its secret (the notifier matches and signs). */
+  listStored(): Promise<StoredSubscription[]>;
+  /** False when there was none. */
+  delete(id: string): Promise<boolean>;
+  recordAttempt(attempt: DeliveryAttempt): Promise<void>;
+  /** A subscription's delivery attempts, newest first. */
+  attempts(
+    subscriptionId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: DeliveryAttempt[]; cursor?: string }>;
+}
+
+/**
+ * Signatures already accepted, kept until they could no longer pass the timestamp check: a replay
+ * within the window is refused. `remember` is a conditional write: false when it was seen.
+ */
+export interface SeenSignatures {
+  remember(keyId: string, signature: string, now: string, expiresAt: string): Promise<boolean>;
 }
 
 /** One way to reach a recipient (a webhook now; SMS later). Throws when delivery should be retried. */

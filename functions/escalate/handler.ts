@@ -3,10 +3,13 @@ import { caseStoreFromEnv, districtIndexFromEnv } from '../../shared/runtime/com
 import { notificationQueueFromEnv, timerRepliesFromEnv } from '../../shared/runtime/deadline-composition';
 import { makeHandler } from './app';
 
+const notifications = notificationQueueFromEnv();
+
 export const handler = makeHandler({
   store: caseStoreFromEnv(),
   district: districtIndexFromEnv(),
   clock: systemClock,
-  notifications: notificationQueueFromEnv(),
+  notifications,
+  events: notifications,
   replies: timerRepliesFromEnv(),
 });

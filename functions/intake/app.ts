@@ -7,10 +7,11 @@ import { ForbiddenActionError, SourceNotAllowedError } from '../../shared/domain
 import { caseView } from '../../shared/http/case-view';
 import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
 import { headerParam, jsonBody } from '../../shared/http/request';
-import { IdempotencyKey, ReportBody } from '../../shared/http/schemas';
+import { HotlineTicketBody, IdempotencyKey, ReportBody } from '../../shared/http/schemas';
 import type { Clock, RateLimiter } from '../../shared/ports';
 import type { IdentityConfig } from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
+import { submitHotlineTicket } from '../../shared/usecases/hotline-ticket';
 import { consumeRateLimit } from '../../shared/usecases/rate-limit';
 import { type SubmitReportDeps, submitReport } from '../../shared/usecases/submit-report';
 
@@ -23,6 +24,8 @@ export interface IntakeDeps extends SubmitReportDeps {
 
 /** Machine clients report here, behind the key authorizer; people report on POST /v1/cases. */
 export const INTEGRATION_REPORT_ROUTE = 'POST /v1/integrations/reports';
+/** The 12345 hotline platform posts its tickets here, with a key bound to the `hotline` source. */
+export const HOTLINE_TICKET_ROUTE = 'POST /v1/integrations/hotline/tickets';
 
 /**
  * The integration key behind the request, once it may report and is within its rate. The budget
@@ -47,11 +50,45 @@ const integrationCaller = async (
 };
 
 /**
+ * A 12345 ticket: 202 with the new case, 200 with the same case when the ticket was seen before;
+ * both say who leads and by when (see submitHotlineTicket).
+ */
+const hotlineTicket = async (deps: IntakeDeps, event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
+  const integration = await integrationCaller(deps, event);
+  if (integration.source !== 'hotline') throw new SourceNotAllowedError(integration.source, 'hotline');
+  const ticket = jsonBody(event, HotlineTicketBody);
+  const result = await submitHotlineTicket(deps, {
+    ticket,
+    actor: integration.actor,
+    correlationId: correlationIdOf(event),
+  });
+  metrics.addMetric(result.replayed ? 'HotlineTicketsReplayed' : 'HotlineTicketsAccepted', 'Count', 1);
+  const c = result.case;
+  return json(
+    result.replayed ? 200 : 202,
+    {
+      ticketNo: ticket.ticketNo,
+      caseId: c.id,
+      status: c.status,
+      ...(c.category !== undefined && { category: c.category }),
+      lead: result.lead ?? null,
+      deadline: result.handleBy ? { handleBy: result.handleBy, estimated: result.deadlineEstimated } : null,
+      mapping: result.mapping,
+    },
+    {
+      location: `/v1/cases/${c.id}`,
+      ...(result.replayed && { 'idempotency-replayed': 'true' }),
+    },
+  );
+};
+
+/**
  * POST /v1/cases and POST /v1/integrations/reports: accept a report (202) and hand it to the
  * router; a retry returns the same case. An integration key reports only as its own source.
  */
 export const makeHandler = (deps: IntakeDeps) =>
   httpFunction(async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
+    if (event.routeKey === HOTLINE_TICKET_ROUTE) return hotlineTicket(deps, event);
     const integration =
       event.routeKey === INTEGRATION_REPORT_ROUTE ? await integrationCaller(deps, event) : undefined;
     const actor: Actor = integration?.actor ?? actorFromEvent(event, deps.identity);

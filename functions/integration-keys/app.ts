@@ -26,7 +26,7 @@ const NOT_STORED = { 'cache-control': 'no-store' };
 
 const create = async (deps: IntegrationKeysDeps, event: Event, actor: Actor) => {
   const input = jsonBody(event, IntegrationKeyBody);
-  const { key, apiKey } = await createIntegrationKey(deps, { input, actor });
+  const { key, apiKey, signingSecret } = await createIntegrationKey(deps, { input, actor });
   metrics.addMetric('IntegrationKeysCreated', 'Count', 1);
   // Who issued which key to whom, for the record; never the key itself.
   logger.info('integration key created', {
@@ -36,7 +36,11 @@ const create = async (deps: IntegrationKeysDeps, event: Event, actor: Actor) => 
     createdBy: key.createdBy,
   });
   const { id, ...rest } = key;
-  return json(201, { id, key: apiKey, ...rest }, { location: `/v1/integration-keys/${id}`, ...NOT_STORED });
+  return json(
+    201,
+    { id, key: apiKey, ...(signingSecret !== undefined && { signingSecret }), ...rest },
+    { location: `/v1/integration-keys/${id}`, ...NOT_STORED },
+  );
 };
 
 const revoke = async (deps: IntegrationKeysDeps, event: Event, actor: Actor) => {

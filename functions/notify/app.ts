@@ -2,46 +2,87 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
-import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { NotificationMessage } from '../../shared/domain/notifications';
-import type { NotificationChannel } from '../../shared/ports';
+import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { MessageVisibility, NotificationChannel, NotifierMessage } from '../../shared/ports';
 import { logger, metrics, tracer } from '../../shared/runtime/observability';
-import { deliverNotification } from '../../shared/usecases/deliver-notification';
+import {
+  deliverNotification,
+  deliverToSubscription,
+  fanOutCaseEvent,
+  type SubscriptionDeliveryDeps,
+} from '../../shared/usecases/deliver-notification';
 
-export interface NotifyDeps {
+export interface NotifyDeps extends SubscriptionDeliveryDeps {
   channel: NotificationChannel;
+  visibility: MessageVisibility;
 }
 
-const readMessage = (body: string, messageId: string): NotificationMessage => {
-  const message = JSON.parse(body) as Partial<NotificationMessage>;
-  if (
-    typeof message.key !== 'string' ||
-    typeof message.recipient !== 'object' ||
-    message.recipient === null
-  ) {
-    throw new Error(`unreadable notification ${messageId}`);
-  }
-  return message as NotificationMessage;
+const readMessage = (body: string, messageId: string): NotifierMessage => {
+  const message = JSON.parse(body) as Partial<NotifierMessage> & { kind?: string };
+  const readable =
+    typeof message.key === 'string' &&
+    (message.kind === 'case-event' || message.kind === 'delivery'
+      ? typeof (message as { event?: unknown }).event === 'object'
+      : typeof (message as { recipient?: unknown }).recipient === 'object' &&
+        (message as { recipient?: unknown }).recipient !== null);
+  if (!readable) throw new Error(`unreadable notification ${messageId}`);
+  return message as NotifierMessage;
 };
 
-/**
- * Consumes the notification queue: at least once, each message with its idempotency key. A
- * recipient without an address is logged and dropped; a failed delivery is retried, then parked.
- */
-export const makeHandler = (deps: NotifyDeps) =>
-  middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const outcomes = await Promise.allSettled(
-      event.Records.map(async (record) => {
-        const message = readMessage(record.body, record.messageId);
-        const outcome = await deliverNotification(deps.channel, message);
+class DeliveryFailedError extends Error {
+  override readonly name = 'DeliveryFailedError';
+}
+
+const handleRecord = async (deps: NotifyDeps, record: SQSRecord): Promise<void> => {
+  const message = readMessage(record.body, record.messageId);
+  switch (message.kind) {
+    case 'case-event': {
+      const deliveries = await fanOutCaseEvent(deps, message);
+      if (deliveries > 0) metrics.addMetric('SubscriptionDeliveriesQueued', 'Count', deliveries);
+      return;
+    }
+    case 'delivery': {
+      const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
+      const result = await deliverToSubscription(deps, message, attempt);
+      logger.info('subscription delivery', {
+        key: message.key,
+        subscriptionId: message.subscriptionId,
+        attempt,
+        outcome: result.outcome,
+      });
+      if (result.outcome !== 'failed') {
         metrics.addMetric(
-          outcome === 'delivered' ? 'NotificationsDelivered' : 'NotificationsWithoutAddress',
+          result.outcome === 'delivered' ? 'SubscriptionDeliveries' : 'SubscriptionGone',
           'Count',
           1,
         );
-        logger.info('notification', { key: message.key, kind: message.kind, outcome });
-      }),
-    );
+        return;
+      }
+      metrics.addMetric('SubscriptionDeliveryFailures', 'Count', 1);
+      // The wait before the next attempt; none left: visible at once, so the next receive parks it.
+      await deps.visibility.delay(record.receiptHandle, result.retryInSeconds ?? 0);
+      throw new DeliveryFailedError(result.error);
+    }
+    default: {
+      const outcome = await deliverNotification(deps.channel, message);
+      metrics.addMetric(
+        outcome === 'delivered' ? 'NotificationsDelivered' : 'NotificationsWithoutAddress',
+        'Count',
+        1,
+      );
+      logger.info('notification', { key: message.key, kind: message.kind, outcome });
+    }
+  }
+};
+
+/**
+ * Consumes the notification queue, at least once: people's notifications (to the district file's
+ * webhooks), case events (fanned out to the subscriptions that want them) and subscription
+ * deliveries (signed, recorded attempt by attempt, retried with exponential backoff, then parked).
+ */
+export const makeHandler = (deps: NotifyDeps) =>
+  middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const outcomes = await Promise.allSettled(event.Records.map((record) => handleRecord(deps, record)));
     const batchItemFailures: SQSBatchItemFailure[] = [];
     outcomes.forEach((outcome, index) => {
       if (outcome.status === 'fulfilled') return;

@@ -2,11 +2,14 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoIntegrationKeyStore } from '../../shared/adapters/aws/dynamodb-integration-key-store';
 import { loadDistrict } from '../../shared/district/load';
 import type { DistrictConfig } from '../../shared/district/schema';
 import { ENV } from '../../shared/runtime/env';
 import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
 import { type LocalDeadlinesInfo, startLocalDeadlines } from './deadlines';
+import { type DemoIntegration, ensureDemoIntegration } from './demo-integration';
 import { ensureTable, startDynalite } from './dynamodb';
 import { startGateway } from './gateway';
 import { loadFunctions } from './handlers';
@@ -60,6 +63,8 @@ export interface LocalCloud {
   queues: LocalQueues;
   users: IssuedUser[];
   auth: 'local' | 'oidc';
+  /** The demo integration key (`GET /local/tokens` → `integrations`). */
+  integrations: DemoIntegration[];
   stop(): Promise<void>;
 }
 
@@ -153,6 +158,8 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       [ENV.claimZone]: CLAIMS.zone,
       [ENV.dynamodbEndpoint]: dynamo.endpoint,
       [ENV.sqsEndpoint]: fauxqs.endpoint,
+      // Failed subscription deliveries come back after 5 s, 10 s, 20 s… locally (30 s… on AWS).
+      [ENV.webhookRetryBaseSeconds]: process.env[ENV.webhookRetryBaseSeconds] ?? '5',
       ...deadlines.environment,
       POWERTOOLS_SERVICE_NAME: 'xietong',
       POWERTOOLS_METRICS_NAMESPACE: 'Xietong/local',
@@ -166,6 +173,13 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
 
     const issuer = await createLocalIssuer(dataDir, CLAIMS);
     const users = await issueDemoTokens(issuer, district);
+    const integrations = [
+      await ensureDemoIntegration(
+        dataDir,
+        new DynamoIntegrationKeyStore({ client: DynamoDBDocumentClient.from(dynamodbClient), tableName }),
+        new Date().toISOString(),
+      ),
+    ];
 
     const gateway = await startGateway({
       port: options.port ?? 3000,
@@ -174,6 +188,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       functions,
       issuer,
       users: () => users,
+      integrations: () => integrations,
       staticRoot: join(root, 'web', 'dist'),
       apiId: 'local',
       log,
@@ -245,6 +260,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       queues,
       users,
       auth: options.auth ?? 'local',
+      integrations,
       stop: () => {
         stopping ??= runCleanups();
         return stopping;

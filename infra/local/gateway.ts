@@ -7,6 +7,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { authOf } from '../../shared/runtime/functions';
+import type { DemoIntegration } from './demo-integration';
 import type { LoadedFunction } from './handlers';
 import { buildHttpEvent, type IncomingRequest } from './http-event';
 import type { IssuedUser, LocalIssuer, VerifiedClaims } from './issuer';
@@ -27,6 +28,8 @@ export interface GatewayOptions {
   functions: Map<string, LoadedFunction>;
   issuer: LocalIssuer;
   users: () => IssuedUser[];
+  /** The demo machine clients (integration keys) listed beside the users. */
+  integrations?: () => DemoIntegration[];
   /** The built cockpit, served at `/` when the folder exists. */
   staticRoot?: string;
   apiId: string;
@@ -42,7 +45,7 @@ export interface LocalGateway {
 }
 
 const CORS_HEADERS = {
-  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
   'access-control-allow-headers': 'authorization, content-type, idempotency-key',
   'access-control-expose-headers': 'location, retry-after, etag, idempotency-replayed',
   'access-control-max-age': '600',
@@ -137,6 +140,8 @@ export const startGateway = (options: GatewayOptions): Promise<LocalGateway> => 
         issuer: issuer.issuer,
         audience: issuer.audience,
         users: options.users(),
+        // Machine clients with their integration key (no bearer token: they use x-api-key).
+        integrations: options.integrations?.() ?? [],
       });
       response.writeHead(200, {
         ...baseHeaders,

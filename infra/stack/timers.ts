@@ -138,6 +138,12 @@ export class DeadlineTimers extends Construct {
       this.notifications.queue.grantSendMessages(fn);
       fn.addEnvironment(ENV.notificationQueueUrl, this.notifications.queue.queueUrl);
     }
-    if (access.notifications === 'consume') this.notifications.consumeWith(fn);
+    if (access.notifications === 'consume') {
+      this.notifications.consumeWith(fn);
+      // The notifier fans case events out onto its own queue and sets a failed delivery's backoff
+      // (ChangeMessageVisibility, part of the consume grant) on it.
+      this.notifications.queue.grantSendMessages(fn);
+      fn.addEnvironment(ENV.notificationQueueUrl, this.notifications.queue.queueUrl);
+    }
   }
 }

@@ -171,6 +171,24 @@ export const TriageSettings = z.object({
   autoCategorizeScore: z.number().gt(0).lte(1).default(0.8),
 });
 
+/** A named place the 12345 hotline's addresses may mention, with a point to route a ticket by. */
+export const HotlinePlace = z.object({
+  name: z.string().min(2).max(80),
+  /** Other spellings of the same place (a road's old name, a community's short name). */
+  aliases: z.array(z.string().min(2).max(80)).max(20).default([]),
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+});
+
+/**
+ * The 12345 hotline adapter's tables, edited by the district: the platform's category texts (as it
+ * sends them) mapped to ours, and the address gazetteer for tickets without coordinates.
+ */
+export const HotlineSettings = z.object({
+  categories: z.record(z.string().min(1).max(80), z.string().min(1)).default({}),
+  places: z.array(HotlinePlace).max(2000).default([]),
+});
+
 export const IdentityConfig = z.object({
   /** OIDC issuer URL trusted by the HTTP API; absent means the stack creates a Cognito user pool. */
   issuer: z.url().optional(),
@@ -210,6 +228,7 @@ export const DistrictConfig = z
     }),
     jointVisits: JointVisitSettings.default({ mode: 'create' }),
     triage: TriageSettings.default({ autoCategorizeScore: 0.8 }),
+    hotline: HotlineSettings.default({ categories: {}, places: [] }),
   })
   .superRefine((district, ctx) => {
     const departmentIds = new Set(district.departments.map((d) => d.id));
@@ -238,6 +257,16 @@ export const DistrictConfig = z
       district.categories.map((c) => c.code),
       'categories',
     );
+    const categoryCodes = new Set(district.categories.map((c) => c.code));
+    for (const [text, code] of Object.entries(district.hotline.categories)) {
+      if (!categoryCodes.has(code)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hotline', 'categories', text],
+          message: `unknown category "${code}"`,
+        });
+      }
+    }
     mustBeDepartment(district.commandCentre, ['commandCentre']);
     mustBeDepartment(district.jointTeam.department, ['jointTeam', 'department']);
     district.zones.forEach((zone, i) => {

@@ -36,6 +36,8 @@ export const ACTIONS = [
   'download',
   'config',
   'manage_keys',
+  // Webhook subscriptions of department systems and the hotline platform (administrators).
+  'manage_subscriptions',
   // Joint visits (综合查一次), checked against the visit: its lead and assignee are the joint team,
   // the covered cases' departments co-operate. `visit` sees it, `handle_visit` accepts and resolves it.
   'visit',
@@ -117,14 +119,16 @@ export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
     premises: 'all',
   },
   // Administrators run the platform (district configuration, integration keys); they do not read cases.
-  admin: { config: 'any', manage_keys: 'any' },
+  admin: { config: 'any', manage_keys: 'any', manage_subscriptions: 'any' },
 };
 
 /**
  * Machine clients (integration keys, role `integration`) are no token role: no user can claim them.
- * At most they report; each key narrows that further to its own actions and source.
+ * They report; a department system (a key with `events`, acting for its department) also adds
+ * progress notes and results to the cases assigned to that department. Each key narrows this
+ * further to its own actions and source.
  */
-export const INTEGRATION_GRANTS: Grants = { report: 'any' };
+export const INTEGRATION_GRANTS: Grants = { report: 'any', progress: 'assigned', resolve: 'assigned' };
 
 export const scopeOf = (actor: Actor, action: Action): Scope | undefined =>
   actor.role === 'system'

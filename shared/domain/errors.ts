@@ -130,3 +130,24 @@ export class IllegalVisitTransitionError extends DomainError {
     super(`cannot ${command} a joint visit that is ${status}`, 'status');
   }
 }
+
+/**
+ * A signed request refused: `signature_refused` for a wrong, unknown or revoked key, a tampered
+ * body or a malformed signature (the caller learns nothing about which); `stale_timestamp` and
+ * `replayed_signature` say what the sender must fix (its clock, a fresh signature).
+ */
+export class SignatureRejectedError extends DomainError {
+  constructor(
+    readonly rule: 'signature_refused' | 'stale_timestamp' | 'replayed_signature',
+    message: string,
+  ) {
+    super(message, 'x-xietong-signature');
+  }
+}
+
+export class SubscriptionNotFoundError extends DomainError {
+  readonly rule = 'subscription_not_found';
+  constructor(readonly subscriptionId: string) {
+    super(`no subscription ${subscriptionId}`, 'id');
+  }
+}

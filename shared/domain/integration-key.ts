@@ -8,8 +8,12 @@ import type { Source } from './case';
  * there is nothing to guess, so a slow hash or a pepper would add cost and no protection.
  */
 
-/** What a key may do; a hotline integration creates cases and reads nothing. */
-export const INTEGRATION_ACTIONS = ['report'] as const;
+/**
+ * What a key may do: `report` creates cases (the hotline, Open311 clients); `events` sends signed
+ * department-system events (new reports, progress and results on the cases assigned to the key's
+ * department). Nothing reads.
+ */
+export const INTEGRATION_ACTIONS = ['report', 'events'] as const;
 export type IntegrationAction = (typeof INTEGRATION_ACTIONS)[number];
 
 export const RATE_LIMIT_PER_MINUTE = { min: 1, max: 6000, default: 120 } as const;
@@ -22,6 +26,8 @@ export interface IntegrationKey {
   source: Source;
   actions: IntegrationAction[];
   rateLimitPerMinute: number;
+  /** The department a department system acts for (keys with `events`): its progress and results. */
+  department?: string;
   createdAt: string;
   /** The administrator's subject. */
   createdBy: string;
@@ -33,6 +39,11 @@ export interface IntegrationKey {
 export interface StoredIntegrationKey {
   key: IntegrationKey;
   secretHash: string;
+  /**
+   * Keys with `events` only: the HMAC secret their requests are signed with. Unlike the key's own
+   * secret it must be kept readable to verify a signature; it never leaves the store but to verify.
+   */
+  signingSecret?: string;
 }
 
 /** A ULID (Crockford base32): no `_`, so the id ends where the secret starts. */

@@ -1,6 +1,7 @@
 import { CASE_STATUSES, ROLES, SOURCES } from '../domain/case';
 import { INTEGRATION_ACTIONS } from '../domain/integration-key';
 import { API_KEY_HEADER, authOf, FUNCTIONS } from '../runtime/functions';
+import { integrationOperation } from './openapi-integrations';
 import { JointVisitSchema, jointVisitOperation } from './openapi-joint-visits';
 import { jsonSchemaOf, problemResponses } from './openapi-parts';
 import {
@@ -125,6 +126,7 @@ const IntegrationKey = {
     source: { enum: [...SOURCES] },
     actions: { type: 'array', items: { enum: [...INTEGRATION_ACTIONS] } },
     rateLimitPerMinute: { type: 'integer' },
+    department: { type: 'string', description: 'The department a department system (events) acts for' },
     createdAt: { type: 'string', format: 'date-time' },
     createdBy: { type: 'string', description: "The administrator's subject" },
     revokedAt: { type: 'string', format: 'date-time' },
@@ -157,6 +159,8 @@ const queryParameters = () => {
 const operationFor = (method: string, path: string): Record<string, unknown> => {
   const jointVisit = jointVisitOperation(method, path);
   if (jointVisit) return jointVisit;
+  const integration = integrationOperation(method, path);
+  if (integration) return integration;
   if (method === 'POST' && path === '/v1/cases') {
     return {
       summary: 'Report an incident (idempotent)',
@@ -206,7 +210,14 @@ const operationFor = (method: string, path: string): Record<string, unknown> => 
                   {
                     type: 'object',
                     required: ['key'],
-                    properties: { key: { type: 'string', description: 'Send as the x-api-key header' } },
+                    properties: {
+                      key: { type: 'string', description: 'Send as the x-api-key header' },
+                      signingSecret: {
+                        type: 'string',
+                        description:
+                          'Keys with "events" only: the HMAC secret to sign department-system events with',
+                      },
+                    },
                   },
                 ],
               },

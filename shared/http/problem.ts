@@ -11,7 +11,9 @@ import {
   InvalidInputError,
   JointVisitNotFoundError,
   RateLimitExceededError,
+  SignatureRejectedError,
   SourceNotAllowedError,
+  SubscriptionNotFoundError,
   UnauthenticatedError,
   VersionConflictError,
 } from '../domain/errors';
@@ -75,6 +77,8 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number, string][]
   [IntegrationKeyNotFoundError, 404, 'Integration key not found'],
   [SourceNotAllowedError, 403, 'Forbidden'],
   [RateLimitExceededError, 429, 'Too many requests'],
+  [SignatureRejectedError, 401, 'Signature refused'],
+  [SubscriptionNotFoundError, 404, 'Subscription not found'],
 ];
 
 const slug = (text: string) =>

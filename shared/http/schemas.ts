@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CASE_STATUSES, SOURCES } from '../domain/case';
 import { INTEGRATION_ACTIONS, KEY_ID_PATTERN, RATE_LIMIT_PER_MINUTE } from '../domain/integration-key';
+import { SUBSCRIPTION_EVENTS } from '../domain/subscriptions';
 
 /**
  * Request schemas: they validate every request and generate the OpenAPI document, so the two
@@ -125,22 +126,39 @@ export const CaseId = z.string().regex(/^C[A-Za-z0-9_-]{20,30}$/, 'a case id as 
 
 export const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, '1–255 visible ASCII characters');
 
-export const IntegrationKeyBody = z.strictObject({
-  name: text(80).describe('Who holds the key, e.g. "12345 热线平台"'),
-  source: z.enum(SOURCES).describe('The only source the key may report as'),
-  actions: z
-    .array(z.enum(INTEGRATION_ACTIONS))
-    .min(1)
-    .default(['report'])
-    .describe('What the key may do; "report" (create cases) is the only action so far'),
-  rateLimitPerMinute: z
-    .number()
-    .int()
-    .min(RATE_LIMIT_PER_MINUTE.min)
-    .max(RATE_LIMIT_PER_MINUTE.max)
-    .default(RATE_LIMIT_PER_MINUTE.default)
-    .describe('Requests a minute the key may make; more are refused with 429'),
-});
+export const IntegrationKeyBody = z
+  .strictObject({
+    name: text(80).describe('Who holds the key, e.g. "12345 热线平台"'),
+    source: z.enum(SOURCES).describe('The only source the key may report as'),
+    actions: z
+      .array(z.enum(INTEGRATION_ACTIONS))
+      .min(1)
+      .default(['report'])
+      .describe(
+        'What the key may do: "report" (create cases), "events" (signed department-system events; the reply then shows a signingSecret once)',
+      ),
+    rateLimitPerMinute: z
+      .number()
+      .int()
+      .min(RATE_LIMIT_PER_MINUTE.min)
+      .max(RATE_LIMIT_PER_MINUTE.max)
+      .default(RATE_LIMIT_PER_MINUTE.default)
+      .describe('Requests a minute the key may make; more are refused with 429'),
+    department: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,40}$/)
+      .optional()
+      .describe('The department a department system acts for (required with "events")'),
+  })
+  .superRefine((body, ctx) => {
+    if (body.actions.includes('events') && body.department === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['department'],
+        message: 'a key with "events" acts for a department: name it',
+      });
+    }
+  });
 
 export const IntegrationKeyId = z
   .string()
@@ -148,3 +166,109 @@ export const IntegrationKeyId = z
 
 /** Revoking takes no fields; an unknown one is refused rather than ignored. */
 export const RevokeBody = z.strictObject({});
+
+/** A 12345 hotline ticket (POST /v1/integrations/hotline/tickets). */
+export const HotlineTicketBody = z
+  .strictObject({
+    ticketNo: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,60}$/, 'the platform’s ticket number: letters, digits, dot, dash, underscore')
+      .describe('The ticket number (工单号); the same ticket again returns its case'),
+    caller: z
+      .strictObject({
+        name: text(60).optional(),
+        phone: z
+          .string()
+          .regex(/^\+?[0-9][0-9 -]{4,19}$/, 'a phone number: digits, spaces or dashes, optional leading +')
+          .optional(),
+      })
+      .optional(),
+    content: text(1900).describe('What the caller reported (诉求内容)'),
+    address: text(200).describe('The address the caller gave'),
+    categoryText: text(80)
+      .optional()
+      .describe('The platform’s own category (mapped by the district’s hotline table; unmapped → triage)'),
+    receivedAt: z.iso.datetime({ offset: true }).describe('When the call came in'),
+    lat: z.number().gte(-90).lte(90).optional(),
+    lng: z.number().gte(-180).lte(180).optional(),
+    crs: z.enum(['wgs84', 'gcj02']).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if ((body.lat === undefined) !== (body.lng === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [body.lat === undefined ? 'lat' : 'lng'],
+        message: 'lat and lng come together',
+      });
+    }
+  });
+
+const eventId = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'the event’s id in the sending system: letters, digits, . _ : -')
+  .describe('The event’s id in the department system; the same event again changes nothing');
+
+/** An event a department system pushes (POST /v1/integrations/{system}/events), signed. */
+export const DepartmentEventBody = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('report'),
+    eventId,
+    report: ReportBody.omit({ source: true, externalRef: true }),
+  }),
+  z.strictObject({ type: z.literal('progress'), eventId, caseId: z.string().min(1).max(60), note: note }),
+  z.strictObject({ type: z.literal('result'), eventId, caseId: z.string().min(1).max(60), result: note }),
+]);
+
+export const SystemName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,40}$/, 'a department id of the district, e.g. urban-management');
+
+/** A webhook subscription (POST /v1/subscriptions): whose cases, which events, where to. */
+export const SubscriptionBody = z
+  .strictObject({
+    name: text(80).describe('Who receives, e.g. "城管执法系统"'),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(500)
+      .describe('Where deliveries are POSTed: https, or http to this machine (local runs)'),
+    department: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,40}$/)
+      .optional()
+      .describe('Follow the cases this department is assigned or leads'),
+    source: z
+      .enum(SOURCES)
+      .optional()
+      .describe('Follow every case of this source (the hotline platform: hotline)'),
+    events: z
+      .array(z.enum(SUBSCRIPTION_EVENTS))
+      .min(1)
+      .describe('case.assigned, case.escalated, case.closed, case.status_changed'),
+  })
+  .superRefine((body, ctx) => {
+    if ((body.department === undefined) === (body.source === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['department'],
+        message: 'name exactly one of department or source',
+      });
+    }
+    const url = new URL(body.url);
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    if (url.protocol === 'http:' && !loopback) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: 'deliveries leave the platform over https only',
+      });
+    }
+  });
+
+export const SubscriptionId = z
+  .string()
+  .regex(KEY_ID_PATTERN, 'a subscription id as returned by POST /v1/subscriptions');
+
+export const DeliveriesQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(2000).optional(),
+});

@@ -36,5 +36,8 @@ export const notificationQueueFromEnv = (): NotificationQueue =>
 export const notificationChannelFromEnv = (district: DistrictIndex): NotificationChannel =>
   new WebhookChannel({ district: district.config });
 
-export const caseEffectsFromEnv = (district: DistrictIndex, clock: Clock): CaseEffects =>
-  caseEffects({ district, clock, timers: timersFromEnv(), notifications: notificationQueueFromEnv() });
+export const caseEffectsFromEnv = (district: DistrictIndex, clock: Clock): CaseEffects => {
+  const queue = notificationQueueFromEnv();
+  // Case events for the webhook subscriptions ride the same queue: the notifier fans them out.
+  return caseEffects({ district, clock, timers: timersFromEnv(), notifications: queue, events: queue });
+};

@@ -22,6 +22,8 @@ export const ENV = {
   timerStateMachineArn: 'XT_TIMER_STATE_MACHINE_ARN',
   /** SQS queue of notification messages (assignments, escalations) that the notifier consumes. */
   notificationQueueUrl: 'XT_NOTIFICATION_QUEUE_URL',
+  /** Optional: seconds before a failed subscription delivery's first retry (then doubling); default 30. */
+  webhookRetryBaseSeconds: 'XT_WEBHOOK_RETRY_BASE_SECONDS',
   /** Optional endpoint overrides (the local cloud points them at dynalite and fauxqs). */
   dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
   sqsEndpoint: 'AWS_ENDPOINT_URL_SQS',

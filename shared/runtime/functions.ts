@@ -3,7 +3,7 @@
  * CDK builds one NodejsFunction per entry and one API route per route; the local gateway serves
  * the same routes by importing the same entry files. Keep both in step by editing only this list.
  */
-export type HttpMethod = 'GET' | 'POST';
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 /**
  * Who may call a non-public route: a user with a JWT (the default), or a machine client with an
@@ -42,7 +42,10 @@ export interface FunctionSpec {
     timers?: 'none' | 'start' | 'reply';
     /** The queue the timers hand their due checks to. */
     dueChecks?: 'none' | 'consume';
-    /** The notification queue (assignments, escalations). */
+    /**
+     * The notification queue (assignments, escalations, case events, subscription deliveries).
+     * Its consumer also sends to it (the fan-out of case events) and changes visibility (backoff).
+     */
     notifications?: 'none' | 'send' | 'consume';
   };
   memoryMb?: number;
@@ -77,10 +80,11 @@ export const FUNCTIONS: FunctionSpec[] = [
     name: 'intake',
     entry: 'functions/intake/handler.ts',
     description:
-      'Accepts reports (POST /v1/cases; machine clients: POST /v1/integrations/reports), idempotently, and hands them to the intake queue',
+      'Accepts reports (POST /v1/cases; machine clients: POST /v1/integrations/reports, 12345 tickets), idempotently, and hands them to the intake queue',
     routes: [
       { method: 'POST', path: '/v1/cases' },
       { method: 'POST', path: '/v1/integrations/reports', auth: 'apiKey' },
+      { method: 'POST', path: '/v1/integrations/hotline/tickets', auth: 'apiKey' },
     ],
     access: { table: 'readWrite', intakeQueue: 'send' },
   },
@@ -213,8 +217,31 @@ export const FUNCTIONS: FunctionSpec[] = [
     name: 'notify',
     entry: 'functions/notify/handler.ts',
     description:
-      'Consumes the notification queue: delivers assignments and escalations to webhooks, at least once',
+      'Consumes the notification queue: assignments and escalations to the district webhooks, case events fanned out to the subscriptions, signed deliveries retried with backoff and recorded',
     routes: [],
-    access: { table: 'none', intakeQueue: 'none', notifications: 'consume' },
+    access: { table: 'readWrite', intakeQueue: 'none', notifications: 'consume' },
+  },
+  {
+    name: 'department-events',
+    entry: 'functions/department-events/handler.ts',
+    description:
+      'Department systems push HMAC-signed events: new reports, progress notes and results on the cases assigned to them',
+    // Public at the gateway: the HMAC signature (over timestamp and body) is the credential, checked
+    // by the function against the key's signing secret; no secret travels with the request.
+    routes: [{ method: 'POST', path: '/v1/integrations/{system}/events', public: true }],
+    access: { table: 'readWrite', intakeQueue: 'send', timers: 'start', notifications: 'send' },
+  },
+  {
+    name: 'subscriptions',
+    entry: 'functions/subscriptions/handler.ts',
+    description:
+      'Webhook subscriptions of department systems and the hotline platform (administrators): create, list, delete, and every delivery attempt',
+    routes: [
+      { method: 'POST', path: '/v1/subscriptions' },
+      { method: 'GET', path: '/v1/subscriptions' },
+      { method: 'DELETE', path: '/v1/subscriptions/{id}' },
+      { method: 'GET', path: '/v1/subscriptions/{id}/deliveries' },
+    ],
+    access: { table: 'readWrite', intakeQueue: 'none' },
   },
 ];

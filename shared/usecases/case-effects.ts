@@ -2,6 +2,7 @@ import type { Case } from '../domain/case';
 import type { DistrictIndex } from '../domain/district-index';
 import { nextWakeAt, sameTimer, timerKeyOf } from '../domain/escalation';
 import { notificationsBetween } from '../domain/notifications';
+import { caseEventMessage, caseEventsBetween } from '../domain/subscriptions';
 import type { Clock, NotificationQueue, Timers } from '../ports';
 
 export interface CaseEffectsDeps {
@@ -9,6 +10,8 @@ export interface CaseEffectsDeps {
   clock: Clock;
   timers: Timers;
   notifications: NotificationQueue;
+  /** Where case events for the webhook subscriptions go (the same queue on AWS); none: no events. */
+  events?: NotificationQueue;
 }
 
 /** What follows a saved change of a case: a timer when its running deadline changed, and notifications. */
@@ -31,5 +34,7 @@ export const caseEffects =
     }
     const messages = notificationsBetween(previous, next, deps.district.config);
     if (messages.length > 0) work.push(deps.notifications.publish(messages));
+    const events = deps.events ? caseEventsBetween(previous, next).map(caseEventMessage) : [];
+    if (deps.events && events.length > 0) work.push(deps.events.publish(events));
     await Promise.all(work);
   };

@@ -3,6 +3,7 @@ import type { DistrictIndex } from '../domain/district-index';
 import { VersionConflictError } from '../domain/errors';
 import { escalateOverdue, nextWakeAt, sameTimer, timerKeyOf } from '../domain/escalation';
 import { escalationNotificationsSoFar, notificationsBetween } from '../domain/notifications';
+import { caseEventMessage, caseEventsBetween } from '../domain/subscriptions';
 import type { CaseStore, Clock, NotificationQueue, TimerReplies } from '../ports';
 
 export interface CheckDeadlineDeps {
@@ -10,6 +11,8 @@ export interface CheckDeadlineDeps {
   district: DistrictIndex;
   clock: Clock;
   notifications: NotificationQueue;
+  /** Where case events for the webhook subscriptions go (the same queue on AWS); none: no events. */
+  events?: NotificationQueue;
   replies: TimerReplies;
 }
 
@@ -67,6 +70,8 @@ export const checkDeadline = async (
       }
       settled = escalated;
       await deps.notifications.publish(notificationsBetween(current, escalated, deps.district.config));
+      const events = caseEventsBetween(current, escalated).map(caseEventMessage);
+      if (deps.events && events.length > 0) await deps.events.publish(events);
     }
     const wakeAt = nextWakeAt(settled, deps.district.config, now);
     await deps.replies.reply(check.taskToken, {

@@ -27,12 +27,15 @@ export interface NewIntegrationKey {
   source: Source;
   actions: IntegrationAction[];
   rateLimitPerMinute: number;
+  department?: string;
 }
 
 export interface CreatedIntegrationKey {
   key: IntegrationKey;
   /** The full key, `xtk_<id>_<secret>`: returned once, never stored. */
   apiKey: string;
+  /** Keys with `events`: the HMAC secret for signing requests (`xts_<secret>`), returned once. */
+  signingSecret?: string;
 }
 
 const randomSecret = () => randomBytes(32).toString('base64url');
@@ -51,11 +54,19 @@ export const createIntegrationKey = async (
     source: input.source,
     actions: [...new Set(input.actions)],
     rateLimitPerMinute: input.rateLimitPerMinute,
+    ...(input.department !== undefined && { department: input.department }),
     createdAt: deps.clock.now(),
     createdBy: actor.subject,
   };
-  await deps.keys.create({ key, secretHash: hashSecret(secret) });
-  return { key, apiKey: formatApiKey(id, secret) };
+  const signingSecret = key.actions.includes('events')
+    ? `xts_${(deps.newSecret ?? randomSecret)()}`
+    : undefined;
+  await deps.keys.create({
+    key,
+    secretHash: hashSecret(secret),
+    ...(signingSecret !== undefined && { signingSecret }),
+  });
+  return { key, apiKey: formatApiKey(id, secret), ...(signingSecret !== undefined && { signingSecret }) };
 };
 
 export const listIntegrationKeys = (deps: Pick<IntegrationKeyDeps, 'keys'>): Promise<IntegrationKey[]> =>

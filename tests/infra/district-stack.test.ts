@@ -287,8 +287,11 @@ describe('least privilege', () => {
       expect(actions.includes('dynamodb:PutItem'), `${spec.name} writes`).toBe(
         spec.access.table === 'readWrite',
       );
+      // The notifier fans case events out onto its own queue: consuming it includes sending to it.
       expect(actions.includes('sqs:SendMessage'), `${spec.name} sends`).toBe(
-        spec.access.intakeQueue === 'send' || spec.access.notifications === 'send',
+        spec.access.intakeQueue === 'send' ||
+          spec.access.notifications === 'send' ||
+          spec.access.notifications === 'consume',
       );
       expect(actions.includes('sqs:ReceiveMessage'), `${spec.name} receives`).toBe(
         spec.access.intakeQueue === 'consume' ||
@@ -443,11 +446,11 @@ describe('the HTTP API', () => {
     expect(allRoutes.some((r) => r.public)).toBe(true);
   });
 
-  it('guards only the machine intake with the integration-key authorizer: x-api-key, simple responses, no cache', () => {
+  it('guards only the machine intake routes with the integration-key authorizer: x-api-key, simple responses, no cache', () => {
     const customRoutes = resourcesOf(template, 'AWS::ApiGatewayV2::Route')
       .filter(([, r]) => r.Properties.AuthorizationType === 'CUSTOM')
       .map(([, r]) => r.Properties.RouteKey);
-    expect(customRoutes).toEqual(['POST /v1/integrations/reports']);
+    expect(customRoutes).toEqual(['POST /v1/integrations/reports', 'POST /v1/integrations/hotline/tickets']);
     const [authorizerId, authorizer] = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer').find(
       ([, a]) => a.Properties.AuthorizerType === 'REQUEST',
     )!;

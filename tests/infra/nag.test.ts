@@ -13,6 +13,7 @@ import { type TestApp, testApp } from './synth';
 const CHINA = { region: 'cn-northwest-1', account: '123456789012' };
 const FUNCTION_NAMES = [
   'cases',
+  'department-events',
   'escalate',
   'integration-keys',
   'intake',
@@ -24,6 +25,7 @@ const FUNCTION_NAMES = [
   'premises',
   'rearm-timers',
   'route-reports',
+  'subscriptions',
   'sweep-unrouted',
 ];
 
@@ -37,6 +39,7 @@ const COMMON = [
     'GET--open311--v2--requests--{file}',
     'GET--open311--v2--tokens--{file}',
     'POST--open311--v2--{file}',
+    'POST--v1--integrations--{system}--events',
   ].map((route) => `AwsSolutions-APIG4 Api/HttpApi/${route}/Resource`),
   ...FUNCTION_NAMES.map((name) => `AwsSolutions-L1 Fn-${name}/Function/Resource`),
   // Log delivery for the deadline timers' state machine has no resource-level permissions.

@@ -543,10 +543,12 @@ describe('buildOpenApi', () => {
 
     // Assess
     expect(documented.sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
-    // Open311 GeoReport v2 is public by its spec (reads need no key; POST checks the form's api_key).
+    // Open311 GeoReport v2 is public by its spec (reads need no key; POST checks the form's api_key);
+    // department-system events are signed (the function checks the HMAC; no key travels).
     expect(routes.filter((r) => r.public && !r.path.startsWith('/open311/v2/')).map((r) => r.path)).toEqual([
       '/health',
       '/openapi.json',
+      '/v1/integrations/{system}/events',
     ]);
   });
 
@@ -580,7 +582,7 @@ describe('buildOpenApi', () => {
     ).toEqual(['reason']);
   });
 
-  it('documents the x-api-key scheme for the machine intake only, with its 429 and Retry-After', () => {
+  it('documents the x-api-key scheme for the machine intake routes only, with its 429 and Retry-After', () => {
     // Prepare
     const schemes = (doc.components as { securitySchemes: Record<string, unknown> }).securitySchemes;
     const machine = paths['/v1/integrations/reports']?.post as Operation & {
@@ -597,7 +599,7 @@ describe('buildOpenApi', () => {
     const keyed = Object.values(paths).flatMap((ops) =>
       Object.values(ops).filter((op) => JSON.stringify(op.security) === JSON.stringify([{ apiKey: [] }])),
     );
-    expect(keyed).toHaveLength(1);
+    expect(keyed).toEqual([machine, paths['/v1/integrations/hotline/tickets']?.post]);
     expect(
       paths['/v1/integration-keys']?.post?.requestBody?.content['application/json'].schema.required,
     ).toEqual(['name', 'source']);

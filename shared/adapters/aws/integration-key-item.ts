@@ -15,17 +15,23 @@ const FIELDS = [
   'source',
   'actions',
   'rateLimitPerMinute',
+  'department',
   'createdAt',
   'createdBy',
   'revokedAt',
   'revokedBy',
 ] as const satisfies readonly (keyof IntegrationKey)[];
 
-export const toKeyItem = ({ key, secretHash }: StoredIntegrationKey): Record<string, unknown> => ({
+export const toKeyItem = ({
+  key,
+  secretHash,
+  signingSecret,
+}: StoredIntegrationKey): Record<string, unknown> => ({
   ...key,
   ...integrationKeyKey(key.id),
   entity: 'integration-key',
   secretHash,
+  ...(signingSecret !== undefined && { signingSecret }),
   [INDEXES.all.partitionKey]: INTEGRATION_KEYS_PARTITION,
   [INDEXES.all.sortKey]: `${key.createdAt}#${key.id}`,
 });
@@ -39,6 +45,7 @@ export const keyFromItem = (item: Record<string, unknown>): IntegrationKey =>
 export const storedKeyFromItem = (item: Record<string, unknown>): StoredIntegrationKey => ({
   key: keyFromItem(item),
   secretHash: String(item.secretHash ?? ''),
+  ...(typeof item.signingSecret === 'string' && { signingSecret: item.signingSecret }),
 });
 
 /** One counter item per key and minute; it expires (TTL) when the window ends. */

@@ -1,17 +1,16 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { NotificationMessage } from '../../domain/notifications';
-import type { NotificationQueue } from '../../ports';
+import type { NotificationQueue, NotifierMessage } from '../../ports';
 
 export interface SqsNotificationQueueOptions {
   client: SQSClient;
   queueUrl: string;
 }
 
-/** Hands notifications to the notifier, ten per request; a partly failed batch throws (the caller retries). */
+/** Hands notifications, case events and deliveries to the notifier, ten per request; a partly failed batch throws (the caller retries). */
 export class SqsNotificationQueue implements NotificationQueue {
   constructor(private readonly options: SqsNotificationQueueOptions) {}
 
-  async publish(messages: NotificationMessage[]): Promise<void> {
+  async publish(messages: NotifierMessage[]): Promise<void> {
     for (let i = 0; i < messages.length; i += 10) {
       const chunk = messages.slice(i, i + 10);
       const result = await this.options.client.send(

@@ -1,0 +1,86 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../shared/domain/signature';
+import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
+import { fromZodError, RequestError } from '../../shared/http/problem';
+import { header, pathParam } from '../../shared/http/request';
+import { DepartmentEventBody, SystemName } from '../../shared/http/schemas';
+import type { RateLimiter } from '../../shared/ports';
+import { metrics } from '../../shared/runtime/observability';
+import {
+  applyDepartmentEvent,
+  type VerifyDeps,
+  verifySignedRequest,
+} from '../../shared/usecases/department-events';
+import { consumeRateLimit } from '../../shared/usecases/rate-limit';
+import type { RunCommandDeps } from '../../shared/usecases/run-command';
+import type { SubmitReportDeps } from '../../shared/usecases/submit-report';
+
+export type DepartmentEventsDeps = VerifyDeps &
+  SubmitReportDeps &
+  RunCommandDeps & { rateLimiter: RateLimiter };
+
+const rawBody = (event: APIGatewayProxyEventV2): string =>
+  event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+
+const parseEvent = (body: string) => {
+  let document: unknown;
+  try {
+    document = JSON.parse(body);
+  } catch (error) {
+    throw new RequestError(400, 'Malformed JSON', [
+      { field: 'body', rule: 'json', message: `the body is not valid JSON (${(error as Error).message})` },
+    ]);
+  }
+  const parsed = DepartmentEventBody.safeParse(document);
+  if (!parsed.success) throw fromZodError(parsed.error);
+  return parsed.data;
+};
+
+/**
+ * POST /v1/integrations/{system}/events: public at the gateway (no key travels; the HMAC
+ * signature is the credential), verified here before the body is even parsed. A new report is 202
+ * (200 when the event was seen), a progress note or result 200 with the case's new status.
+ */
+export const makeHandler = (deps: DepartmentEventsDeps) =>
+  httpFunction(async (event: APIGatewayProxyEventV2) => {
+    const system = pathParam(event, 'system', SystemName);
+    const body = rawBody(event);
+    let key: Awaited<ReturnType<typeof verifySignedRequest>>;
+    try {
+      key = await verifySignedRequest(
+        deps,
+        {
+          keyId: header(event, KEY_ID_HEADER),
+          timestamp: header(event, TIMESTAMP_HEADER),
+          signature: header(event, SIGNATURE_HEADER),
+          body,
+        },
+        system,
+      );
+    } catch (error) {
+      metrics.addMetric('DepartmentEventsRefused', 'Count', 1);
+      throw error;
+    }
+    await consumeRateLimit(deps, key.id, key.rateLimitPerMinute);
+    const departmentEvent = parseEvent(body);
+    const result = await applyDepartmentEvent(deps, {
+      key,
+      system,
+      event: departmentEvent,
+      correlationId: correlationIdOf(event),
+    });
+    metrics.addMetric(result.replayed ? 'DepartmentEventsReplayed' : 'DepartmentEventsApplied', 'Count', 1);
+    const c = result.case;
+    const status = departmentEvent.type === 'report' && !result.replayed ? 202 : 200;
+    return json(
+      status,
+      {
+        eventId: departmentEvent.eventId,
+        type: departmentEvent.type,
+        caseId: c.id,
+        status: c.status,
+        version: c.version,
+      },
+      { location: `/v1/cases/${c.id}`, ...(result.replayed && { 'idempotency-replayed': 'true' }) },
+    );
+  });
