@@ -1,6 +1,7 @@
 import { CASE_STATUSES, ROLES, SOURCES } from '../domain/case';
 import { INTEGRATION_ACTIONS } from '../domain/integration-key';
 import { API_KEY_HEADER, authOf, FUNCTIONS } from '../runtime/functions';
+import { evaluationOperation } from './openapi-evaluation';
 import { JointVisitSchema, jointVisitOperation } from './openapi-joint-visits';
 import { jsonSchemaOf, problemResponses } from './openapi-parts';
 import {
@@ -157,6 +158,8 @@ const queryParameters = () => {
 const operationFor = (method: string, path: string): Record<string, unknown> => {
   const jointVisit = jointVisitOperation(method, path);
   if (jointVisit) return jointVisit;
+  const evaluation = evaluationOperation(method, path);
+  if (evaluation) return evaluation;
   if (method === 'POST' && path === '/v1/cases') {
     return {
       summary: 'Report an incident (idempotent)',

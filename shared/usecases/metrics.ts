@@ -42,6 +42,8 @@ export const metricsReport = async (
   const total: Record<string, number> = {};
   const groups = new Map<string, Record<string, number>>();
   for (const bucket of buckets) {
+    // A bucket a case has moved out of (a department before routing) is left with zeros.
+    if (Object.keys(bucket.counters).length === 0) continue;
     addCounters(total, bucket.counters);
     if (request.groupBy) {
       const key = groupKeyOf(bucket.key, request.groupBy);

@@ -14,6 +14,7 @@ const CHINA = { region: 'cn-northwest-1', account: '123456789012' };
 const FUNCTION_NAMES = [
   'cases',
   'escalate',
+  'evaluation',
   'integration-keys',
   'intake',
   'joint-visits',
