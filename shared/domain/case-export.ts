@@ -43,10 +43,26 @@ interface RowContext {
   masked: boolean;
 }
 
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
 const localTime = (iso: string | undefined, timeZone: string): string => {
   if (!iso) return '';
-  // sv-SE formats as YYYY-MM-DD HH:mm:ss, which spreadsheets read as a date and time.
-  return new Date(iso).toLocaleString('sv-SE', { timeZone, hour12: false });
+  // Built once per zone: a formatter per call costs a millisecond, 50,000 rows × 5 columns of them.
+  let format = timeFormats.get(timeZone);
+  if (!format) {
+    // sv-SE formats as YYYY-MM-DD HH:mm:ss, which spreadsheets read as a date and time.
+    format = new Intl.DateTimeFormat('sv-SE', {
+      timeZone,
+      hour12: false,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    timeFormats.set(timeZone, format);
+  }
+  return format.format(new Date(iso));
 };
 
 export const EXPORT_COLUMNS: readonly ExportColumn[] = [

@@ -53,8 +53,12 @@ export const HOTSPOT_CELL_PRECISION = 7;
 /** A bucket key's placeholder when the case has no department, zone or category yet. */
 export const NONE = '-';
 
-/** Which kind of aggregate a contribution key belongs to. */
-export type BucketKind = 'figures' | 'cell' | 'premises';
+/**
+ * Which kind of aggregate a contribution key belongs to: `figures` per district day, `month` the same
+ * counters rolled up per month (its `day` is YYYY-MM) so a month's query reads a few hundred buckets
+ * instead of tens of thousands; `cell` and `premises` the hotspots.
+ */
+export type BucketKind = 'figures' | 'month' | 'cell' | 'premises';
 
 export interface BucketKey {
   kind: BucketKind;
@@ -80,6 +84,34 @@ export const parseBucketKey = (key: string): BucketKey => {
     subject: subject.join('|'),
   };
 };
+
+/** Months (YYYY-MM) from the month of `fromDay` to the month of `toDay`. */
+export const monthsBetween = (fromDay: string, toDay: string): string[] => {
+  const months: string[] = [];
+  let [year, month] = fromDay.split('-').map(Number) as [number, number];
+  const last = toDay.slice(0, 7);
+  for (let guard = 0; guard < 1200; guard++) {
+    const current = `${year}-${String(month).padStart(2, '0')}`;
+    if (current > last) break;
+    months.push(current);
+    month++;
+    if (month > 12) {
+      month = 1;
+      year++;
+    }
+  }
+  return months;
+};
+
+/** The last day (YYYY-MM-DD) of a month (YYYY-MM). */
+export const lastDayOf = (month: string): string => {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  return `${month}-${String(new Date(Date.UTC(year, m, 0)).getUTCDate()).padStart(2, '0')}`;
+};
+
+/** The months (YYYY-MM) that lie wholly inside [fromDay, toDay]. */
+export const wholeMonths = (fromDay: string, toDay: string): string[] =>
+  monthsBetween(fromDay, toDay).filter((m) => `${m}-01` >= fromDay && lastDayOf(m) <= toDay);
 
 /** bucket key → counter → value; zero counters are left out. */
 export type Contribution = Record<string, Record<string, number>>;
@@ -136,6 +168,12 @@ export const contributionOf = (c: Case, district: DistrictClock): Contribution =
     const bucket = out[key] ?? {};
     bucket[counter] = (bucket[counter] ?? 0) + value;
     out[key] = bucket;
+    if ((where.kind ?? 'figures') === 'figures') {
+      const monthKey = `month|${key.slice('figures|'.length, 'figures|'.length + 7)}${key.slice('figures|'.length + 10)}`;
+      const month = out[monthKey] ?? {};
+      month[counter] = (month[counter] ?? 0) + value;
+      out[monthKey] = month;
+    }
   };
   // The clock the case's deadlines run on; a case without deadlines (returned) on its category's.
   const clock = c.deadlines

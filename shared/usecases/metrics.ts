@@ -7,7 +7,9 @@ import {
   districtDay,
   type FigureValue,
   figuresOf,
+  lastDayOf,
   parseBucketKey,
+  wholeMonths,
 } from '../domain/metrics';
 import type { CaseStore, MetricsAggregates, MetricsScope } from '../ports';
 
@@ -33,12 +35,40 @@ export interface MetricsReport {
 const groupKeyOf = (key: BucketKey, groupBy: GroupBy): string =>
   groupBy === 'category' ? key.subject : key[groupBy];
 
+/**
+ * The figure buckets of [from, to]: whole months from the monthly roll-up (a few hundred items a
+ * month), the days at either end from the daily buckets; every day when grouping by day.
+ */
+const readFigures = async (
+  aggregates: MetricsAggregates,
+  request: { from: string; to: string; groupBy?: GroupBy; scope: MetricsScope },
+) => {
+  const months = request.groupBy === 'day' ? [] : wholeMonths(request.from, request.to);
+  if (months.length === 0) return aggregates.read('figures', request.from, request.to, request.scope);
+  const first = months[0] ?? '';
+  const last = months[months.length - 1] ?? '';
+  const shift = (day: string, days: number) =>
+    new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  const reads = [aggregates.read('month', first, last, request.scope)];
+  if (request.from < `${first}-01`) {
+    reads.push(aggregates.read('figures', request.from, shift(`${first}-01`, -1), request.scope));
+  }
+  if (lastDayOf(last) < request.to) {
+    reads.push(aggregates.read('figures', shift(lastDayOf(last), 1), request.to, request.scope));
+  }
+  const results = await Promise.all(reads);
+  return {
+    buckets: results.flatMap((r) => r.buckets),
+    itemsRead: results.reduce((sum, r) => sum + r.itemsRead, 0),
+  };
+};
+
 /** The figures of [from, to] (district days), summed over the caller's scope, optionally grouped. */
 export const metricsReport = async (
   aggregates: MetricsAggregates,
   request: { from: string; to: string; groupBy?: GroupBy; scope: MetricsScope },
 ): Promise<MetricsReport> => {
-  const { buckets, itemsRead } = await aggregates.read('figures', request.from, request.to, request.scope);
+  const { buckets, itemsRead } = await readFigures(aggregates, request);
   const total: Record<string, number> = {};
   const groups = new Map<string, Record<string, number>>();
   for (const bucket of buckets) {
@@ -123,7 +153,9 @@ export const rebuildMetrics = async (
   toDay: string,
 ): Promise<{ cases: number; buckets: number }> => {
   const inPeriod = (key: string) => {
-    const { day } = parseBucketKey(key);
+    const { kind, day } = parseBucketKey(key);
+    // A month's roll-up is rebuilt only with the whole month.
+    if (kind === 'month') return `${day}-01` >= fromDay && lastDayOf(day) <= toDay;
     return day >= fromDay && day <= toDay;
   };
   const rebuilt = new Map<string, { counters: Record<string, number>; markers: Record<string, number> }>();

@@ -17,7 +17,7 @@ import { type Emulators, startEmulators } from '../support/emulators';
 
 const CENTRE: Actor = { subject: 'cc-1', role: 'command_centre', department: 'command-centre' };
 const CITIZEN: Actor = { subject: 'citizen-1', role: 'reporter' };
-const KINDS: BucketKind[] = ['figures', 'cell', 'premises'];
+const KINDS: BucketKind[] = ['figures', 'month', 'cell', 'premises'];
 const FROM = '2026-10-01';
 const TO = '2027-12-31';
 
@@ -47,7 +47,8 @@ afterAll(async () => {
 const snapshot = async () => {
   const all = new Map<string, Record<string, number>>();
   for (const kind of KINDS) {
-    for (const bucket of (await aggregates.read(kind, FROM, TO)).buckets) {
+    const [from, to] = kind === 'month' ? [FROM.slice(0, 7), TO.slice(0, 7)] : [FROM, TO];
+    for (const bucket of (await aggregates.read(kind, from, to)).buckets) {
       if (Object.keys(bucket.counters).length > 0) all.set(bucketKeyString(bucket.key), bucket.counters);
     }
   }

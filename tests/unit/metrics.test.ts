@@ -113,9 +113,16 @@ describe('contributionOf: the standard rates on hand-built histories', () => {
       rightAcceptMinutes: 1,
     });
     // Handling deadline 1,440 minutes after dispatch: due to close on the next Shanghai day.
-    const due = Object.entries(contribution).find(([, v]) => v.dueToClose)?.[0] ?? '';
+    const due =
+      Object.entries(contribution).find(([k, v]) => k.startsWith('figures|') && v.dueToClose)?.[0] ?? '';
     expect(parseBucketKey(due)).toMatchObject({ day: '2024-05-07', department: MR, zone: 'zijingang' });
     expect(districtDay(c.reportedAt, 'Asia/Shanghai')).toBe('2024-05-06');
+    // The month's roll-up holds the same counters.
+    const month: Record<string, number> = {};
+    for (const [key, counters] of Object.entries(contribution)) {
+      if (key.startsWith('month|2024-05|')) addCounters(month, counters);
+    }
+    expect(month).toEqual(nonZero(figuresTotal(contribution)));
   });
 
   it('rework: two verifications, one failed; the last handling is the one timed', () => {
@@ -144,7 +151,7 @@ describe('contributionOf: the standard rates on hand-built histories', () => {
     const contribution = contributionOf(c, district.config);
     const byDepartment = (counter: string) =>
       Object.entries(contribution)
-        .filter(([, v]) => v[counter])
+        .filter(([k, v]) => k.startsWith('figures|') && v[counter])
         .map(([key, v]) => [parseBucketKey(key).department, v[counter]]);
     expect(byDepartment('returns')).toEqual([[MR, 1]]);
     expect(byDepartment('reassigns')).toEqual([[POLICE, 1]]);

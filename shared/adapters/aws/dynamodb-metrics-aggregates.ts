@@ -18,7 +18,9 @@ import {
   contributionDelta,
   contributionOf,
   HOTSPOT_COUNTERS,
+  monthsBetween,
   parseBucketKey,
+  wholeMonths,
 } from '../../domain/metrics';
 import type { MetricsAggregates, MetricsBucket, MetricsRead, MetricsScope } from '../../ports';
 import { caseKey } from './case-item';
@@ -74,24 +76,6 @@ export const bucketItemKey = (key: BucketKey) => ({
 });
 
 const markerOf = (caseId: string) => `v:${caseId}`;
-
-/** Months (YYYY-MM) from the month of `fromDay` to the month of `toDay`. */
-export const monthsBetween = (fromDay: string, toDay: string): string[] => {
-  const months: string[] = [];
-  let [year, month] = fromDay.split('-').map(Number) as [number, number];
-  const last = toDay.slice(0, 7);
-  for (let guard = 0; guard < 1200; guard++) {
-    const current = `${year}-${String(month).padStart(2, '0')}`;
-    if (current > last) break;
-    months.push(current);
-    month++;
-    if (month > 12) {
-      month = 1;
-      year++;
-    }
-  }
-  return months;
-};
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
@@ -227,7 +211,7 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
   ): Promise<MetricsRead> {
     const buckets: MetricsBucket[] = [];
     let itemsRead = 0;
-    const counters = kind === 'figures' ? COUNTERS : HOTSPOT_COUNTERS;
+    const counters = kind === 'figures' || kind === 'month' ? COUNTERS : HOTSPOT_COUNTERS;
     const names: Record<string, string> = { '#pk': 'pk', '#sk': 'sk' };
     const projection = [...DIMENSIONS, ...counters].map((attribute, i) => {
       names[`#p${i}`] = attribute;
@@ -327,6 +311,11 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
     for (const kind of ['figures', 'cell', 'premises'] as const) {
       for (const bucket of (await this.read(kind, fromDay, toDay)).buckets)
         existing.push(bucketKeyString(bucket.key));
+    }
+    const months = wholeMonths(fromDay, toDay);
+    if (months.length > 0) {
+      const read = await this.read('month', months[0] ?? '', months[months.length - 1] ?? '');
+      for (const bucket of read.buckets) existing.push(bucketKeyString(bucket.key));
     }
     const keys = new Set([...existing, ...rebuilt.keys()]);
     const all = [...keys];
