@@ -234,3 +234,34 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date().toISOString() };
+
+/** One aggregate bucket of the evaluation figures (shared/domain/metrics.ts). */
+export interface MetricsBucket {
+  key: import('./domain/metrics').BucketKey;
+  counters: Record<string, number>;
+}
+
+/** Narrows a metrics read to one department's or one zone's buckets (the caller's scope). */
+export interface MetricsScope {
+  department?: string;
+  zone?: string;
+}
+
+export interface MetricsRead {
+  buckets: MetricsBucket[];
+  /** Items DynamoDB read to answer (buckets, never cases): what the benchmark checks. */
+  itemsRead: number;
+}
+
+/** The materialized evaluation aggregates, kept up to date as cases are saved. */
+export interface MetricsAggregates {
+  /** Brings the aggregates to this version of the case: idempotent, safe to retry, stale versions ignored. */
+  apply(c: Case): Promise<void>;
+  /** The buckets of one kind for the district days [fromDay, toDay], within the scope. */
+  read(
+    kind: import('./domain/metrics').BucketKind,
+    fromDay: string,
+    toDay: string,
+    scope?: MetricsScope,
+  ): Promise<MetricsRead>;
+}

@@ -66,18 +66,20 @@ const auditOf = async (deps: CasesDeps, event: Event, actor: Actor) => {
  * The list query with the actor's scope built in, so the index itself only holds what they may
  * see. Asking for another zone or department than one's own is refused, not silently narrowed.
  */
-const scopedListQuery = (
+export const scopedListQuery = (
   actor: Actor,
   query: ReturnType<typeof ListQuery.parse>,
   now: string,
+  /** `export` for the case exports (shared/usecases/exports.ts): the same filters, their own grant. */
+  action: 'list' | 'export' = 'list',
 ): CaseListQuery => {
-  const scope = scopeOf(actor, 'list');
-  if (!scope) throw new ForbiddenActionError('list', `the ${actor.role} role may not list cases`);
+  const scope = scopeOf(actor, action);
+  if (!scope) throw new ForbiddenActionError(action, `the ${actor.role} role may not ${action} cases`);
   const refuse = (field: 'zone' | 'department', own: string | undefined) => {
     if (query[field] !== undefined && query[field] !== own) {
-      throw new ForbiddenActionError('list', `${field} ${query[field]} is outside the ${actor.role}'s scope`);
+      throw new ForbiddenActionError(action, `${field} ${query[field]} is outside the ${actor.role}'s scope`);
     }
-    if (!own) throw new ForbiddenActionError('list', `the token carries no ${field}`);
+    if (!own) throw new ForbiddenActionError(action, `the token carries no ${field}`);
     return own;
   };
   const base: CaseListQuery = {

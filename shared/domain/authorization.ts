@@ -45,6 +45,10 @@ export const ACTIONS = [
   'confirm_visit',
   // The premises history (一户一档): summaries of every case and visit at one place, no personal data.
   'premises',
+  // Evaluation (分析研判): the figures and hotspots of the cases in scope, and the case exports
+  // (`zone`: the buckets or cases of the actor's zone; `responsible`: those of the actor's department).
+  'metrics',
+  'export',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -77,6 +81,8 @@ export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
     // 挂起: the assigned department suspends its deadlines while it waits, e.g. for the reporter.
     hold: 'assigned',
     resume: 'assigned',
+    metrics: 'responsible',
+    export: 'responsible',
   },
   area_chief: {
     report: 'any',
@@ -95,6 +101,8 @@ export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
     download: 'zone',
     visit: 'zone',
     premises: 'all',
+    metrics: 'zone',
+    export: 'zone',
   },
   command_centre: {
     report: 'any',
@@ -117,6 +125,8 @@ export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
     handle_visit: 'all',
     confirm_visit: 'all',
     premises: 'all',
+    metrics: 'all',
+    export: 'all',
   },
   // Administrators run the platform (district configuration, integration keys); they do not read cases.
   admin: { config: 'any', manage_keys: 'any', manage_subscriptions: 'any' },

@@ -245,7 +245,14 @@ export const markCovered = (c: Case, v: JointVisit, ctx: VisitContext): Case => 
     {
       action: 'joint-visit',
       to: c.status,
-      details: { jointVisitId: v.id, lead: v.lead, cooperating: v.cooperating, visitStatus: v.status },
+      details: {
+        jointVisitId: v.id,
+        lead: v.lead,
+        cooperating: v.cooperating,
+        visitStatus: v.status,
+        // The evaluation counts a visit once, on its first case (shared/domain/metrics.ts).
+        firstCase: v.caseIds[0],
+      },
     },
     ctx,
     { jointVisitId: v.id },

@@ -2,6 +2,7 @@ import { CASE_STATUSES, ROLES, SOURCES } from '../domain/case';
 import { INTEGRATION_ACTIONS } from '../domain/integration-key';
 import { API_KEY_HEADER, authOf, FUNCTIONS } from '../runtime/functions';
 import { integrationOperation } from './openapi-integrations';
+import { evaluationOperation } from './openapi-evaluation';
 import { JointVisitSchema, jointVisitOperation } from './openapi-joint-visits';
 import { jsonSchemaOf, problemResponses } from './openapi-parts';
 import {
@@ -161,6 +162,8 @@ const operationFor = (method: string, path: string): Record<string, unknown> => 
   if (jointVisit) return jointVisit;
   const integration = integrationOperation(method, path);
   if (integration) return integration;
+  const evaluation = evaluationOperation(method, path);
+  if (evaluation) return evaluation;
   if (method === 'POST' && path === '/v1/cases') {
     return {
       summary: 'Report an incident (idempotent)',

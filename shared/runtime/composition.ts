@@ -1,13 +1,16 @@
 import { DynamoCaseStore } from '../adapters/aws/dynamodb-case-store';
 import { DynamoDedupClaims } from '../adapters/aws/dynamodb-dedup-claims';
 import { DynamoIntegrationKeyStore } from '../adapters/aws/dynamodb-integration-key-store';
+import { DynamoMetricsAggregates } from '../adapters/aws/dynamodb-metrics-aggregates';
 import { DynamoRateLimiter } from '../adapters/aws/dynamodb-rate-limiter';
 import { SqsReportQueue } from '../adapters/aws/sqs-report-queue';
 import { type DistrictIndex, indexDistrict } from '../domain/district-index';
 import type { CaseStore, DedupClaims, IntegrationKeyStore, RateLimiter, ReportQueue } from '../ports';
+import { MeteredCaseStore } from '../usecases/metered-case-store';
 import { dynamoDocumentClient, sqs } from './clients';
 import { districtFrom, requireEnv } from './config';
 import { ENV } from './env';
+import { logger, metrics } from './observability';
 
 /**
  * The composition root: each handler's `buildDeps` picks the pieces it needs from here, at cold
@@ -15,8 +18,24 @@ import { ENV } from './env';
  */
 export const districtIndexFromEnv = (): DistrictIndex => indexDistrict(districtFrom());
 
+export const metricsAggregatesFromEnv = (): DynamoMetricsAggregates =>
+  new DynamoMetricsAggregates({
+    client: dynamoDocumentClient(),
+    tableName: requireEnv(ENV.tableName),
+    district: districtFrom(),
+  });
+
+/** The case store; every save also brings the evaluation aggregates up to date (see MeteredCaseStore). */
 export const caseStoreFromEnv = (): CaseStore =>
-  new DynamoCaseStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });
+  new MeteredCaseStore(
+    new DynamoCaseStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) }),
+    metricsAggregatesFromEnv(),
+    (c, error) => {
+      // The change is saved; the aggregates catch up on the case's next change or the rebuild.
+      logger.error('evaluation aggregates not updated', { caseId: c.id, version: c.version, error });
+      metrics.addMetric('MetricsApplyFailed', 'Count', 1);
+    },
+  );
 
 export const reportQueueFromEnv = (): ReportQueue =>
   new SqsReportQueue({ client: sqs(), queueUrl: requireEnv(ENV.intakeQueueUrl) });

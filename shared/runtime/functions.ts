@@ -156,6 +156,24 @@ export const FUNCTIONS: FunctionSpec[] = [
     access: { table: 'read', intakeQueue: 'none' },
   },
   {
+    name: 'evaluation',
+    entry: 'functions/evaluation/handler.ts',
+    description:
+      'Evaluation (分析研判): figures and hotspots from the materialized aggregates, case exports (CSV, XLSX) and the monthly evaluation workbook',
+    routes: [
+      { method: 'GET', path: '/v1/metrics' },
+      { method: 'GET', path: '/v1/metrics/hotspots' },
+      { method: 'GET', path: '/v1/exports/cases.csv' },
+      { method: 'GET', path: '/v1/exports/cases.xlsx' },
+      { method: 'GET', path: '/v1/exports/evaluation.xlsx' },
+    ],
+    // Reads only: the aggregates are written by whoever saves a case.
+    access: { table: 'read', intakeQueue: 'none' },
+    // Building a 5,000-row workbook in memory.
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+  },
+  {
     name: 'integration-keys',
     entry: 'functions/integration-keys/handler.ts',
     description: 'Integration keys for machine clients: an administrator issues, lists and revokes them',

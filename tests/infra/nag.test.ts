@@ -15,6 +15,7 @@ const FUNCTION_NAMES = [
   'cases',
   'department-events',
   'escalate',
+  'evaluation',
   'integration-keys',
   'intake',
   'joint-visits',

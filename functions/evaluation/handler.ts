@@ -1,0 +1,23 @@
+import { systemClock } from '../../shared/ports';
+import {
+  caseStoreFromEnv,
+  districtIndexFromEnv,
+  metricsAggregatesFromEnv,
+} from '../../shared/runtime/composition';
+import { identityFrom } from '../../shared/runtime/config';
+import { exportStoreFromEnv } from '../../shared/runtime/evaluation-composition';
+import { type EvaluationDeps, makeHandler } from './app';
+
+export const buildDeps = (): EvaluationDeps => {
+  const exports = exportStoreFromEnv();
+  return {
+    store: caseStoreFromEnv(),
+    aggregates: metricsAggregatesFromEnv(),
+    district: districtIndexFromEnv(),
+    clock: systemClock,
+    identity: identityFrom(),
+    ...(exports && { exports }),
+  };
+};
+
+export const handler = makeHandler(buildDeps());

@@ -1,0 +1,27 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ExportStore } from '../../usecases/exports';
+
+export interface S3ExportStoreOptions {
+  client: S3Client;
+  bucket: string;
+  /** How long the download link works. */
+  linkSeconds?: number;
+}
+
+/** Big exports as S3 objects, handed out as presigned GET links that expire. */
+export class S3ExportStore implements ExportStore {
+  constructor(private readonly options: S3ExportStoreOptions) {}
+
+  async put(key: string, body: Buffer, contentType: string) {
+    const { client, bucket } = this.options;
+    const seconds = this.options.linkSeconds ?? 900;
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }),
+    );
+    const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), {
+      expiresIn: seconds,
+    });
+    return { url, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() };
+  }
+}
