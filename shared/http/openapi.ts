@@ -1,8 +1,8 @@
 import { CASE_STATUSES, ROLES, SOURCES } from '../domain/case';
 import { INTEGRATION_ACTIONS } from '../domain/integration-key';
 import { API_KEY_HEADER, authOf, FUNCTIONS } from '../runtime/functions';
-import { integrationOperation } from './openapi-integrations';
 import { evaluationOperation } from './openapi-evaluation';
+import { integrationOperation } from './openapi-integrations';
 import { JointVisitSchema, jointVisitOperation } from './openapi-joint-visits';
 import { jsonSchemaOf, problemResponses } from './openapi-parts';
 import {
