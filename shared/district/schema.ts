@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CAMERA_ID_PATTERN, CAMERA_STATUSES, isStreamUrl, STREAM_URL_MESSAGE } from '../domain/camera';
 import { isKnownTimeZone, WorkingCalendar } from './calendar';
 
 /**
@@ -171,6 +172,36 @@ export const TriageSettings = z.object({
   autoCategorizeScore: z.number().gt(0).lte(1).default(0.8),
 });
 
+/** A stream link a browser can open: http(s), or a path on this platform (see `isStreamUrl`). */
+export const StreamUrl = z.string().min(1).max(2048).refine(isStreamUrl, STREAM_URL_MESSAGE);
+
+/** A camera of the district registry, seeded from the district file (its zone is derived). */
+export const CameraSeed = z.strictObject({
+  id: z.string().regex(CAMERA_ID_PATTERN, 'letters, digits, dot, dash and underscore, at most 64'),
+  name: z.string().min(1).max(80),
+  location: z.strictObject({ lat: z.number().gte(-90).lte(90), lng: z.number().gte(-180).lte(180) }),
+  direction: z.number().min(0).lt(360).optional(),
+  fieldOfView: z.number().gt(0).lte(360).optional(),
+  streamUrl: StreamUrl,
+  owner: id,
+  status: z.enum(CAMERA_STATUSES).default('online'),
+});
+
+/** Camera alerts as intake: which category each alert type reports, and how storms are absorbed. */
+export const CameraAlertSettings = z.object({
+  /** Alert type (as the video-analytics system names it) → category code of this district. */
+  types: z.record(z.string().regex(/^[a-z][a-z0-9_.-]{0,40}$/), z.string().min(1)),
+  /** Alerts of one type from one camera within this window are one event (one case). */
+  mergeWindowMinutes: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 60)
+    .default(60),
+  /** At most this many alerts per camera, type and minute become reports; the rest are counted and coalesced. */
+  maxReportsPerMinute: z.number().int().positive().max(600).default(30),
+});
+
 export const IdentityConfig = z.object({
   /** OIDC issuer URL trusted by the HTTP API; absent means the stack creates a Cognito user pool. */
   issuer: z.url().optional(),
@@ -210,6 +241,8 @@ export const DistrictConfig = z
     }),
     jointVisits: JointVisitSettings.default({ mode: 'create' }),
     triage: TriageSettings.default({ autoCategorizeScore: 0.8 }),
+    cameras: z.array(CameraSeed).max(5000).optional(),
+    cameraAlerts: CameraAlertSettings.optional(),
   })
   .superRefine((district, ctx) => {
     const departmentIds = new Set(district.departments.map((d) => d.id));
@@ -238,6 +271,25 @@ export const DistrictConfig = z
       district.categories.map((c) => c.code),
       'categories',
     );
+    if (district.cameras) {
+      unique(
+        district.cameras.map((c) => c.id),
+        'cameras',
+      );
+      district.cameras.forEach((camera, i) => {
+        mustBeDepartment(camera.owner, ['cameras', i, 'owner']);
+      });
+    }
+    const categoryCodes = new Set(district.categories.map((c) => c.code));
+    for (const [type, code] of Object.entries(district.cameraAlerts?.types ?? {})) {
+      if (!categoryCodes.has(code)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cameraAlerts', 'types', type],
+          message: `unknown category "${code}"`,
+        });
+      }
+    }
     mustBeDepartment(district.commandCentre, ['commandCentre']);
     mustBeDepartment(district.jointTeam.department, ['jointTeam', 'department']);
     district.zones.forEach((zone, i) => {
@@ -323,3 +375,5 @@ export type LocalizedName = z.infer<typeof LocalizedName>;
 export type PolygonGeometry = z.infer<typeof PolygonGeometry>;
 export type DedupSettings = z.infer<typeof DedupSettings>;
 export type TriageSettings = z.infer<typeof TriageSettings>;
+export type CameraSeed = z.infer<typeof CameraSeed>;
+export type CameraAlertSettings = z.infer<typeof CameraAlertSettings>;

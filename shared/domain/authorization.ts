@@ -43,6 +43,10 @@ export const ACTIONS = [
   'confirm_visit',
   // The premises history (一户一档): summaries of every case and visit at one place, no personal data.
   'premises',
+  // The camera registry (视频监控): `cameras` lists it (by zone), `manage_cameras` changes it. The
+  // cameras near a case are shown to whoever may `read` the case.
+  'cameras',
+  'manage_cameras',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -93,6 +97,7 @@ export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
     download: 'zone',
     visit: 'zone',
     premises: 'all',
+    cameras: 'zone',
   },
   command_centre: {
     report: 'any',
@@ -115,9 +120,10 @@ export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
     handle_visit: 'all',
     confirm_visit: 'all',
     premises: 'all',
+    cameras: 'all',
   },
   // Administrators run the platform (district configuration, integration keys); they do not read cases.
-  admin: { config: 'any', manage_keys: 'any' },
+  admin: { config: 'any', manage_keys: 'any', cameras: 'all', manage_cameras: 'any' },
 };
 
 /**

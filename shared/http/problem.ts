@@ -1,6 +1,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import {
+  CameraExistsError,
+  CameraNotFoundError,
   CaseNotFoundError,
   DomainError,
   ForbiddenActionError,
@@ -75,6 +77,8 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number, string][]
   [IntegrationKeyNotFoundError, 404, 'Integration key not found'],
   [SourceNotAllowedError, 403, 'Forbidden'],
   [RateLimitExceededError, 429, 'Too many requests'],
+  [CameraNotFoundError, 404, 'Camera not found'],
+  [CameraExistsError, 409, 'Camera already registered'],
 ];
 
 const slug = (text: string) =>
