@@ -33,7 +33,6 @@ const summaryOf = (file: string, district: DistrictConfig): string =>
     counted(district.zones.length, 'zone'),
     counted(district.categories.length, 'category', 'categories'),
     counted(district.escalation.length, 'escalation level'),
-    ...(district.cameras ? [counted(district.cameras.length, 'camera')] : []),
   ].join(', ')}`;
 
 const validate = (files: string[]): number => {

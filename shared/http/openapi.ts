@@ -1,6 +1,7 @@
 import { CASE_STATUSES, ROLES, SOURCES } from '../domain/case';
 import { INTEGRATION_ACTIONS } from '../domain/integration-key';
 import { API_KEY_HEADER, authOf, FUNCTIONS } from '../runtime/functions';
+import { CameraSchema, cameraOperation } from './openapi-cameras';
 import { JointVisitSchema, jointVisitOperation } from './openapi-joint-visits';
 import { jsonSchemaOf, problemResponses } from './openapi-parts';
 import {
@@ -157,6 +158,8 @@ const queryParameters = () => {
 const operationFor = (method: string, path: string): Record<string, unknown> => {
   const jointVisit = jointVisitOperation(method, path);
   if (jointVisit) return jointVisit;
+  const camera = cameraOperation(method, path);
+  if (camera) return camera;
   if (method === 'POST' && path === '/v1/cases') {
     return {
       summary: 'Report an incident (idempotent)',
@@ -399,7 +402,14 @@ export const buildOpenApi = (serverUrl?: string) => {
           description: 'An integration key (xtk_…) issued by an administrator: POST /v1/integration-keys',
         },
       },
-      schemas: { Problem, Case, TimelineEntry, IntegrationKey, JointVisit: JointVisitSchema },
+      schemas: {
+        Problem,
+        Case,
+        TimelineEntry,
+        IntegrationKey,
+        JointVisit: JointVisitSchema,
+        Camera: CameraSchema,
+      },
     },
     paths,
   };
