@@ -137,6 +137,38 @@ describe.skipIf(skip)('the cockpit’s video panel in Chromium', () => {
     return state;
   };
 
+  it('takes a camera alert through the gateway and the key authorizer, as a report at the camera', async () => {
+    const base = cloud.info.url;
+    const issued = await fetch(`${base}/v1/integration-keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token('local:admin')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: '视频分析平台', source: 'camera', rateLimitPerMinute: 600 }),
+    });
+    expect(issued.status).toBe(201);
+    const { key } = (await issued.json()) as { key: string };
+    const alert = (body: Record<string, unknown>, apiKey?: string) =>
+      fetch(`${base}/v1/integrations/cameras/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(apiKey && { 'x-api-key': apiKey }) },
+        body: JSON.stringify({
+          cameraId: 'cam-os-01',
+          alertType: 'street_vending',
+          occurredAt: new Date().toISOString(),
+          ...body,
+        }),
+      });
+    expect((await alert({})).status).toBe(401);
+    const unknown = await alert({ cameraId: 'cam-nowhere' }, key);
+    expect(unknown.status).toBe(422);
+    const reply = await alert(
+      { alertId: 'e2e-1', snapshotUrl: 'https://vision.example.cn/s/e2e-1.jpg' },
+      key,
+    );
+    expect(reply.status).toBe(202);
+    const view = (await reply.json()) as { id: string; source: string; camera: { cameraId: string } };
+    expect(view).toMatchObject({ source: 'camera', camera: { cameraId: 'cam-os-01' } });
+  });
+
   it('shows an area chief the nearest cameras of a case and plays one', async () => {
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
     const page = await context.newPage();

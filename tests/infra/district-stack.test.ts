@@ -427,7 +427,11 @@ describe('the HTTP API', () => {
     const customRoutes = resourcesOf(template, 'AWS::ApiGatewayV2::Route')
       .filter(([, r]) => r.Properties.AuthorizationType === 'CUSTOM')
       .map(([, r]) => r.Properties.RouteKey);
-    expect(customRoutes).toEqual(['POST /v1/integrations/reports']);
+    // The machine intake routes, and nothing else: machine reports and camera alerts.
+    expect(customRoutes.sort()).toEqual([
+      'POST /v1/integrations/cameras/alerts',
+      'POST /v1/integrations/reports',
+    ]);
     const [authorizerId, authorizer] = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer').find(
       ([, a]) => a.Properties.AuthorizerType === 'REQUEST',
     )!;
