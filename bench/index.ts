@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the benchmarks that belong together, one after another in one run (so their
  * figures come from the same machine state): intake throughput against raw PutItem, the duplicate
- * check's cost against table size, the triage classifier, and the evaluation (metrics query, exports). Arguments go to the intake bench.
+ * check's cost against table size, the triage classifier, the evaluation (metrics query, exports),
+ * the nearest-camera lookup and camera alert storm. Arguments go to the intake bench.
  * The timer bench is longer and runs on its own: `npm run bench:timers`.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,6 +12,7 @@ const runs: [string, string[]][] = [
   ['bench/dedup.ts', []],
   ['bench/classifier.ts', []],
   ['bench/metrics.ts', []],
+  ['bench/cameras.ts', []],
 ];
 
 for (const [script, args] of runs) {

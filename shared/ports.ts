@@ -1,3 +1,4 @@
+import type { Camera } from './domain/camera';
 import type { Case, CaseStatus } from './domain/case';
 import type { TimerKey } from './domain/escalation';
 import type { IntegrationKey, StoredIntegrationKey } from './domain/integration-key';
@@ -264,4 +265,19 @@ export interface MetricsAggregates {
     toDay: string,
     scope?: MetricsScope,
   ): Promise<MetricsRead>;
+}
+
+/** The camera registry (视频监控): one item per camera, found by id, zone or geohash cell. */
+export interface CameraStore {
+  /** Registers a new camera; false when the id is taken. */
+  create(camera: Camera): Promise<boolean>;
+  /** Replaces a registered camera; false when there is none with this id. */
+  replace(camera: Camera): Promise<boolean>;
+  /** Removes it; false when there was none. */
+  remove(id: string): Promise<boolean>;
+  get(id: string): Promise<Camera | undefined>;
+  /** Every camera of the district (a zone's when given), by id. */
+  list(zone?: string): Promise<Camera[]>;
+  /** The cameras in these geohash cells (precision `CAMERA_CELL_PRECISION`): one index query per cell. */
+  inCells(cells: string[]): Promise<Camera[]>;
 }

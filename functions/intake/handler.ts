@@ -1,5 +1,6 @@
 import { systemClock } from '../../shared/ports';
 import {
+  cameraStoreFromEnv,
   caseStoreFromEnv,
   districtIndexFromEnv,
   rateLimiterFromEnv,
@@ -15,6 +16,7 @@ export const buildDeps = (): IntakeDeps => ({
   clock: systemClock,
   identity: identityFrom(),
   rateLimiter: rateLimiterFromEnv(),
+  cameras: cameraStoreFromEnv(),
 });
 
 export const handler = makeHandler(buildDeps());

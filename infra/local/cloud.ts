@@ -8,6 +8,7 @@ import { loadDistrict } from '../../shared/district/load';
 import type { DistrictConfig } from '../../shared/district/schema';
 import { ENV } from '../../shared/runtime/env';
 import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
+import { seedDistrictCameras } from './cameras';
 import { type LocalDeadlinesInfo, startLocalDeadlines } from './deadlines';
 import { type DemoIntegration, ensureDemoIntegration } from './demo-integration';
 import { ensureTable, startDynalite } from './dynamodb';
@@ -119,6 +120,10 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
     const tableName = `xietong-${district.id}`;
     const table = await ensureTable(dynamodbClient, tableName);
     log.info(`table ${tableName}: ${table}`);
+    const cameras = await seedDistrictCameras(dynamodbClient, tableName, district);
+    log.info(
+      `cameras: ${cameras.imported.length} imported from the district file, ${cameras.kept.length} kept`,
+    );
 
     const fauxqs = await startFauxqs();
     cleanups.push(() => fauxqs.stop());

@@ -45,7 +45,7 @@ export interface LocalGateway {
 }
 
 const CORS_HEADERS = {
-  'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
+  'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
   'access-control-allow-headers': 'authorization, content-type, idempotency-key',
   'access-control-expose-headers': 'location, retry-after, etag, idempotency-replayed',
   'access-control-max-age': '600',

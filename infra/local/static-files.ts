@@ -20,6 +20,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json',
   '.txt': 'text/plain; charset=utf-8',
   '.wasm': 'application/wasm',
+  // The demo HLS clip of the demo cameras (web/public/demo-hls).
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.ts': 'video/mp2t',
 };
 
 const fileAt = async (path: string) => {

@@ -81,6 +81,7 @@ export class Api extends Construct {
         allowMethods: [
           CorsHttpMethod.GET,
           CorsHttpMethod.POST,
+          CorsHttpMethod.PUT,
           CorsHttpMethod.DELETE,
           CorsHttpMethod.OPTIONS,
         ],

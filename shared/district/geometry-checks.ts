@@ -151,8 +151,31 @@ export const findZoneOverlaps = (district: Pick<DistrictConfig, 'zones'>): Distr
   return problems;
 };
 
+/** Cameras standing outside every zone: no case could ever look through them, so the file is wrong. */
+export const findCamerasOutside = (district: Pick<DistrictConfig, 'zones' | 'cameras'>): DistrictProblem[] =>
+  (district.cameras ?? []).flatMap((camera, c) => {
+    const point: Point = [camera.location.lng, camera.location.lat];
+    const inside = district.zones.some(
+      (zone) =>
+        strictlyInsidePolygon(point, zone.boundary) ||
+        onRingBorder(point, zone.boundary.coordinates[0] ?? []),
+    );
+    return inside
+      ? []
+      : [
+          {
+            path: `cameras.${c}.location`,
+            rule: 'camera-outside-district',
+            message: `camera "${camera.id}" at (${camera.location.lat}, ${camera.location.lng}) lies outside every zone`,
+          },
+        ];
+  });
+
 /** Every geometry problem the validate command reports beyond the schema. */
-export const findGeometryProblems = (district: Pick<DistrictConfig, 'zones'>): DistrictProblem[] => [
+export const findGeometryProblems = (
+  district: Pick<DistrictConfig, 'zones' | 'cameras'>,
+): DistrictProblem[] => [
   ...findShortRings(district),
   ...findZoneOverlaps(district),
+  ...findCamerasOutside(district),
 ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CAMERA_ID_PATTERN, CAMERA_STATUSES, isStreamUrl, STREAM_URL_MESSAGE } from '../domain/camera';
 import { isKnownTimeZone, WorkingCalendar } from './calendar';
 
 /**
@@ -189,6 +190,36 @@ export const HotlineSettings = z.object({
   places: z.array(HotlinePlace).max(2000).default([]),
 });
 
+/** A stream link a browser can open: http(s), or a path on this platform (see `isStreamUrl`). */
+export const StreamUrl = z.string().min(1).max(2048).refine(isStreamUrl, STREAM_URL_MESSAGE);
+
+/** A camera of the district registry, seeded from the district file (its zone is derived). */
+export const CameraSeed = z.strictObject({
+  id: z.string().regex(CAMERA_ID_PATTERN, 'letters, digits, dot, dash and underscore, at most 64'),
+  name: z.string().min(1).max(80),
+  location: z.strictObject({ lat: z.number().gte(-90).lte(90), lng: z.number().gte(-180).lte(180) }),
+  direction: z.number().min(0).lt(360).optional(),
+  fieldOfView: z.number().gt(0).lte(360).optional(),
+  streamUrl: StreamUrl,
+  owner: id,
+  status: z.enum(CAMERA_STATUSES).default('online'),
+});
+
+/** Camera alerts as intake: which category each alert type reports, and how storms are absorbed. */
+export const CameraAlertSettings = z.object({
+  /** Alert type (as the video-analytics system names it) → category code of this district. */
+  types: z.record(z.string().regex(/^[a-z][a-z0-9_.-]{0,40}$/), z.string().min(1)),
+  /** Alerts of one type from one camera within this window are one event (one case). */
+  mergeWindowMinutes: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 60)
+    .default(60),
+  /** At most this many alerts per camera, type and minute become reports; the rest are counted and coalesced. */
+  maxReportsPerMinute: z.number().int().positive().max(600).default(30),
+});
+
 export const IdentityConfig = z.object({
   /** OIDC issuer URL trusted by the HTTP API; absent means the stack creates a Cognito user pool. */
   issuer: z.url().optional(),
@@ -229,6 +260,8 @@ export const DistrictConfig = z
     jointVisits: JointVisitSettings.default({ mode: 'create' }),
     triage: TriageSettings.default({ autoCategorizeScore: 0.8 }),
     hotline: HotlineSettings.default({ categories: {}, places: [] }),
+    cameras: z.array(CameraSeed).max(5000).optional(),
+    cameraAlerts: CameraAlertSettings.optional(),
   })
   .superRefine((district, ctx) => {
     const departmentIds = new Set(district.departments.map((d) => d.id));
@@ -263,6 +296,24 @@ export const DistrictConfig = z
         ctx.addIssue({
           code: 'custom',
           path: ['hotline', 'categories', text],
+          message: `unknown category "${code}"`,
+        });
+      }
+    }
+    if (district.cameras) {
+      unique(
+        district.cameras.map((c) => c.id),
+        'cameras',
+      );
+      district.cameras.forEach((camera, i) => {
+        mustBeDepartment(camera.owner, ['cameras', i, 'owner']);
+      });
+    }
+    for (const [type, code] of Object.entries(district.cameraAlerts?.types ?? {})) {
+      if (!categoryCodes.has(code)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cameraAlerts', 'types', type],
           message: `unknown category "${code}"`,
         });
       }
@@ -352,3 +403,5 @@ export type LocalizedName = z.infer<typeof LocalizedName>;
 export type PolygonGeometry = z.infer<typeof PolygonGeometry>;
 export type DedupSettings = z.infer<typeof DedupSettings>;
 export type TriageSettings = z.infer<typeof TriageSettings>;
+export type CameraSeed = z.infer<typeof CameraSeed>;
+export type CameraAlertSettings = z.infer<typeof CameraAlertSettings>;

@@ -49,6 +49,10 @@ export const ACTIONS = [
   // (`zone`: the buckets or cases of the actor's zone; `responsible`: those of the actor's department).
   'metrics',
   'export',
+  // The camera registry (视频监控): `cameras` lists it (by zone), `manage_cameras` changes it. The
+  // cameras near a case are shown to whoever may `read` the case.
+  'cameras',
+  'manage_cameras',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -103,6 +107,7 @@ export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
     premises: 'all',
     metrics: 'zone',
     export: 'zone',
+    cameras: 'zone',
   },
   command_centre: {
     report: 'any',
@@ -129,7 +134,13 @@ export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
     export: 'all',
   },
   // Administrators run the platform (district configuration, integration keys); they do not read cases.
-  admin: { config: 'any', manage_keys: 'any', manage_subscriptions: 'any' },
+  admin: {
+    config: 'any',
+    manage_keys: 'any',
+    manage_subscriptions: 'any',
+    cameras: 'all',
+    manage_cameras: 'any',
+  },
 };
 
 /**

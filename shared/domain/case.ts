@@ -1,4 +1,5 @@
 import type { Priority } from '../district/schema';
+import type { CameraAlertFacts } from './camera';
 
 /**
  * The case (事件/案卷) and everything recorded about it. One item per case: the timeline lives
@@ -162,6 +163,8 @@ export interface TimelineEntry {
 export interface LinkedReport {
   caseId: string;
   source: Source;
+  /** A camera alert's camera, type and snapshot, kept with the link. */
+  camera?: CameraAlertFacts;
   reportedAt: string;
   description: string;
   reporter?: Reporter;
@@ -213,6 +216,8 @@ export interface Case {
   /** Who submitted the report through the API (the token's subject). */
   submittedBy: Actor;
   externalRef?: ExternalRef;
+  /** Set on a camera alert's report: the camera, alert type and snapshot (source `camera`). */
+  camera?: CameraAlertFacts;
   /** True while the case waits for the command centre to categorise it (no category at intake). */
   triage: boolean;
   /**

@@ -21,8 +21,32 @@ const SAME_PREMISES_BONUS = 0.1;
 
 type Facts = Pick<
   Case,
-  'id' | 'category' | 'location' | 'reportedAt' | 'description' | 'premisesId' | 'externalRef'
+  'id' | 'category' | 'location' | 'reportedAt' | 'description' | 'premisesId' | 'externalRef' | 'camera'
 >;
+
+/** Default of the district's `cameraAlerts.mergeWindowMinutes`. */
+const CAMERA_ALERT_MERGE_WINDOW_MINUTES = 60;
+
+/**
+ * One camera raising one alert type again within the window is the same event (a storm of
+ * hundreds a minute must become one case), whatever the analytics system wrote each time.
+ */
+const cameraAlertVerdict = (
+  report: Facts,
+  candidate: Facts,
+  district: DistrictIndex,
+): 'same' | 'different' | undefined => {
+  if (!report.camera || !candidate.camera) return undefined;
+  if (report.camera.cameraId !== candidate.camera.cameraId) return undefined;
+  // The camera's analytics told the two apart: another type at the same spot is another event,
+  // however alike the generated descriptions and the place make them look.
+  if (report.camera.alertType !== candidate.camera.alertType) return 'different';
+  const windowMs =
+    (district.config.cameraAlerts?.mergeWindowMinutes ?? CAMERA_ALERT_MERGE_WINDOW_MINUTES) * 60_000;
+  return Math.abs(Date.parse(report.reportedAt) - Date.parse(candidate.reportedAt)) <= windowMs
+    ? 'same'
+    : undefined;
+};
 
 /** Character bigrams: Chinese has no spaces, and bigrams catch "污水外溢" ~ "污水溢出". */
 const bigrams = (text: string): Set<string> => {
@@ -91,7 +115,8 @@ export const scoreDuplicate = (
         WEIGHTS.category * category +
         WEIGHTS.text * text +
         (samePlace ? SAME_PREMISES_BONUS : 0);
-  const score = sameTicket ? 1 : Math.min(1, weighted);
+  const camera = cameraAlertVerdict(report, candidate, district);
+  const score = sameTicket || camera === 'same' ? 1 : camera === 'different' ? 0 : Math.min(1, weighted);
   return {
     score: Math.round(score * 1000) / 1000,
     parts: { distance, time, category, text, premises: samePlace ? 1 : 0 },

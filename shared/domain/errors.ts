@@ -151,3 +151,18 @@ export class SubscriptionNotFoundError extends DomainError {
     super(`no subscription ${subscriptionId}`, 'id');
   }
 }
+
+export class CameraNotFoundError extends DomainError {
+  readonly rule = 'camera_not_found';
+  constructor(readonly cameraId: string) {
+    super(`no camera ${cameraId}`, 'id');
+  }
+}
+
+/** Registering a camera under an id the registry already has (PUT replaces one). */
+export class CameraExistsError extends DomainError {
+  readonly rule = 'camera_exists';
+  constructor(readonly cameraId: string) {
+    super(`camera ${cameraId} is already registered; PUT /v1/cameras/${cameraId} replaces it`, 'id');
+  }
+}

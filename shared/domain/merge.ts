@@ -74,6 +74,7 @@ const linkOf = (report: Case, ctx: MergeContext): LinkedReport => ({
   description: report.description,
   ...(report.reporter && { reporter: report.reporter }),
   ...(report.externalRef && { externalRef: report.externalRef }),
+  ...(report.camera && { camera: report.camera }),
   submittedBy: report.submittedBy,
   mode: ctx.mode,
   ...(ctx.score !== undefined && { score: ctx.score }),

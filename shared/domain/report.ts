@@ -1,4 +1,5 @@
 import type { Priority } from '../district/schema';
+import type { CameraAlertFacts } from './camera';
 import type { Actor, Case, CaseLocation, ExternalRef, Reporter, Source } from './case';
 import type { DistrictIndex } from './district-index';
 import { InvalidInputError } from './errors';
@@ -18,6 +19,8 @@ export interface ReportInput {
   externalRef?: ExternalRef;
   /** A premises id from a department's own register (e.g. a licence number), when it has one. */
   premisesId?: string;
+  /** A camera alert's facts (set by the alerts intake, never by a client's report body). */
+  camera?: CameraAlertFacts;
 }
 
 export interface NewCaseContext {
@@ -81,6 +84,7 @@ export const newReportedCase = (input: ReportInput, ctx: NewCaseContext): Case =
     ...(input.reporter && { reporter: input.reporter }),
     submittedBy: ctx.actor,
     ...(input.externalRef && { externalRef: input.externalRef }),
+    ...(input.camera && { camera: input.camera }),
     triage: !category,
     cooperating: [],
     linkedReports: [],

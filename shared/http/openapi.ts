@@ -1,6 +1,7 @@
 import { CASE_STATUSES, ROLES, SOURCES } from '../domain/case';
 import { INTEGRATION_ACTIONS } from '../domain/integration-key';
 import { API_KEY_HEADER, authOf, FUNCTIONS } from '../runtime/functions';
+import { CameraSchema, cameraOperation } from './openapi-cameras';
 import { evaluationOperation } from './openapi-evaluation';
 import { integrationOperation } from './openapi-integrations';
 import { JointVisitSchema, jointVisitOperation } from './openapi-joint-visits';
@@ -164,6 +165,8 @@ const operationFor = (method: string, path: string): Record<string, unknown> => 
   if (integration) return integration;
   const evaluation = evaluationOperation(method, path);
   if (evaluation) return evaluation;
+  const camera = cameraOperation(method, path);
+  if (camera) return camera;
   if (method === 'POST' && path === '/v1/cases') {
     return {
       summary: 'Report an incident (idempotent)',
@@ -413,7 +416,14 @@ export const buildOpenApi = (serverUrl?: string) => {
           description: 'An integration key (xtk_…) issued by an administrator: POST /v1/integration-keys',
         },
       },
-      schemas: { Problem, Case, TimelineEntry, IntegrationKey, JointVisit: JointVisitSchema },
+      schemas: {
+        Problem,
+        Case,
+        TimelineEntry,
+        IntegrationKey,
+        JointVisit: JointVisitSchema,
+        Camera: CameraSchema,
+      },
     },
     paths,
   };

@@ -1,6 +1,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import {
+  CameraExistsError,
+  CameraNotFoundError,
   CaseNotFoundError,
   DomainError,
   ForbiddenActionError,
@@ -79,6 +81,8 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number, string][]
   [RateLimitExceededError, 429, 'Too many requests'],
   [SignatureRejectedError, 401, 'Signature refused'],
   [SubscriptionNotFoundError, 404, 'Subscription not found'],
+  [CameraNotFoundError, 404, 'Camera not found'],
+  [CameraExistsError, 409, 'Camera already registered'],
 ];
 
 const slug = (text: string) =>

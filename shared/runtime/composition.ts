@@ -1,3 +1,4 @@
+import { DynamoCameraStore } from '../adapters/aws/dynamodb-camera-store';
 import { DynamoCaseStore } from '../adapters/aws/dynamodb-case-store';
 import { DynamoDedupClaims } from '../adapters/aws/dynamodb-dedup-claims';
 import { DynamoIntegrationKeyStore } from '../adapters/aws/dynamodb-integration-key-store';
@@ -5,7 +6,14 @@ import { DynamoMetricsAggregates } from '../adapters/aws/dynamodb-metrics-aggreg
 import { DynamoRateLimiter } from '../adapters/aws/dynamodb-rate-limiter';
 import { SqsReportQueue } from '../adapters/aws/sqs-report-queue';
 import { type DistrictIndex, indexDistrict } from '../domain/district-index';
-import type { CaseStore, DedupClaims, IntegrationKeyStore, RateLimiter, ReportQueue } from '../ports';
+import type {
+  CameraStore,
+  CaseStore,
+  DedupClaims,
+  IntegrationKeyStore,
+  RateLimiter,
+  ReportQueue,
+} from '../ports';
 import { MeteredCaseStore } from '../usecases/metered-case-store';
 import { dynamoDocumentClient, sqs } from './clients';
 import { districtFrom, requireEnv } from './config';
@@ -48,3 +56,6 @@ export const rateLimiterFromEnv = (): RateLimiter =>
 
 export const dedupClaimsFromEnv = (): DedupClaims =>
   new DynamoDedupClaims({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });
+
+export const cameraStoreFromEnv = (): CameraStore =>
+  new DynamoCameraStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });

@@ -3,7 +3,7 @@
  * CDK builds one NodejsFunction per entry and one API route per route; the local gateway serves
  * the same routes by importing the same entry files. Keep both in step by editing only this list.
  */
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /**
  * Who may call a non-public route: a user with a JWT (the default), or a machine client with an
@@ -80,11 +80,13 @@ export const FUNCTIONS: FunctionSpec[] = [
     name: 'intake',
     entry: 'functions/intake/handler.ts',
     description:
-      'Accepts reports (POST /v1/cases; machine clients: POST /v1/integrations/reports, 12345 tickets), idempotently, and hands them to the intake queue',
+      'Accepts reports (POST /v1/cases; machine clients: POST /v1/integrations/reports, 12345 tickets; camera alerts: POST /v1/integrations/cameras/alerts), idempotently, and hands them to the intake queue',
     routes: [
       { method: 'POST', path: '/v1/cases' },
       { method: 'POST', path: '/v1/integrations/reports', auth: 'apiKey' },
       { method: 'POST', path: '/v1/integrations/hotline/tickets', auth: 'apiKey' },
+      // Camera alerts from video-analytics systems: keys bound to source `camera` (HMAC signing: #8).
+      { method: 'POST', path: '/v1/integrations/cameras/alerts', auth: 'apiKey' },
     ],
     access: { table: 'readWrite', intakeQueue: 'send' },
   },
@@ -172,6 +174,21 @@ export const FUNCTIONS: FunctionSpec[] = [
     // Building a 5,000-row workbook in memory.
     memoryMb: 1024,
     timeoutSeconds: 29,
+  },
+  {
+    name: 'cameras',
+    entry: 'functions/cameras/handler.ts',
+    description:
+      'The camera registry (视频监控): administrators register, replace, remove and import cameras; the cameras nearest a case, from the geo index',
+    routes: [
+      { method: 'GET', path: '/v1/cameras' },
+      { method: 'POST', path: '/v1/cameras' },
+      { method: 'POST', path: '/v1/cameras/import' },
+      { method: 'PUT', path: '/v1/cameras/{id}' },
+      { method: 'DELETE', path: '/v1/cameras/{id}' },
+      { method: 'GET', path: '/v1/cases/{id}/cameras' },
+    ],
+    access: { table: 'readWrite', intakeQueue: 'none' },
   },
   {
     name: 'integration-keys',

@@ -156,6 +156,10 @@ const CASE_ENDPOINTS: CaseEndpoint[] = FUNCTIONS.flatMap((f) => f.routes)
     if (route.method === 'GET' && rest === '') {
       return { label, method: 'GET', kind: 'read', action: 'read', path: (id) => `/v1/cases/${id}` };
     }
+    // The cameras near a case: shown to whoever may read the case, 404 to everyone else.
+    if (route.method === 'GET' && rest === '/cameras') {
+      return { label, method: 'GET', kind: 'read', action: 'read', path: (id) => `/v1/cases/${id}/cameras` };
+    }
     if (route.method === 'GET' && rest === '/audit') {
       return { label, method: 'GET', kind: 'audit', action: 'audit', path: (id) => `/v1/cases/${id}/audit` };
     }

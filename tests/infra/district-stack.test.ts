@@ -450,7 +450,12 @@ describe('the HTTP API', () => {
     const customRoutes = resourcesOf(template, 'AWS::ApiGatewayV2::Route')
       .filter(([, r]) => r.Properties.AuthorizationType === 'CUSTOM')
       .map(([, r]) => r.Properties.RouteKey);
-    expect(customRoutes).toEqual(['POST /v1/integrations/reports', 'POST /v1/integrations/hotline/tickets']);
+    // The machine intake routes, and nothing else: machine reports, 12345 tickets and camera alerts.
+    expect(customRoutes.sort()).toEqual([
+      'POST /v1/integrations/cameras/alerts',
+      'POST /v1/integrations/hotline/tickets',
+      'POST /v1/integrations/reports',
+    ]);
     const [authorizerId, authorizer] = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer').find(
       ([, a]) => a.Properties.AuthorizerType === 'REQUEST',
     )!;

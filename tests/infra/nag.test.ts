@@ -12,6 +12,7 @@ import { type TestApp, testApp } from './synth';
 
 const CHINA = { region: 'cn-northwest-1', account: '123456789012' };
 const FUNCTION_NAMES = [
+  'cameras',
   'cases',
   'department-events',
   'escalate',

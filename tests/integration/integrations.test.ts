@@ -88,6 +88,7 @@ beforeAll(async () => {
     clock: api.clock,
     identity,
     rateLimiter,
+    cameras: api.cameras,
   });
   events = makeEventsHandler({
     keys: keys.keys,

@@ -599,7 +599,12 @@ describe('buildOpenApi', () => {
     const keyed = Object.values(paths).flatMap((ops) =>
       Object.values(ops).filter((op) => JSON.stringify(op.security) === JSON.stringify([{ apiKey: [] }])),
     );
-    expect(keyed).toEqual([machine, paths['/v1/integrations/hotline/tickets']?.post]);
+    // The machine intake routes and nothing else: machine reports, 12345 tickets and camera alerts.
+    expect(keyed).toEqual([
+      machine,
+      paths['/v1/integrations/hotline/tickets']?.post,
+      paths['/v1/integrations/cameras/alerts']?.post,
+    ]);
     expect(
       paths['/v1/integration-keys']?.post?.requestBody?.content['application/json'].schema.required,
     ).toEqual(['name', 'source']);

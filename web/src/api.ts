@@ -4,6 +4,7 @@
  */
 
 import type { DistrictConfig } from '../../shared/district/schema';
+import type { Camera } from '../../shared/domain/camera';
 import type { CaseStatus } from '../../shared/domain/case';
 import type { CaseView } from '../../shared/http/case-view';
 import type { UiCommand } from './permissions';
@@ -54,6 +55,10 @@ export interface Api {
     options?: { maxPages?: number; stop?: (page: CaseView[]) => boolean },
   ): Promise<{ items: CaseView[]; complete: boolean }>;
   get(id: string): Promise<CaseView>;
+  /** The cameras within `radius` metres of the case (default 500), nearest first. */
+  camerasNear(id: string, radius?: number): Promise<{ items: (Camera & { distanceMetres: number })[] }>;
+  /** The camera registry in the user's scope (an area chief: their zone's). */
+  cameras(zone?: string): Promise<{ items: Camera[] }>;
   command(
     id: string,
     command: UiCommand,
@@ -124,6 +129,9 @@ export const createApi = (baseUrl: string, token: () => string | undefined): Api
       return { items, complete: false };
     },
     get: (id) => call<CaseView>(`/v1/cases/${encodeURIComponent(id)}`),
+    camerasNear: (id, radius) =>
+      call(`/v1/cases/${encodeURIComponent(id)}/cameras${radius === undefined ? '' : `?radius=${radius}`}`),
+    cameras: (zone) => call(`/v1/cameras${zone ? `?zone=${encodeURIComponent(zone)}` : ''}`),
     /**
      * A command is sent with the version the user saw, so a retry after a lost answer can't apply
      * twice: the second attempt gets 409. If the case then shows our own step right after that

@@ -12,19 +12,19 @@ export interface IndexDesign {
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
 export const INDEXES = {
-  /** Every case of the district, newest first (partition CASES; INTEGRATION_KEYS holds the integration keys). */
+  /** Every case of the district, newest first (partition CASES; INTEGRATION_KEYS holds the integration keys, CAMERAS the camera registry). */
   all: { name: 'gsi1-all', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   /** Cases by status, newest first (also the sweep's way to find unrouted reports). */
   byStatus: { name: 'gsi2-status', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   /** Cases by responsible department (assignee, else lead), newest first. */
   byDepartment: { name: 'gsi3-department', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
-  /** Cases by grid zone, newest first. */
+  /** Cases by grid zone, newest first (CAMERAS#ZONE#…: a zone's cameras). */
   byZone: { name: 'gsi4-zone', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
   /** Open cases with a running deadline, soonest due first (overdue = due before now). */
   byDue: { name: 'gsi5-due', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
   /** A reporter's own reports, newest first (their list scope). */
   bySubmitter: { name: 'gsi6-submitter', partitionKey: 'gsi6pk', sortKey: 'gsi6sk' },
-  /** Dedup candidates: live cases by geohash cell (precision 6), newest first. */
+  /** Dedup candidates: live cases by geohash cell (CELL#, precision 7), newest first; cameras by cell (CAMCELL#, precision 6). */
   byCell: { name: 'gsi7-cell', partitionKey: 'gsi7pk', sortKey: 'gsi7sk' },
   /** Work queues: possible duplicates waiting for review (REVIEW), joint visits by status (VISITS#…). */
   byQueue: { name: 'gsi8-queue', partitionKey: 'gsi8pk', sortKey: 'gsi8sk' },

@@ -4,6 +4,7 @@
  * without disturbing a form the user is filling in.
  */
 import type { DistrictConfig } from '../../../shared/district/schema';
+import type { Camera } from '../../../shared/domain/camera';
 import { type Api, ApiError, type CaseView } from '../api';
 import { renderActions } from '../case-actions';
 import { fill, h } from '../dom';
@@ -11,6 +12,7 @@ import { formatDateTime, formatDuration, t, tOf } from '../i18n';
 import type { DistrictNames } from '../names';
 import { renderTimeline } from '../timeline';
 import type { SignedInUser } from '../user';
+import { cameraSeries, createCameraSection } from './cameras';
 import { FONT_FAMILY, initChart, THEME } from './echarts';
 
 export interface CasePanel {
@@ -31,6 +33,8 @@ interface PanelOptions {
   mapName: string;
   /** After the panel opened, changed (a command: `changed` true) or closed (undefined) a case. */
   onChanged: (c: CaseView | undefined, changed: boolean) => void;
+  /** After the nearby cameras loaded or another one was chosen (the district map shows them). */
+  onCameras?: (nearby: Camera[], chosen: string | undefined) => void;
 }
 
 /** Reports merged in by the dedup work (optional until that lands in the API). */
@@ -53,6 +57,13 @@ export const createCasePanel = (options: PanelOptions): CasePanel => {
   const notice = h('div', { class: 'panel-notice', role: 'status', 'data-testid': 'panel-notice' });
   const mapElement = h('div', { class: 'panel-map' });
   let miniMap: ReturnType<typeof initChart> | undefined;
+  const cameras = createCameraSection({
+    api,
+    onChange: () => {
+      if (shown) drawMiniMap(shown);
+      options.onCameras?.(cameras.nearby(), cameras.playing());
+    },
+  });
 
   const notify = (text: string, isError = false) => {
     notice.textContent = text;
@@ -83,6 +94,7 @@ export const createCasePanel = (options: PanelOptions): CasePanel => {
           itemStyle: { color: c.overdue ? THEME.overdue : THEME.priority[c.priority] },
           data: [[c.location.lng, c.location.lat]],
         },
+        cameraSeries([], cameras.nearby(), cameras.playing(), 0),
       ],
     });
   };
@@ -165,6 +177,7 @@ export const createCasePanel = (options: PanelOptions): CasePanel => {
           )
         : null,
       h('div', { class: 'muted counters' }, t('caseCounters', { ...c.counters })),
+      cameras.element,
       h(
         'section',
         { class: 'photos' },
@@ -196,6 +209,7 @@ export const createCasePanel = (options: PanelOptions): CasePanel => {
       ),
     );
     drawMiniMap(c);
+    cameras.show(c);
   };
 
   const panel: CasePanel = {
@@ -221,6 +235,8 @@ export const createCasePanel = (options: PanelOptions): CasePanel => {
       }
     },
     close() {
+      cameras.stop();
+      options.onCameras?.([], undefined);
       shown = undefined;
       renderedVersion = -1;
       element.classList.remove('open');

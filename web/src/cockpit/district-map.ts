@@ -3,13 +3,17 @@
  * open cases as points coloured by priority (overdue ones pulse in magenta). Click → the case.
  */
 import type { DistrictConfig } from '../../../shared/district/schema';
+import type { Camera } from '../../../shared/domain/camera';
 import type { CaseView } from '../../../shared/http/case-view';
 import { localName, t, tOf } from '../i18n';
 import type { DistrictNames } from '../names';
+import { cameraSeries } from './cameras';
 import { FONT_FAMILY, initChart, THEME } from './echarts';
 
 export interface DistrictMap {
   update(open: CaseView[], openByZone: Map<string, number>, selected?: CaseView): void;
+  /** Camera icons: the registry in the user's scope, the open case's nearby ones brighter. */
+  showCameras(all: Camera[], nearby: Camera[], chosen?: string): void;
   dispose(): void;
 }
 
@@ -177,6 +181,11 @@ export const createDistrictMap = (
           },
         ],
       });
+    },
+    showCameras(all, nearby, chosen) {
+      element.dataset.cameras = String(new Set([...all, ...nearby].map((c) => c.id)).size);
+      // Its own series id: the case layers' updates leave it as it is.
+      chart.setOption({ series: [cameraSeries(all, nearby, chosen, 2)] });
     },
     dispose: () => chart.dispose(),
   };

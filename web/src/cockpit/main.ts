@@ -2,6 +2,8 @@
  * The cockpit (数字驾驶舱): headline figures, the district map, departments, queues and the case
  * panel, refreshed every few seconds from the list API with the signed-in user's token.
  */
+import { AUTHORIZATION_MATRIX } from '../../../shared/domain/authorization';
+import type { Camera } from '../../../shared/domain/camera';
 import { ApiError, type CaseView, createApi, type DistrictConfig } from '../api';
 import { authProvider, type SignedInUser } from '../auth';
 import { createBoard } from '../board';
@@ -280,6 +282,21 @@ const main = async () => {
 
   const openCase = (id: string) => void panel.open(id);
 
+  // The camera layer: the registry in the user's scope (if any), plus the open case's nearby ones.
+  let cameraRegistry: Camera[] = [];
+  let nearbyCameras: Camera[] = [];
+  let chosenCamera: string | undefined;
+  const showCameras = () => map?.showCameras(cameraRegistry, nearbyCameras, chosenCamera);
+  if (AUTHORIZATION_MATRIX[user.role]?.cameras) {
+    api
+      .cameras()
+      .then((found) => {
+        cameraRegistry = found.items;
+        showCameras();
+      })
+      .catch((error: unknown) => console.warn('cameras failed', error));
+  }
+
   const renderAll = () => {
     renderKpis(shell.kpis, figures);
     renderDepartments(shell.departments, figures);
@@ -342,8 +359,14 @@ const main = async () => {
         if (changed) poller?.now();
         else renderAll();
       },
+      onCameras: (nearby, chosen) => {
+        nearbyCameras = nearby;
+        chosenCamera = chosen;
+        showCameras();
+      },
     });
     map = createDistrictMap(shell.map, mapName, district, names, openCase);
+    showCameras();
     charts = createCharts({
       departments: shell.deptChart,
       statuses: shell.statusChart,
