@@ -22,10 +22,13 @@ export const ENV = {
   timerStateMachineArn: 'XT_TIMER_STATE_MACHINE_ARN',
   /** SQS queue of notification messages (assignments, escalations) that the notifier consumes. */
   notificationQueueUrl: 'XT_NOTIFICATION_QUEUE_URL',
-  /** Optional endpoint overrides (the local cloud points them at dynalite and fauxqs). */
+  /** The private evidence bucket (photos, videos, documents uploaded from the field). */
+  evidenceBucket: 'XT_EVIDENCE_BUCKET',
+  /** Optional endpoint overrides (the local cloud points them at dynalite, fauxqs and s3rver). */
   dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
   sqsEndpoint: 'AWS_ENDPOINT_URL_SQS',
   sfnEndpoint: 'AWS_ENDPOINT_URL_SFN',
+  s3Endpoint: 'AWS_ENDPOINT_URL_S3',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -44,6 +44,12 @@ export interface FunctionSpec {
     dueChecks?: 'none' | 'consume';
     /** The notification queue (assignments, escalations). */
     notifications?: 'none' | 'send' | 'consume';
+    /**
+     * The evidence bucket: `forms` presigns uploads of originals and downloads of verified
+     * evidence; `check` reads new uploads, writes thumbnails and moves rejects to quarantine, and
+     * is invoked by the bucket's ObjectCreated notifications.
+     */
+    evidence?: 'none' | 'forms' | 'check';
   };
   memoryMb?: number;
   timeoutSeconds?: number;
@@ -171,6 +177,28 @@ export const FUNCTIONS: FunctionSpec[] = [
     access: { table: 'read', intakeQueue: 'none' },
     // API Gateway waits at most 10 s for an authorizer; a key check is one GetItem.
     timeoutSeconds: 5,
+  },
+  {
+    name: 'attachments',
+    entry: 'functions/attachments/handler.ts',
+    description:
+      'Evidence from the field: upload forms (S3 presigned POST) for photos, videos and documents on a case, and the list with short-lived links',
+    routes: [
+      { method: 'POST', path: '/v1/cases/{id}/attachments' },
+      { method: 'GET', path: '/v1/cases/{id}/attachments' },
+    ],
+    access: { table: 'readWrite', intakeQueue: 'none', evidence: 'forms' },
+  },
+  {
+    name: 'evidence',
+    entry: 'functions/evidence/handler.ts',
+    description:
+      'S3 ObjectCreated on the evidence bucket: checks type, size, EXIF time and place, makes a thumbnail, marks the attachment and appends to the case timeline',
+    routes: [],
+    access: { table: 'readWrite', intakeQueue: 'none', evidence: 'check' },
+    // sharp decodes photos of up to 15 MB: more memory is also more CPU.
+    memoryMb: 1536,
+    timeoutSeconds: 60,
   },
   {
     name: 'route-reports',
