@@ -17,6 +17,8 @@ import { createRuntimeLog, type LogLevel } from './log';
 import { REPO_ROOT } from './paths';
 import { startQueuePoller } from './poller';
 import { RouteTable } from './routes';
+import { startS3rver } from './s3';
+import { startS3Notifications } from './s3-notifications';
 import { startSchedule } from './scheduler';
 import { createIntakeQueues, type LocalQueues, startFauxqs } from './sqs';
 
@@ -46,6 +48,9 @@ export interface LocalCloudInfo {
   dlqUrl: string;
   /** Deadline timers: the local Step Functions endpoint, state machine and queues. */
   deadlines: LocalDeadlinesInfo;
+  /** s3rver (on disk under `<data>/s3`) and the evidence bucket. */
+  s3Endpoint: string;
+  evidenceBucket: string;
 }
 
 export interface LocalCloud {
@@ -53,7 +58,8 @@ export interface LocalCloud {
   dataDir: string;
   district: DistrictConfig;
   tableName: string;
-  endpoints: { dynamodb: string; sqs: string };
+  endpoints: { dynamodb: string; sqs: string; s3: string };
+  evidenceBucket: string;
   queues: LocalQueues;
   users: IssuedUser[];
   stop(): Promise<void>;
@@ -126,6 +132,14 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       maxReceiveCount: 5,
     });
 
+    const evidenceBucket = `xietong-${district.id}-evidence`;
+    const s3 = await startS3rver({
+      directory: join(dataDir, 's3'),
+      bucket: evidenceBucket,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    cleanups.push(() => s3.stop());
+
     const deadlines = await startLocalDeadlines({
       sqs,
       districtId: district.id,
@@ -149,6 +163,8 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       [ENV.claimZone]: CLAIMS.zone,
       [ENV.dynamodbEndpoint]: dynamo.endpoint,
       [ENV.sqsEndpoint]: fauxqs.endpoint,
+      [ENV.s3Endpoint]: s3.endpoint,
+      [ENV.evidenceBucket]: evidenceBucket,
       ...deadlines.environment,
       POWERTOOLS_SERVICE_NAME: 'xietong',
       POWERTOOLS_METRICS_NAMESPACE: 'Xietong/local',
@@ -195,6 +211,9 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
           log,
         });
         cleanups.push(() => schedule.stop());
+      } else if (spec.access.evidence === 'check') {
+        const notifications = startS3Notifications({ server: s3, target: loaded, log });
+        cleanups.push(() => notifications.stop());
       } else if (
         spec.routes.length === 0 &&
         !spec.authorizes &&
@@ -218,6 +237,8 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       intakeQueueUrl: queues.intakeQueueUrl,
       dlqUrl: queues.dlqUrl,
       deadlines: deadlines.info,
+      s3Endpoint: s3.endpoint,
+      evidenceBucket,
     };
     const infoFile = join(dataDir, INFO_FILE);
     writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`);
@@ -229,7 +250,8 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       dataDir,
       district,
       tableName,
-      endpoints: { dynamodb: dynamo.endpoint, sqs: fauxqs.endpoint },
+      endpoints: { dynamodb: dynamo.endpoint, sqs: fauxqs.endpoint, s3: s3.endpoint },
+      evidenceBucket,
       queues,
       users,
       stop: () => {
