@@ -53,6 +53,11 @@ export interface FunctionSpec {
   };
   memoryMb?: number;
   timeoutSeconds?: number;
+  /**
+   * npm modules with native binaries (sharp): left out of the esbuild bundle and installed beside
+   * it for Lambda's platform (linux-arm64) when CDK bundles the function.
+   */
+  nativeModules?: string[];
   /** Set on the one function that is the HTTP API's Lambda authorizer for `auth: 'apiKey'` routes. */
   authorizes?: 'apiKey';
 }
@@ -199,6 +204,7 @@ export const FUNCTIONS: FunctionSpec[] = [
     // sharp decodes photos of up to 15 MB: more memory is also more CPU.
     memoryMb: 1536,
     timeoutSeconds: 60,
+    nativeModules: ['sharp'],
   },
   {
     name: 'route-reports',

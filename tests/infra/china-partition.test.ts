@@ -95,8 +95,11 @@ describe('Sandun in AWS China (cn-northwest-1)', () => {
   });
 
   it('turns X-Ray tracing off (Lambda has no X-Ray integration in China) and grants no X-Ray access', () => {
-    for (const [, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    for (const [id, fn] of functions) {
       expect(fn.Properties.TracingConfig).toBeUndefined();
+      // CDK's bucket-notification handler has no environment (and no Powertools) at all.
+      if (id.startsWith('BucketNotificationsHandler')) continue;
       expect(fn.Properties.Environment).toMatchObject({ Variables: { POWERTOOLS_TRACE_ENABLED: 'false' } });
     }
     const wildcards = policyStatements(template).filter(

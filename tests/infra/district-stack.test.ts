@@ -210,7 +210,13 @@ describe('the intake queue', () => {
 
 describe('the functions', () => {
   it('are one Node 22 arm64 function per FUNCTIONS entry, traced, logging JSON to their own log group', () => {
-    template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length);
+    // Plus CDK's own handler of the evidence bucket's notification custom resource.
+    template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 1);
+    expect(
+      resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) =>
+        id.startsWith('BucketNotificationsHandler'),
+      ),
+    ).toHaveLength(1);
     for (const spec of FUNCTIONS) {
       const [, fn] = functionOf(spec);
       expect(fn.Properties).toMatchObject({
