@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the benchmarks that belong together, one after another in one run (so their
  * figures come from the same machine state): intake throughput against raw PutItem, the duplicate
- * check's cost against table size, and the triage classifier. Arguments go to the intake bench.
+ * check's cost against table size, the triage classifier and the evidence check (200 photos of 3 MB). Arguments go to the intake bench.
  * The timer bench is longer and runs on its own: `npm run bench:timers`.
  */
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,7 @@ const runs: [string, string[]][] = [
   ['bench/intake.ts', process.argv.slice(2)],
   ['bench/dedup.ts', []],
   ['bench/classifier.ts', []],
+  ['bench/evidence.ts', []],
 ];
 
 for (const [script, args] of runs) {
