@@ -1,6 +1,7 @@
 import { CASE_STATUSES, ROLES, SOURCES } from '../domain/case';
 import { INTEGRATION_ACTIONS } from '../domain/integration-key';
 import { API_KEY_HEADER, authOf, FUNCTIONS } from '../runtime/functions';
+import { AttachmentSchema, attachmentOperation } from './openapi-attachments';
 import { JointVisitSchema, jointVisitOperation } from './openapi-joint-visits';
 import { jsonSchemaOf, problemResponses } from './openapi-parts';
 import {
@@ -303,6 +304,8 @@ const operationFor = (method: string, path: string): Record<string, unknown> => 
       },
     };
   }
+  const attachments = attachmentOperation(method, path);
+  if (attachments) return attachments;
   const duplicateCommand = path.match(/^\/v1\/cases\/\{id\}\/([\w-]+)$/)?.[1] as
     | keyof typeof DUPLICATE_BODIES
     | undefined;
@@ -399,7 +402,14 @@ export const buildOpenApi = (serverUrl?: string) => {
           description: 'An integration key (xtk_…) issued by an administrator: POST /v1/integration-keys',
         },
       },
-      schemas: { Problem, Case, TimelineEntry, IntegrationKey, JointVisit: JointVisitSchema },
+      schemas: {
+        Problem,
+        Case,
+        TimelineEntry,
+        IntegrationKey,
+        JointVisit: JointVisitSchema,
+        Attachment: AttachmentSchema,
+      },
     },
     paths,
   };
