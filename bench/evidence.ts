@@ -119,7 +119,8 @@ const main = async () => {
       source: 'patrol',
       category: 'event.household-workshop',
       description: `评测：家庭作坊违规生产 ${i}`,
-      location: { lat: location.lat + i * 0.002, lng: location.lng, crs: 'wgs84' },
+      // ~120 m apart (separate events, not duplicates), all within the district's 1 km of the photos.
+      location: { lat: location.lat + (i - (CASES - 1) / 2) * 0.0011, lng: location.lng, crs: 'wgs84' },
     });
     caseIds.push(reported.body.id);
   }
