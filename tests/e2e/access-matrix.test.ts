@@ -560,7 +560,8 @@ describe('access matrix over HTTP (local cloud)', () => {
               token: user.token,
               ...(endpoint.command && { body: bodyFor(endpoint.command, target) }),
               ...(endpoint.duplicate && { body: DUPLICATE_PROBES[endpoint.duplicate].body(target) }),
-              ...(endpoint.kind === 'attachments' && endpoint.method === 'POST' && { body: UPLOAD_FORM_BODY }),
+              ...(endpoint.kind === 'attachments' &&
+                endpoint.method === 'POST' && { body: UPLOAD_FORM_BODY }),
             });
             const ok = check({
               area: 'case',
