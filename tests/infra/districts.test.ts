@@ -103,7 +103,9 @@ describe('identity per district', () => {
       AuthorizerType: 'JWT',
       JwtConfiguration: { Issuer: identity?.issuer, Audience: identity?.audience },
     });
-    for (const [, fn] of resourcesOf(template, 'AWS::Lambda::Function') as [string, CfnResource][]) {
+    for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function') as [string, CfnResource][]) {
+      // CDK's handler of the evidence bucket's notification custom resource reads no tokens.
+      if (id.startsWith('BucketNotificationsHandler')) continue;
       expect(variablesOf(fn)).toMatchObject({
         [ENV.claimRole]: identity?.claims?.role ?? 'role',
         [ENV.claimDepartment]: identity?.claims?.department ?? 'department',
