@@ -2,7 +2,8 @@
  * `npm run bench`: the benchmarks that belong together, one after another in one run (so their
  * figures come from the same machine state): intake throughput against raw PutItem, the duplicate
  * check's cost against table size, the triage classifier, the evaluation (metrics query, exports),
- * the nearest-camera lookup and camera alert storm. Arguments go to the intake bench.
+ * the nearest-camera lookup and camera alert storm, and the evidence check (200 photos of 3 MB).
+ * Arguments go to the intake bench.
  * The timer bench is longer and runs on its own: `npm run bench:timers`.
  */
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,7 @@ const runs: [string, string[]][] = [
   ['bench/classifier.ts', []],
   ['bench/metrics.ts', []],
   ['bench/cameras.ts', []],
+  ['bench/evidence.ts', []],
 ];
 
 for (const [script, args] of runs) {

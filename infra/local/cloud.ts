@@ -22,6 +22,8 @@ import { createLocalOidcProvider } from './oidc-provider';
 import { REPO_ROOT } from './paths';
 import { startQueuePoller } from './poller';
 import { RouteTable } from './routes';
+import { startS3rver } from './s3';
+import { startS3Notifications } from './s3-notifications';
 import { startSchedule } from './scheduler';
 import { createIntakeQueues, type LocalQueues, startFauxqs } from './sqs';
 
@@ -53,6 +55,9 @@ export interface LocalCloudInfo {
   dlqUrl: string;
   /** Deadline timers: the local Step Functions endpoint, state machine and queues. */
   deadlines: LocalDeadlinesInfo;
+  /** s3rver (on disk under `<data>/s3`) and the evidence bucket. */
+  s3Endpoint: string;
+  evidenceBucket: string;
 }
 
 export interface LocalCloud {
@@ -60,7 +65,8 @@ export interface LocalCloud {
   dataDir: string;
   district: DistrictConfig;
   tableName: string;
-  endpoints: { dynamodb: string; sqs: string };
+  endpoints: { dynamodb: string; sqs: string; s3: string };
+  evidenceBucket: string;
   queues: LocalQueues;
   users: IssuedUser[];
   auth: 'local' | 'oidc';
@@ -140,6 +146,14 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       maxReceiveCount: 5,
     });
 
+    const evidenceBucket = `xietong-${district.id}-evidence`;
+    const s3 = await startS3rver({
+      directory: join(dataDir, 's3'),
+      bucket: evidenceBucket,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    cleanups.push(() => s3.stop());
+
     const deadlines = await startLocalDeadlines({
       sqs,
       districtId: district.id,
@@ -165,6 +179,8 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       [ENV.sqsEndpoint]: fauxqs.endpoint,
       // Failed subscription deliveries come back after 5 s, 10 s, 20 s… locally (30 s… on AWS).
       [ENV.webhookRetryBaseSeconds]: process.env[ENV.webhookRetryBaseSeconds] ?? '5',
+      [ENV.s3Endpoint]: s3.endpoint,
+      [ENV.evidenceBucket]: evidenceBucket,
       ...deadlines.environment,
       POWERTOOLS_SERVICE_NAME: 'xietong',
       POWERTOOLS_METRICS_NAMESPACE: 'Xietong/local',
@@ -227,6 +243,9 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
           log,
         });
         cleanups.push(() => schedule.stop());
+      } else if (spec.access.evidence === 'check') {
+        const notifications = startS3Notifications({ server: s3, target: loaded, log });
+        cleanups.push(() => notifications.stop());
       } else if (
         spec.routes.length === 0 &&
         !spec.authorizes &&
@@ -250,6 +269,8 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       intakeQueueUrl: queues.intakeQueueUrl,
       dlqUrl: queues.dlqUrl,
       deadlines: deadlines.info,
+      s3Endpoint: s3.endpoint,
+      evidenceBucket,
     };
     const infoFile = join(dataDir, INFO_FILE);
     writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`);
@@ -261,7 +282,8 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       dataDir,
       district,
       tableName,
-      endpoints: { dynamodb: dynamo.endpoint, sqs: fauxqs.endpoint },
+      endpoints: { dynamodb: dynamo.endpoint, sqs: fauxqs.endpoint, s3: s3.endpoint },
+      evidenceBucket,
       queues,
       users,
       auth: options.auth ?? 'local',

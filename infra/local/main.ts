@@ -95,6 +95,7 @@ const banner = (cloud: LocalCloud) => {
   data       ${cloud.dataDir}
   DynamoDB   ${cloud.endpoints.dynamodb} (table ${cloud.tableName})
   SQS        ${cloud.endpoints.sqs}
+  S3         ${cloud.endpoints.s3} (evidence bucket ${cloud.evidenceBucket}, files under ${cloud.dataDir}/s3)
 
   Get a token (users per role: reporter, command_centre, admin, area_chief, department_staff, field_worker):
     TOKEN=$(curl -s ${url}/local/tokens | jq -r '.users[] | select(.role=="command_centre") | .token')

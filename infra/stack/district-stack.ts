@@ -8,6 +8,7 @@ import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
 import { AlarmTopic } from './alarms';
 import { Api } from './api';
 import { CaseTable } from './data';
+import { EvidenceStorage } from './evidence';
 import { timeoutOf, XietongFunction } from './functions';
 import { Identity } from './identity';
 import { acknowledgeNagFindings } from './nag-suppressions';
@@ -49,6 +50,8 @@ export class DistrictStack extends Stack {
   readonly alarms: AlarmTopic;
   /** Deadline timers (Step Functions), the due-check and notification queues. */
   readonly timers: DeadlineTimers;
+  /** The evidence bucket (photos, videos, documents from the field) and its access-log bucket. */
+  readonly evidence: EvidenceStorage;
   /** Lambda X-Ray tracing (off in AWS China). */
   readonly tracing: boolean;
 
@@ -101,6 +104,11 @@ export class DistrictStack extends Stack {
       consumerTimeout: Duration.seconds(backgroundTimeouts.length > 0 ? Math.max(...backgroundTimeouts) : 30),
     });
 
+    this.evidence = new EvidenceStorage(this, 'Evidence', {
+      districtId,
+      corsOrigins: corsOrigins ?? ['*'],
+    });
+
     const environment: Record<string, string> = {
       [ENV.trustedIssuer]: this.identity.issuer,
       [ENV.claimRole]: this.identity.claims.role,
@@ -123,6 +131,7 @@ export class DistrictStack extends Stack {
       fn.bindTable(this.table, spec.access.table);
       fn.bindIntakeQueue(this.queues.queue, spec.access.intakeQueue);
       this.timers.bind(fn.function, spec.access);
+      fn.bindEvidence(this.evidence, spec.access.evidence ?? 'none');
       this.functions.set(spec.name, fn);
     }
     for (const [name, fn] of this.functions) {
@@ -157,6 +166,7 @@ export class DistrictStack extends Stack {
     new CfnOutput(this, 'IntakeDeadLetterQueueUrl', { value: this.queues.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'TimerStateMachineArn', { value: this.timers.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'EvidenceBucketName', { value: this.evidence.bucket.bucketName });
     new CfnOutput(this, 'JwtIssuer', { value: this.identity.issuer });
     if (this.identity.userPool && this.identity.userPoolClient) {
       new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });

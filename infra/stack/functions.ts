@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -19,9 +19,13 @@ import { examplesFileFor } from '../../shared/district/examples';
 import { ENV } from '../../shared/runtime/env';
 import type { FunctionSpec } from '../../shared/runtime/functions';
 import type { CaseTable } from './data';
+import type { EvidenceAccess, EvidenceStorage } from './evidence';
 import { CONSUMER_BATCH } from './queues';
 
 export const DEFAULT_MEMORY_MB = 512;
+/** Every function runs on Graviton (arm64); native modules are installed for it. */
+export const LAMBDA_ARCHITECTURE = Architecture.ARM_64;
+const LAMBDA_CPU = 'arm64';
 /** HTTP functions answer within API Gateway's 30 s limit; queue and schedule work gets longer. */
 const DEFAULT_HTTP_TIMEOUT_SECONDS = 10;
 const DEFAULT_BACKGROUND_TIMEOUT_SECONDS = 30;
@@ -41,6 +45,26 @@ export const timeoutOf = (spec: FunctionSpec): Duration =>
  */
 const ESM_REQUIRE_BANNER =
   "import { createRequire as xietongCreateRequire } from 'node:module'; const require = xietongCreateRequire(import.meta.url);";
+
+/**
+ * npm installs a native module's prebuilt binary for the platform it is told, not the one it runs
+ * on: linux + the function's CPU (arm64) + glibc, at the version the lockfile pins.
+ */
+export const nativeModuleInstall = (spec: FunctionSpec, projectRoot: string, outputDir: string): string[] => {
+  const modules = spec.nativeModules ?? [];
+  if (modules.length === 0) return [];
+  const pinned = modules.map((name) => {
+    const manifest = JSON.parse(
+      readFileSync(join(projectRoot, 'node_modules', name, 'package.json'), 'utf8'),
+    ) as {
+      version: string;
+    };
+    return `${name}@${manifest.version}`;
+  });
+  return [
+    `cd ${JSON.stringify(outputDir)} && npm install --no-save --no-package-lock --no-audit --no-fund --omit=dev --os=linux --cpu=${LAMBDA_CPU} --libc=glibc ${pinned.join(' ')}`,
+  ];
+};
 
 export interface XietongFunctionProps {
   spec: FunctionSpec;
@@ -83,7 +107,7 @@ export class XietongFunction extends Construct {
       projectRoot,
       depsLockFilePath: join(projectRoot, 'package-lock.json'),
       runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+      architecture: LAMBDA_ARCHITECTURE,
       memorySize: spec.memoryMb ?? DEFAULT_MEMORY_MB,
       timeout: timeoutOf(spec),
       role: this.role,
@@ -103,11 +127,14 @@ export class XietongFunction extends Construct {
         sourcesContent: false,
         // The SDK is bundled, not taken from the runtime: the code runs with the exact versions
         // the lockfile pins and the tests exercised (the runtime's copy changes under us).
-        externalModules: [],
+        // Modules with native binaries (sharp) stay outside the bundle and are installed beside it
+        // for Lambda's platform (below); everything else is bundled.
+        externalModules: [...(spec.nativeModules ?? [])],
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (_inputDir: string, outputDir: string) => [
+            ...nativeModuleInstall(spec, projectRoot, outputDir),
             `cp ${JSON.stringify(districtFile)} ${JSON.stringify(join(outputDir, BUNDLED_DISTRICT_FILE))}`,
             // The triage classifier trains at cold start from the examples beside the district file.
             ...(existsSync(examplesFileFor(districtFile))
@@ -126,6 +153,14 @@ export class XietongFunction extends Construct {
     if (access === 'none') return;
     table.grantData(this.function, access);
     this.function.addEnvironment(ENV.tableName, table.table.tableName);
+  }
+
+  /** Grants the evidence bucket access asked for; the `check` function is also the bucket's notification target. */
+  bindEvidence(evidence: EvidenceStorage, access: EvidenceAccess): void {
+    if (access === 'none') return;
+    evidence.grant(this.function, access);
+    this.function.addEnvironment(ENV.evidenceBucket, evidence.bucket.bucketName);
+    if (access === 'check') evidence.notify(this.function);
   }
 
   /** Sending grants SendMessage; consuming wires an event source that reports partial batch failures. */

@@ -1,6 +1,7 @@
-import { CfnResource, Token, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { DistrictStack } from './district-stack';
+import { EvidenceStorage } from './evidence';
 import { isChinaPartition } from './partition';
 
 /**
@@ -66,6 +67,14 @@ export const NAG_REASONS = {
     's3:GetBucket*) on exactly the CDK asset bucket and the site bucket, cloudfront:CreateInvalidation and ' +
     'GetInvalidation (no resource-level permissions), the AWS-managed basic execution role for its logs, and ' +
     'the Lambda runtime CDK pins for it.',
+  evidencePrefixes:
+    'Object-level actions on one key prefix of the evidence bucket each: originals under cases/ (upload forms, ' +
+    'reading for the check, deleting once moved to quarantine), thumbnails/ and quarantine/. Object keys are ' +
+    'made per upload at run time; the bucket ARN is fixed, so the wildcard stays inside one prefix of one bucket.',
+  bucketNotifications:
+    "The role of the custom resource CDK uses to configure the evidence bucket's notification (one per stack, " +
+    'owned by aws-cdk-lib): the managed policy only lets it write its own logs; its single inline statement is ' +
+    's3:PutBucketNotification.',
   stateMachineTracing:
     'X-Ray tracing is off in AWS China, as it is for the functions; every execution is still logged (ALL) ' +
     'and failed executions raise an alarm.',
@@ -107,6 +116,28 @@ export const nagAcknowledgements = (stack: DistrictStack): NagAcknowledgement[] 
       id: 'AwsSolutions-SF2',
       reason: NAG_REASONS.stateMachineTracing,
       resources: [resourceOf(stateMachine)],
+    });
+  }
+  const bucketArn = Stack.of(stack).resolve(
+    Stack.of(stack).getLogicalId(resourceOf(stack.evidence.bucket)),
+  ) as string;
+  for (const prefix of EvidenceStorage.prefixesOf('check')) {
+    acknowledgements.push({
+      id: `AwsSolutions-IAM5[Resource::<${bucketArn}.Arn>/${prefix}*]`,
+      reason: NAG_REASONS.evidencePrefixes,
+      resources: functions
+        .filter((fn) => EvidenceStorage.prefixesOf(fn.spec.access.evidence ?? 'none').includes(prefix))
+        .map((fn) => resourceOf(fn.role.node.findChild('DefaultPolicy'))),
+    });
+  }
+  const notificationsHandler = stack.node
+    .findAll()
+    .find((construct) => construct.node.id.startsWith('BucketNotificationsHandler'));
+  if (notificationsHandler) {
+    acknowledgements.push({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: NAG_REASONS.bucketNotifications,
+      resources: [resourceOf(notificationsHandler.node.findChild('Role'))],
     });
   }
   acknowledgements.push({

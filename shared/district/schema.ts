@@ -220,6 +220,23 @@ export const CameraAlertSettings = z.object({
   maxReportsPerMinute: z.number().int().positive().max(600).default(30),
 });
 
+/** Evidence from the field: how far from the case a photo may be taken, and whether resolving needs one. */
+export const EvidenceSettings = z.object({
+  /** A photo whose EXIF GPS is further than this from the case location is rejected. */
+  maxDistanceMetres: z.number().int().min(50).max(50_000).default(1000),
+  /** How far ahead of the server clock a photo's EXIF time may be (phone clocks drift). */
+  futureToleranceMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(10),
+  /** `resolve` needs at least one verified photo taken after dispatch (the result on site). */
+  requireAfterPhotoToResolve: z.boolean().default(false),
+  /** How long an upload form stays valid. */
+  uploadFormMinutes: z.number().int().min(1).max(60).default(10),
+});
+
 export const IdentityConfig = z.object({
   /** OIDC issuer URL trusted by the HTTP API; absent means the stack creates a Cognito user pool. */
   issuer: z.url().optional(),
@@ -262,6 +279,12 @@ export const DistrictConfig = z
     hotline: HotlineSettings.default({ categories: {}, places: [] }),
     cameras: z.array(CameraSeed).max(5000).optional(),
     cameraAlerts: CameraAlertSettings.optional(),
+    evidence: EvidenceSettings.default({
+      maxDistanceMetres: 1000,
+      futureToleranceMinutes: 10,
+      requireAfterPhotoToResolve: false,
+      uploadFormMinutes: 10,
+    }),
   })
   .superRefine((district, ctx) => {
     const departmentIds = new Set(district.departments.map((d) => d.id));

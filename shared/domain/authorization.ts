@@ -68,7 +68,8 @@ const fieldWork: Grants = {
   accept: 'assigned',
   progress: 'department',
   resolve: 'assigned',
-  upload: 'department',
+  // Evidence comes from the departments that lead or handle the case; co-operating ones see it.
+  upload: 'responsible',
   download: 'department',
   visit: 'department',
   handle_visit: 'assigned',

@@ -1,5 +1,6 @@
 import type { Priority } from '../district/schema';
 import type { CameraAlertFacts } from './camera';
+import type { EvidenceSummary } from './evidence';
 
 /**
  * The case (事件/案卷) and everything recorded about it. One item per case: the timeline lives
@@ -140,7 +141,9 @@ export type TimelineAction =
   | 'report-unlinked'
   | 'duplicate-flagged' // a possible duplicate, waiting for review
   | 'duplicate-dismissed'
-  | 'joint-visit'; // covered by a joint visit (综合查一次)
+  | 'joint-visit' // covered by a joint visit (综合查一次)
+  | 'evidence-verified' // an uploaded photo/video/document passed the evidence checks
+  | 'evidence-rejected'; // …or failed them (the reason is on the entry)
 
 /** One immutable step. `hash` chains each entry to the one before, so an edited history shows. */
 export interface TimelineEntry {
@@ -253,5 +256,7 @@ export interface Case {
   possibleDuplicates?: DuplicateCandidate[];
   /** The joint visit (综合查一次) covering this case, if any. */
   jointVisitId?: string;
+  /** Counts of checked evidence (attachments live beside the case; `resolve` may need an "after" photo). */
+  evidence?: EvidenceSummary;
   timeline: TimelineEntry[];
 }

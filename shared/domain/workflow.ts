@@ -331,6 +331,14 @@ const applyCommand = (c: Case, input: CommandInput, ctx: CommandContext): Case =
       );
     case 'resolve':
       requireStatus(c, 'resolve', ['accepted']);
+      // The district may ask for proof on site: a verified photo taken after dispatch.
+      if (ctx.district.config.evidence.requireAfterPhotoToResolve && !(c.evidence?.afterPhotos ?? 0)) {
+        throw new InvalidInputError(
+          'evidence',
+          'after_photo_required',
+          'this district needs at least one verified photo taken after dispatch before a case is resolved',
+        );
+      }
       return advance(
         c,
         { action: 'resolved', to: 'handled', note: requireText(input.result, 'result', 'resolve') },

@@ -1,6 +1,7 @@
 import { CASE_STATUSES, ROLES, SOURCES } from '../domain/case';
 import { INTEGRATION_ACTIONS } from '../domain/integration-key';
 import { API_KEY_HEADER, authOf, FUNCTIONS } from '../runtime/functions';
+import { AttachmentSchema, attachmentOperation } from './openapi-attachments';
 import { CameraSchema, cameraOperation } from './openapi-cameras';
 import { evaluationOperation } from './openapi-evaluation';
 import { integrationOperation } from './openapi-integrations';
@@ -320,6 +321,8 @@ const operationFor = (method: string, path: string): Record<string, unknown> => 
       },
     };
   }
+  const attachments = attachmentOperation(method, path);
+  if (attachments) return attachments;
   const duplicateCommand = path.match(/^\/v1\/cases\/\{id\}\/([\w-]+)$/)?.[1] as
     | keyof typeof DUPLICATE_BODIES
     | undefined;
@@ -423,6 +426,7 @@ export const buildOpenApi = (serverUrl?: string) => {
         IntegrationKey,
         JointVisit: JointVisitSchema,
         Camera: CameraSchema,
+        Attachment: AttachmentSchema,
       },
     },
     paths,

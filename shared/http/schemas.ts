@@ -272,3 +272,19 @@ export const DeliveriesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().min(1).max(2000).optional(),
 });
+
+/** POST /v1/cases/{id}/attachments: what the device is about to upload. */
+export const AttachmentRequestBody = z.strictObject({
+  kind: z.enum(['photo', 'video', 'document']),
+  contentType: z
+    .string()
+    .regex(/^[a-z]+\/[a-z0-9.+-]+$/, 'a media type such as image/jpeg')
+    .describe('image/jpeg, image/png, image/webp, image/heic; video/mp4, video/quicktime; application/pdf'),
+  size: z.number().int().positive().describe('Bytes; photos ≤ 15 MB, videos ≤ 200 MB, documents ≤ 20 MB'),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits')
+    .optional()
+    .describe('Of the content: checked after upload, and a second request with it names the same attachment'),
+  takenAt: z.iso.datetime({ offset: true }).optional().describe('What the device says; EXIF decides'),
+});

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { optionalEnv } from './config';
@@ -11,6 +12,7 @@ import { tracer } from './observability';
  */
 let documentClient: DynamoDBDocumentClient | undefined;
 let sqsClient: SQSClient | undefined;
+let s3Client: S3Client | undefined;
 
 export const dynamoDocumentClient = (): DynamoDBDocumentClient => {
   if (!documentClient) {
@@ -30,4 +32,15 @@ export const sqs = (): SQSClient => {
     sqsClient = tracer.captureAWSv3Client(new SQSClient({ ...(endpoint && { endpoint }) }));
   }
   return sqsClient;
+};
+
+export const s3 = (): S3Client => {
+  if (!s3Client) {
+    // A local S3 (s3rver) answers on one host: path-style URLs, for the SDK and for presigned forms.
+    const endpoint = optionalEnv(ENV.s3Endpoint);
+    s3Client = tracer.captureAWSv3Client(
+      new S3Client({ ...(endpoint && { endpoint, forcePathStyle: true }) }),
+    );
+  }
+  return s3Client;
 };

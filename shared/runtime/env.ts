@@ -24,10 +24,13 @@ export const ENV = {
   notificationQueueUrl: 'XT_NOTIFICATION_QUEUE_URL',
   /** Optional: seconds before a failed subscription delivery's first retry (then doubling); default 30. */
   webhookRetryBaseSeconds: 'XT_WEBHOOK_RETRY_BASE_SECONDS',
-  /** Optional endpoint overrides (the local cloud points them at dynalite and fauxqs). */
+  /** The private evidence bucket (photos, videos, documents uploaded from the field). */
+  evidenceBucket: 'XT_EVIDENCE_BUCKET',
+  /** Optional endpoint overrides (the local cloud points them at dynalite, fauxqs and s3rver). */
   dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
   sqsEndpoint: 'AWS_ENDPOINT_URL_SQS',
   sfnEndpoint: 'AWS_ENDPOINT_URL_SFN',
+  s3Endpoint: 'AWS_ENDPOINT_URL_S3',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -47,9 +47,20 @@ export interface FunctionSpec {
      * Its consumer also sends to it (the fan-out of case events) and changes visibility (backoff).
      */
     notifications?: 'none' | 'send' | 'consume';
+    /**
+     * The evidence bucket: `forms` presigns uploads of originals and downloads of verified
+     * evidence; `check` reads new uploads, writes thumbnails and moves rejects to quarantine, and
+     * is invoked by the bucket's ObjectCreated notifications.
+     */
+    evidence?: 'none' | 'forms' | 'check';
   };
   memoryMb?: number;
   timeoutSeconds?: number;
+  /**
+   * npm modules with native binaries (sharp): left out of the esbuild bundle and installed beside
+   * it for Lambda's platform (linux-arm64) when CDK bundles the function.
+   */
+  nativeModules?: string[];
   /** Set on the one function that is the HTTP API's Lambda authorizer for `auth: 'apiKey'` routes. */
   authorizes?: 'apiKey';
 }
@@ -210,6 +221,29 @@ export const FUNCTIONS: FunctionSpec[] = [
     access: { table: 'read', intakeQueue: 'none' },
     // API Gateway waits at most 10 s for an authorizer; a key check is one GetItem.
     timeoutSeconds: 5,
+  },
+  {
+    name: 'attachments',
+    entry: 'functions/attachments/handler.ts',
+    description:
+      'Evidence from the field: upload forms (S3 presigned POST) for photos, videos and documents on a case, and the list with short-lived links',
+    routes: [
+      { method: 'POST', path: '/v1/cases/{id}/attachments' },
+      { method: 'GET', path: '/v1/cases/{id}/attachments' },
+    ],
+    access: { table: 'readWrite', intakeQueue: 'none', evidence: 'forms' },
+  },
+  {
+    name: 'evidence',
+    entry: 'functions/evidence/handler.ts',
+    description:
+      'S3 ObjectCreated on the evidence bucket: checks type, size, EXIF time and place, makes a thumbnail, marks the attachment and appends to the case timeline',
+    routes: [],
+    access: { table: 'readWrite', intakeQueue: 'none', evidence: 'check' },
+    // sharp decodes photos of up to 15 MB: more memory is also more CPU.
+    memoryMb: 1536,
+    timeoutSeconds: 60,
+    nativeModules: ['sharp'],
   },
   {
     name: 'route-reports',

@@ -137,10 +137,17 @@ const DUPLICATE_PROBES: Record<
   'dismiss-duplicate': { body: () => ({ reason: '矩阵测试' }), allowed: 422 },
 };
 
+/**
+ * Evidence: listing needs `download`, an upload form needs `upload` (a valid request, so an allowed
+ * actor gets 201, except on a case that takes no evidence any more).
+ */
+const UPLOAD_FORM_BODY = { kind: 'photo', contentType: 'image/jpeg', size: 1000 };
+const NO_EVIDENCE: CaseStatus[] = ['closed', 'cancelled', 'merged'];
+
 interface CaseEndpoint {
   label: string;
   method: 'GET' | 'POST';
-  kind: 'read' | 'audit' | 'command' | 'duplicate';
+  kind: 'read' | 'audit' | 'command' | 'duplicate' | 'attachments';
   action: Action;
   command?: WorkflowCommand;
   duplicate?: (typeof DUPLICATE_COMMANDS)[number];
@@ -173,6 +180,15 @@ const CASE_ENDPOINTS: CaseEndpoint[] = FUNCTIONS.flatMap((f) => f.routes)
         action,
         command,
         path: (id) => `/v1/cases/${id}/${command}`,
+      };
+    }
+    if (rest === '/attachments' && (route.method === 'GET' || route.method === 'POST')) {
+      return {
+        label,
+        method: route.method,
+        kind: 'attachments',
+        action: route.method === 'GET' ? 'download' : 'upload',
+        path: (id) => `/v1/cases/${id}/attachments`,
       };
     }
     const duplicate = DUPLICATE_COMMANDS.find((c) => `/${c}` === rest);
@@ -277,6 +293,11 @@ const expectCell = (
       status: DUPLICATE_PROBES[endpoint.duplicate].allowed,
       why: 'merge granted, refused on the merits',
     };
+  }
+  if (endpoint.kind === 'attachments') {
+    if (endpoint.method === 'GET') return { status: 200, why: 'download granted' };
+    if (NO_EVIDENCE.includes(c.status)) return { status: 409, why: `no evidence on a ${c.status} case` };
+    return { status: 201, why: 'upload granted: a form' };
   }
   if (endpoint.kind === 'audit' || !endpoint.command) return { status: 200, why: 'audit granted' };
   if (!LEGAL_FROM[endpoint.command].includes(c.status)) return { status: 409, why: `illegal in ${c.status}` };
@@ -543,6 +564,8 @@ describe('access matrix over HTTP (local cloud)', () => {
               token: user.token,
               ...(endpoint.command && { body: bodyFor(endpoint.command, target) }),
               ...(endpoint.duplicate && { body: DUPLICATE_PROBES[endpoint.duplicate].body(target) }),
+              ...(endpoint.kind === 'attachments' &&
+                endpoint.method === 'POST' && { body: UPLOAD_FORM_BODY }),
             });
             const ok = check({
               area: 'case',

@@ -210,10 +210,16 @@ describe('the intake queue', () => {
 
 describe('the functions', () => {
   it('are one Node 22 arm64 function per FUNCTIONS entry, traced, logging JSON to their own log group', () => {
-    // Ours, plus CDK's handler that copies the built cockpit into its bucket during deploys.
+    // Ours, plus CDK's handlers: the one that copies the built cockpit into its bucket during deploys
+    // and the one of the evidence bucket's notification custom resource.
     const platform = resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('Fn'));
     expect(platform).toHaveLength(FUNCTIONS.length);
-    template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 1);
+    template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 2);
+    expect(
+      resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) =>
+        id.startsWith('BucketNotificationsHandler'),
+      ),
+    ).toHaveLength(1);
     for (const spec of FUNCTIONS) {
       const [, fn] = functionOf(spec);
       expect(fn.Properties).toMatchObject({

@@ -12,11 +12,13 @@ import { type TestApp, testApp } from './synth';
 
 const CHINA = { region: 'cn-northwest-1', account: '123456789012' };
 const FUNCTION_NAMES = [
+  'attachments',
   'cameras',
   'cases',
   'department-events',
   'escalate',
   'evaluation',
+  'evidence',
   'integration-keys',
   'intake',
   'joint-visits',
@@ -46,6 +48,16 @@ const COMMON = [
   ...FUNCTION_NAMES.map((name) => `AwsSolutions-L1 Fn-${name}/Function/Resource`),
   // Log delivery for the deadline timers' state machine has no resource-level permissions.
   'AwsSolutions-IAM5[Resource::*] Timers/StateMachine/Role/DefaultPolicy/Resource',
+  // Evidence: object-level grants on one prefix each (originals, thumbnails, quarantine).
+  ...['attachments', 'evidence'].flatMap((name) =>
+    ['cases', 'thumbnails'].map(
+      (prefix) =>
+        `AwsSolutions-IAM5[Resource::<EvidenceBucketC67FF768.Arn>/${prefix}/*] Fn-${name}/Role/DefaultPolicy/Resource`,
+    ),
+  ),
+  'AwsSolutions-IAM5[Resource::<EvidenceBucketC67FF768.Arn>/quarantine/*] Fn-evidence/Role/DefaultPolicy/Resource',
+  // CDK's own custom resource that sets the bucket notification.
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Role/Resource',
 ];
 /** The cockpit's CloudFront distribution and CDK's BucketDeployment handler that fills its bucket. */
 const DEPLOYER = 'Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C512MiB';

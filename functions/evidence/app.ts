@@ -1,0 +1,68 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { S3Event } from 'aws-lambda';
+import { logger, metrics, tracer } from '../../shared/runtime/observability';
+import {
+  type CheckEvidenceDeps,
+  type CheckOutcome,
+  checkEvidence,
+} from '../../shared/usecases/check-evidence';
+
+export type EvidenceDeps = CheckEvidenceDeps;
+
+/** S3 event keys are URL-encoded, with `+` for spaces. */
+export const objectKeyOfRecord = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
+
+export class EvidenceBatchError extends Error {
+  override readonly name = 'EvidenceBatchError';
+}
+
+/**
+ * S3 ObjectCreated on the evidence bucket (the upload prefix only): each new object is checked and
+ * its attachment marked verified or rejected. Every step is repeatable, so when one record fails
+ * the invocation fails and Lambda's retry runs the batch again without doing anything twice.
+ */
+export const makeHandler = (deps: EvidenceDeps) =>
+  middy(async (event: S3Event): Promise<{ outcomes: CheckOutcome['outcome'][] }> => {
+    const outcomes: CheckOutcome['outcome'][] = [];
+    let failures = 0;
+    for (const record of event.Records) {
+      if (!record.eventName.startsWith('ObjectCreated:')) continue;
+      const key = objectKeyOfRecord(record.s3.object.key);
+      try {
+        const result = await checkEvidence(
+          deps,
+          { key, arrivedAt: record.eventTime },
+          record.responseElements?.['x-amz-request-id'],
+        );
+        outcomes.push(result.outcome);
+        if (result.outcome === 'checked') {
+          metrics.addMetric(
+            result.attachment.status === 'verified' ? 'EvidenceVerified' : 'EvidenceRejected',
+            'Count',
+            1,
+          );
+          logger.info('evidence checked', {
+            caseId: result.attachment.caseId,
+            attachmentId: result.attachment.id,
+            status: result.attachment.status,
+            rule: result.attachment.rule,
+          });
+        } else if (result.outcome === 'quarantined-unknown') {
+          metrics.addMetric('EvidenceUnknownObjects', 'Count', 1);
+          logger.warn('an object nobody asked for went to quarantine', { key });
+        }
+      } catch (error) {
+        failures++;
+        logger.error('evidence check failed', { key, error: error as Error });
+      }
+    }
+    if (failures > 0)
+      throw new EvidenceBatchError(`${failures} of ${event.Records.length} objects not checked`);
+    return { outcomes };
+  })
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics));

@@ -1,0 +1,93 @@
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  NotFound,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { EvidenceBucket, StoredObject, UploadForm } from '../../ports';
+
+/**
+ * The evidence bucket over S3 (s3rver locally). Forms are presigned POSTs whose policy pins the
+ * key, the content type and the size range: S3 refuses anything else before it is stored.
+ */
+export class S3EvidenceBucket implements EvidenceBucket {
+  constructor(private readonly options: { client: S3Client; bucket: string }) {}
+
+  private get bucket() {
+    return this.options.bucket;
+  }
+
+  async uploadForm(request: {
+    key: string;
+    contentType: string;
+    maxBytes: number;
+    expiresInSeconds: number;
+  }): Promise<UploadForm> {
+    const expiresAt = new Date(Date.now() + request.expiresInSeconds * 1000).toISOString();
+    const { url, fields } = await createPresignedPost(this.options.client, {
+      Bucket: this.bucket,
+      Key: request.key,
+      Conditions: [
+        ['content-length-range', 1, request.maxBytes],
+        ['eq', '$Content-Type', request.contentType],
+      ],
+      Fields: { 'Content-Type': request.contentType },
+      Expires: request.expiresInSeconds,
+    });
+    return { url, fields, expiresAt };
+  }
+
+  async head(key: string): Promise<StoredObject | undefined> {
+    try {
+      const head = await this.options.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return {
+        bytes: head.ContentLength ?? 0,
+        ...(head.LastModified && { lastModified: head.LastModified.toISOString() }),
+      };
+    } catch (error) {
+      if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
+      throw error;
+    }
+  }
+
+  async read(key: string): Promise<Uint8Array> {
+    const object = await this.options.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    return object.Body ? await object.Body.transformToByteArray() : new Uint8Array();
+  }
+
+  async readStart(key: string, length: number): Promise<Uint8Array> {
+    const object = await this.options.client.send(
+      new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
+    );
+    const bytes = object.Body ? await object.Body.transformToByteArray() : new Uint8Array();
+    return bytes.subarray(0, length);
+  }
+
+  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
+    await this.options.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    await this.options.client.send(
+      new CopyObjectCommand({
+        Bucket: this.bucket,
+        Key: to,
+        CopySource: `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}`,
+      }),
+    );
+    await this.options.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: from }));
+  }
+
+  downloadUrl(key: string, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.options.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+      expiresIn: expiresInSeconds,
+    });
+  }
+}
