@@ -65,8 +65,53 @@ export const parseExamples = (
   return result.data.examples;
 };
 
-/** Reads and validates an examples file; a district without one trains on its categories alone. */
+/**
+ * `districts/sandun.json` → `districts/sandun.heldout.json`: labelled reports kept apart to measure
+ * the classifier (`npm run triage:eval`). Nothing that trains may read it.
+ */
+export const heldOutFileFor = (districtFile: string): string =>
+  districtFile.replace(/(\.json)?$/, '.heldout.json');
+
+const HELD_OUT = /\.heldout\.json$/;
+
+/**
+ * Reads and validates the training examples; a district without a file trains on its categories
+ * alone. A held-out file is refused here, so no training path can learn from the evaluation set.
+ */
 export const loadExamples = (file: string, district: DistrictConfig): LabelledExample[] => {
+  if (HELD_OUT.test(file)) {
+    throw new DistrictConfigError(file, [
+      { path: '', rule: 'held_out', message: 'the held-out set measures the classifier; it never trains it' },
+    ]);
+  }
+  return readExamples(file, district);
+};
+
+/** Reads and validates the held-out evaluation set (for `triage:eval` and tests only). */
+export const loadHeldOut = (file: string, district: DistrictConfig): LabelledExample[] => {
+  if (!existsSync(file)) {
+    throw new DistrictConfigError(file, [{ path: '', rule: 'missing', message: 'no held-out set' }]);
+  }
+  return readExamples(file, district);
+};
+
+/** What makes two report texts "the same" for the train/held-out separation and deduplication. */
+export const sameTextKey = (text: string): string =>
+  text
+    .normalize('NFKC')
+    .replace(/[\s\p{P}\p{S}]+/gu, '')
+    .toLowerCase();
+
+/** Training examples whose text is also in the held-out set (must be none). */
+export const overlapWithHeldOut = (
+  training: readonly LabelledExample[],
+  heldOut: readonly LabelledExample[],
+): LabelledExample[] => {
+  const held = new Set(heldOut.map((e) => sameTextKey(e.text)));
+  return training.filter((e) => held.has(sameTextKey(e.text)));
+};
+
+const readExamples = (file: string, district: DistrictConfig): LabelledExample[] => {
   if (!existsSync(file)) return [];
   let document: unknown;
   try {
