@@ -4,6 +4,8 @@
  * the segmenter splits unknown place and object names (古墩路, 窨井) into single characters.
  */
 
+import { simplify } from './traditional';
+
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 
 const HAN_RUN = /\p{Script=Han}+/gu;
@@ -13,8 +15,11 @@ const LETTER = /\p{L}/u;
 /** Reports are short; a pasted essay adds nothing but cost. */
 const MAX_CHARS = 2_000;
 
-/** NFKC folds full-width letters and digits (ＡＢＣ１２) into their usual forms. */
-const normalise = (text: string) => text.normalize('NFKC').toLowerCase().slice(0, MAX_CHARS);
+/**
+ * NFKC folds full-width letters and digits (ＡＢＣ１２) into their usual forms; traditional
+ * characters are folded into simplified ones so 路燈壞了 meets what the model learnt from 路灯坏了.
+ */
+const normalise = (text: string) => simplify(text.slice(0, MAX_CHARS).normalize('NFKC').toLowerCase());
 
 /** The words of the text: Chinese words of two or more characters, other words with a letter. */
 export const words = (text: string): string[] => {
