@@ -1,4 +1,5 @@
 import type { Case, CaseStatus } from './domain/case';
+import type { TriageFeedback } from './domain/classifier/feedback';
 import type { TimerKey } from './domain/escalation';
 import type { IntegrationKey, StoredIntegrationKey } from './domain/integration-key';
 import type { JointVisit, JointVisitStatus } from './domain/joint-visit';
@@ -182,3 +183,11 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date().toISOString() };
+
+/** The command centre's confirmations and corrections of triage suggestions (labelled examples). */
+export interface TriageFeedbackStore {
+  /** Records one; recording the same case step again overwrites it with the same item. */
+  record(feedback: TriageFeedback): Promise<void>;
+  /** Every recorded feedback, oldest first. */
+  list(): Promise<TriageFeedback[]>;
+}

@@ -2,9 +2,17 @@ import { DynamoCaseStore } from '../adapters/aws/dynamodb-case-store';
 import { DynamoDedupClaims } from '../adapters/aws/dynamodb-dedup-claims';
 import { DynamoIntegrationKeyStore } from '../adapters/aws/dynamodb-integration-key-store';
 import { DynamoRateLimiter } from '../adapters/aws/dynamodb-rate-limiter';
+import { DynamoTriageFeedbackStore } from '../adapters/aws/dynamodb-triage-feedback-store';
 import { SqsReportQueue } from '../adapters/aws/sqs-report-queue';
 import { type DistrictIndex, indexDistrict } from '../domain/district-index';
-import type { CaseStore, DedupClaims, IntegrationKeyStore, RateLimiter, ReportQueue } from '../ports';
+import type {
+  CaseStore,
+  DedupClaims,
+  IntegrationKeyStore,
+  RateLimiter,
+  ReportQueue,
+  TriageFeedbackStore,
+} from '../ports';
 import { dynamoDocumentClient, sqs } from './clients';
 import { districtFrom, requireEnv } from './config';
 import { ENV } from './env';
@@ -29,3 +37,6 @@ export const rateLimiterFromEnv = (): RateLimiter =>
 
 export const dedupClaimsFromEnv = (): DedupClaims =>
   new DynamoDedupClaims({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });
+
+export const triageFeedbackStoreFromEnv = (): TriageFeedbackStore =>
+  new DynamoTriageFeedbackStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });

@@ -7,6 +7,7 @@ import { messagesToDelete, toSqsRecord } from '../../infra/local/poller';
 import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
 import { DynamoDedupClaims } from '../../shared/adapters/aws/dynamodb-dedup-claims';
 import { DynamoRateLimiter } from '../../shared/adapters/aws/dynamodb-rate-limiter';
+import { DynamoTriageFeedbackStore } from '../../shared/adapters/aws/dynamodb-triage-feedback-store';
 import { SqsReportQueue } from '../../shared/adapters/aws/sqs-report-queue';
 import { loadExamples } from '../../shared/district/examples';
 import { loadDistrict } from '../../shared/district/load';
@@ -92,7 +93,11 @@ export const casesHarness = (emulators: Emulators) => {
   const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
   const rateLimiter = new DynamoRateLimiter({ client: emulators.documents, tableName: emulators.tableName });
   const intake = makeIntakeHandler({ store, queue, district: sandun, clock, identity, rateLimiter });
-  const cases = makeCasesHandler({ store, district: sandun, clock, identity });
+  const triageFeedback = new DynamoTriageFeedbackStore({
+    client: emulators.documents,
+    tableName: emulators.tableName,
+  });
+  const cases = makeCasesHandler({ store, district: sandun, clock, identity, triageFeedback });
   const claims = new DynamoDedupClaims({ client: emulators.documents, tableName: emulators.tableName });
   const router = makeRouterHandler({
     store,
@@ -150,6 +155,7 @@ export const casesHarness = (emulators: Emulators) => {
     clock,
     store,
     queue,
+    triageFeedback,
     router,
     drainQueue,
     report: (
