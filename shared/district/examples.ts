@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { LabelledExample } from '../domain/classifier/model';
+import { sameTextKey } from '../domain/classifier/retrain';
 import { DistrictConfigError, type DistrictProblem } from './load';
 import type { DistrictConfig } from './schema';
 
@@ -95,13 +96,6 @@ export const loadHeldOut = (file: string, district: DistrictConfig): LabelledExa
   return readExamples(file, district);
 };
 
-/** What makes two report texts "the same" for the train/held-out separation and deduplication. */
-export const sameTextKey = (text: string): string =>
-  text
-    .normalize('NFKC')
-    .replace(/[\s\p{P}\p{S}]+/gu, '')
-    .toLowerCase();
-
 /** Training examples whose text is also in the held-out set (must be none). */
 export const overlapWithHeldOut = (
   training: readonly LabelledExample[],
@@ -122,4 +116,14 @@ const readExamples = (file: string, district: DistrictConfig): LabelledExample[]
     ]);
   }
   return parseExamples(document, file, district);
+};
+
+/** Writes the examples file an operator reviews, commits and redeploys (one example per line pair). */
+export const writeExamples = (
+  file: string,
+  district: DistrictConfig,
+  examples: readonly LabelledExample[],
+) => {
+  if (HELD_OUT.test(file)) throw new Error(`refusing to write training examples into ${file}`);
+  writeFileSync(file, `${JSON.stringify({ district: district.id, examples }, null, 2)}\n`);
 };

@@ -1,5 +1,9 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyTimeline } from '../../shared/domain/timeline';
+import { retrainTriage } from '../../shared/usecases/retrain-triage';
 import { casesHarness, claimsFor, distinctPointsIn, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
 
@@ -177,5 +181,49 @@ describe('the command centre’s confirmations and corrections (feedback loop)',
     expect(await api.triageFeedback.list()).not.toContainEqual(
       expect.objectContaining({ caseId: accepted.body.id }),
     );
+  });
+});
+
+describe('retrain (npm run triage:retrain)', () => {
+  it('merges the stored feedback into the examples file, once, and rebuilds the model', async () => {
+    // Prepare: a copy of the district's files, and a correction in the table.
+    const dir = mkdtempSync(join(tmpdir(), 'xt-retrain-'));
+    for (const suffix of ['.json', '.examples.json', '.heldout.json']) {
+      copyFileSync(`districts/sandun${suffix}`, join(dir, `sandun${suffix}`));
+    }
+    const routed = await reportAndRoute('桥洞下面有个东西一直往外冒白烟，有股焦味');
+    const corrected = await api.command(
+      routed.id,
+      'dispatch',
+      { category: 'event.fire-smoke' },
+      claimsFor.commandCentre(),
+    );
+    expect(corrected.status).toBe(200);
+    const stored = await api.triageFeedback.list();
+    const before = JSON.parse(readFileSync(join(dir, 'sandun.examples.json'), 'utf8')).examples.length;
+
+    try {
+      // Act, twice: the second run finds everything already there.
+      const first = await retrainTriage({
+        districtFile: join(dir, 'sandun.json'),
+        feedback: api.triageFeedback,
+      });
+      const second = await retrainTriage({
+        districtFile: join(dir, 'sandun.json'),
+        feedback: api.triageFeedback,
+      });
+
+      // Assess
+      const written = JSON.parse(readFileSync(join(dir, 'sandun.examples.json'), 'utf8'));
+      expect(written.district).toBe('sandun');
+      expect(written.examples).toContainEqual({ text: routed.description, category: 'event.fire-smoke' });
+      expect(first).toMatchObject({ before, feedback: stored.length, after: before + first.added });
+      expect(first.added).toBeGreaterThanOrEqual(1);
+      expect(first.model.examples).toBe(first.after);
+      expect(second).toMatchObject({ before: first.after, after: first.after, added: 0 });
+      expect(written.examples).toHaveLength(first.after);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -53,6 +53,8 @@ export const train = (district: DistrictIndex, examples: readonly LabelledExampl
   };
   categories.forEach((category, i) => {
     add(category.name.zh, i, WEIGHT.name);
+    // The English name gives English-only reports ("street light broken") something to match.
+    add(category.name.en, i, WEIGHT.name);
     for (const keyword of category.keywords) add(keyword, i, WEIGHT.keyword);
     add(category.description, i, WEIGHT.description);
   });

@@ -21,6 +21,23 @@ const MAX_CHARS = 2_000;
  */
 const normalise = (text: string) => simplify(text.slice(0, MAX_CHARS).normalize('NFKC').toLowerCase());
 
+/** English function words: they would tie unrelated reports to the categories whose names use them. */
+const STOP_WORDS: ReadonlySet<string> = new Set([
+  'a',
+  'an',
+  'the',
+  'or',
+  'and',
+  'of',
+  'at',
+  'in',
+  'on',
+  'is',
+  'are',
+  'to',
+  'it',
+]);
+
 /** The words of the text: Chinese words of two or more characters, other words with a letter. */
 export const words = (text: string): string[] => {
   const found: string[] = [];
@@ -28,7 +45,7 @@ export const words = (text: string): string[] => {
     if (!isWordLike) continue;
     const han = HAN.test(segment);
     // Single characters (的, 了, 很) carry little; the bigrams already cover them in context.
-    if (han ? segment.length >= 2 : LETTER.test(segment)) found.push(segment);
+    if (han ? segment.length >= 2 : LETTER.test(segment) && !STOP_WORDS.has(segment)) found.push(segment);
   }
   return found;
 };
