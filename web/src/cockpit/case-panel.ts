@@ -12,6 +12,7 @@ import type { DistrictNames } from '../names';
 import { renderTimeline } from '../timeline';
 import type { SignedInUser } from '../user';
 import { FONT_FAMILY, initChart, THEME } from './echarts';
+import { renderSuggestions } from './triage-suggestions';
 
 export interface CasePanel {
   open(id: string): Promise<void>;
@@ -171,6 +172,19 @@ export const createCasePanel = (options: PanelOptions): CasePanel => {
         h('h3', {}, t('casePhotos')),
         h('p', { class: 'muted' }, t('casePhotosPending')),
       ),
+      renderSuggestions(c, {
+        api,
+        user,
+        district,
+        names,
+        notify,
+        onChanged: (next) => {
+          shown = next;
+          renderedVersion = -1;
+          render(next);
+          options.onChanged(next, true);
+        },
+      }),
       h(
         'section',
         { class: 'panel-actions', 'data-testid': 'case-actions' },
