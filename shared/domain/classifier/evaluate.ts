@@ -1,5 +1,6 @@
 import type { DistrictIndex } from '../district-index';
 import { type LabelledExample, suggest, type TriageModel, train } from './model';
+import { features } from './segment';
 
 /** How the classifier does on examples it did not learn from (tests and the benchmark). */
 export interface Accuracy {
@@ -81,11 +82,22 @@ export const leaveOneOut = (
   examples: readonly LabelledExample[],
   autoScore: number,
 ): Accuracy => {
+  // Segmenting is most of training's cost: do it once for the n models rather than n times.
+  const cache = new Map<string, readonly string[]>();
+  const cached = (text: string) => {
+    let found = cache.get(text);
+    if (!found) {
+      found = features(text);
+      cache.set(text, found);
+    }
+    return found;
+  };
   const results = examples.map((example, i) =>
     accuracyOn(
       train(
         district,
         examples.filter((_, j) => j !== i),
+        cached,
       ),
       [example],
       autoScore,
