@@ -5,7 +5,7 @@ import {
   loadHeldOut,
   overlapWithHeldOut,
 } from '../../shared/district/examples';
-import { loadDistrict } from '../../shared/district/load';
+import { DistrictConfigError, loadDistrict } from '../../shared/district/load';
 import { evaluate } from '../../shared/domain/classifier/evaluate';
 import { train } from '../../shared/domain/classifier/model';
 import { indexDistrict } from '../../shared/domain/district-index';
@@ -19,8 +19,17 @@ import { districtFileFrom } from './triage-args';
 
 const districtFile = districtFileFrom(process.argv.slice(2));
 const district = indexDistrict(loadDistrict(districtFile));
-const training = loadExamples(examplesFileFor(districtFile), district.config);
-const heldOut = loadHeldOut(heldOutFileFor(districtFile), district.config);
+const load = <T>(read: () => T): T => {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof DistrictConfigError)) throw error;
+    console.error(`✗ ${error.message}`);
+    process.exit(1);
+  }
+};
+const training = load(() => loadExamples(examplesFileFor(districtFile), district.config));
+const heldOut = load(() => loadHeldOut(heldOutFileFor(districtFile), district.config));
 const threshold = district.config.triage.autoCategorizeScore;
 
 const leaked = overlapWithHeldOut(training, heldOut);
