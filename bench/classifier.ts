@@ -1,25 +1,31 @@
+import { readFileSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { examplesFileFor, loadExamples } from '../shared/district/examples';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { examplesFileFor, heldOutFileFor, loadExamples, loadHeldOut } from '../shared/district/examples';
 import { loadDistrict } from '../shared/district/load';
-import { accuracyOn, leaveOneOut, stratifiedSplit } from '../shared/domain/classifier/evaluate';
+import { accuracyOn, evaluate, leaveOneOut, stratifiedSplit } from '../shared/domain/classifier/evaluate';
 import { suggest, train } from '../shared/domain/classifier/model';
 import { indexDistrict } from '../shared/domain/district-index';
+import { type Figure, recordFigures } from './report';
 
 /**
  * The triage classifier's costs and accuracy for a district (default Sandun): training time (paid
- * once per cold start), suggestion latency, and accuracy on examples the model did not learn from.
- * Bundle: nothing extra to ship — the model is trained from the district and examples files.
+ * once per cold start), suggestion latency, model size, the size of the function bundles with and
+ * without the classifier, and accuracy on the held-out set and on examples left out of training.
  */
 
 const districtFile = process.argv[2] ?? 'districts/sandun.json';
 const district = indexDistrict(loadDistrict(districtFile));
 const examples = loadExamples(examplesFileFor(districtFile), district.config);
+const heldOut = loadHeldOut(heldOutFileFor(districtFile), district.config);
 const threshold = district.config.triage.autoCategorizeScore;
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 const ms = (n: number) => `${n.toFixed(3)} ms`;
 const pct = (n: number) => `${(n * 100).toFixed(1)} %`;
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 // Training: the first run includes the segmenter's ICU warm-up, as a cold start does.
 const coldStart = performance.now();
@@ -33,7 +39,8 @@ for (let i = 0; i < 20; i++) {
 }
 trainTimes.sort((a, b) => a - b);
 
-const texts = examples.map((e) => e.text);
+// Latency on reports the model never saw (the held-out texts), 20 rounds after a warm-up round.
+const texts = heldOut.map((e) => e.text);
 for (const text of texts) suggest(model, text);
 const latencies: number[] = [];
 for (let round = 0; round < 20; round++) {
@@ -44,35 +51,145 @@ for (let round = 0; round < 20; round++) {
   }
 }
 latencies.sort((a, b) => a - b);
+const longText = '古墩路菜场门口污水外溢，臭味很大。'.repeat(2_000);
+const longStart = performance.now();
+for (let i = 0; i < 20; i++) suggest(model, longText);
+const longMs = (performance.now() - longStart) / 20;
 
+const heldOutResult = evaluate(model, heldOut, threshold);
 const loo = leaveOneOut(district, examples, threshold);
-const { training, heldOut } = stratifiedSplit(examples, 0.2, 42);
-const split = accuracyOn(train(district, training), heldOut, threshold);
+const { training, heldOut: splitHeldOut } = stratifiedSplit(examples, 0.2, 42);
+const split = accuracyOn(train(district, training), splitHeldOut, threshold);
+
+// Model size: in memory (feature strings as UTF-16 + one float64 per category), and as the
+// examples file the function ships (it trains from it; no model artifact).
 const modelBytes = [...model.logLikelihood.keys()].reduce(
   (sum, f) => sum + f.length * 2 + model.categories.length * 8,
   0,
 );
+const examplesFile = examplesFileFor(districtFile);
+const examplesBytes = statSync(examplesFile).size;
+const examplesGzip = gzipSync(readFileSync(examplesFile)).length;
+
+/**
+ * The function bundles as CDK builds them (esbuild, ESM, minified, SDK bundled): the router, which
+ * runs the classifier on every report, and intake, which doesn't. "Without" subtracts what the
+ * classifier's own modules add to the router's bundle (esbuild's metafile counts bytes per input).
+ */
+const bundle = async (entry: string) => {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    minify: true,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    outfile: 'out/index.mjs',
+  });
+  const output = Object.values(result.metafile.outputs)[0]!;
+  const classifierBytes = Object.entries(output.inputs)
+    .filter(([path]) =>
+      /shared\/domain\/classifier\/|triage-composition|shared\/district\/examples/.test(path),
+    )
+    .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
+  return { bytes: output.bytes, classifierBytes };
+};
+const router = await bundle('functions/route-reports/handler.ts');
+const intake = await bundle('functions/intake/handler.ts');
 
 console.log(
-  `triage classifier — ${district.config.id}: ${district.config.categories.length} categories, ${examples.length} examples`,
+  `triage classifier — ${district.config.id}: ${district.config.categories.length} categories, ${examples.length} training examples, ${heldOut.length} held out`,
 );
 console.log(
-  `  training                first (cold) ${ms(coldTrain)}, then p50 ${ms(percentile(trainTimes, 0.5))}`,
+  `  training (cold start)   first ${ms(coldTrain)} (includes the segmenter's warm-up), then p50 ${ms(percentile(trainTimes, 0.5))}`,
 );
 console.log(
-  `  model                   ${model.trainedOn.features} features, ~${(modelBytes / 1024).toFixed(0)} KiB in memory`,
+  `  model                   ${model.trainedOn.features} features, ~${kib(modelBytes)} in memory; shipped as ${examplesFile}: ${kib(examplesBytes)} (${kib(examplesGzip)} gzip)`,
 );
 console.log(
-  `  suggest                 p50 ${ms(percentile(latencies, 0.5))}, p99 ${ms(percentile(latencies, 0.99))} (${latencies.length} calls)`,
+  `  suggest                 p50 ${ms(percentile(latencies, 0.5))}, p99 ${ms(percentile(latencies, 0.99))} (${latencies.length} calls on held-out texts); a 36,000-char text ${ms(longMs)} (cut at 2,000 chars)`,
+);
+console.log(
+  `  router bundle           ${kib(router.bytes)} with the classifier, ${kib(router.bytes - router.classifierBytes)} without (classifier code ${kib(router.classifierBytes)}), + the examples file`,
+);
+console.log(
+  `  intake bundle           ${kib(intake.bytes)} (classifier code in it: ${kib(intake.classifierBytes)}: intake only queues, the router categorises)`,
 );
 for (const [name, a] of [
-  ['leave-one-out', loo],
+  ['held-out set', heldOutResult],
+  ['leave-one-out (train)', loo],
   ['20 % split, seed 42', split],
 ] as const) {
   console.log(
     `  ${name.padEnd(22)}  n=${a.n} top-1 ${pct(a.top1)}, top-3 ${pct(a.top3)}; auto ≥ ${threshold}: ${pct(a.autoShare)} of reports, ${pct(a.autoPrecision)} right`,
   );
 }
-console.log(
-  '  bundle                  +0 artifacts: trained at cold start from district.json + district.examples.json',
-);
+
+const figures: Figure[] = [
+  {
+    name: 'triage held-out top-1 accuracy',
+    value: heldOutResult.top1 * 100,
+    unit: '%',
+    note: `n=${heldOut.length}`,
+  },
+  {
+    name: 'triage held-out top-3 accuracy',
+    value: heldOutResult.top3 * 100,
+    unit: '%',
+    note: `n=${heldOut.length}`,
+  },
+  {
+    name: 'triage auto-categorized share (held-out)',
+    value: heldOutResult.autoShare * 100,
+    unit: '%',
+    note: `score ≥ ${threshold}; ${pct(heldOutResult.autoPrecision)} of them right`,
+  },
+  {
+    name: 'triage suggest p50 latency',
+    value: percentile(latencies, 0.5),
+    unit: 'ms',
+    note: 'held-out texts',
+  },
+  {
+    name: 'triage suggest p99 latency',
+    value: percentile(latencies, 0.99),
+    unit: 'ms',
+    note: 'held-out texts',
+  },
+  {
+    name: 'triage training at cold start',
+    value: coldTrain,
+    unit: 'ms',
+    note: 'first run, segmenter warm-up included',
+  },
+  {
+    name: 'triage model in memory',
+    value: modelBytes / 1024,
+    unit: 'KB',
+    note: `${model.trainedOn.features} features`,
+  },
+  {
+    name: 'triage examples file',
+    value: examplesBytes / 1024,
+    unit: 'KB',
+    note: `${examples.length} examples`,
+  },
+  {
+    name: 'router bundle with classifier',
+    value: router.bytes / 1024,
+    unit: 'KB',
+    note: 'esbuild minified, SDK bundled',
+  },
+  {
+    name: 'router bundle without classifier',
+    value: (router.bytes - router.classifierBytes) / 1024,
+    unit: 'KB',
+    note: 'classifier modules subtracted (metafile)',
+  },
+  { name: 'intake bundle', value: intake.bytes / 1024, unit: 'KB', note: 'carries no classifier code' },
+];
+recordFigures('classifier', figures);

@@ -1,5 +1,6 @@
 import type { Camera } from './domain/camera';
 import type { Case, CaseStatus } from './domain/case';
+import type { TriageFeedback } from './domain/classifier/feedback';
 import type { TimerKey } from './domain/escalation';
 import type { Attachment, AttachmentStatus } from './domain/evidence';
 import type { IntegrationKey, StoredIntegrationKey } from './domain/integration-key';
@@ -325,4 +326,12 @@ export interface CameraStore {
   list(zone?: string): Promise<Camera[]>;
   /** The cameras in these geohash cells (precision `CAMERA_CELL_PRECISION`): one index query per cell. */
   inCells(cells: string[]): Promise<Camera[]>;
+}
+
+/** The command centre's confirmations and corrections of triage suggestions (labelled examples). */
+export interface TriageFeedbackStore {
+  /** Records one; recording the same case step again overwrites it with the same item. */
+  record(feedback: TriageFeedback): Promise<void>;
+  /** Every recorded feedback, oldest first. */
+  list(): Promise<TriageFeedback[]>;
 }

@@ -1,5 +1,9 @@
 import { systemClock } from '../../shared/ports';
-import { caseStoreFromEnv, districtIndexFromEnv } from '../../shared/runtime/composition';
+import {
+  caseStoreFromEnv,
+  districtIndexFromEnv,
+  triageFeedbackStoreFromEnv,
+} from '../../shared/runtime/composition';
 import { identityFrom } from '../../shared/runtime/config';
 import { caseEffectsFromEnv } from '../../shared/runtime/deadline-composition';
 import { type CasesDeps, makeHandler } from './app';
@@ -12,6 +16,7 @@ export const buildDeps = (): CasesDeps => {
     clock: systemClock,
     identity: identityFrom(),
     effects: caseEffectsFromEnv(district, systemClock),
+    triageFeedback: triageFeedbackStoreFromEnv(),
   };
 };
 

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { LabelledExample } from '../domain/classifier/model';
+import { sameTextKey } from '../domain/classifier/retrain';
 import { DistrictConfigError, type DistrictProblem } from './load';
 import type { DistrictConfig } from './schema';
 
@@ -65,8 +66,46 @@ export const parseExamples = (
   return result.data.examples;
 };
 
-/** Reads and validates an examples file; a district without one trains on its categories alone. */
+/**
+ * `districts/sandun.json` → `districts/sandun.heldout.json`: labelled reports kept apart to measure
+ * the classifier (`npm run triage:eval`). Nothing that trains may read it.
+ */
+export const heldOutFileFor = (districtFile: string): string =>
+  districtFile.replace(/(\.json)?$/, '.heldout.json');
+
+const HELD_OUT = /\.heldout\.json$/;
+
+/**
+ * Reads and validates the training examples; a district without a file trains on its categories
+ * alone. A held-out file is refused here, so no training path can learn from the evaluation set.
+ */
 export const loadExamples = (file: string, district: DistrictConfig): LabelledExample[] => {
+  if (HELD_OUT.test(file)) {
+    throw new DistrictConfigError(file, [
+      { path: '', rule: 'held_out', message: 'the held-out set measures the classifier; it never trains it' },
+    ]);
+  }
+  return readExamples(file, district);
+};
+
+/** Reads and validates the held-out evaluation set (for `triage:eval` and tests only). */
+export const loadHeldOut = (file: string, district: DistrictConfig): LabelledExample[] => {
+  if (!existsSync(file)) {
+    throw new DistrictConfigError(file, [{ path: '', rule: 'missing', message: 'no held-out set' }]);
+  }
+  return readExamples(file, district);
+};
+
+/** Training examples whose text is also in the held-out set (must be none). */
+export const overlapWithHeldOut = (
+  training: readonly LabelledExample[],
+  heldOut: readonly LabelledExample[],
+): LabelledExample[] => {
+  const held = new Set(heldOut.map((e) => sameTextKey(e.text)));
+  return training.filter((e) => held.has(sameTextKey(e.text)));
+};
+
+const readExamples = (file: string, district: DistrictConfig): LabelledExample[] => {
   if (!existsSync(file)) return [];
   let document: unknown;
   try {
@@ -77,4 +116,14 @@ export const loadExamples = (file: string, district: DistrictConfig): LabelledEx
     ]);
   }
   return parseExamples(document, file, district);
+};
+
+/** Writes the examples file an operator reviews, commits and redeploys (one example per line pair). */
+export const writeExamples = (
+  file: string,
+  district: DistrictConfig,
+  examples: readonly LabelledExample[],
+) => {
+  if (HELD_OUT.test(file)) throw new Error(`refusing to write training examples into ${file}`);
+  writeFileSync(file, `${JSON.stringify({ district: district.id, examples }, null, 2)}\n`);
 };

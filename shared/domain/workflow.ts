@@ -1,6 +1,7 @@
 import type { Category } from '../district/schema';
 import { authorize } from './authorization';
 import type { Actor, Case, CaseStatus, TimelineAction } from './case';
+import { verdictOf } from './classifier/feedback';
 import { clockFor, clockOfDeadlines, deadlinesFrom, reworkDeadlines, runningDeadline } from './deadlines';
 import type { DistrictIndex } from './district-index';
 import { IllegalTransitionError, InvalidInputError } from './errors';
@@ -196,6 +197,9 @@ const dispatch = (
         department,
         ...(c.assignee && reassigning && { previousDepartment: c.assignee }),
         ...(recategorised && { category: category.code }),
+        // A person chose the category of a report the classifier looked at: the confirmation or
+        // correction goes on the timeline and becomes a labelled example (`triageFeedbackOf`).
+        ...(recategorised && c.suggestions !== undefined && verdictOf(c, category.code)),
         ...patch.deadlines,
       },
     },

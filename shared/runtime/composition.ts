@@ -4,6 +4,7 @@ import { DynamoDedupClaims } from '../adapters/aws/dynamodb-dedup-claims';
 import { DynamoIntegrationKeyStore } from '../adapters/aws/dynamodb-integration-key-store';
 import { DynamoMetricsAggregates } from '../adapters/aws/dynamodb-metrics-aggregates';
 import { DynamoRateLimiter } from '../adapters/aws/dynamodb-rate-limiter';
+import { DynamoTriageFeedbackStore } from '../adapters/aws/dynamodb-triage-feedback-store';
 import { SqsReportQueue } from '../adapters/aws/sqs-report-queue';
 import { type DistrictIndex, indexDistrict } from '../domain/district-index';
 import type {
@@ -13,6 +14,7 @@ import type {
   IntegrationKeyStore,
   RateLimiter,
   ReportQueue,
+  TriageFeedbackStore,
 } from '../ports';
 import { MeteredCaseStore } from '../usecases/metered-case-store';
 import { dynamoDocumentClient, sqs } from './clients';
@@ -59,3 +61,6 @@ export const dedupClaimsFromEnv = (): DedupClaims =>
 
 export const cameraStoreFromEnv = (): CameraStore =>
   new DynamoCameraStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });
+
+export const triageFeedbackStoreFromEnv = (): TriageFeedbackStore =>
+  new DynamoTriageFeedbackStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });

@@ -1,8 +1,9 @@
 import type { Actor, Case } from '../domain/case';
+import { triageFeedbackOf } from '../domain/classifier/feedback';
 import type { DistrictIndex } from '../domain/district-index';
 import { CaseNotFoundError, VersionConflictError } from '../domain/errors';
 import { type CommandInput, runCommand } from '../domain/workflow';
-import type { CaseStore, Clock } from '../ports';
+import type { CaseStore, Clock, TriageFeedbackStore } from '../ports';
 import type { CaseEffects } from './case-effects';
 
 export interface RunCommandDeps {
@@ -11,6 +12,8 @@ export interface RunCommandDeps {
   clock: Clock;
   /** Timers and notifications once the change is saved. */
   effects?: CaseEffects;
+  /** Where the command centre's triage confirmations and corrections go (the retrain reads them). */
+  triageFeedback?: TriageFeedbackStore;
 }
 
 export interface RunCommandRequest {
@@ -41,5 +44,7 @@ export const runCaseCommand = async (deps: RunCommandDeps, request: RunCommandRe
   }
   await deps.store.save({ ...stored, case: next }, stored.case.version);
   await deps.effects?.(stored.case, next);
+  const feedback = triageFeedbackOf(next);
+  if (feedback) await deps.triageFeedback?.record(feedback);
   return next;
 };

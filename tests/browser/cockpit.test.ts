@@ -242,4 +242,38 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
     await shot(cockpit, 'cockpit-closed');
     expect(pageErrors).toEqual([]);
   });
+
+  it('shows a vague report in triage with scored suggestions; one click confirms the best and dispatches', async () => {
+    const reporter = user(`local:field_worker:${category.lead}`);
+    const response = await fetch(`${cloud.info.url}/v1/cases`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${reporter.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        source: 'hotline',
+        description: '这里有点问题，麻烦派人来看一下',
+        location: { ...centreOf(zone.boundary.coordinates[0] ?? []), crs: 'wgs84' },
+      }),
+    });
+    expect(response.status).toBe(202);
+    const triageId = ((await response.json()) as CaseReply).id;
+
+    const item = cockpit.locator(`[data-testid=queue-triage] .queue-item[data-case-id="${triageId}"]`);
+    await item.waitFor({ timeout: LIVE_WITHIN_MS });
+    expect(await item.locator('[data-testid=queue-suggestion]').textContent()).toMatch(/^建议：.+%$/);
+    await item.click();
+    const panel = cockpit.locator('[data-testid=case-panel]');
+    const suggestions = panel.locator('[data-testid=triage-suggestions]');
+    await suggestions.waitFor({ timeout: LIVE_WITHIN_MS });
+    expect(await suggestions.locator('li.suggestion').count()).toBe(3);
+    expect(await suggestions.textContent()).toContain('置信度');
+    const best = await suggestions.locator('li.suggestion').first().getAttribute('data-category');
+    await shot(cockpit, 'cockpit-triage-suggestions');
+
+    await suggestions.locator(`[data-testid="triage-choose-${best}"]`).click();
+    const step = panel.locator('[data-testid=timeline] li[data-action=dispatched]');
+    await step.waitFor({ timeout: LIVE_WITHIN_MS });
+    expect(await step.textContent()).toContain('确认分类建议');
+    expect(await panel.locator('[data-testid=triage-choose-other]').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -8,6 +8,7 @@ import { DynamoCameraStore } from '../../shared/adapters/aws/dynamodb-camera-sto
 import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
 import { DynamoDedupClaims } from '../../shared/adapters/aws/dynamodb-dedup-claims';
 import { DynamoRateLimiter } from '../../shared/adapters/aws/dynamodb-rate-limiter';
+import { DynamoTriageFeedbackStore } from '../../shared/adapters/aws/dynamodb-triage-feedback-store';
 import { SqsReportQueue } from '../../shared/adapters/aws/sqs-report-queue';
 import { loadExamples } from '../../shared/district/examples';
 import { loadDistrict } from '../../shared/district/load';
@@ -94,7 +95,11 @@ export const casesHarness = (emulators: Emulators) => {
   const rateLimiter = new DynamoRateLimiter({ client: emulators.documents, tableName: emulators.tableName });
   const cameras = new DynamoCameraStore({ client: emulators.documents, tableName: emulators.tableName });
   const intake = makeIntakeHandler({ store, queue, district: sandun, clock, identity, rateLimiter, cameras });
-  const cases = makeCasesHandler({ store, district: sandun, clock, identity });
+  const triageFeedback = new DynamoTriageFeedbackStore({
+    client: emulators.documents,
+    tableName: emulators.tableName,
+  });
+  const cases = makeCasesHandler({ store, district: sandun, clock, identity, triageFeedback });
   const claims = new DynamoDedupClaims({ client: emulators.documents, tableName: emulators.tableName });
   const router = makeRouterHandler({
     store,
@@ -152,6 +157,7 @@ export const casesHarness = (emulators: Emulators) => {
     clock,
     store,
     queue,
+    triageFeedback,
     router,
     drainQueue,
     report: (

@@ -180,6 +180,24 @@ const zh = {
   'source.camera': '视频监控',
   'source.department': '部门推送',
   'source.open311': 'Open311',
+
+  triageSuggestions: '智能分类建议',
+  triageScore: '置信度 {score}',
+  triageLeadBy: '牵头：{department}',
+  triageConfirm: '确认并派遣',
+  triagePick: '改选此类',
+  triageOther: '其他类别',
+  triageOtherSubmit: '按此类别派遣',
+  triageNoSuggestion: '无把握建议，请人工选择类别',
+  triageBest: '建议：{category} {score}',
+  triageDone: '已按“{category}”分类并派遣',
+  triageAutoCategorized: '已自动分类',
+  'categorisation.auto-categorized': '自动分类（置信度 {score}）',
+  'categorisation.suggested': '分类建议待指挥中心确认',
+  'categorisation.no-confident-suggestion': '无把握分类建议',
+  'categorisation.confirmed': '确认分类建议（置信度 {score}）',
+  'categorisation.corrected': '更正分类：原建议 {suggested}（置信度 {score}）',
+  'categorisation.categorised': '人工分类（无建议）',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -361,6 +379,24 @@ const en: Record<MessageKey, string> = {
   'source.camera': 'Camera',
   'source.department': 'Department system',
   'source.open311': 'Open311',
+
+  triageSuggestions: 'Suggested categories',
+  triageScore: 'confidence {score}',
+  triageLeadBy: 'lead: {department}',
+  triageConfirm: 'Confirm and dispatch',
+  triagePick: 'Pick this',
+  triageOther: 'Another category',
+  triageOtherSubmit: 'Dispatch as this category',
+  triageNoSuggestion: 'No confident suggestion: choose the category',
+  triageBest: 'Suggested: {category} {score}',
+  triageDone: 'Categorised as “{category}” and dispatched',
+  triageAutoCategorized: 'Auto-categorized',
+  'categorisation.auto-categorized': 'Auto-categorized (confidence {score})',
+  'categorisation.suggested': 'Suggestions waiting for the command centre',
+  'categorisation.no-confident-suggestion': 'No confident suggestion',
+  'categorisation.confirmed': 'Suggestion confirmed (confidence {score})',
+  'categorisation.corrected': 'Category corrected: suggested {suggested} (confidence {score})',
+  'categorisation.categorised': 'Categorised by hand (no suggestion)',
 };
 
 export type Lang = 'zh-CN' | 'en';

@@ -1,8 +1,14 @@
 /** A case's timeline as a list: when, what, who (role, name, department), and why. */
 import type { TimelineEntry } from '../../shared/domain/case';
 import { h } from './dom';
-import { formatDateTime, labelled, t, tOf } from './i18n';
+import { formatDateTime, formatPercent, labelled, type MessageKey, t, tOf } from './i18n';
 import type { DistrictNames } from './names';
+
+const TRIAGE_KEYS = Object.fromEntries(
+  ['auto-categorized', 'suggested', 'no-confident-suggestion', 'confirmed', 'corrected', 'categorised'].map(
+    (v) => [`categorisation.${v}`, true],
+  ),
+);
 
 const detailText = (entry: TimelineEntry, names: DistrictNames): string[] => {
   const details = entry.details ?? {};
@@ -21,6 +27,17 @@ const detailText = (entry: TimelineEntry, names: DistrictNames): string[] => {
     );
   }
   if (typeof details.category === 'string') parts.push(names.category(details.category));
+  // The triage classifier's part: auto-categorized with its score, or a person's confirmation or correction.
+  const categorisation = `categorisation.${String(details.categorisation)}` as MessageKey;
+  if (typeof details.categorisation === 'string' && categorisation in TRIAGE_KEYS) {
+    parts.push(
+      t(categorisation, {
+        category: typeof details.category === 'string' ? names.category(details.category) : '',
+        suggested: typeof details.suggested === 'string' ? names.category(details.suggested) : '',
+        score: typeof details.score === 'number' ? formatPercent(details.score) : '—',
+      }),
+    );
+  }
   return parts;
 };
 

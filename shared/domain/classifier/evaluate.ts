@@ -1,5 +1,6 @@
 import type { DistrictIndex } from '../district-index';
 import { type LabelledExample, suggest, type TriageModel, train } from './model';
+import { features } from './segment';
 
 /** How the classifier does on examples it did not learn from (tests and the benchmark). */
 export interface Accuracy {
@@ -81,11 +82,22 @@ export const leaveOneOut = (
   examples: readonly LabelledExample[],
   autoScore: number,
 ): Accuracy => {
+  // Segmenting is most of training's cost: do it once for the n models rather than n times.
+  const cache = new Map<string, readonly string[]>();
+  const cached = (text: string) => {
+    let found = cache.get(text);
+    if (!found) {
+      found = features(text);
+      cache.set(text, found);
+    }
+    return found;
+  };
   const results = examples.map((example, i) =>
     accuracyOn(
       train(
         district,
         examples.filter((_, j) => j !== i),
+        cached,
       ),
       [example],
       autoScore,
@@ -100,5 +112,87 @@ export const leaveOneOut = (
     top3: sum((a) => a.top3) / n,
     autoShare: auto / n,
     autoPrecision: auto ? results.reduce((s, a) => s + (a.autoShare ? a.top1 : 0), 0) / auto : 1,
+  };
+};
+
+/** One category's figures on a held-out set: of the reports predicted as it, and of those that are it. */
+export interface CategoryFigures {
+  category: string;
+  /** Held-out reports of this category. */
+  support: number;
+  /** Reports whose best suggestion is this category. */
+  predicted: number;
+  truePositives: number;
+  /** Right among those predicted as it (1 when it was never predicted: nothing was wrong). */
+  precision: number;
+  /** Found among those that are it. */
+  recall: number;
+}
+
+/** A kind of mistake: reports of `actual` whose best suggestion was `predicted`. */
+export interface ConfusionPair {
+  actual: string;
+  predicted: string;
+  count: number;
+}
+
+export interface Evaluation extends Accuracy {
+  /** Best suggestion empty: the model knew none of the text's features. */
+  noSuggestion: number;
+  perCategory: CategoryFigures[];
+  /** Most frequent first. */
+  confusions: ConfusionPair[];
+}
+
+/** Top-1/top-3, per-category precision and recall, and the confusion pairs on a labelled set. */
+export const evaluate = (
+  model: TriageModel,
+  heldOut: readonly LabelledExample[],
+  autoScore: number,
+): Evaluation => {
+  const accuracy = accuracyOn(model, heldOut, autoScore);
+  const support = new Map<string, number>();
+  const predicted = new Map<string, number>();
+  const hits = new Map<string, number>();
+  const confusions = new Map<string, ConfusionPair>();
+  let noSuggestion = 0;
+  const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+  for (const example of heldOut) {
+    bump(support, example.category);
+    const best = suggest(model, example.text, 1)[0]?.category;
+    if (best === undefined) {
+      noSuggestion++;
+      continue;
+    }
+    bump(predicted, best);
+    if (best === example.category) {
+      bump(hits, best);
+      continue;
+    }
+    const key = `${example.category}→${best}`;
+    const pair = confusions.get(key) ?? { actual: example.category, predicted: best, count: 0 };
+    pair.count++;
+    confusions.set(key, pair);
+  }
+  return {
+    ...accuracy,
+    noSuggestion,
+    perCategory: model.categories.map(({ code }) => {
+      const tp = hits.get(code) ?? 0;
+      const p = predicted.get(code) ?? 0;
+      const s = support.get(code) ?? 0;
+      return {
+        category: code,
+        support: s,
+        predicted: p,
+        truePositives: tp,
+        precision: p ? tp / p : 1,
+        recall: s ? tp / s : 1,
+      };
+    }),
+    confusions: [...confusions.values()].sort(
+      (a, b) =>
+        b.count - a.count || a.actual.localeCompare(b.actual) || a.predicted.localeCompare(b.predicted),
+    ),
   };
 };

@@ -35,13 +35,18 @@ const TEMPERATURE = 2;
 /** How much each source of a category's text counts, in copies of an example. */
 const WEIGHT = { name: 3, keyword: 3, description: 1, example: 1 } as const;
 
-export const train = (district: DistrictIndex, examples: readonly LabelledExample[]): TriageModel => {
+export const train = (
+  district: DistrictIndex,
+  examples: readonly LabelledExample[],
+  /** How a text becomes features; evaluation passes a cached one to train many models on one set. */
+  featuresOf: (text: string) => readonly string[] = features,
+): TriageModel => {
   const categories = district.config.categories;
   const index = new Map(categories.map((c, i) => [c.code, i]));
   const counts = new Map<string, Float64Array>();
   const totals = new Float64Array(categories.length);
   const add = (text: string, category: number, weight: number) => {
-    for (const feature of features(text)) {
+    for (const feature of featuresOf(text)) {
       let row = counts.get(feature);
       if (!row) {
         row = new Float64Array(categories.length);
@@ -53,6 +58,8 @@ export const train = (district: DistrictIndex, examples: readonly LabelledExampl
   };
   categories.forEach((category, i) => {
     add(category.name.zh, i, WEIGHT.name);
+    // The English name gives English-only reports ("street light broken") something to match.
+    add(category.name.en, i, WEIGHT.name);
     for (const keyword of category.keywords) add(keyword, i, WEIGHT.keyword);
     add(category.description, i, WEIGHT.description);
   });

@@ -4,6 +4,8 @@
  * the segmenter splits unknown place and object names (古墩路, 窨井) into single characters.
  */
 
+import { simplify } from './traditional';
+
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 
 const HAN_RUN = /\p{Script=Han}+/gu;
@@ -13,8 +15,28 @@ const LETTER = /\p{L}/u;
 /** Reports are short; a pasted essay adds nothing but cost. */
 const MAX_CHARS = 2_000;
 
-/** NFKC folds full-width letters and digits (ＡＢＣ１２) into their usual forms. */
-const normalise = (text: string) => text.normalize('NFKC').toLowerCase().slice(0, MAX_CHARS);
+/**
+ * NFKC folds full-width letters and digits (ＡＢＣ１２) into their usual forms; traditional
+ * characters are folded into simplified ones so 路燈壞了 meets what the model learnt from 路灯坏了.
+ */
+const normalise = (text: string) => simplify(text.slice(0, MAX_CHARS).normalize('NFKC').toLowerCase());
+
+/** English function words: they would tie unrelated reports to the categories whose names use them. */
+const STOP_WORDS: ReadonlySet<string> = new Set([
+  'a',
+  'an',
+  'the',
+  'or',
+  'and',
+  'of',
+  'at',
+  'in',
+  'on',
+  'is',
+  'are',
+  'to',
+  'it',
+]);
 
 /** The words of the text: Chinese words of two or more characters, other words with a letter. */
 export const words = (text: string): string[] => {
@@ -23,7 +45,7 @@ export const words = (text: string): string[] => {
     if (!isWordLike) continue;
     const han = HAN.test(segment);
     // Single characters (的, 了, 很) carry little; the bigrams already cover them in context.
-    if (han ? segment.length >= 2 : LETTER.test(segment)) found.push(segment);
+    if (han ? segment.length >= 2 : LETTER.test(segment) && !STOP_WORDS.has(segment)) found.push(segment);
   }
   return found;
 };

@@ -14,6 +14,7 @@ import { renderTimeline } from '../timeline';
 import type { SignedInUser } from '../user';
 import { cameraSeries, createCameraSection } from './cameras';
 import { FONT_FAMILY, initChart, THEME } from './echarts';
+import { renderSuggestions } from './triage-suggestions';
 
 export interface CasePanel {
   open(id: string): Promise<void>;
@@ -184,6 +185,19 @@ export const createCasePanel = (options: PanelOptions): CasePanel => {
         h('h3', {}, t('casePhotos')),
         h('p', { class: 'muted' }, t('casePhotosPending')),
       ),
+      renderSuggestions(c, {
+        api,
+        user,
+        district,
+        names,
+        notify,
+        onChanged: (next) => {
+          shown = next;
+          renderedVersion = -1;
+          render(next);
+          options.onChanged(next, true);
+        },
+      }),
       h(
         'section',
         { class: 'panel-actions', 'data-testid': 'case-actions' },

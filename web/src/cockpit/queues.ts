@@ -3,6 +3,7 @@ import type { CaseView } from '../api';
 import { h } from '../dom';
 import { formatDateTime, formatDuration, formatNumber, type MessageKey, t, tOf } from '../i18n';
 import type { DistrictNames } from '../names';
+import { bestSuggestionText } from './triage-suggestions';
 
 /** Enough rows for a big screen; the count in the heading says how many there are. */
 const MAX_ROWS = 30;
@@ -31,6 +32,13 @@ const item = (c: CaseView, names: DistrictNames, onCase: (id: string) => void, s
             .filter(Boolean)
             .join(' · '),
         ),
+        bestSuggestionText(c, names) !== undefined
+          ? h(
+              'span',
+              { class: 'queue-suggestion', 'data-testid': 'queue-suggestion' },
+              bestSuggestionText(c, names),
+            )
+          : null,
       ),
       overdueBy !== undefined
         ? h('span', { class: 'tag overdue' }, t('fieldOverdueBy', { d: formatDuration(overdueBy) }))

@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import {
+  examplesFileFor,
+  heldOutFileFor,
+  loadExamples,
+  loadHeldOut,
+  overlapWithHeldOut,
+} from '../../shared/district/examples';
+import { DistrictConfigError } from '../../shared/district/load';
+import type { Case } from '../../shared/domain/case';
+import { categorise } from '../../shared/domain/classifier/categorise';
+import { evaluate } from '../../shared/domain/classifier/evaluate';
+import { type TriageFeedback, triageFeedbackOf, verdictOf } from '../../shared/domain/classifier/feedback';
+import { suggest, train } from '../../shared/domain/classifier/model';
+import { mergeFeedback, sameTextKey } from '../../shared/domain/classifier/retrain';
+import { simplify } from '../../shared/domain/classifier/traditional';
+import { sandun, sandunTriageModel } from '../support/cases-harness';
+
+const training = loadExamples(examplesFileFor('districts/sandun.json'), sandun.config);
+const heldOut = loadHeldOut(heldOutFileFor('districts/sandun.json'), sandun.config);
+const threshold = sandun.config.triage.autoCategorizeScore;
+
+describe('the held-out set', () => {
+  it('has at least 300 reports over every Sandun category', () => {
+    expect(heldOut.length).toBeGreaterThanOrEqual(300);
+    for (const category of sandun.config.categories) {
+      expect(
+        heldOut.filter((e) => e.category === category.code).length,
+        category.code,
+      ).toBeGreaterThanOrEqual(10);
+    }
+  });
+
+  it('shares no text with the training examples (compared without spaces, punctuation or case)', () => {
+    expect(overlapWithHeldOut(training, heldOut)).toEqual([]);
+    expect(new Set(heldOut.map((e) => sameTextKey(e.text))).size).toBe(heldOut.length);
+  });
+
+  it('can never be loaded as training examples', () => {
+    expect(() => loadExamples(heldOutFileFor('districts/sandun.json'), sandun.config)).toThrow(
+      DistrictConfigError,
+    );
+  });
+
+  it('is answered at top-1 ≥ 0.7 and top-3 ≥ 0.85, and what routes itself is ≥ 95 % right', () => {
+    // Measured by `npm run triage:eval`; the floors catch a change that makes the model worse.
+    const result = evaluate(sandunTriageModel, heldOut, threshold);
+
+    expect(result.n).toBe(heldOut.length);
+    expect(result.top1).toBeGreaterThanOrEqual(0.7);
+    expect(result.top3).toBeGreaterThanOrEqual(0.85);
+    expect(result.autoPrecision).toBeGreaterThanOrEqual(0.95);
+    expect(result.perCategory).toHaveLength(sandun.config.categories.length);
+  });
+});
+
+describe('evaluate', () => {
+  it('counts precision, recall and the confusion pairs', () => {
+    const model = train(sandun, training);
+    const sample = [
+      { text: '古墩路菜场门口污水外溢，臭味很大', category: 'event.sewage-overflow' },
+      { text: '古墩路菜场门口污水外溢，臭味很大', category: 'event.road-flooding' },
+      { text: '😀', category: 'event.dispute' },
+    ];
+
+    const result = evaluate(model, sample, threshold);
+
+    expect(result).toMatchObject({ n: 3, noSuggestion: 1 });
+    expect(result.perCategory.find((c) => c.category === 'event.sewage-overflow')).toMatchObject({
+      support: 1,
+      predicted: 2,
+      truePositives: 1,
+      precision: 0.5,
+      recall: 1,
+    });
+    expect(result.perCategory.find((c) => c.category === 'event.road-flooding')).toMatchObject({
+      recall: 0,
+      precision: 1,
+    });
+    expect(result.confusions).toEqual([
+      { actual: 'event.road-flooding', predicted: 'event.sewage-overflow', count: 1 },
+    ]);
+  });
+});
+
+describe('bad input: a suggestion or "no confident suggestion", never an error', () => {
+  const report = (description: string) => ({ description }) as Case;
+
+  it.each([
+    ['empty', '', false],
+    ['blank', '   \n\t ', false],
+    ['emoji only', '🔥🔥🔥😭', false],
+    ['punctuation only', '？？？！！！……', false],
+    ['English only, unrelated', 'hello, is anybody there?', false],
+    ['English only, about a street light', 'the street light is broken', true],
+    ['traditional characters', '路燈壞了，晚上很黑，在振華路', true],
+    ['mixed English, traditional and emoji', 'WiFi 路口紅綠燈 broken 了 😡', true],
+    ['very long', '古墩路污水外溢'.repeat(20_000), true],
+    ['control characters', '\u0000\u0007井盖\u200b不见了\ufeff', true],
+    ['lone surrogate', '\ud800路灯', true],
+  ])('%s', (_label, text, expectSuggestion) => {
+    const suggestions = suggest(sandunTriageModel, text);
+    const { report: next, details } = categorise(sandunTriageModel, sandun, report(text));
+
+    expect(suggestions.length > 0).toBe(expectSuggestion);
+    expect(next.suggestions).toEqual(suggestions);
+    expect(details?.categorisation).toBe(
+      suggestions.length === 0
+        ? 'no-confident-suggestion'
+        : (suggestions[0]?.score ?? 0) >= threshold
+          ? 'auto-categorized'
+          : 'suggested',
+    );
+  });
+
+  it('reads traditional characters as their simplified forms', () => {
+    expect(simplify('路燈壞了，樹倒了，垃圾滿溢')).toBe('路灯坏了，树倒了，垃圾满溢');
+    expect(suggest(sandunTriageModel, '路燈壞了，晚上很黑')[0]?.category).toBe(
+      'component.street-light-broken',
+    );
+  });
+});
+
+const feedback = (overrides: Partial<TriageFeedback>): TriageFeedback => ({
+  district: 'sandun',
+  caseId: 'C1',
+  version: 3,
+  text: '某处有点情况',
+  category: 'event.dispute',
+  verdict: 'corrected',
+  by: { subject: 'cc-1', role: 'command_centre' },
+  at: '2026-11-30T01:00:00.000Z',
+  ...overrides,
+});
+
+describe('feedback', () => {
+  it('judges a choice against the best suggestion', () => {
+    const suggestions = [
+      { category: 'event.dispute', score: 0.4, lead: 'joint-team' },
+      { category: 'event.street-vending', score: 0.3, lead: 'urban-management' },
+    ];
+    expect(verdictOf({ suggestions }, 'event.dispute')).toEqual({
+      categorisation: 'confirmed',
+      suggested: 'event.dispute',
+      score: 0.4,
+    });
+    expect(verdictOf({ suggestions }, 'event.street-vending')).toMatchObject({ categorisation: 'corrected' });
+    expect(verdictOf({ suggestions: [] }, 'event.dispute')).toEqual({ categorisation: 'categorised' });
+  });
+
+  it('comes from a person’s step only, never from the router’s', () => {
+    const step = (role: string) =>
+      ({
+        id: 'C1',
+        district: 'sandun',
+        version: 2,
+        category: 'event.dispute',
+        description: '吵架 13812345678',
+        timeline: [
+          {
+            at: '2026-11-30T01:00:00.000Z',
+            actor: { subject: 'x', role },
+            details: { categorisation: role === 'system' ? 'auto-categorized' : 'confirmed' },
+          },
+        ],
+      }) as unknown as Case;
+    expect(triageFeedbackOf(step('system'))).toBeUndefined();
+    expect(triageFeedbackOf(step('command_centre'))).toMatchObject({
+      verdict: 'confirmed',
+      text: expect.not.stringContaining('13812345678'),
+    });
+  });
+});
+
+describe('merging feedback into the examples', () => {
+  const categories = new Set(sandun.config.categories.map((c) => c.code));
+  const base = [
+    { text: '路灯不亮了', category: 'component.street-light-broken' },
+    { text: '两个人在吵架', category: 'event.fire-smoke' },
+  ];
+
+  it('adds new texts once, lets the latest person relabel, and keeps held-out texts out', () => {
+    const merged = mergeFeedback(
+      base,
+      [
+        feedback({ text: '楼下有人吵架打起来了', category: 'event.dispute', at: '2026-11-30T02:00:00.000Z' }),
+        feedback({
+          text: '楼下有人吵架，打起来了！',
+          category: 'event.dispute',
+          at: '2026-11-30T03:00:00.000Z',
+        }),
+        feedback({ text: '两个人在吵架。', category: 'event.dispute', at: '2026-11-30T04:00:00.000Z' }),
+        feedback({ text: '路灯不亮了', category: 'component.street-light-broken' }),
+        feedback({ text: heldOut[0]!.text, category: heldOut[0]!.category }),
+        feedback({ text: '某事', category: 'event.retired-category' }),
+      ],
+      { categories, heldOut },
+    );
+
+    expect(merged.examples).toEqual([
+      { text: '路灯不亮了', category: 'component.street-light-broken' },
+      { text: '两个人在吵架', category: 'event.dispute' },
+      { text: '楼下有人吵架打起来了', category: 'event.dispute' },
+    ]);
+    expect(merged).toMatchObject({ added: 1, relabelled: 1, unchanged: 2, heldOut: 1, unknownCategory: 1 });
+  });
+
+  it('changes nothing without feedback', () => {
+    expect(mergeFeedback(base, [], { categories, heldOut }).examples).toEqual(base);
+  });
+});
