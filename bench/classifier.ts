@@ -4,6 +4,7 @@ import { loadDistrict } from '../shared/district/load';
 import { accuracyOn, leaveOneOut, stratifiedSplit } from '../shared/domain/classifier/evaluate';
 import { suggest, train } from '../shared/domain/classifier/model';
 import { indexDistrict } from '../shared/domain/district-index';
+import { recordFigures } from './report';
 
 /**
  * The triage classifier's costs and accuracy for a district (default Sandun): training time (paid
@@ -73,6 +74,13 @@ for (const [name, a] of [
     `  ${name.padEnd(22)}  n=${a.n} top-1 ${pct(a.top1)}, top-3 ${pct(a.top3)}; auto ≥ ${threshold}: ${pct(a.autoShare)} of reports, ${pct(a.autoPrecision)} right`,
   );
 }
+recordFigures('classifier', [
+  { name: 'training (cold)', value: Number(coldTrain.toFixed(2)), unit: 'ms' },
+  { name: 'suggest p50', value: Number(percentile(latencies, 0.5).toFixed(3)), unit: 'ms' },
+  { name: 'suggest p99', value: Number(percentile(latencies, 0.99).toFixed(3)), unit: 'ms' },
+  { name: 'leave-one-out top-1', value: Number((loo.top1 * 100).toFixed(1)), unit: '%' },
+  { name: 'leave-one-out top-3', value: Number((loo.top3 * 100).toFixed(1)), unit: '%' },
+]);
 console.log(
   '  bundle                  +0 artifacts: trained at cold start from district.json + district.examples.json',
 );
