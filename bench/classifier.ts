@@ -191,5 +191,7 @@ const figures: Figure[] = [
     note: 'classifier modules subtracted (metafile)',
   },
   { name: 'intake bundle', value: intake.bytes / 1024, unit: 'KB', note: 'carries no classifier code' },
+  { name: 'triage leave-one-out top-1 (training set)', value: loo.top1 * 100, unit: '%' },
+  { name: 'triage leave-one-out top-3 (training set)', value: loo.top3 * 100, unit: '%' },
 ];
 recordFigures('classifier', figures);

@@ -22,6 +22,7 @@ import { indexDistrict } from '../shared/domain/district-index';
 import { pointInPolygon } from '../shared/domain/geo';
 import { cellsWithin } from '../shared/domain/geohash';
 import { newReportedCase } from '../shared/domain/report';
+import { recordFigures } from './report';
 
 const { values } = parseArgs({
   options: { probes: { type: 'string' }, history: { type: 'string' }, recent: { type: 'string' } },
@@ -158,6 +159,26 @@ const main = async () => {
     );
     const large = await probe();
     const fmt = (n: number) => n.toFixed(2);
+    recordFigures('dedup', [
+      { name: `check p50 with ${RECENT.toLocaleString()} cases`, value: Number(fmt(small.p50)), unit: 'ms' },
+      {
+        name: `check p50 with ${(RECENT + HISTORY).toLocaleString()} cases`,
+        value: Number(fmt(large.p50)),
+        unit: 'ms',
+      },
+      {
+        name: 'check p99 small / large table',
+        value: Number(fmt(large.p99 / small.p99)),
+        unit: 'x',
+        note: 'ratio',
+      },
+      {
+        name: 'check p50 large / small table',
+        value: Number(fmt(large.p50 / small.p50)),
+        unit: 'x',
+        note: 'ratio',
+      },
+    ]);
     process.stdout.write(
       [
         `dedup check, ${PROBES} probes each, dynalite in its own process`,

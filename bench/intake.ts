@@ -14,6 +14,7 @@ import { type SpawnedCloud, spawnLocalCloud } from '../infra/local/spawn';
 import { loadDistrict } from '../shared/district/load';
 import type { DistrictConfig } from '../shared/district/schema';
 import { pointInPolygon } from '../shared/domain/geo';
+import { recordFigures } from './report';
 
 const USAGE =
   'Usage: npm run bench -- [--reports N (default 5000)] [--concurrency C (default 50)] [--warmup W] [--pollers P] [--district FILE] [--profile DIR]';
@@ -325,6 +326,24 @@ const main = async () => {
       intakeToRawRatio: round(intake.acceptedPerSecond / raw.putsPerSecond, 3),
       node: process.version,
     };
+    recordFigures('intake', [
+      {
+        name: 'reports accepted',
+        value: figures.acceptedPerSecond,
+        unit: 'reports/s',
+        note: `${options.reports} reports, ${options.concurrency} clients`,
+      },
+      { name: 'accept latency p50', value: figures.acceptLatencyMs.p50, unit: 'ms' },
+      { name: 'accept latency p99', value: figures.acceptLatencyMs.p99, unit: 'ms' },
+      { name: 'all routed after', value: figures.routedAfterSeconds, unit: 's' },
+      {
+        name: 'raw PutItem',
+        value: figures.rawPutItemPerSecond,
+        unit: 'puts/s',
+        note: 'dynalite, same concurrency',
+      },
+      { name: 'intake / raw PutItem', value: figures.intakeToRawRatio, unit: 'x', note: 'ratio' },
+    ]);
     process.stdout.write(
       [
         '',

@@ -22,6 +22,7 @@ import { indexDistrict } from '../shared/domain/district-index';
 import { newReportedCase } from '../shared/domain/report';
 import { routeReport } from '../shared/domain/routing';
 import { registerReport, runCommand } from '../shared/domain/workflow';
+import { recordFigures } from './report';
 
 const { values } = parseArgs({
   options: { cases: { type: 'string' }, spread: { type: 'string' }, lead: { type: 'string' } },
@@ -131,6 +132,19 @@ const main = async () => {
       lagMs: fired.lagMs,
       liveAfterFiring: fired.live,
     };
+    recordFigures('timers', [
+      {
+        name: 'live timers re-armed after restart',
+        value: armed.live,
+        unit: 'timers',
+        note: `${CASES} cases`,
+      },
+      { name: 'restart with re-arm', value: restartMs, unit: 'ms' },
+      { name: 'fired', value: fired.fired, unit: 'timers' },
+      { name: 'firing lag p50', value: fired.lagMs.p50 ?? -1, unit: 'ms' },
+      { name: 'firing lag p99', value: fired.lagMs.p99 ?? -1, unit: 'ms' },
+      { name: 'RSS with live timers', value: Math.round(armed.memory.rss / 1024 / 1024), unit: 'MB' },
+    ]);
     process.stdout.write(`${JSON.stringify({ timers: figures }, null, 2)}\n`);
   } finally {
     await cloud?.kill('SIGTERM');

@@ -241,6 +241,8 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
           target: loaded,
           intervalMs: options.sweepIntervalMs ?? 30_000,
           log,
+          // fauxqs keeps nothing across a restart: every report still unrouted now is orphaned, however young.
+          startDetail: { graceSeconds: 0 },
         });
         cleanups.push(() => schedule.stop());
       } else if (spec.access.evidence === 'check') {

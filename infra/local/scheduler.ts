@@ -16,6 +16,8 @@ export interface ScheduleOptions {
   log: RuntimeLog;
   /** Run once straight away (the local cloud may have stopped between two steps of a report). */
   runAtStart?: boolean;
+  /** The `detail` of that first run's event (e.g. the sweep's grace: nothing survived in the queue). */
+  startDetail?: Record<string, unknown>;
 }
 
 export interface Schedule {
@@ -24,7 +26,11 @@ export interface Schedule {
   stop(): Promise<void>;
 }
 
-export const scheduledEventFor = (target: LoadedFunction, now = new Date()): ScheduledEvent => ({
+export const scheduledEventFor = (
+  target: LoadedFunction,
+  now = new Date(),
+  detail: Record<string, unknown> = {},
+): ScheduledEvent => ({
   version: '0',
   id: randomUUID(),
   'detail-type': 'Scheduled Event',
@@ -35,7 +41,7 @@ export const scheduledEventFor = (target: LoadedFunction, now = new Date()): Sch
   resources: [
     `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${localFunctionName(target.spec)}-schedule`,
   ],
-  detail: {},
+  detail,
 });
 
 /** The local EventBridge schedule: one run at a time, a run that overlaps the next tick is skipped. */
@@ -45,14 +51,14 @@ export const startSchedule = (options: ScheduleOptions): Schedule => {
   let running: Promise<void> | undefined;
   let stopped = false;
 
-  const runNow = () => {
+  const runNow = (detail: Record<string, unknown> = {}) => {
     if (stopped) return Promise.resolve();
     running ??= (async () => {
       try {
         const result = await invokeWithTimeout(
           target.spec,
           handler,
-          scheduledEventFor(target),
+          scheduledEventFor(target, new Date(), detail),
           lambdaContextFor(target.spec),
         );
         log.debug(`${target.spec.name} ran: ${JSON.stringify(result ?? null)}`);
@@ -67,7 +73,7 @@ export const startSchedule = (options: ScheduleOptions): Schedule => {
 
   const timer = setInterval(() => void runNow(), options.intervalMs);
   timer.unref();
-  if (options.runAtStart ?? true) void runNow();
+  if (options.runAtStart ?? true) void runNow(options.startDetail);
 
   return {
     runNow,

@@ -43,7 +43,7 @@ export const timeoutOf = (spec: FunctionSpec): Duration =>
  * esbuild's ESM output still meets CommonJS `require` calls from bundled dependencies; give the
  * module a real `require` so they work.
  */
-const ESM_REQUIRE_BANNER =
+export const ESM_REQUIRE_BANNER =
   "import { createRequire as xietongCreateRequire } from 'node:module'; const require = xietongCreateRequire(import.meta.url);";
 
 /**

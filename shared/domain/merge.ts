@@ -6,7 +6,8 @@ import { advance } from './workflow';
 /**
  * Merging a duplicate report into the case of its event, and taking it out again. Each side is one
  * version-checked write, and each step is idempotent, so a merge (or unmerge) that fails halfway is
- * finished by simply running it again: the target first, then the report.
+ * finished by simply running it again: the report first (its version-checked write decides the
+ * merge), then the target.
  */
 
 export interface MergeContext {
@@ -81,7 +82,7 @@ const linkOf = (report: Case, ctx: MergeContext): LinkedReport => ({
   mergedAt: ctx.now,
 });
 
-/** Step 1, on the target: it gains the report (and the reports already merged into it). No-op if done. */
+/** Step 2, on the target: it gains the report (and the reports already merged into it). No-op if done. */
 export const linkReport = (target: Case, report: Case, ctx: MergeContext): Case => {
   if (target.linkedReports.some((l) => l.caseId === report.id)) return target;
   const carried = report.linkedReports.filter(
@@ -110,7 +111,7 @@ export const linkReport = (target: Case, report: Case, ctx: MergeContext): Case 
   );
 };
 
-/** Step 2, on the report: it points at the target and leaves every queue. No-op if done. */
+/** Step 1, on the report: it points at the target and leaves every queue. No-op if done. */
 export const markMerged = (report: Case, targetId: string, ctx: MergeContext): Case => {
   if (report.status === 'merged' && report.mergedInto === targetId) return report;
   const next = advance(

@@ -35,10 +35,12 @@ const saveWithRetry = async (
 };
 
 /**
- * Merges `report` into the case `targetId`: the target first (it gains the report), then the
- * report (it points at the target). Both steps are idempotent, so a merge cut short by a crash or
- * a conflict is completed by running it again. `report` is the version the caller decided on:
- * if it changed meanwhile, the merge stops with a conflict rather than merge a case it didn't see.
+ * Merges `report` into the case `targetId`: the report first, then the target. The report's
+ * version-checked write is where the merge is decided: `report` is the version the caller decided
+ * on, and if it changed meanwhile (a dispatch won the race) the merge stops with a conflict before
+ * the target is touched — linking the target first left it carrying a report that never merged.
+ * Both steps are idempotent, so a merge cut short by a crash (report merged, target not yet linked)
+ * is completed by running it again: a report merged into this target passes the checks.
  */
 export const mergeInto = async (
   store: CaseStore,
@@ -48,17 +50,12 @@ export const mergeInto = async (
 ): Promise<{ report: Case; target: Case }> => {
   const intoMissing = () =>
     new InvalidInputError('into', 'case_not_found', `no case ${targetId} to merge into`);
-  const target = await saveWithRetry(
-    store,
-    targetId,
-    (c) => {
-      assertMergeable(report.case, c);
-      return linkReport(c, report.case, ctx);
-    },
-    intoMissing,
-  );
+  const current = await store.get(targetId);
+  if (!current) throw intoMissing();
+  assertMergeable(report.case, current.case);
   const merged = markMerged(report.case, targetId, ctx);
   if (merged !== report.case) await store.save({ ...report, case: merged }, report.case.version);
+  const target = await saveWithRetry(store, targetId, (c) => linkReport(c, merged, ctx), intoMissing);
   return { report: merged, target };
 };
 

@@ -110,8 +110,14 @@ export const routeQueuedReport = async (
   for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
     if (!stored) return 'missing';
     if (stored.case.status !== 'reported') {
-      // A redelivery after a crash between the write and its effects finishes the job.
-      await deps.effects?.(undefined, stored.case);
+      // A redelivery after a crash between the write and its effects finishes the job: a report
+      // merged before the crash may still be missing from its target (the merge's second step).
+      const { mergedInto } = stored.case;
+      if (stored.case.status === 'merged' && mergedInto) {
+        const ctx = { actor: SYSTEM_ROUTER, now: deps.clock.now(), correlationId: request.correlationId };
+        const { target } = await mergeInto(deps.store, stored, mergedInto, { ...ctx, mode: 'auto' });
+        await deps.effects?.(undefined, target);
+      } else await deps.effects?.(undefined, stored.case);
       return 'already-routed';
     }
     const report = stored.case;

@@ -18,8 +18,11 @@ const SWEEP_BATCH = 500;
  * the enqueue, or a local queue lost its messages in a restart) and hands them to the router again.
  * Routing is idempotent, so sending one twice does no harm.
  */
-export const sweepUnrouted = async (deps: SweepDeps): Promise<{ requeued: number }> => {
-  const cutoff = new Date(Date.parse(deps.clock.now()) - SWEEP_GRACE_MS).toISOString();
+export const sweepUnrouted = async (
+  deps: SweepDeps,
+  graceMs = SWEEP_GRACE_MS,
+): Promise<{ requeued: number }> => {
+  const cutoff = new Date(Date.parse(deps.clock.now()) - graceMs).toISOString();
   const ids = await deps.store.listUnrouted(cutoff, SWEEP_BATCH);
   for (const caseId of ids) {
     await deps.queue.enqueue({ caseId, correlationId: `sweep:${caseId}` });

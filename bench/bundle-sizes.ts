@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { REPO_ROOT } from '../infra/local/paths';
+import { ESM_REQUIRE_BANNER } from '../infra/stack/functions';
+import type { FunctionSpec } from '../shared/runtime/functions';
+
+/**
+ * Bundles one function as CDK's NodejsFunction does in infra/stack/functions.ts: ESM, node22,
+ * minified, the AWS SDK bundled (no external modules), the same banner. Used by the bundle bench and
+ * by the budget test, so both measure what would be deployed.
+ */
+export interface FunctionBundle {
+  name: string;
+  bytes: number;
+  code: string;
+}
+
+/** All of them in one esbuild run (it shares the parsing; each output is still self-contained). */
+export const bundleFunctions = async (specs: FunctionSpec[]): Promise<FunctionBundle[]> => {
+  const result = await build({
+    entryPoints: Object.fromEntries(specs.map((spec) => [spec.name, join(REPO_ROOT, spec.entry)])),
+    outdir: '/bundles',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+    external: [],
+  });
+  return specs.map((spec) => {
+    const output = result.outputFiles.find((file) => file.path === `/bundles/${spec.name}.js`);
+    if (!output) throw new Error(`esbuild wrote no bundle for ${spec.name}`);
+    return { name: spec.name, bytes: output.contents.byteLength, code: output.text };
+  });
+};

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { bundleFunctions } from '../../bench/bundle-sizes';
+import { FUNCTIONS } from '../../shared/runtime/functions';
+
+/**
+ * Every function's bundle, built as CDK builds it, stays within its size budget
+ * (bench/bundle-budget.json). Sizes only: cold-start times are figures for `npm run bench`.
+ */
+const budget = JSON.parse(readFileSync('bench/bundle-budget.json', 'utf8')) as {
+  defaultKb: number;
+  functions: Record<string, number>;
+};
+
+describe('function bundle sizes', () => {
+  it('stay within bench/bundle-budget.json for every function in FUNCTIONS', async () => {
+    const bundles = await bundleFunctions(FUNCTIONS);
+    const over = bundles
+      .map((b) => ({
+        name: b.name,
+        kb: Math.ceil(b.bytes / 1024),
+        budgetKb: budget.functions[b.name] ?? budget.defaultKb,
+      }))
+      .filter((b) => b.kb > b.budgetKb);
+    expect(over).toEqual([]);
+    expect(bundles.map((b) => b.name)).toEqual(FUNCTIONS.map((f) => f.name));
+  }, 180_000);
+});
