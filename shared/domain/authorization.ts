@@ -133,6 +133,7 @@ export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
     premises: 'all',
     metrics: 'all',
     export: 'all',
+    cameras: 'all',
   },
   // Administrators run the platform (district configuration, integration keys); they do not read cases.
   admin: {
