@@ -1,4 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHandler } from '../../functions/open311/app';
 import { DynamoIntegrationKeyStore } from '../../shared/adapters/aws/dynamodb-integration-key-store';
@@ -317,6 +318,91 @@ describe('reading requests', () => {
     expect(reply.status).toBe(400);
     expect(reply.text).toContain(
       '<errors><error><code>400</code><description>start_date and end_date may not be more than 90 days apart',
+    );
+  });
+});
+
+/**
+ * The XML format read back with a real XML parser (fast-xml-parser), element by element as the spec
+ * names them: every document is well-formed, has the spec's root and item elements, and says what
+ * the JSON format says.
+ */
+describe('XML, read with an XML parser', () => {
+  const LISTS = ['endpoint', 'format', 'service', 'request', 'error', 'attribute', 'value', 'keyword'];
+  const parser = new XMLParser({
+    ignoreDeclaration: true,
+    parseTagValue: false,
+    isArray: (name) => LISTS.includes(name),
+  });
+  const parse = (text: string) => {
+    expect(XMLValidator.validate(text)).toBe(true);
+    // biome-ignore lint/suspicious/noExplicitAny: the parsed document is read field by field
+    return parser.parse(text) as any;
+  };
+  let id: string;
+
+  beforeAll(async () => {
+    api.clock.advanceMinutes(5);
+    id = (await post(validRequest(), 'xml')).text.match(/<service_request_id>([^<]+)</)?.[1] ?? '';
+    await api.drainQueue();
+  });
+
+  it('discovery: endpoints with their specification, url and formats', async () => {
+    const [json, xml] = await Promise.all([
+      call('GET', '/open311/v2/discovery.json'),
+      call('GET', '/open311/v2/discovery.xml'),
+    ]);
+    const doc = parse(xml.text).discovery;
+    expect(doc.endpoints.endpoint[0].specification).toBe(json.json.endpoints[0].specification);
+    expect(doc.endpoints.endpoint[0].url).toBe(json.json.endpoints[0].url);
+    expect(doc.endpoints.endpoint[0].formats.format).toEqual(json.json.endpoints[0].formats);
+  });
+
+  it('services and one service definition say what the JSON says', async () => {
+    const [json, xml] = await Promise.all([
+      call('GET', '/open311/v2/services.json'),
+      call('GET', '/open311/v2/services.xml'),
+    ]);
+    const services = parse(xml.text).services.service;
+    expect(services.map((s: { service_code: string }) => s.service_code)).toEqual(
+      json.json.map((s: { service_code: string }) => s.service_code),
+    );
+    for (const [i, service] of services.entries()) {
+      expect(service.service_name).toBe(json.json[i].service_name);
+      expect(service.group).toBe(json.json[i].group);
+      expect(service.metadata).toBe(String(json.json[i].metadata));
+      expect(service.type).toBe(json.json[i].type);
+    }
+    const code = 'event.fire-smoke';
+    const definition = parse((await call('GET', `/open311/v2/services/${code}.xml`)).text);
+    expect(definition.service_definition.service_code).toBe(code);
+  });
+
+  it('the POST reply, the token, one request and the filtered list carry the same request', async () => {
+    expect(id).toMatch(/^C/);
+    const token = parse((await call('GET', `/open311/v2/tokens/${id}.xml`)).text);
+    expect(token.service_requests.request[0].service_request_id).toBe(id);
+    const one = parse((await call('GET', `/open311/v2/requests/${id}.xml`)).text).service_requests.request[0];
+    const json = (await call('GET', `/open311/v2/requests/${id}.json`)).json[0];
+    for (const field of ['service_request_id', 'status', 'service_code', 'service_name', 'description']) {
+      expect(one[field], field).toBe(json[field]);
+    }
+    expect(one.agency_responsible).toBe(json.agency_responsible);
+    const listed = parse(
+      (await call('GET', '/open311/v2/requests.xml', { query: { service_request_id: id } })).text,
+    ).service_requests.request;
+    expect(listed.map((r: { service_request_id: string }) => r.service_request_id)).toEqual([id]);
+  });
+
+  it('errors: a list of error elements with code and description, as in the JSON', async () => {
+    const [json, xml] = await Promise.all([
+      call('GET', '/open311/v2/requests/Cnope.json'),
+      call('GET', '/open311/v2/requests/Cnope.xml'),
+    ]);
+    expect(xml.status).toBe(404);
+    const errors = parse(xml.text).errors.error;
+    expect(errors).toEqual(
+      json.json.map((e: { code: number; description: string }) => ({ ...e, code: String(e.code) })),
     );
   });
 });
