@@ -15,8 +15,14 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { BenchRecord } from './report';
 
-const runs: [string, string[]][] = [
-  ['bench/intake.ts', process.argv.slice(2)],
+// `--only cockpit,evidence` runs a subset (by file name); the report then says it is partial.
+const argv = process.argv.slice(2);
+const onlyAt = argv.indexOf('--only');
+const only = onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',').filter(Boolean) : undefined;
+const intakeArgs = onlyAt >= 0 ? argv.filter((_, i) => i !== onlyAt && i !== onlyAt + 1) : argv;
+
+const allRuns: [string, string[]][] = [
+  ['bench/intake.ts', intakeArgs],
   ['bench/dedup.ts', []],
   ['bench/classifier.ts', []],
   ['bench/metrics.ts', []],
@@ -27,6 +33,9 @@ const runs: [string, string[]][] = [
   ['bench/bundles.ts', []],
   ['bench/cost.ts', []],
 ];
+const runs = only
+  ? allRuns.filter(([script]) => only.includes(script.replace(/^bench\/|\.ts$/g, '')))
+  : allRuns;
 
 const dir = mkdtempSync(join(tmpdir(), 'xietong-bench-'));
 const out = join(dir, 'figures.jsonl');
@@ -58,6 +67,9 @@ const lines = [
   `- Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${process.platform} ${process.arch}`,
   `- Node ${process.version}`,
   `- Runs: ${runs.map(([script, args]) => `\`${[script, ...args].join(' ')}\``).join(', ')}`,
+  ...(only
+    ? [`- **Partial run** (\`--only ${only.join(',')}\`): the other benchmarks were not run this time`]
+    : []),
   ...(failed.length > 0 ? [`- **Failed** (no or partial figures): ${failed.join(', ')}`] : []),
   '',
 ];
