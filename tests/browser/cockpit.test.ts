@@ -212,22 +212,39 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
       .locator('[data-testid=field-status]', { hasText: '处置中' })
       .waitFor({ timeout: LIVE_WITHIN_MS });
 
-    // A photo as the phone's camera writes it: EXIF time now (after dispatch), GPS ~33 m north.
+    // Photos as the phone's camera writes them: EXIF time now (after dispatch). The first was taken
+    // ~5.5 km away (rejected, the reason in Chinese); the second ~33 m north of the case (verified).
     const location = centreOf(zone.boundary.coordinates[0] ?? []);
-    const photoPath = join(dataDir, 'after.jpg');
-    writeFileSync(
-      photoPath,
-      await jpegWithExif({
-        takenAt: new Date().toISOString(),
-        gps: { lat: location.lat + 0.0003, lng: location.lng },
-        width: 1600,
-        height: 1200,
-      }),
-    );
-    const uploaded = performance.now();
+    const photoAt = async (name: string, lat: number) => {
+      const path = join(dataDir, name);
+      writeFileSync(
+        path,
+        await jpegWithExif({
+          takenAt: new Date().toISOString(),
+          gps: { lat, lng: location.lng },
+          width: 1600,
+          height: 1200,
+        }),
+      );
+      return path;
+    };
     await field.locator('[data-testid=photo-pick]').waitFor();
     expect(await field.getAttribute('[data-testid=photo-input]', 'capture')).toBe('environment');
-    await field.locator('[data-testid=photo-input]').setInputFiles(photoPath);
+    expect(await field.getAttribute('[data-testid=photo-input]', 'accept')).toBe('image/*');
+
+    await field
+      .locator('[data-testid=photo-input]')
+      .setInputFiles(await photoAt('far.jpg', location.lat + 0.05));
+    const rejected = field.locator('[data-testid=photo-list] li.photo[data-status=rejected]');
+    await rejected.waitFor({ timeout: VERIFIED_WITHIN_MS });
+    expect(await rejected.locator('[data-testid=photo-verdict]').textContent()).toBe('未通过核验');
+    expect(await rejected.locator('[data-testid=photo-reason]').textContent()).toBe('拍摄地点距案发点过远');
+    expect(await rejected.locator('img').count()).toBe(0);
+
+    const uploaded = performance.now();
+    await field
+      .locator('[data-testid=photo-input]')
+      .setInputFiles(await photoAt('after.jpg', location.lat + 0.0003));
     const photo = field.locator('[data-testid=photo-list] li.photo[data-status=verified]');
     await photo.waitFor({ timeout: VERIFIED_WITHIN_MS });
     timings.photoToVerifiedMs = Math.round(performance.now() - uploaded);
@@ -240,7 +257,7 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
     expect(photoText).toContain('已核验');
     expect(photoText).toMatch(/距案发点 3\d 米/);
     expect(photoText).toContain('派遣后拍摄');
-    expect(await field.locator('[data-testid=photo-list] li.photo').count()).toBe(1);
+    expect(await field.locator('[data-testid=photo-list] li.photo').count()).toBe(2);
     await shot(field, 'field-photo');
 
     await field.locator('button[data-command=resolve]').click();
@@ -270,6 +287,7 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
       undefined,
       { timeout: LIVE_WITHIN_MS },
     );
+    // Only the verified photo is evidence: the rejected one is not shown.
     expect(await thumb.count()).toBe(1);
     expect(await panel.locator('[data-testid=case-photos] figcaption').textContent()).toMatch(
       /距案发点 3\d 米/,

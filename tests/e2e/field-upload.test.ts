@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type SpawnedCloud, spawnLocalCloud } from '../../infra/local/spawn';
 import { type AttachmentView, createApi } from '../../web/src/api';
-import { sha256Hex, type UploadStage, uploadPhoto } from '../../web/src/field/upload';
+import { sha256Hex, type UploadStage, uploadPhoto } from '../../web/src/photo-upload';
 import { jpegWithExif } from '../support/evidence-harness';
 
 /**
- * The field page's upload code (web/src/field/upload.ts, run in Node: fetch, FormData, File and
+ * The field page's upload code (web/src/photo-upload.ts, run in Node: fetch, FormData, File and
  * WebCrypto are the browser's APIs) against the local cloud, on a network that loses answers: the
  * request lands but the phone never hears back. The retries must name the same attachment, and the
  * photo must end verified exactly once.
@@ -39,7 +39,7 @@ describe('field page photo upload on a flaky network', () => {
   /** A fetch that performs the request, then loses the answer for the first `drops` matching calls. */
   const loseAnswers = (matches: (url: string, method: string) => boolean, drops: number) => {
     const lost: string[] = [];
-    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
       const url = String(input instanceof Request ? input.url : input);
       const method = init?.method ?? 'GET';
       const response = await realFetch(input, init);
@@ -98,9 +98,11 @@ describe('field page photo upload on a flaky network', () => {
       c = await staffApi.get(caseId).catch(() => undefined);
     }
     if (!c) throw new Error(`case ${caseId} was never registered`);
-    const chief = users.find((u) => u.role === 'area_chief' && u.zone === c.zone?.id);
+    const zone = c.zone?.id;
+    const chief = users.find((u) => u.role === 'area_chief' && u.zone === zone);
     c = await createApi(cloud.info.url, () => chief?.token).command(caseId, 'dispatch', {}, c.version);
     c = await staffApi.command(caseId, 'accept', {}, c.version);
+    expect(c.status).toBe('accepted');
 
     const photo = await jpegWithExif({
       takenAt: new Date(Date.now() + 1500).toISOString(),
@@ -133,7 +135,7 @@ describe('field page photo upload on a flaky network', () => {
     const again = loseAnswers(() => false, 0);
     const posts: string[] = [];
     const counting = globalThis.fetch;
-    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
       if ((init?.method ?? 'GET') === 'POST') posts.push(String(input));
       return counting(input, init);
     }) as typeof fetch;

@@ -4,9 +4,6 @@ import type { AttachmentView } from '../../web/src/api';
 import { photoFacts, rejectionText } from '../../web/src/evidence';
 import { setLang, setTimeZone } from '../../web/src/i18n';
 
-// setLang marks <html lang>; Node has no document, so the test gives it the one element it touches.
-(globalThis as { document?: unknown }).document ??= { documentElement: {} };
-
 const attachment = (over: Partial<AttachmentView>): AttachmentView => ({
   id: 'A1',
   kind: 'photo',

@@ -111,6 +111,9 @@ export interface UploadGrant {
   upload?: UploadForm;
 }
 
+/** Never a cached answer (typed apart: Node's RequestInit, which the tests compile against, lacks `cache`). */
+const NO_STORE = { cache: 'no-store' } as RequestInit;
+
 const REQUEST_TIMEOUT_MS = 15_000;
 const COMMAND_ATTEMPTS = 4;
 
@@ -130,7 +133,7 @@ export const createApi = (baseUrl: string, token: () => string | undefined): Api
       response = await fetch(`${baseUrl}${path}`, {
         method: init.method ?? 'GET',
         headers,
-        cache: 'no-store',
+        ...NO_STORE,
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
       });

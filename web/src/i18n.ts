@@ -466,9 +466,15 @@ export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
 const TABLES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zh, en };
 const STORAGE_KEY = 'xietong.lang';
 
+/** The page's storage and root element, typed loosely so the table also loads in Node (unit tests). */
+const page = globalThis as {
+  localStorage?: { getItem(key: string): string | null; setItem(key: string, value: string): void };
+  document?: { documentElement: { lang: string } };
+};
+
 const stored = (): Lang | undefined => {
   try {
-    const value = localStorage.getItem(STORAGE_KEY);
+    const value = page.localStorage?.getItem(STORAGE_KEY);
     return value === 'en' || value === 'zh-CN' ? value : undefined;
   } catch {
     return undefined;
@@ -483,11 +489,11 @@ export const lang = (): Lang => current;
 export const setLang = (next: Lang): void => {
   current = next;
   try {
-    localStorage.setItem(STORAGE_KEY, next);
+    page.localStorage?.setItem(STORAGE_KEY, next);
   } catch {
     // Private mode: the choice lasts for this page only.
   }
-  document.documentElement.lang = next;
+  if (page.document) page.document.documentElement.lang = next;
 };
 
 /** The district's time zone: every date on screen is in district time, wherever the browser is. */
