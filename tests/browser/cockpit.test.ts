@@ -240,6 +240,10 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
     expect(await rejected.locator('[data-testid=photo-verdict]').textContent()).toBe('未通过核验');
     expect(await rejected.locator('[data-testid=photo-reason]').textContent()).toBe('拍摄地点距案发点过远');
     expect(await rejected.locator('img').count()).toBe(0);
+    const rejectedStep = field.locator('[data-testid=timeline] li[data-action=evidence-rejected]');
+    await rejectedStep.waitFor({ timeout: LIVE_WITHIN_MS });
+    expect(await rejectedStep.textContent()).toContain('证据核验');
+    expect(await rejectedStep.textContent()).toContain('拍摄地点距案发点过远');
 
     const uploaded = performance.now();
     await field

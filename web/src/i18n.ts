@@ -24,6 +24,7 @@ const zh = {
   placeholder: '—',
   pendingFeature: '待接入',
   systemActor: '智能分拨',
+  systemEvidence: '证据核验',
 
   kpiToday: '今日上报',
   kpiOpen: '在办案件',
@@ -254,6 +255,7 @@ const en: Record<MessageKey, string> = {
   placeholder: '—',
   pendingFeature: 'not yet available',
   systemActor: 'automatic routing',
+  systemEvidence: 'evidence check',
 
   kpiToday: 'Reported today',
   kpiOpen: 'Open cases',
