@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -8,12 +8,14 @@ import { type SpawnedCloud, spawnLocalCloud } from '../../infra/local/spawn';
 import { loadDistrict } from '../../shared/district/load';
 import { pointInPolygon } from '../../shared/domain/geo';
 import { ensureWebBuild } from '../../web/scripts/ensure-build';
+import { jpegWithExif } from '../support/evidence-harness';
 
 /**
  * The cockpit and the field page in a real browser (Debian's Chromium through playwright-core)
  * against the local cloud in a child process: a report shows up on the command centre's screen
- * within 5 s, is dispatched from the case panel, accepted and resolved on a phone, verified and
- * closed, and the cockpit counts it closed. Screenshots land in XT_SCREENSHOTS_DIR (or a temp dir).
+ * within 5 s, is dispatched from the case panel, accepted on a phone, a photo taken there is
+ * uploaded (presigned POST straight to the local S3) and verified, the case is resolved, the
+ * cockpit shows the photo's thumbnail, verifies and closes, and counts it closed. Screenshots land in XT_SCREENSHOTS_DIR (or a temp dir).
  *
  * Skipped only on a developer machine without Chromium; with CI set it always runs.
  */
@@ -30,6 +32,8 @@ const CHROMIUM_FLAGS = [
 const skip = !process.env.CI && !existsSync(CHROMIUM);
 /** The cockpit promises that a new report is on screen within this long. */
 const LIVE_WITHIN_MS = 5_000;
+/** Upload, S3 event, the evidence check (sharp) and the page's next poll, on a busy machine. */
+const VERIFIED_WITHIN_MS = 30_000;
 
 const district = loadDistrict(join(REPO_ROOT, 'districts/sandun.json'));
 const zone = district.zones[0]!;
@@ -192,7 +196,7 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
     await shot(cockpit, 'cockpit-dispatched');
   });
 
-  it('lets the field worker accept and resolve it on the phone page', async () => {
+  it('lets the field worker accept, upload a photo that is verified, and resolve on the phone page', async () => {
     const field = await phone.newPage();
     watch(field, 'field');
     await field.goto(`${cloud.info.url}/field.html`);
@@ -207,6 +211,58 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
     await field
       .locator('[data-testid=field-status]', { hasText: '处置中' })
       .waitFor({ timeout: LIVE_WITHIN_MS });
+
+    // Photos as the phone's camera writes them: EXIF time now (after dispatch). The first was taken
+    // ~5.5 km away (rejected, the reason in Chinese); the second ~33 m north of the case (verified).
+    const location = centreOf(zone.boundary.coordinates[0] ?? []);
+    const photoAt = async (name: string, lat: number) => {
+      const path = join(dataDir, name);
+      writeFileSync(
+        path,
+        await jpegWithExif({
+          takenAt: new Date().toISOString(),
+          gps: { lat, lng: location.lng },
+          width: 1600,
+          height: 1200,
+        }),
+      );
+      return path;
+    };
+    await field.locator('[data-testid=photo-pick]').waitFor();
+    expect(await field.getAttribute('[data-testid=photo-input]', 'capture')).toBe('environment');
+    expect(await field.getAttribute('[data-testid=photo-input]', 'accept')).toBe('image/*');
+
+    await field
+      .locator('[data-testid=photo-input]')
+      .setInputFiles(await photoAt('far.jpg', location.lat + 0.05));
+    const rejected = field.locator('[data-testid=photo-list] li.photo[data-status=rejected]');
+    await rejected.waitFor({ timeout: VERIFIED_WITHIN_MS });
+    expect(await rejected.locator('[data-testid=photo-verdict]').textContent()).toBe('未通过核验');
+    expect(await rejected.locator('[data-testid=photo-reason]').textContent()).toBe('拍摄地点距案发点过远');
+    expect(await rejected.locator('img').count()).toBe(0);
+    const rejectedStep = field.locator('[data-testid=timeline] li[data-action=evidence-rejected]');
+    await rejectedStep.waitFor({ timeout: LIVE_WITHIN_MS });
+    expect(await rejectedStep.textContent()).toContain('证据核验');
+    expect(await rejectedStep.textContent()).toContain('拍摄地点距案发点过远');
+
+    const uploaded = performance.now();
+    await field
+      .locator('[data-testid=photo-input]')
+      .setInputFiles(await photoAt('after.jpg', location.lat + 0.0003));
+    const photo = field.locator('[data-testid=photo-list] li.photo[data-status=verified]');
+    await photo.waitFor({ timeout: VERIFIED_WITHIN_MS });
+    timings.photoToVerifiedMs = Math.round(performance.now() - uploaded);
+    await field.waitForFunction(
+      "[...document.querySelectorAll('[data-testid=photo-thumb]')].some((img) => img.complete && img.naturalWidth > 0)",
+      undefined,
+      { timeout: LIVE_WITHIN_MS },
+    );
+    const photoText = (await photo.textContent()) ?? '';
+    expect(photoText).toContain('已核验');
+    expect(photoText).toMatch(/距案发点 3\d 米/);
+    expect(photoText).toContain('派遣后拍摄');
+    expect(await field.locator('[data-testid=photo-list] li.photo').count()).toBe(2);
+    await shot(field, 'field-photo');
 
     await field.locator('button[data-command=resolve]').click();
     await field
@@ -226,6 +282,21 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
       .locator('[data-testid=timeline] li[data-action=resolved]')
       .waitFor({ timeout: LIVE_WITHIN_MS });
     expect(await panel.locator('[data-testid=timeline]').textContent()).toContain('已到场处置完毕');
+
+    // The photo the field worker took, as evidence: its thumbnail (loaded), facts and the original.
+    const thumb = panel.locator('[data-testid=case-photos] [data-testid=case-photo-thumb]');
+    await thumb.waitFor({ timeout: LIVE_WITHIN_MS });
+    await cockpit.waitForFunction(
+      "[...document.querySelectorAll('[data-testid=case-photo-thumb]')].some((img) => img.complete && img.naturalWidth > 0)",
+      undefined,
+      { timeout: LIVE_WITHIN_MS },
+    );
+    // Only the verified photo is evidence: the rejected one is not shown.
+    expect(await thumb.count()).toBe(1);
+    expect(await panel.locator('[data-testid=case-photos] figcaption').textContent()).toMatch(
+      /距案发点 3\d 米/,
+    );
+    expect(await panel.locator('[data-testid=case-photos] a').getAttribute('href')).toMatch(/^https?:\/\//);
 
     await panel.locator('button[data-command=verify]').click();
     await panel.locator('[data-testid=submit-verify]').click();

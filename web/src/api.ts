@@ -59,6 +59,14 @@ export interface Api {
   camerasNear(id: string, radius?: number): Promise<{ items: (Camera & { distanceMetres: number })[] }>;
   /** The camera registry in the user's scope (an area chief: their zone's). */
   cameras(zone?: string): Promise<{ items: Camera[] }>;
+  /** The case's evidence, oldest first; links only on verified attachments. */
+  attachments(id: string): Promise<{ items: AttachmentView[] }>;
+  /** An upload form for one piece of evidence; the same `idempotencyKey` names the same attachment. */
+  requestUpload(
+    id: string,
+    body: { kind: 'photo' | 'video' | 'document'; contentType: string; size: number; sha256?: string },
+    idempotencyKey: string,
+  ): Promise<UploadGrant>;
   command(
     id: string,
     command: UiCommand,
@@ -68,14 +76,55 @@ export interface Api {
   ): Promise<CaseView>;
 }
 
+/** An attachment as `GET …/attachments` shows it (shared/http/openapi-attachments.ts). */
+export interface AttachmentView {
+  id: string;
+  kind: 'photo' | 'video' | 'document';
+  contentType: string;
+  size: number;
+  status: 'pending' | 'verified' | 'rejected';
+  requestedAt: string;
+  checkedAt?: string;
+  rule?: string;
+  reason?: string;
+  facts?: {
+    takenAt?: string;
+    distanceMetres?: number;
+    takenAfterDispatch?: boolean;
+    width?: number;
+    height?: number;
+  };
+  downloadUrl?: string;
+  thumbnailUrl?: string;
+}
+
+/** The S3 presigned POST: every field, then the file last. */
+export interface UploadForm {
+  url: string;
+  fields: Record<string, string>;
+  expiresAt: string;
+}
+
+/** No `upload` when a retry finds the object already uploaded. */
+export interface UploadGrant {
+  attachment: AttachmentView;
+  upload?: UploadForm;
+}
+
+/** Never a cached answer (typed apart: Node's RequestInit, which the tests compile against, lacks `cache`). */
+const NO_STORE = { cache: 'no-store' } as RequestInit;
+
 const REQUEST_TIMEOUT_MS = 15_000;
 const COMMAND_ATTEMPTS = 4;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const createApi = (baseUrl: string, token: () => string | undefined): Api => {
-  const call = async <T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> => {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  const call = async <T>(
+    path: string,
+    init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<T> => {
+    const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
     const bearer = token();
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
@@ -84,7 +133,7 @@ export const createApi = (baseUrl: string, token: () => string | undefined): Api
       response = await fetch(`${baseUrl}${path}`, {
         method: init.method ?? 'GET',
         headers,
-        cache: 'no-store',
+        ...NO_STORE,
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
       });
@@ -131,6 +180,13 @@ export const createApi = (baseUrl: string, token: () => string | undefined): Api
     get: (id) => call<CaseView>(`/v1/cases/${encodeURIComponent(id)}`),
     camerasNear: (id, radius) =>
       call(`/v1/cases/${encodeURIComponent(id)}/cameras${radius === undefined ? '' : `?radius=${radius}`}`),
+    attachments: (id) => call(`/v1/cases/${encodeURIComponent(id)}/attachments`),
+    requestUpload: (id, body, idempotencyKey) =>
+      call(`/v1/cases/${encodeURIComponent(id)}/attachments`, {
+        method: 'POST',
+        body,
+        headers: { 'idempotency-key': idempotencyKey },
+      }),
     cameras: (zone) => call(`/v1/cameras${zone ? `?zone=${encodeURIComponent(zone)}` : ''}`),
     /**
      * A command is sent with the version the user saw, so a retry after a lost answer can't apply

@@ -24,6 +24,7 @@ const zh = {
   placeholder: '—',
   pendingFeature: '待接入',
   systemActor: '智能分拨',
+  systemEvidence: '证据核验',
 
   kpiToday: '今日上报',
   kpiOpen: '在办案件',
@@ -80,7 +81,37 @@ const zh = {
   caseTimeline: '办理过程',
   casePosition: '位置',
   casePhotos: '现场照片',
-  casePhotosPending: '照片上传功能待接入',
+  casePhotosNone: '暂无已核验的现场照片',
+  photoPick: '拍照/选择照片',
+  photoHashing: '正在计算校验值…',
+  photoRequesting: '正在申请上传…',
+  photoUploading: '正在上传照片…',
+  photoRetrying: '网络不稳定，正在重试…',
+  photoChecking: '照片已上传，正在核验…',
+  photoFailed: '照片上传失败：{detail}',
+  photoNone: '暂无照片',
+  photoWhenAccepted: '签收后可上传现场照片',
+  photoPending: '核验中',
+  photoVerified: '已核验',
+  photoRejected: '未通过核验',
+  photoTakenAt: '拍摄于 {time}',
+  photoNoTime: '无拍摄时间',
+  photoDistance: '距案发点 {m} 米',
+  photoNoGps: '无定位信息',
+  photoAfterDispatch: '派遣后拍摄',
+  photoOriginal: '查看原图',
+  'evidenceRule.zero_bytes': '文件为空',
+  'evidenceRule.too_large': '文件超过大小限制',
+  'evidenceRule.form_expired': '上传表单已过期，请重新上传',
+  'evidenceRule.content_type_mismatch': '文件内容与声明的类型不符',
+  'evidenceRule.truncated_image': '图片不完整（上传中断），请重新上传',
+  'evidenceRule.undecodable_image': '图片无法解码',
+  'evidenceRule.sha256_mismatch': '文件校验值不符，请重新上传',
+  'evidenceRule.taken_in_future': '拍摄时间晚于当前时间，请检查手机时间',
+  'evidenceRule.too_far_from_case': '拍摄地点距案发点过远',
+  'evidenceRule.unknown_attachment': '未申请登记的上传，请重新上传',
+  'action.evidence-verified': '现场照片核验通过',
+  'action.evidence-rejected': '现场照片未通过核验',
   camerasNearby: '附近监控',
   camerasNone: '附近 500 米内没有摄像头',
   cameraPlay: '播放',
@@ -223,6 +254,7 @@ const en: Record<MessageKey, string> = {
   placeholder: '—',
   pendingFeature: 'not yet available',
   systemActor: 'automatic routing',
+  systemEvidence: 'evidence check',
 
   kpiToday: 'Reported today',
   kpiOpen: 'Open cases',
@@ -279,7 +311,37 @@ const en: Record<MessageKey, string> = {
   caseTimeline: 'Timeline',
   casePosition: 'Position',
   casePhotos: 'Photos',
-  casePhotosPending: 'Photo upload is not available yet',
+  casePhotosNone: 'No verified photos yet',
+  photoPick: 'Take or choose a photo',
+  photoHashing: 'Computing the checksum…',
+  photoRequesting: 'Requesting an upload form…',
+  photoUploading: 'Uploading the photo…',
+  photoRetrying: 'Weak network, retrying…',
+  photoChecking: 'Uploaded, being checked…',
+  photoFailed: 'Upload failed: {detail}',
+  photoNone: 'No photos yet',
+  photoWhenAccepted: 'Accept the task to upload photos',
+  photoPending: 'Being checked',
+  photoVerified: 'Verified',
+  photoRejected: 'Rejected',
+  photoTakenAt: 'Taken {time}',
+  photoNoTime: 'No time taken',
+  photoDistance: '{m} m from the case',
+  photoNoGps: 'No location',
+  photoAfterDispatch: 'taken after dispatch',
+  photoOriginal: 'Open the original',
+  'evidenceRule.zero_bytes': 'The file is empty',
+  'evidenceRule.too_large': 'The file is too large',
+  'evidenceRule.form_expired': 'The upload form expired, please upload again',
+  'evidenceRule.content_type_mismatch': 'The content is not the declared type',
+  'evidenceRule.truncated_image': 'The image is incomplete (upload cut off), please upload again',
+  'evidenceRule.undecodable_image': 'The image cannot be decoded',
+  'evidenceRule.sha256_mismatch': 'The checksum does not match, please upload again',
+  'evidenceRule.taken_in_future': 'Taken in the future: check the phone clock',
+  'evidenceRule.too_far_from_case': 'Taken too far from the case',
+  'evidenceRule.unknown_attachment': 'Uploaded without a request, please upload again',
+  'action.evidence-verified': 'Evidence verified',
+  'action.evidence-rejected': 'Evidence rejected',
   camerasNearby: 'Nearby cameras',
   camerasNone: 'No camera within 500 m',
   cameraPlay: 'Play',
@@ -404,9 +466,15 @@ export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
 const TABLES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zh, en };
 const STORAGE_KEY = 'xietong.lang';
 
+/** The page's storage and root element, typed loosely so the table also loads in Node (unit tests). */
+const page = globalThis as {
+  localStorage?: { getItem(key: string): string | null; setItem(key: string, value: string): void };
+  document?: { documentElement: { lang: string } };
+};
+
 const stored = (): Lang | undefined => {
   try {
-    const value = localStorage.getItem(STORAGE_KEY);
+    const value = page.localStorage?.getItem(STORAGE_KEY);
     return value === 'en' || value === 'zh-CN' ? value : undefined;
   } catch {
     return undefined;
@@ -421,11 +489,11 @@ export const lang = (): Lang => current;
 export const setLang = (next: Lang): void => {
   current = next;
   try {
-    localStorage.setItem(STORAGE_KEY, next);
+    page.localStorage?.setItem(STORAGE_KEY, next);
   } catch {
     // Private mode: the choice lasts for this page only.
   }
-  document.documentElement.lang = next;
+  if (page.document) page.document.documentElement.lang = next;
 };
 
 /** The district's time zone: every date on screen is in district time, wherever the browser is. */
@@ -438,7 +506,7 @@ export const t = (key: MessageKey, vars: Record<string, string | number> = {}): 
 
 /** A message for a key built from data (a status, a role), falling back to the raw value. */
 export const tOf = (
-  prefix: 'status' | 'action' | 'command' | 'priority' | 'role' | 'source',
+  prefix: 'status' | 'action' | 'command' | 'priority' | 'role' | 'source' | 'evidenceRule',
   value: string,
 ) => {
   const key = `${prefix}.${value}` as MessageKey;

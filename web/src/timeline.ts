@@ -1,7 +1,7 @@
 /** A case's timeline as a list: when, what, who (role, name, department), and why. */
 import type { TimelineEntry } from '../../shared/domain/case';
 import { h } from './dom';
-import { formatDateTime, formatPercent, labelled, type MessageKey, t, tOf } from './i18n';
+import { formatDateTime, formatNumber, formatPercent, labelled, type MessageKey, t, tOf } from './i18n';
 import type { DistrictNames } from './names';
 
 const TRIAGE_KEYS = Object.fromEntries(
@@ -27,6 +27,9 @@ const detailText = (entry: TimelineEntry, names: DistrictNames): string[] => {
     );
   }
   if (typeof details.category === 'string') parts.push(names.category(details.category));
+  if (entry.action.startsWith('evidence-') && typeof details.distanceMetres === 'number') {
+    parts.push(t('photoDistance', { m: formatNumber(Math.round(details.distanceMetres)) }));
+  }
   // The triage classifier's part: auto-categorized with its score, or a person's confirmation or correction.
   const categorisation = `categorisation.${String(details.categorisation)}` as MessageKey;
   if (typeof details.categorisation === 'string' && categorisation in TRIAGE_KEYS) {
@@ -48,7 +51,9 @@ export const renderTimeline = (timeline: readonly TimelineEntry[], names: Distri
     [...timeline].reverse().map((entry) => {
       const who = [
         tOf('role', entry.actor.role),
-        entry.actor.role === 'system' ? t('systemActor') : entry.actor.name,
+        entry.actor.role === 'system'
+          ? t(entry.actor.subject === 'system:evidence' ? 'systemEvidence' : 'systemActor')
+          : entry.actor.name,
         // Demo and real users are often named after their department: say it once.
         entry.actor.department && !entry.actor.name?.includes(names.department(entry.actor.department))
           ? names.department(entry.actor.department)
@@ -56,7 +61,10 @@ export const renderTimeline = (timeline: readonly TimelineEntry[], names: Distri
       ]
         .filter(Boolean)
         .join(' · ');
-      const why = entry.reason ?? entry.note;
+      // The evidence check's reason is for operators (English): the page says its rule in words.
+      const rule = entry.action === 'evidence-rejected' ? entry.details?.rule : undefined;
+      const ruleText = typeof rule === 'string' ? tOf('evidenceRule', rule) : undefined;
+      const why = (ruleText !== rule ? ruleText : undefined) ?? entry.reason ?? entry.note;
       return h(
         'li',
         { class: `step step-${entry.action}`, 'data-action': entry.action },

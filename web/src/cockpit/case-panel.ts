@@ -13,6 +13,7 @@ import type { DistrictNames } from '../names';
 import { renderTimeline } from '../timeline';
 import type { SignedInUser } from '../user';
 import { cameraSeries, createCameraSection } from './cameras';
+import { createPhotoGallery } from './case-photos';
 import { FONT_FAMILY, initChart, THEME } from './echarts';
 import { renderSuggestions } from './triage-suggestions';
 
@@ -65,6 +66,8 @@ export const createCasePanel = (options: PanelOptions): CasePanel => {
       options.onCameras?.(cameras.nearby(), cameras.playing());
     },
   });
+
+  const photos = createPhotoGallery(api);
 
   const notify = (text: string, isError = false) => {
     notice.textContent = text;
@@ -179,12 +182,7 @@ export const createCasePanel = (options: PanelOptions): CasePanel => {
         : null,
       h('div', { class: 'muted counters' }, t('caseCounters', { ...c.counters })),
       cameras.element,
-      h(
-        'section',
-        { class: 'photos' },
-        h('h3', {}, t('casePhotos')),
-        h('p', { class: 'muted' }, t('casePhotosPending')),
-      ),
+      photos.element,
       renderSuggestions(c, {
         api,
         user,
@@ -224,6 +222,7 @@ export const createCasePanel = (options: PanelOptions): CasePanel => {
     );
     drawMiniMap(c);
     cameras.show(c);
+    photos.show(c);
   };
 
   const panel: CasePanel = {
@@ -250,6 +249,7 @@ export const createCasePanel = (options: PanelOptions): CasePanel => {
     },
     close() {
       cameras.stop();
+      photos.reset();
       options.onCameras?.([], undefined);
       shown = undefined;
       renderedVersion = -1;
@@ -275,6 +275,7 @@ export const createCasePanel = (options: PanelOptions): CasePanel => {
     current: () => shown,
     rerender() {
       if (!shown) return;
+      photos.reset();
       renderedVersion = -1;
       render(shown);
     },

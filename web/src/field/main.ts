@@ -12,6 +12,7 @@ import { districtNames, languageSwitch } from '../names';
 import { loadRuntimeConfig } from '../runtime-config';
 import { signIn } from '../signin';
 import { renderTimeline } from '../timeline';
+import { createPhotoSection, type PhotoSection } from './upload';
 import '../styles/base.css';
 import '../styles/field.css';
 
@@ -44,6 +45,16 @@ const main = async () => {
   let tasks: CaseView[] | undefined;
   let detail: CaseView | undefined;
   let renderedVersion = -1;
+  /** Kept across re-renders, so an upload in flight and its progress survive the live refresh. */
+  let photos: PhotoSection | undefined;
+  const photosFor = (c: CaseView) => {
+    if (photos?.caseId !== c.id) {
+      photos?.stop();
+      photos = createPhotoSection(api, c.id);
+    }
+    photos.update(c);
+    return photos.element;
+  };
   const notice = h('div', { class: 'notice', role: 'status', 'data-testid': 'field-notice' });
   const body = h('main', { class: 'field-body' });
 
@@ -152,12 +163,7 @@ const main = async () => {
             poller.now();
           },
         }),
-        h(
-          'section',
-          { class: 'photos' },
-          h('h3', {}, t('casePhotos')),
-          h('p', { class: 'muted' }, t('casePhotosPending')),
-        ),
+        photosFor(c),
         h('section', {}, h('h3', {}, t('caseTimeline')), renderTimeline(c.timeline, names)),
       ),
     );
@@ -166,6 +172,8 @@ const main = async () => {
   const route = async () => {
     const id = caseIdInHash();
     if (!id) {
+      photos?.stop();
+      photos = undefined;
       detail = undefined;
       notice.textContent = '';
       renderList();
@@ -198,6 +206,8 @@ const main = async () => {
             'div',
             { class: 'field-top-buttons' },
             languageSwitch(() => {
+              photos?.stop();
+              photos = undefined;
               mount();
               void route();
             }),
