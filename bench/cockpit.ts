@@ -16,6 +16,7 @@ import { spawnLocalCloud } from '../infra/local/spawn';
 import { loadDistrict } from '../shared/district/load';
 import type { Zone } from '../shared/district/schema';
 import { pointInPolygon } from '../shared/domain/geo';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../tests/support/chromium';
 import { ensureWebBuild } from '../web/scripts/ensure-build';
 import { type Figure, recordFigures } from './report';
 
@@ -25,16 +26,6 @@ const { values } = parseArgs({
 });
 const OPEN = Number(values.open ?? 2000);
 const UPDATES = Number(values.updates ?? 5);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const district = loadDistrict(join(REPO_ROOT, 'districts/sandun.json'));
 // Categories a person dispatches (no auto-dispatch), so seeded cases stay open and on the map.
@@ -119,7 +110,7 @@ const main = async () => {
     }
     process.stdout.write(`seeded ${OPEN} open cases in ${Math.round(performance.now() - seeded)} ms\n`);
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
     const page = await (
       await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' })
     ).newPage();

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -8,6 +8,7 @@ import { type SpawnedCloud, spawnLocalCloud } from '../../infra/local/spawn';
 import { loadDistrict } from '../../shared/district/load';
 import { distanceMetres } from '../../shared/domain/geo';
 import { ensureWebBuild } from '../../web/scripts/ensure-build';
+import { CHROMIUM, CHROMIUM_FLAGS, skipWithoutChromium } from '../support/chromium';
 
 /**
  * The video panel in a real browser (Debian's Chromium through playwright-core) against the local
@@ -17,19 +18,7 @@ import { ensureWebBuild } from '../../web/scripts/ensure-build';
  *
  * Skipped only on a developer machine without Chromium; with CI set it always runs.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Headless Chromium may refuse to start media without a gesture; the test clicks, but be sure.
-  '--autoplay-policy=no-user-gesture-required',
-];
-const skip = !process.env.CI && !existsSync(CHROMIUM);
+const skip = skipWithoutChromium;
 
 const district = loadDistrict(join(REPO_ROOT, 'districts/sandun.json'));
 const zone = district.zones.find((z) => z.id === 'zijingang')!;
@@ -61,7 +50,12 @@ describe.skipIf(skip)('the cockpit’s video panel in Chromium', () => {
     mkdirSync(screenshots, { recursive: true });
     await ensureWebBuild({ quiet: true });
     cloud = await spawnLocalCloud({ dataDir });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+    // Headless Chromium may refuse to start media without a gesture; the test clicks, but be sure.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [...CHROMIUM_FLAGS, '--autoplay-policy=no-user-gesture-required'],
+    });
     users = ((await (await fetch(`${cloud.info.url}/local/tokens`)).json()) as { users: DemoUser[] }).users;
     const response = await fetch(`${cloud.info.url}/v1/cases`, {
       method: 'POST',

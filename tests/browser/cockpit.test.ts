@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -8,6 +8,7 @@ import { type SpawnedCloud, spawnLocalCloud } from '../../infra/local/spawn';
 import { loadDistrict } from '../../shared/district/load';
 import { pointInPolygon } from '../../shared/domain/geo';
 import { ensureWebBuild } from '../../web/scripts/ensure-build';
+import { CHROMIUM, CHROMIUM_FLAGS, skipWithoutChromium } from '../support/chromium';
 import { jpegWithExif } from '../support/evidence-harness';
 
 /**
@@ -19,17 +20,7 @@ import { jpegWithExif } from '../support/evidence-harness';
  *
  * Skipped only on a developer machine without Chromium; with CI set it always runs.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const skip = !process.env.CI && !existsSync(CHROMIUM);
+const skip = skipWithoutChromium;
 /** The cockpit promises that a new report is on screen within this long. */
 const LIVE_WITHIN_MS = 5_000;
 /** Upload, S3 event, the evidence check (sharp) and the page's next poll, on a busy machine. */

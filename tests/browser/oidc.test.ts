@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SpawnedCloud, spawnLocalCloud } from '../../infra/local/spawn';
 import { ensureWebBuild } from '../../web/scripts/ensure-build';
+import { CHROMIUM, CHROMIUM_FLAGS, skipWithoutChromium } from '../support/chromium';
 
 /**
  * The OIDC sign-in in a real browser against the local cloud started with `--auth oidc`: the cockpit
@@ -15,17 +16,7 @@ import { ensureWebBuild } from '../../web/scripts/ensure-build';
  *
  * Skipped only on a developer machine without Chromium; with CI set it always runs.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const skip = !process.env.CI && !existsSync(CHROMIUM);
+const skip = skipWithoutChromium;
 
 describe.skipIf(skip)('OIDC sign-in in Chromium', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'xietong-oidc-browser-'));
