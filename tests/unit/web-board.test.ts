@@ -104,4 +104,27 @@ describe('the cockpit board', () => {
     await other.refresh();
     expect(other.last.kind).toBe('full');
   });
+
+  it('stops re-reading a burst once it has settled, instead of reloading in full at every look', async () => {
+    const burst = Array.from({ length: 5 }, (_, i) =>
+      aCase(`C${i}`, { updatedAt: `2026-11-30T01:00:0${i}.000Z` }),
+    );
+    const server = serverWith(burst);
+    // Like the API with a small page budget: more than three changes is "more pages than one look reads".
+    const api: CaseLister = {
+      listAll: async (query, options) => {
+        const result = await server.api.listAll(query, options);
+        return query.changedSince && result.items.length > 3 ? { ...result, complete: false } : result;
+      },
+    };
+    let now = new Date('2026-11-30T01:00:10.000Z');
+    const board = createBoard(api, { dayStart: () => DAY_START, now: () => now });
+    await board.refresh();
+    now = new Date('2026-11-30T01:00:12.000Z');
+    await board.refresh();
+    expect(board.last.kind).toBe('full'); // the burst is inside the overlap: too many to fold in
+    now = new Date('2026-11-30T01:01:20.000Z');
+    await board.refresh();
+    expect(board.last).toEqual({ kind: 'changes', read: 0 });
+  });
 });

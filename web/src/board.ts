@@ -32,6 +32,12 @@ const MAX_PAGES_CHANGES = 10;
  * little after their `updatedAt`, and the index is eventually consistent. Versions drop repeats.
  */
 const OVERLAP_MS = 30_000;
+/**
+ * Once the newest change seen has stayed the newest this long (on this page's own clock), every
+ * write before it has long been committed and indexed: the overlap is dropped. Without this, a burst
+ * of more than ten pages within the overlap would overflow every poll until something new changed.
+ */
+const SETTLE_MS = 2 * OVERLAP_MS;
 const FULL_RELOAD_MS = 5 * 60_000;
 
 const isOpen = (status: CaseStatus) => (OPEN_STATUSES as readonly CaseStatus[]).includes(status);
@@ -58,6 +64,8 @@ export const createBoard = (api: CaseLister, options: BoardOptions): Board => {
   let dayStart = 0;
   let loadedAt = 0;
   let newestChange = '';
+  /** The newest change as of the last look, and when (page clock) it became the newest. */
+  let settling = { newest: '', since: 0 };
   const last: { kind: 'full' | 'changes'; read: number } = { kind: 'full', read: 0 };
 
   const noteChange = (c: CaseView) => {
@@ -103,10 +111,13 @@ export const createBoard = (api: CaseLister, options: BoardOptions): Board => {
     noteChange(c);
   };
 
-  const readChanges = async (): Promise<boolean> => {
-    const since = newestChange
-      ? new Date(Date.parse(newestChange) - OVERLAP_MS).toISOString()
-      : new Date(loadedAt - OVERLAP_MS).toISOString();
+  const readChanges = async (at: Date): Promise<boolean> => {
+    const settled = newestChange !== '' && at.getTime() - settling.since >= SETTLE_MS;
+    const since = settled
+      ? newestChange
+      : newestChange
+        ? new Date(Date.parse(newestChange) - OVERLAP_MS).toISOString()
+        : new Date(loadedAt - OVERLAP_MS).toISOString();
     const changes = await api.listAll({ changedSince: since, limit: 100 }, { maxPages: MAX_PAGES_CHANGES });
     if (!changes.complete) return false;
     for (const c of changes.items) apply(c);
@@ -123,7 +134,8 @@ export const createBoard = (api: CaseLister, options: BoardOptions): Board => {
         loadedAt === 0 ||
         at.getTime() - loadedAt >= FULL_RELOAD_MS ||
         options.dayStart(at).getTime() !== dayStart;
-      if (due || !(await readChanges())) await fullLoad(at);
+      if (due || !(await readChanges(at))) await fullLoad(at);
+      if (newestChange !== settling.newest) settling = { newest: newestChange, since: at.getTime() };
       // A deadline passes without the case changing: overdue is worked out again at every look.
       // `nextDueAt` is the running deadline, which only moves when the case changes.
       const iso = at.toISOString();
