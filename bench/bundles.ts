@@ -34,6 +34,7 @@ const environment: Record<string, string> = {
   [ENV.claimZone]: 'zone',
   [ENV.timerStateMachineArn]: 'arn:aws:states:us-east-1:000000000000:stateMachine:timers',
   [ENV.notificationQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/notifications',
+  [ENV.evidenceBucket]: 'xietong-bench-evidence',
 };
 
 const IMPORT_PROBE =
