@@ -7,13 +7,9 @@
  *    intake and router (in-process dynalite + fauxqs): how many reports and cases come out.
  * Prints figures, asserts nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ensureTable, startDynalite } from '../infra/local/dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { toItem } from '../shared/adapters/aws/case-item';
 import { DynamoCameraStore } from '../shared/adapters/aws/dynamodb-camera-store';
 import { DynamoCaseStore } from '../shared/adapters/aws/dynamodb-case-store';
@@ -24,6 +20,7 @@ import { pointInPolygon } from '../shared/domain/geo';
 import { cellsWithin } from '../shared/domain/geohash';
 import { newReportedCase } from '../shared/domain/report';
 import { camerasNearCase } from '../shared/usecases/cameras';
+import { benchTable } from './bench-table';
 import { recordFigures } from './report';
 
 const { values } = parseArgs({
@@ -60,17 +57,8 @@ const inParallel = async (count: number, width: number, task: (i: number) => Pro
 };
 
 const lookupBench = async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'xietong-bench-cameras-'));
-  const dynamo = await startDynalite(join(dataDir, 'dynamodb'));
-  const client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  });
-  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const tableName = 'xietong-bench';
+  const { dataDir, dynamo, client, documents, tableName } = await benchTable('cameras');
   try {
-    await ensureTable(client, tableName);
     const cameras = new DynamoCameraStore({ client: documents, tableName });
     const store = new DynamoCaseStore({ client: documents, tableName });
     const loadStarted = performance.now();

@@ -5,13 +5,9 @@
  * after adding N more (default 99,000) from the district's history, side by side in one run
  * against one dynalite. Prints figures, asserts nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ensureTable, startDynalite } from '../infra/local/dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { toItem } from '../shared/adapters/aws/case-item';
 import { DynamoCaseStore } from '../shared/adapters/aws/dynamodb-case-store';
 import { DynamoDedupClaims } from '../shared/adapters/aws/dynamodb-dedup-claims';
@@ -22,6 +18,7 @@ import { indexDistrict } from '../shared/domain/district-index';
 import { pointInPolygon } from '../shared/domain/geo';
 import { cellsWithin } from '../shared/domain/geohash';
 import { newReportedCase } from '../shared/domain/report';
+import { benchTable } from './bench-table';
 import { recordFigures } from './report';
 
 const { values } = parseArgs({
@@ -69,16 +66,7 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
 const main = async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'xietong-bench-dedup-'));
-  const dynamo = await startDynalite(join(dataDir, 'dynamodb'));
-  const client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  });
-  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const tableName = 'xietong-bench';
-  await ensureTable(client, tableName);
+  const { dataDir, dynamo, client, documents, tableName } = await benchTable('dedup');
   const store = new DynamoCaseStore({ client: documents, tableName });
   const claims = new DynamoDedupClaims({ client: documents, tableName });
 

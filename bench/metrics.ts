@@ -10,13 +10,9 @@
  *    building the CSV and the XLSX.
  * Prints figures, asserts only that the query did not read cases.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ensureTable, startDynalite } from '../infra/local/dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { toItem } from '../shared/adapters/aws/case-item';
 import { DynamoCaseStore } from '../shared/adapters/aws/dynamodb-case-store';
 import { bucketItemKey, contributionKey } from '../shared/adapters/aws/dynamodb-metrics-aggregates';
@@ -30,6 +26,7 @@ import { routeReport } from '../shared/domain/routing';
 import { type CommandInput, registerReport, runCommand } from '../shared/domain/workflow';
 import { casesCsv, casesXlsx, collectCases } from '../shared/usecases/exports';
 import { metricsReport, sumContributions } from '../shared/usecases/metrics';
+import { benchTable } from './bench-table';
 import { recordFigures } from './report';
 
 const { values } = parseArgs({
@@ -100,16 +97,7 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 
 const main = async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'xietong-bench-metrics-'));
-  const dynamo = await startDynalite(join(dataDir, 'dynamodb'));
-  const client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  });
-  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const tableName = 'xietong-bench';
-  await ensureTable(client, tableName);
+  const { dataDir, dynamo, client, documents, tableName } = await benchTable('metrics');
 
   const writeAll = async (items: Record<string, unknown>[]) => {
     const batches: Record<string, unknown>[][] = [];
