@@ -6,8 +6,9 @@ import type { FunctionSpec } from '../shared/runtime/functions';
 
 /**
  * Bundles one function as CDK's NodejsFunction does in infra/stack/functions.ts: ESM, node22,
- * minified, the AWS SDK bundled (no external modules), the same banner. Used by the bundle bench and
- * by the budget test, so both measure what would be deployed.
+ * minified, the AWS SDK bundled, the same banner, and only the native modules (sharp) left outside,
+ * since the deploy installs those beside the bundle. Used by the bundle bench and by the budget test,
+ * so both measure what would be deployed.
  */
 export interface FunctionBundle {
   name: string;
@@ -29,7 +30,8 @@ export const bundleFunctions = async (specs: FunctionSpec[]): Promise<FunctionBu
     minify: true,
     write: false,
     logLevel: 'silent',
-    external: [],
+    // A native module is only external to the functions that import it, so the union is safe here.
+    external: [...new Set(specs.flatMap((spec) => spec.nativeModules ?? []))],
   });
   return specs.map((spec) => {
     const output = result.outputFiles.find((file) => file.path === `/bundles/${spec.name}.js`);

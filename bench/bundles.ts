@@ -5,7 +5,15 @@
  * bench/bundle-budget.json (tests/infra/bundle-budget.test.ts); times are figures only.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../infra/local/paths';
@@ -50,6 +58,11 @@ try {
     const file = join(folder, 'index.mjs');
     writeFileSync(file, bundle.code);
     copyFileSync(DISTRICT, join(folder, 'district.json'));
+    // The deploy installs native modules (sharp) beside the bundle; here the repo's own build of them
+    // for this machine stands in, so the probe imports what the function would load.
+    const spec = FUNCTIONS.find((f) => f.name === bundle.name);
+    if (spec?.nativeModules?.length)
+      symlinkSync(join(REPO_ROOT, 'node_modules'), join(folder, 'node_modules'));
     if (existsSync(examplesFileFor(DISTRICT)))
       copyFileSync(examplesFileFor(DISTRICT), examplesFileFor(join(folder, 'district.json')));
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', IMPORT_PROBE, file], {
