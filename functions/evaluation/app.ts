@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { actorFromEvent } from '../../shared/auth/actor';
 import { authorize, scopeOf } from '../../shared/domain/authorization';
 import type { Actor } from '../../shared/domain/case';
+import { EXPORTS_PREFIX } from '../../shared/domain/case-export';
 import type { DistrictIndex } from '../../shared/domain/district-index';
 import { ForbiddenActionError } from '../../shared/domain/errors';
 import {
@@ -38,6 +39,8 @@ export interface EvaluationDeps {
   identity: IdentityConfig;
   /** Where exports too big for a reply go (S3); without one, a too-big export is refused with 413. */
   exports?: ExportStore;
+  /** Rows answered inline before an export goes through the export store (MAX_INLINE_ROWS). */
+  maxInlineRows?: number;
 }
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -113,17 +116,18 @@ const deliver = async (
   filename: string,
   rows: number,
 ): Promise<APIGatewayProxyStructuredResultV2> => {
-  if (rows <= MAX_INLINE_ROWS) return fileReply(body, contentType, filename);
+  const maxInline = deps.maxInlineRows ?? MAX_INLINE_ROWS;
+  if (rows <= maxInline) return fileReply(body, contentType, filename);
   if (!deps.exports) {
     throw new RequestError(413, 'Export too large', [
       {
         field: 'query',
         rule: 'max_rows',
-        message: `${rows} rows is more than ${MAX_INLINE_ROWS} in one reply: narrow the filters (status, department, zone)`,
+        message: `${rows} rows is more than ${maxInline} in one reply: narrow the filters (status, department, zone)`,
       },
     ]);
   }
-  const key = `exports/${deps.clock.now().slice(0, 10)}/${crypto.randomUUID()}/${filename}`;
+  const key = `${EXPORTS_PREFIX}${deps.clock.now().slice(0, 10)}/${crypto.randomUUID()}/${filename}`;
   const link = await deps.exports.put(key, body, contentType);
   return json(200, { rows, ...link });
 };
@@ -132,7 +136,7 @@ const exportCases = async (deps: EvaluationDeps, event: Event, actor: Actor, for
   authorize(actor, 'export');
   const now = deps.clock.now();
   const query = scopedListQuery(actor, queryParams(event, ExportQuery), now, 'export');
-  const limit = deps.exports ? MAX_EXPORT_ROWS : MAX_INLINE_ROWS + 1;
+  const limit = deps.exports ? MAX_EXPORT_ROWS : (deps.maxInlineRows ?? MAX_INLINE_ROWS) + 1;
   const { cases, truncated } = await collectCases(deps.store, query, limit);
   if (truncated && deps.exports) {
     throw new RequestError(413, 'Export too large', [

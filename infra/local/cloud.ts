@@ -147,9 +147,11 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
     });
 
     const evidenceBucket = `xietong-${district.id}-evidence`;
+    const exportsBucket = `xietong-${district.id}-exports`;
     const s3 = await startS3rver({
       directory: join(dataDir, 's3'),
       bucket: evidenceBucket,
+      others: [exportsBucket],
       credentials: LOCAL_CREDENTIALS,
     });
     cleanups.push(() => s3.stop());
@@ -181,6 +183,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       [ENV.webhookRetryBaseSeconds]: process.env[ENV.webhookRetryBaseSeconds] ?? '5',
       [ENV.s3Endpoint]: s3.endpoint,
       [ENV.evidenceBucket]: evidenceBucket,
+      [ENV.exportsBucket]: exportsBucket,
       ...deadlines.environment,
       POWERTOOLS_SERVICE_NAME: 'xietong',
       POWERTOOLS_METRICS_NAMESPACE: 'Xietong/local',

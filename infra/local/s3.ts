@@ -39,13 +39,15 @@ export interface LocalS3Server {
 }
 
 /**
- * s3rver in this process, on disk under `directory`, with the evidence bucket created. It checks
+ * s3rver in this process, on disk under `directory`, with the evidence bucket (and any `others`,
+ * such as the exports bucket) created. It checks
  * no SigV4 signature and no POST policy: the evidence check enforces type and size again. Its
  * access keys must be known to it, so the runtime's fixed local credentials are registered.
  */
 export const startS3rver = async (options: {
   directory: string;
   bucket: string;
+  others?: string[];
   credentials: { accessKeyId: string; secretAccessKey: string };
   port?: number;
 }): Promise<LocalS3Server> => {
@@ -59,7 +61,7 @@ export const startS3rver = async (options: {
     directory: options.directory,
     // Path-style only: the SDK and the forms use http://127.0.0.1:<port>/<bucket>/<key>.
     vhostBuckets: false,
-    configureBuckets: [{ name: options.bucket, configs: [CORS] }],
+    configureBuckets: [options.bucket, ...(options.others ?? [])].map((name) => ({ name, configs: [CORS] })),
   });
   const address = await server.run();
   return {

@@ -9,6 +9,7 @@ import { AlarmTopic } from './alarms';
 import { Api } from './api';
 import { CaseTable } from './data';
 import { EvidenceStorage } from './evidence';
+import { ExportStorage } from './exports';
 import { timeoutOf, XietongFunction } from './functions';
 import { Identity } from './identity';
 import { acknowledgeNagFindings } from './nag-suppressions';
@@ -52,6 +53,8 @@ export class DistrictStack extends Stack {
   readonly timers: DeadlineTimers;
   /** The evidence bucket (photos, videos, documents from the field) and its access-log bucket. */
   readonly evidence: EvidenceStorage;
+  /** Big exports, kept a day, handed out as expiring links. */
+  readonly exports: ExportStorage;
   /** Lambda X-Ray tracing (off in AWS China). */
   readonly tracing: boolean;
 
@@ -108,6 +111,7 @@ export class DistrictStack extends Stack {
       districtId,
       corsOrigins: corsOrigins ?? ['*'],
     });
+    this.exports = new ExportStorage(this, 'Exports', { districtId, accessLogs: this.evidence.accessLogs });
 
     const environment: Record<string, string> = {
       [ENV.trustedIssuer]: this.identity.issuer,
@@ -132,6 +136,7 @@ export class DistrictStack extends Stack {
       fn.bindIntakeQueue(this.queues.queue, spec.access.intakeQueue);
       this.timers.bind(fn.function, spec.access);
       fn.bindEvidence(this.evidence, spec.access.evidence ?? 'none');
+      fn.bindExports(this.exports, spec.access.exports ?? 'none');
       this.functions.set(spec.name, fn);
     }
     for (const [name, fn] of this.functions) {
@@ -167,6 +172,7 @@ export class DistrictStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'TimerStateMachineArn', { value: this.timers.stateMachine.stateMachineArn });
     new CfnOutput(this, 'EvidenceBucketName', { value: this.evidence.bucket.bucketName });
+    new CfnOutput(this, 'ExportsBucketName', { value: this.exports.bucket.bucketName });
     new CfnOutput(this, 'JwtIssuer', { value: this.identity.issuer });
     if (this.identity.userPool && this.identity.userPoolClient) {
       new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });

@@ -20,6 +20,7 @@ import { ENV } from '../../shared/runtime/env';
 import type { FunctionSpec } from '../../shared/runtime/functions';
 import type { CaseTable } from './data';
 import type { EvidenceAccess, EvidenceStorage } from './evidence';
+import type { ExportStorage } from './exports';
 import { CONSUMER_BATCH } from './queues';
 
 export const DEFAULT_MEMORY_MB = 512;
@@ -161,6 +162,13 @@ export class XietongFunction extends Construct {
     evidence.grant(this.function, access);
     this.function.addEnvironment(ENV.evidenceBucket, evidence.bucket.bucketName);
     if (access === 'check') evidence.notify(this.function);
+  }
+
+  /** Grants writing big exports (and signing their links) and tells the function the bucket's name. */
+  bindExports(exports: ExportStorage, access: FunctionSpec['access']['exports']): void {
+    if (access !== 'write') return;
+    exports.grantWrite(this.function);
+    this.function.addEnvironment(ENV.exportsBucket, exports.bucket.bucketName);
   }
 
   /** Sending grants SendMessage; consuming wires an event source that reports partial batch failures. */

@@ -1,5 +1,6 @@
 import { CfnResource, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { EXPORTS_PREFIX } from '../../shared/domain/case-export';
 import type { DistrictStack } from './district-stack';
 import { EvidenceStorage } from './evidence';
 import { isChinaPartition } from './partition';
@@ -71,6 +72,10 @@ export const NAG_REASONS = {
     'Object-level actions on one key prefix of the evidence bucket each: originals under cases/ (upload forms, ' +
     'reading for the check, deleting once moved to quarantine), thumbnails/ and quarantine/. Object keys are ' +
     'made per upload at run time; the bucket ARN is fixed, so the wildcard stays inside one prefix of one bucket.',
+  exportsPrefix:
+    'Writing and reading objects under exports/ of the exports bucket: each big export gets a key made at ' +
+    'run time (date, random id, file name) and a presigned download link signed with the same role; the ' +
+    'wildcard stays inside one prefix of one bucket, whose objects expire after a day.',
   bucketNotifications:
     "The role of the custom resource CDK uses to configure the evidence bucket's notification (one per stack, " +
     'owned by aws-cdk-lib): the managed policy only lets it write its own logs; its single inline statement is ' +
@@ -130,6 +135,16 @@ export const nagAcknowledgements = (stack: DistrictStack): NagAcknowledgement[] 
         .map((fn) => resourceOf(fn.role.node.findChild('DefaultPolicy'))),
     });
   }
+  const exportsArn = Stack.of(stack).resolve(
+    Stack.of(stack).getLogicalId(resourceOf(stack.exports.bucket)),
+  ) as string;
+  acknowledgements.push({
+    id: `AwsSolutions-IAM5[Resource::<${exportsArn}.Arn>/${EXPORTS_PREFIX}*]`,
+    reason: NAG_REASONS.exportsPrefix,
+    resources: functions
+      .filter((fn) => fn.spec.access.exports === 'write')
+      .map((fn) => resourceOf(fn.role.node.findChild('DefaultPolicy'))),
+  });
   const notificationsHandler = stack.node
     .findAll()
     .find((construct) => construct.node.id.startsWith('BucketNotificationsHandler'));

@@ -146,3 +146,6 @@ export const csvLine = (values: (string | number)[]): string => `${values.map(cs
 
 /** Excel opens UTF-8 CSV as UTF-8 (Chinese intact) only with a byte order mark. */
 export const CSV_BOM = '\uFEFF';
+
+/** The key prefix of big exports in the exports bucket (expired after a day by its lifecycle rule). */
+export const EXPORTS_PREFIX = 'exports/';

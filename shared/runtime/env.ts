@@ -26,6 +26,11 @@ export const ENV = {
   webhookRetryBaseSeconds: 'XT_WEBHOOK_RETRY_BASE_SECONDS',
   /** The private evidence bucket (photos, videos, documents uploaded from the field). */
   evidenceBucket: 'XT_EVIDENCE_BUCKET',
+  /**
+   * The private bucket big exports go to, handed out as expiring links. Optional: without it, an
+   * export larger than one reply is refused with 413 (narrow the filters).
+   */
+  exportsBucket: 'XT_EXPORTS_BUCKET',
   /** Optional endpoint overrides (the local cloud points them at dynalite, fauxqs and s3rver). */
   dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
   sqsEndpoint: 'AWS_ENDPOINT_URL_SQS',

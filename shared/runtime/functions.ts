@@ -53,6 +53,8 @@ export interface FunctionSpec {
      * is invoked by the bucket's ObjectCreated notifications.
      */
     evidence?: 'none' | 'forms' | 'check';
+    /** The exports bucket: `write` puts big exports there and signs their download links. */
+    exports?: 'none' | 'write';
   };
   memoryMb?: number;
   timeoutSeconds?: number;
@@ -180,8 +182,8 @@ export const FUNCTIONS: FunctionSpec[] = [
       { method: 'GET', path: '/v1/exports/cases.xlsx' },
       { method: 'GET', path: '/v1/exports/evaluation.xlsx' },
     ],
-    // Reads only: the aggregates are written by whoever saves a case.
-    access: { table: 'read', intakeQueue: 'none' },
+    // Reads only: the aggregates are written by whoever saves a case. Big exports go to S3.
+    access: { table: 'read', intakeQueue: 'none', exports: 'write' },
     // Building a 5,000-row workbook in memory.
     memoryMb: 1024,
     timeoutSeconds: 29,

@@ -56,6 +56,8 @@ const COMMON = [
     ),
   ),
   'AwsSolutions-IAM5[Resource::<EvidenceBucketC67FF768.Arn>/quarantine/*] Fn-evidence/Role/DefaultPolicy/Resource',
+  // Exports: the evaluation function writes big exports under one prefix and signs their links.
+  'AwsSolutions-IAM5[Resource::<ExportsBucket54D5CE64.Arn>/exports/*] Fn-evaluation/Role/DefaultPolicy/Resource',
   // CDK's own custom resource that sets the bucket notification.
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Role/Resource',
 ];

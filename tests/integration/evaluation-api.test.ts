@@ -1,8 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeHandler } from '../../functions/evaluation/app';
+import { type EvaluationDeps, makeHandler } from '../../functions/evaluation/app';
+import { type LocalS3Server, startS3rver } from '../../infra/local/s3';
 import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
 import { DynamoMetricsAggregates } from '../../shared/adapters/aws/dynamodb-metrics-aggregates';
+import { S3ExportStore } from '../../shared/adapters/aws/s3-export-store';
 import { type Actor, type Case, SYSTEM_ROUTER } from '../../shared/domain/case';
 import { EXPORT_COLUMNS } from '../../shared/domain/case-export';
 import { newReportedCase } from '../../shared/domain/report';
@@ -30,6 +36,7 @@ const zoneOf = (id: string) => {
 
 let emulators: Emulators;
 let handler: ReturnType<typeof makeHandler>;
+let deps: EvaluationDeps;
 const clock = testClock('2026-11-30T06:00:00.000Z');
 const stored: Case[] = [];
 
@@ -49,7 +56,8 @@ beforeAll(async () => {
     aggregates,
   );
   const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
-  handler = makeHandler({ store, aggregates, district: sandun, clock, identity });
+  deps = { store, aggregates, district: sandun, clock, identity };
+  handler = makeHandler(deps);
 
   // Four cases: two household workshops in zhenhua (one closed on time after a rework, one returned
   // then cancelled), an illegal parking in gudun handled late, and a duplicate merged into the first.
@@ -236,6 +244,74 @@ describe('exports', () => {
       (await call('GET /v1/exports/cases.csv', { zone: 'gudun' }, claimsFor.areaChief('zhenhua'))).statusCode,
     ).toBe(403);
     expect((await call('GET /v1/exports/cases.csv', {}, claimsFor.fieldWorker(MR))).statusCode).toBe(403);
+  });
+
+  describe('an export bigger than one reply', () => {
+    // The inline limit (5,000 rows) is lowered to 2 so the four fixture cases are "big".
+    let s3: LocalS3Server;
+    let directory: string;
+    beforeAll(async () => {
+      directory = mkdtempSync(join(tmpdir(), 'xietong-exports-'));
+      s3 = await startS3rver({
+        directory,
+        bucket: 'xietong-test-exports',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+    });
+    afterAll(async () => {
+      await s3?.stop();
+      rmSync(directory, { recursive: true, force: true });
+    });
+
+    it('goes to the exports bucket and answers a download link that expires', async () => {
+      const client = new S3Client({
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+      const exports = new S3ExportStore({ client, bucket: s3.bucket, linkSeconds: 300 });
+      const big = makeHandler({ ...deps, exports, maxInlineRows: 2 });
+      const result = (await big(
+        apiEvent({
+          routeKey: 'GET /v1/exports/cases.csv',
+          query: {},
+          claims: claimsFor.commandCentre(),
+        }) as never,
+        lambdaContext() as never,
+      )) as { statusCode: number; body: string };
+      expect(result.statusCode).toBe(200);
+      const link = JSON.parse(result.body) as { rows: number; url: string; expiresAt: string };
+      expect(link.rows).toBe(stored.length);
+      expect(new URL(link.url).pathname).toMatch(
+        /^\/xietong-test-exports\/exports\/2026-11-30\/[0-9a-f-]{36}\/cases-2026-11-30\.csv$/,
+      );
+      expect(new URL(link.url).searchParams.get('X-Amz-Expires')).toBe('300');
+      expect(Date.parse(link.expiresAt) - Date.now()).toBeGreaterThan(250_000);
+      const download = await fetch(link.url);
+      expect(download.status).toBe(200);
+      const lines = (await download.text()).trim().split('\r\n');
+      expect(lines[0]?.replace(/^\uFEFF/, '').startsWith('案件编号,状态,来源,类别,')).toBe(true);
+      expect(lines).toHaveLength(stored.length + 1);
+      client.destroy();
+    });
+
+    it('is refused with 413 naming the limit when no exports bucket is configured', async () => {
+      const small = makeHandler({ ...deps, maxInlineRows: 2 });
+      const result = (await small(
+        apiEvent({
+          routeKey: 'GET /v1/exports/cases.csv',
+          query: {},
+          claims: claimsFor.commandCentre(),
+        }) as never,
+        lambdaContext() as never,
+      )) as { statusCode: number; body: string };
+      expect(result.statusCode).toBe(413);
+      expect(JSON.parse(result.body)).toMatchObject({
+        status: 413,
+        errors: [{ field: 'query', rule: 'max_rows' }],
+      });
+    });
   });
 
   it('evaluation.xlsx: one sheet per figure group, a row per department and a total', async () => {
