@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -7,6 +7,7 @@ import { REPO_ROOT } from '../../infra/local/paths';
 import { type SpawnedCloud, spawnLocalCloud } from '../../infra/local/spawn';
 import { loadDistrict } from '../../shared/district/load';
 import { pointInPolygon } from '../../shared/domain/geo';
+import { districtDay, type FigureValue } from '../../shared/domain/metrics-figures';
 import { ensureWebBuild } from '../../web/scripts/ensure-build';
 import { CHROMIUM, CHROMIUM_FLAGS, skipWithoutChromium } from '../support/chromium';
 import { jpegWithExif } from '../support/evidence-harness';
@@ -16,7 +17,9 @@ import { jpegWithExif } from '../support/evidence-harness';
  * against the local cloud in a child process: a report shows up on the command centre's screen
  * within 5 s, is dispatched from the case panel, accepted on a phone, a photo taken there is
  * uploaded (presigned POST straight to the local S3) and verified, the case is resolved, the
- * cockpit shows the photo's thumbnail, verifies and closes, and counts it closed. Screenshots land in XT_SCREENSHOTS_DIR (or a temp dir).
+ * cockpit shows the photo's thumbnail, verifies and closes, and counts it closed. The evaluation
+ * panel (分析研判) and the day's figures show what the metrics API returns for that work, for the
+ * command centre and, scoped, for a department. Screenshots land in XT_SCREENSHOTS_DIR (or a temp dir).
  *
  * Skipped only on a developer machine without Chromium; with CI set it always runs.
  */
@@ -43,6 +46,20 @@ interface CaseReply {
   status: string;
   version: number;
 }
+
+interface MetricsReply {
+  total: { figures: FigureValue[] };
+  groups: { key: string; figures: FigureValue[] }[];
+}
+
+const figure = (figures: FigureValue[], id: string) => figures.find((f) => f.id === id)?.value;
+/** As the page writes them (zh-CN): a rate as a percentage with at most one decimal, no rate as "—". */
+const percent = (value: number | null | undefined) =>
+  value === null || value === undefined
+    ? '—'
+    : new Intl.NumberFormat('zh-CN', { style: 'percent', maximumFractionDigits: 1 }).format(value);
+/** The page reads the figures at most every 30 s: give it one more read than that to catch up. */
+const METRICS_WITHIN_MS = 45_000;
 
 const centreOf = (ring: number[][]) => {
   const corners = ring.slice(0, -1);
@@ -337,5 +354,124 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
     expect(await step.textContent()).toContain('确认分类建议');
     expect(await panel.locator('[data-testid=triage-choose-other]').count()).toBe(0);
     expect(pageErrors).toEqual([]);
+  });
+
+  /** The metrics API as a signed-in user sees it: today and the month so far, by department. */
+  const metricsOf = async (token: string) => {
+    const today = districtDay(new Date().toISOString(), district.timezone);
+    const read = async (from: string, query: string) => {
+      const response = await fetch(`${cloud.info.url}/v1/metrics?from=${from}&to=${today}&${query}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as MetricsReply;
+    };
+    const [day, month] = await Promise.all([
+      read(today, 'groupBy=department'),
+      read(`${today.slice(0, 7)}-01`, 'groupBy=department'),
+    ]);
+    return { day, month };
+  };
+
+  /** What a cockpit page shows of the evaluation figures, and what the API says they are. */
+  const evaluationShown = async (page: Page) => {
+    const text = async (selector: string) => (await page.locator(selector).first().textContent()) ?? '';
+    return {
+      reportedToday: await text('[data-testid=kpi-today] .kpi-value'),
+      closedToday: await text('[data-testid=kpi-closed] .kpi-value'),
+      onTimeToday: await text('[data-testid=kpi-ontime] .kpi-value'),
+      reportedMonth: await text('[data-testid=eval-figure-reported] .eval-value'),
+      onTimeMonth: await text('[data-testid=eval-figure-onTimeClosureRate] .eval-value'),
+      departments: (
+        await page
+          .locator('[data-testid=eval-departments] tbody tr')
+          .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-department') ?? ''))
+      ).sort(),
+    };
+  };
+  const evaluationExpected = ({ day, month }: Awaited<ReturnType<typeof metricsOf>>) => ({
+    reportedToday: String(figure(day.total.figures, 'reported')),
+    closedToday: String(figure(day.total.figures, 'closed')),
+    onTimeToday: percent(figure(day.total.figures, 'onTimeClosureRate')),
+    reportedMonth: String(figure(month.total.figures, 'reported')),
+    onTimeMonth: percent(figure(month.total.figures, 'onTimeClosureRate')),
+    departments: month.groups.map((g) => g.key).sort(),
+  });
+  /** Waits until the page shows what the API says (both read again until they agree). */
+  const agreeWithApi = async (page: Page, token: string) => {
+    let last: { shown: unknown; expected: ReturnType<typeof evaluationExpected> } | undefined;
+    await expect
+      .poll(
+        async () => {
+          const expected = evaluationExpected(await metricsOf(token));
+          const shown = await evaluationShown(page);
+          last = { shown, expected };
+          return JSON.stringify(shown) === JSON.stringify(expected) ? 'agree' : JSON.stringify(last);
+        },
+        { timeout: METRICS_WITHIN_MS, interval: 1_000 },
+      )
+      .toBe('agree');
+    if (!last) throw new Error('never compared');
+    return last.expected;
+  };
+
+  it('shows the day’s figures and the evaluation panel (分析研判) as the metrics API counts the work', async () => {
+    const centre = user('local:command_centre');
+    const evaluation = cockpit.locator('[data-testid=evaluation]');
+    await evaluation.waitFor({ timeout: METRICS_WITHIN_MS });
+    const expected = await agreeWithApi(cockpit, centre.token);
+    // The work of this file: two reports today (the patrol one and the vague one), one closed.
+    expect(Number(expected.reportedToday)).toBeGreaterThanOrEqual(2);
+    expect(expected.closedToday).toBe('1');
+    expect(expected.departments).toContain(category.lead);
+    expect(await evaluation.locator('h3').textContent()).toContain('分析研判');
+    for (const label of ['按时派遣率', '按时处置率', '按期结案率', '返工率', '退回次数', '减少上门次数']) {
+      expect(await evaluation.textContent()).toContain(label);
+    }
+
+    // The hotspots on the map: the cells the API lists for the month, every report in one of them.
+    const today = districtDay(new Date().toISOString(), district.timezone);
+    const hotspotsReply = await fetch(
+      `${cloud.info.url}/v1/metrics/hotspots?from=${today.slice(0, 7)}-01&to=${today}`,
+      { headers: { authorization: `Bearer ${centre.token}` } },
+    );
+    const hotspots = (await hotspotsReply.json()) as { cells: { id: string }[] };
+    expect(hotspots.cells.length).toBeGreaterThan(0);
+    expect(await cockpit.locator('[data-testid=district-map]').getAttribute('data-hotspots')).toBe(
+      String(hotspots.cells.length),
+    );
+    expect(await evaluation.locator('[data-testid=eval-cells] li').count()).toBe(
+      Math.min(10, hotspots.cells.length),
+    );
+
+    // The export carries the token: fetched as a blob, saved by the browser with the API's name.
+    const [download] = await Promise.all([
+      cockpit.waitForEvent('download'),
+      evaluation.locator('[data-testid=export-csv]').click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^cases-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8');
+    expect(csv.startsWith('\uFEFF案件编号,')).toBe(true);
+    expect(csv).toContain(caseId);
+    await evaluation.scrollIntoViewIfNeeded();
+    await shot(cockpit, 'cockpit-evaluation');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a department only its own figures, as the API scopes them', async () => {
+    const staff = user(`local:department_staff:${category.lead}`);
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
+    try {
+      const page = await context.newPage();
+      watch(page, 'department');
+      await page.goto(cloud.info.url);
+      await signInAs(page, staff.sub);
+      await page.locator('[data-testid=evaluation]').waitFor({ timeout: METRICS_WITHIN_MS });
+      const expected = await agreeWithApi(page, staff.token);
+      expect(expected.departments).toEqual([category.lead]);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
   });
 });

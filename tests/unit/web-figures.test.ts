@@ -5,13 +5,16 @@ import { loadDistrict } from '../../shared/district/load';
 import { CASE_STATUSES, type Case, type CaseStatus } from '../../shared/domain/case';
 import { indexDistrict } from '../../shared/domain/district-index';
 import { IllegalTransitionError } from '../../shared/domain/errors';
+import { addCounters, figuresOf } from '../../shared/domain/metrics';
 import { type CommandInput, runCommand } from '../../shared/domain/workflow';
 import type { CaseView } from '../../shared/http/case-view';
+import type { MetricsReply } from '../../web/src/api';
+import { periodFiguresOf } from '../../web/src/evaluation';
 import { availableCommands, COMMAND_FROM, type UiCommand } from '../../web/src/permissions';
 import { computeFigures } from '../../web/src/stats';
 import type { SignedInUser } from '../../web/src/user';
 
-/** The cockpit's pure parts: which buttons a user gets, and the figures computed from list pages. */
+/** The cockpit's pure parts: which buttons a user gets, and the figures from list pages and metrics. */
 
 const district = loadDistrict(join(REPO_ROOT, 'districts/sandun.json'));
 const zone = district.zones[0]!;
@@ -114,92 +117,150 @@ describe('the buttons a user gets', () => {
   });
 });
 
-describe('cockpit figures from list pages', () => {
+describe('cockpit figures: current state from the open list, the period from the evaluation API', () => {
   const dayStart = '2026-03-01T16:00:00.000Z'; // midnight in Asia/Shanghai
   const hourOf = (iso: string) => (new Date(iso).getUTCHours() + 8) % 24;
+  const lead = category.lead;
+  const returned = (at: string) => ({
+    seq: 3,
+    at,
+    action: 'returned' as const,
+    actor: { subject: 's', role: 'department_staff' as const, department: lead },
+    to: 'registered' as const,
+    details: { department: lead },
+    prevHash: '',
+    hash: '',
+  });
+  const open = [
+    baseCase({
+      id: 'C1'.padEnd(22, '0'),
+      status: 'registered',
+      triage: true,
+      category: undefined,
+      lead: district.commandCentre,
+    }),
+    baseCase({
+      id: 'C2'.padEnd(22, '0'),
+      status: 'dispatched',
+      assignee: lead,
+      overdue: true,
+      nextDueAt: dayStart,
+    }),
+    baseCase({
+      id: 'C3'.padEnd(22, '0'),
+      status: 'registered',
+      reportedAt: '2026-02-20T01:00:00.000Z',
+      timeline: [returned(dayStart)],
+    }),
+  ];
+  const closed = baseCase({
+    id: 'C4'.padEnd(22, '0'),
+    status: 'closed',
+    closedAt: '2026-03-02T03:00:00.000Z',
+    handledAt: '2026-03-02T02:00:00.000Z',
+    deadlines: { acceptBy: '2026-03-02T01:30:00.000Z', handleBy: '2026-03-02T02:30:00.000Z' },
+  });
+  const snapshot = {
+    open,
+    reportedToday: [open[0]!, open[1]!, closed],
+    recentlyClosed: [closed],
+    dayStart,
+    at: '2026-03-02T04:00:00.000Z',
+  };
 
-  it('counts today, open, overdue, per department and per zone, and leaves unknowns undefined', () => {
-    const lead = category.lead;
-    const open = [
-      baseCase({
-        id: 'C1'.padEnd(22, '0'),
-        status: 'registered',
-        triage: true,
-        category: undefined,
-        lead: district.commandCentre,
-      }),
-      baseCase({
-        id: 'C2'.padEnd(22, '0'),
-        status: 'dispatched',
-        assignee: lead,
-        overdue: true,
-        nextDueAt: dayStart,
-      }),
-      baseCase({
-        id: 'C3'.padEnd(22, '0'),
-        status: 'registered',
-        reportedAt: '2026-02-20T01:00:00.000Z',
-        timeline: [
-          {
-            seq: 3,
-            at: dayStart,
-            action: 'returned',
-            actor: { subject: 's', role: 'department_staff', department: lead },
-            to: 'registered',
-            details: { department: lead },
-            prevHash: '',
-            hash: '',
-          },
-        ],
-      }),
-    ];
-    const closed = baseCase({
-      id: 'C4'.padEnd(22, '0'),
-      status: 'closed',
-      closedAt: '2026-03-02T03:00:00.000Z',
-      handledAt: '2026-03-02T02:00:00.000Z',
-      deadlines: { acceptBy: '2026-03-02T01:30:00.000Z', handleBy: '2026-03-02T02:30:00.000Z' },
-    });
-    const figures = computeFigures(
-      district,
-      {
-        open,
-        reportedToday: [open[0]!, open[1]!, closed],
-        recentlyClosed: [closed],
-        dayStart,
-        at: '2026-03-02T04:00:00.000Z',
-      },
-      hourOf,
-    );
+  /** Today's reply as the API builds it: counters per department, figures from the same formulas. */
+  const todayReply = (byDepartment: Record<string, Record<string, number>>): MetricsReply => {
+    const total: Record<string, number> = {};
+    for (const counters of Object.values(byDepartment)) addCounters(total, counters);
+    return {
+      from: '2026-03-02',
+      to: '2026-03-02',
+      groupBy: 'department',
+      total: { figures: figuresOf(total), counters: total },
+      groups: Object.entries(byDepartment).map(([key, counters]) => ({
+        key,
+        figures: figuresOf(counters),
+        counters,
+      })),
+    };
+  };
+
+  it('counts open, overdue, per department and per zone from the list, and leaves the period figures unknown until read', () => {
+    const figures = computeFigures(district, snapshot, hourOf);
+    // Not counted from the lists any more: "—" on screen until the evaluation API answers.
     expect(figures.headline).toEqual({
-      reportedToday: 3,
-      atLeast: { reportedToday: false, open: false },
+      atLeast: { open: false },
       open: 3,
       overdue: 1,
       withDepartments: 1,
-      closedToday: 1,
-      onTimeRatio: 1,
     });
     const row = figures.departments.find((d) => d.id === lead);
-    expect(row).toMatchObject({ open: 2, overdue: 1, returned: 1 });
+    expect(row).toEqual({ id: lead, name: row?.name, open: 2, overdue: 1 });
     expect(figures.departments.some((d) => d.id === district.commandCentre)).toBe(false);
     expect(figures.openByZone.get(zone.id)).toBe(3);
     expect(figures.triage.map((c) => c.id)).toEqual([open[0]!.id]);
     expect(figures.awaitingDispatch.map((c) => c.id)).toEqual([open[2]!.id]);
     expect(figures.overdue.map((c) => c.id)).toEqual([open[1]!.id]);
+    // The hourly chart still comes from today's list (the aggregates stop at days).
     expect(figures.reportsByHour[9]).toBe(3);
-    // No merge data in these cases: the cockpit shows "—", not a made-up 0.
+    // No merge data in these cases: the duplicate queue says it isn't there, not "none".
     expect(figures.possibleDuplicates).toBeUndefined();
-    expect(figures.headline.mergedToday).toBeUndefined();
   });
 
-  it('counts merges, joint visits and the duplicate queue once cases carry them', () => {
-    const withDedup = (c: CaseView, fields: Record<string, unknown>) => ({ ...c, ...fields }) as CaseView;
-    const open = [
-      withDedup(baseCase({ id: 'C5'.padEnd(22, '0') }), {
-        linkedReports: [{ mergedAt: '2026-03-02T02:00:00.000Z' }, { mergedAt: '2026-02-01T02:00:00.000Z' }],
-        jointVisitId: 'J1',
+  it("takes today's reported, closed, on-time closure, merges, joint visits and returns from the metrics reply", () => {
+    const other = district.departments.find((d) => d.id !== lead && d.kind !== 'command-centre')!.id;
+    const period = periodFiguresOf(
+      todayReply({
+        [lead]: { reported: 4, closed: 2, dueToClose: 2, closedOnTime: 1, returns: 3, merged: 1 },
+        [other]: {
+          reported: 1,
+          closed: 1,
+          dueToClose: 2,
+          closedOnTime: 2,
+          jointVisitCases: 3,
+          jointVisits: 1,
+        },
+        [district.commandCentre]: { reported: 2 },
       }),
+    );
+    const figures = computeFigures(district, snapshot, hourOf, period);
+    expect(figures.headline).toEqual({
+      // 4 + 1 + 2 reports, whatever the lists held (they hold 3).
+      reportedToday: 7,
+      atLeast: { open: false },
+      open: 3,
+      overdue: 1,
+      withDepartments: 1,
+      closedToday: 3,
+      // 按期结案率 = (1 + 2) / (2 + 2)
+      onTimeRatio: 0.75,
+      mergedToday: 1,
+      jointVisits: 1,
+    });
+    // Returns by the department that returned them, from the aggregates; open/overdue still from the list.
+    expect(figures.departments.find((d) => d.id === lead)).toMatchObject({
+      open: 2,
+      overdue: 1,
+      returned: 3,
+      onTimeRatio: 0.5,
+    });
+    expect(figures.departments.find((d) => d.id === other)).toMatchObject({ returned: 0, onTimeRatio: 1 });
+    // A department the day's figures don't mention: nothing returned, no rate (nothing due).
+    const quiet = figures.departments.find((d) => d.id !== lead && d.id !== other)!;
+    expect(quiet.returned).toBe(0);
+    expect(quiet.onTimeRatio).toBeUndefined();
+  });
+
+  it('leaves the on-time closure rate unknown when nothing falls due today', () => {
+    const period = periodFiguresOf(todayReply({ [lead]: { reported: 1, closed: 1 } }));
+    expect(period.onTimeClosureRate).toBeUndefined();
+    expect(computeFigures(district, snapshot, hourOf, period).headline.onTimeRatio).toBeUndefined();
+  });
+
+  it('shows the duplicate queue once cases carry the dedup fields', () => {
+    const withDedup = (c: CaseView, fields: Record<string, unknown>) => ({ ...c, ...fields }) as CaseView;
+    const dedupOpen = [
+      withDedup(baseCase({ id: 'C5'.padEnd(22, '0') }), { linkedReports: [] }),
       withDedup(baseCase({ id: 'C6'.padEnd(22, '0') }), {
         linkedReports: [],
         possibleDuplicates: [{ caseId: 'C5'.padEnd(22, '0'), score: 0.9 }],
@@ -207,11 +268,9 @@ describe('cockpit figures from list pages', () => {
     ];
     const figures = computeFigures(
       district,
-      { open, reportedToday: open, recentlyClosed: [], dayStart, at: dayStart },
+      { open: dedupOpen, reportedToday: dedupOpen, recentlyClosed: [], dayStart, at: dayStart },
       hourOf,
     );
-    expect(figures.headline.mergedToday).toBe(1);
-    expect(figures.headline.jointVisits).toBe(1);
-    expect(figures.possibleDuplicates?.map((c) => c.id)).toEqual([open[1]!.id]);
+    expect(figures.possibleDuplicates?.map((c) => c.id)).toEqual([dedupOpen[1]!.id]);
   });
 });

@@ -6,6 +6,7 @@
 import type { DistrictConfig } from '../../shared/district/schema';
 import type { Camera } from '../../shared/domain/camera';
 import type { CaseStatus } from '../../shared/domain/case';
+import type { FigureValue } from '../../shared/domain/metrics-figures';
 import type { CaseView } from '../../shared/http/case-view';
 import type { UiCommand } from './permissions';
 
@@ -43,8 +44,51 @@ export interface ListQuery {
   limit?: number;
 }
 
+/**
+ * `GET /v1/metrics` as the pages read it (shared/usecases/metrics.ts `MetricsReport`, which the
+ * page can't import: the use case layer pulls in Node modules).
+ */
+export interface MetricsReply {
+  from: string;
+  to: string;
+  groupBy?: GroupBy;
+  total: { figures: FigureValue[]; counters: Record<string, number> };
+  groups: { key: string; figures: FigureValue[]; counters: Record<string, number> }[];
+}
+
+export type GroupBy = 'department' | 'zone' | 'category' | 'day';
+
+/** `GET /v1/metrics/hotspots`: geohash-7 cells by reports, premises by repeated cases, most first. */
+export interface HotspotsReply {
+  cells: { id: string; count: number }[];
+  repeatPremises: { id: string; count: number }[];
+}
+
+export interface MetricsQuery {
+  /** District days, YYYY-MM-DD. */
+  from: string;
+  to: string;
+  groupBy?: GroupBy;
+}
+
+/**
+ * An export as the API delivers it: the file itself, or — when it is too big for one reply — a
+ * link to it in S3 (already signed: no token needed to follow it).
+ */
+export type Download =
+  | { kind: 'file'; blob: Blob; filename: string }
+  | { kind: 'link'; url: string; rows: number };
+
 export interface Api {
   district(): Promise<DistrictConfig>;
+  /** The evaluation figures of a period in the caller's scope (分析研判). */
+  metrics(query: MetricsQuery): Promise<MetricsReply>;
+  hotspots(query: { from: string; to: string; limit?: number }): Promise<HotspotsReply>;
+  /**
+   * An authenticated download (`/v1/exports/...`): fetched with the token, since a plain link
+   * can't carry the Authorization header. `saveDownload` (download.ts) hands it to the browser.
+   */
+  download(path: string): Promise<Download>;
   list(query: ListQuery, cursor?: string): Promise<{ items: CaseView[]; cursor?: string }>;
   /**
    * Follows the cursor up to `maxPages`, or until `stop` says the rest is not needed; `complete`
@@ -119,36 +163,62 @@ const COMMAND_ATTEMPTS = 4;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** An export's name from `Content-Disposition` (RFC 6266: the UTF-8 `filename*` first). */
+export const filenameOf = (disposition: string | null, fallback: string): string => {
+  if (!disposition) return fallback;
+  const utf8 = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  if (utf8) {
+    try {
+      return decodeURIComponent(utf8.trim());
+    } catch {
+      // A malformed escape: the plain name below will do.
+    }
+  }
+  return /filename\s*=\s*"?([^";]+)"?/i.exec(disposition)?.[1]?.trim() || fallback;
+};
+
+/** Exports are built on the server from every page of the list: they get longer than a page read. */
+const DOWNLOAD_TIMEOUT_MS = 120_000;
+
+/** A reply body as JSON; text that isn't JSON (a proxy's error page) becomes a problem's detail. */
+const bodyOf = (text: string): unknown => {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return { detail: text.slice(0, 200) };
+  }
+};
+
 export const createApi = (baseUrl: string, token: () => string | undefined): Api => {
-  const call = async <T>(
+  const send = async (
     path: string,
-    init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-  ): Promise<T> => {
+    init: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number },
+  ): Promise<Response> => {
     const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
     const bearer = token();
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
     try {
-      response = await fetch(`${baseUrl}${path}`, {
+      return await fetch(`${baseUrl}${path}`, {
         method: init.method ?? 'GET',
         headers,
         ...NO_STORE,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(init.timeoutMs ?? REQUEST_TIMEOUT_MS),
         ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
       });
     } catch (error) {
       throw new NetworkError((error as Error).message);
     }
+  };
+
+  const call = async <T>(
+    path: string,
+    init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<T> => {
+    const response = await send(path, init);
     const text = await response.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = { detail: text.slice(0, 200) };
-    }
-    if (!response.ok) throw new ApiError(response.status, (body ?? {}) as Problem);
-    return body as T;
+    if (!response.ok) throw new ApiError(response.status, (bodyOf(text) ?? {}) as Problem);
+    return bodyOf(text) as T;
   };
 
   const queryString = (query: ListQuery, cursor?: string) => {
@@ -165,6 +235,31 @@ export const createApi = (baseUrl: string, token: () => string | undefined): Api
 
   const api: Api = {
     district: () => call<DistrictConfig>('/v1/district'),
+    metrics: (query) => {
+      const params = new URLSearchParams({ from: query.from, to: query.to });
+      if (query.groupBy) params.set('groupBy', query.groupBy);
+      return call(`/v1/metrics?${params}`);
+    },
+    hotspots: (query) => {
+      const params = new URLSearchParams({ from: query.from, to: query.to });
+      if (query.limit !== undefined) params.set('limit', String(query.limit));
+      return call(`/v1/metrics/hotspots?${params}`);
+    },
+    async download(path) {
+      const response = await send(path, { headers: { accept: '*/*' }, timeoutMs: DOWNLOAD_TIMEOUT_MS });
+      if (!response.ok) throw new ApiError(response.status, (bodyOf(await response.text()) ?? {}) as Problem);
+      // Too big for one reply: the API put the file in S3 and answers with a signed link.
+      if ((response.headers.get('content-type') ?? '').includes('application/json')) {
+        const link = (await response.json()) as { url: string; rows: number };
+        return { kind: 'link', url: link.url, rows: link.rows };
+      }
+      const fallback = path.split('?')[0]?.split('/').pop() ?? 'export';
+      return {
+        kind: 'file',
+        blob: await response.blob(),
+        filename: filenameOf(response.headers.get('content-disposition'), fallback),
+      };
+    },
     list: (query, cursor) => call(`/v1/cases?${queryString(query, cursor)}`),
     async listAll(query, options = {}) {
       const items: CaseView[] = [];

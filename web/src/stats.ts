@@ -1,11 +1,20 @@
 /**
- * The cockpit's figures, computed from what the list API returns (pure, so unit-tested). When the
- * API grows aggregate endpoints (the evaluation issue) these move server-side; the shapes stay.
+ * The cockpit's figures (pure, so unit-tested). Two kinds, from two places:
+ * - **current state** — open, overdue, with departments, open per department and zone, the work
+ *   queues — from the open-case list the board keeps (board.ts): it is current to the last poll,
+ *   and the evaluation aggregates count events per day, not what is open now;
+ * - **period figures** — today's reports, closures, on-time closure rate, merges, joint visits and
+ *   returns per department — from the evaluation API (`/v1/metrics`, see evaluation.ts), so the
+ *   cockpit shows the same numbers as the monthly workbook and never counts them from lists that
+ *   may be cut short. Until the figures are read (or for a role the API refuses) they are undefined
+ *   and the screen shows "—".
+ * The hourly chart of today's reports still comes from today's list: the aggregates stop at days.
  */
 
 import type { DistrictConfig } from '../../shared/district/schema';
 import { type CaseStatus, OPEN_STATUSES } from '../../shared/domain/case';
 import type { CaseView } from '../../shared/http/case-view';
+import type { PeriodFigures } from './evaluation';
 
 export interface Snapshot {
   /** Every open case the user may see. */
@@ -23,27 +32,36 @@ export interface Snapshot {
 }
 
 export interface Headline {
-  reportedToday: number;
-  /** The figures that are lower bounds because a list was cut short ("1,000+"). */
-  atLeast: { reportedToday: boolean; open: boolean };
+  /** 上报数 today (evaluation API); undefined until read. */
+  reportedToday?: number;
+  /** The current-state figures that are lower bounds because a list was cut short ("1,000+"). */
+  atLeast: { open: boolean };
   open: number;
   overdue: number;
   withDepartments: number;
-  closedToday: number;
-  /** Closed today and handled by the handling deadline, as a share; undefined when none closed. */
+  /** 结案数 today (evaluation API); undefined until read. */
+  closedToday?: number;
+  /**
+   * 按期结案率 today (evaluation API): of the cases whose handling deadline falls today, the share
+   * closed and handled by it; undefined until read or when none falls due today.
+   */
   onTimeRatio?: number;
-  /** Reports merged into other cases today; undefined until the API carries merges. */
+  /** 合并重复上报数 today (evaluation API); undefined until read. */
   mergedToday?: number;
-  /** Joint visits (综合查一次) covering open cases; undefined until the API carries them. */
+  /** 联合检查次数 today (evaluation API); undefined until read. */
   jointVisits?: number;
 }
 
 export interface DepartmentRow {
   id: string;
   name: { zh: string; en: string };
+  /** Current state, from the open-case list. */
   open: number;
   overdue: number;
-  returned: number;
+  /** 退回次数 today, counted to the department that returned (evaluation API); undefined until read. */
+  returned?: number;
+  /** 按期结案率 today for the department (evaluation API); undefined until read or none due. */
+  onTimeRatio?: number;
 }
 
 export interface CockpitFigures {
@@ -61,9 +79,8 @@ export interface CockpitFigures {
 
 /** Fields the dedup work adds to a case; read defensively so the cockpit works before and after. */
 interface DedupFields {
-  linkedReports?: { mergedAt?: string }[];
+  linkedReports?: unknown[];
   possibleDuplicates?: unknown[];
-  jointVisitId?: string;
 }
 const dedupOf = (c: CaseView) => c as CaseView & DedupFields;
 
@@ -75,36 +92,31 @@ export const computeFigures = (
   district: Pick<DistrictConfig, 'departments' | 'commandCentre'>,
   snapshot: Snapshot,
   hourOf: (iso: string) => number,
+  period?: PeriodFigures,
 ): CockpitFigures => {
   const dayStart = Date.parse(snapshot.dayStart);
   const open = snapshot.open.filter((c) => OPEN_STATUSES.includes(c.status));
-  const closedToday = snapshot.recentlyClosed.filter(
-    (c) => c.status === 'closed' && c.closedAt !== undefined && Date.parse(c.closedAt) >= dayStart,
-  );
-  const judged = closedToday.filter((c) => c.deadlines && c.handledAt);
-  const onTime = judged.filter(
-    (c) => Date.parse(c.handledAt ?? '') <= Date.parse(c.deadlines?.handleBy ?? ''),
-  );
-
-  const known = new Map<string, CaseView>();
-  for (const c of [...snapshot.recentlyClosed, ...snapshot.reportedToday, ...open]) known.set(c.id, c);
 
   const departments: DepartmentRow[] = district.departments
     .filter((d) => d.kind !== 'command-centre' && d.id !== district.commandCentre)
-    .map((d) => ({ id: d.id, name: d.name, open: 0, overdue: 0, returned: 0 }));
+    .map((d) => {
+      const today = period?.byDepartment.get(d.id);
+      return {
+        id: d.id,
+        name: d.name,
+        open: 0,
+        overdue: 0,
+        // A department the day's figures don't mention returned nothing today.
+        ...(period && { returned: today?.returns ?? 0 }),
+        ...(today?.onTimeClosureRate !== undefined && { onTimeRatio: today.onTimeClosureRate }),
+      };
+    });
   const row = new Map(departments.map((r) => [r.id, r]));
   for (const c of open) {
     const responsible = row.get(c.assignee ?? c.lead ?? '');
     if (!responsible) continue;
     responsible.open++;
     if (c.overdue) responsible.overdue++;
-  }
-  for (const c of known.values()) {
-    for (const entry of c.timeline) {
-      if (entry.action !== 'returned') continue;
-      const from = row.get(String(entry.details?.department ?? ''));
-      if (from) from.returned++;
-    }
   }
 
   const openByZone = new Map<string, number>();
@@ -115,8 +127,8 @@ export const computeFigures = (
   }
 
   const reportsByHour = Array.from({ length: 24 }, () => 0);
-  const today = snapshot.reportedToday.filter((c) => Date.parse(c.reportedAt) >= dayStart);
-  for (const c of today) {
+  for (const c of snapshot.reportedToday) {
+    if (Date.parse(c.reportedAt) < dayStart) continue;
     const hour = hourOf(c.reportedAt);
     reportsByHour[hour] = (reportsByHour[hour] ?? 0) + 1;
   }
@@ -125,25 +137,24 @@ export const computeFigures = (
     .filter((c) => c.overdue)
     .sort((a, b) => (a.nextDueAt ?? '').localeCompare(b.nextDueAt ?? ''));
 
-  const dedupAvailable = [...known.values()].some((c) => Array.isArray(dedupOf(c).linkedReports));
-  const mergedToday = [...known.values()]
-    .flatMap((c) => dedupOf(c).linkedReports ?? [])
-    .filter((r) => r.mergedAt !== undefined && Date.parse(r.mergedAt) >= dayStart).length;
-  const jointVisits = new Set(open.map((c) => dedupOf(c).jointVisitId).filter(Boolean)).size;
+  // The duplicate queue exists once the API carries the dedup fields on any case it returns.
+  const dedupAvailable = [...snapshot.open, ...snapshot.reportedToday, ...snapshot.recentlyClosed].some((c) =>
+    Array.isArray(dedupOf(c).linkedReports),
+  );
 
   return {
     headline: {
-      reportedToday: today.length,
-      atLeast: {
-        reportedToday: snapshot.complete?.reportedToday === false,
-        open: snapshot.complete?.open === false,
-      },
+      atLeast: { open: snapshot.complete?.open === false },
       open: open.length,
       overdue: overdue.length,
       withDepartments: open.filter((c) => AT_DEPARTMENT.includes(c.status)).length,
-      closedToday: closedToday.length,
-      ...(judged.length > 0 && { onTimeRatio: onTime.length / judged.length }),
-      ...(dedupAvailable && { mergedToday, jointVisits }),
+      ...(period && {
+        reportedToday: period.reported,
+        closedToday: period.closed,
+        mergedToday: period.merged,
+        jointVisits: period.jointVisits,
+      }),
+      ...(period?.onTimeClosureRate !== undefined && { onTimeRatio: period.onTimeClosureRate }),
     },
     departments,
     openByZone,

@@ -5,6 +5,7 @@
 import type { DistrictConfig } from '../../../shared/district/schema';
 import type { Camera } from '../../../shared/domain/camera';
 import type { CaseView } from '../../../shared/http/case-view';
+import type { HotspotCell } from '../evaluation';
 import { localName, t, tOf } from '../i18n';
 import type { DistrictNames } from '../names';
 import { cameraSeries } from './cameras';
@@ -14,6 +15,8 @@ export interface DistrictMap {
   update(open: CaseView[], openByZone: Map<string, number>, selected?: CaseView): void;
   /** Camera icons: the registry in the user's scope, the open case's nearby ones brighter. */
   showCameras(all: Camera[], nearby: Camera[], chosen?: string): void;
+  /** This month's hotspot cells (分析研判) under the case points, sized by their reports. */
+  showHotspots(cells: HotspotCell[]): void;
   dispose(): void;
 }
 
@@ -186,6 +189,34 @@ export const createDistrictMap = (
       element.dataset.cameras = String(new Set([...all, ...nearby].map((c) => c.id)).size);
       // Its own series id: the case layers' updates leave it as it is.
       chart.setOption({ series: [cameraSeries(all, nearby, chosen, 2)] });
+    },
+    showHotspots(cells) {
+      element.dataset.hotspots = String(cells.length);
+      const most = Math.max(1, ...cells.map((c) => c.count));
+      // Its own series id, like the cameras: the case layers' updates leave it as it is.
+      chart.setOption({
+        series: [
+          {
+            id: 'hotspots',
+            type: 'scatter',
+            coordinateSystem: 'geo',
+            symbol: 'circle',
+            symbolSize: (value: number[]) => 14 + Math.round(((value[2] ?? 0) / most) * 22),
+            itemStyle: {
+              color: 'rgba(255, 169, 64, 0.28)',
+              borderColor: THEME.priority.high,
+              borderWidth: 1,
+            },
+            tooltip: {
+              formatter: (p: { value: number[] }) => t('hotspotTooltip', { n: p.value[2] ?? 0 }),
+            },
+            data: cells.map((c) => ({ name: c.id, value: [c.lng, c.lat, c.count] })),
+            // Under the case points (zlevel 1), over the zones.
+            zlevel: 0,
+            z: 3,
+          },
+        ],
+      });
     },
     dispose: () => chart.dispose(),
   };

@@ -1,6 +1,7 @@
 /**
  * The cockpit (数字驾驶舱): headline figures, the district map, departments, queues and the case
- * panel, refreshed every few seconds from the list API with the signed-in user's token.
+ * panel, refreshed every few seconds from the list API with the signed-in user's token; the period
+ * figures and the evaluation panel (分析研判) from the evaluation API, at most every 30 s.
  */
 import { AUTHORIZATION_MATRIX } from '../../../shared/domain/authorization';
 import type { Camera } from '../../../shared/domain/camera';
@@ -8,6 +9,7 @@ import { ApiError, type CaseView, createApi, type DistrictConfig } from '../api'
 import { authProvider, type SignedInUser } from '../auth';
 import { createBoard } from '../board';
 import { byId, h } from '../dom';
+import { type EvaluationView, evaluationViewOf, monthToDate, periodFiguresOf } from '../evaluation';
 import {
   districtHour,
   formatClock,
@@ -23,6 +25,7 @@ import {
   tOf,
 } from '../i18n';
 import { startPolling } from '../live';
+import { createMetricsFeed, type MetricsState } from '../metrics-feed';
 import { type DistrictNames, districtNames, languageSwitch } from '../names';
 import { loadRuntimeConfig } from '../runtime-config';
 import { signIn } from '../signin';
@@ -31,6 +34,7 @@ import { type CasePanel, createCasePanel } from './case-panel';
 import { createCharts } from './charts';
 import { createDistrictMap } from './district-map';
 import { registerDistrictMap } from './echarts';
+import { createEvaluationPanel, type EvaluationPanel } from './evaluation-panel';
 import { renderQueue } from './queues';
 import '../styles/base.css';
 import '../styles/cockpit.css';
@@ -49,11 +53,7 @@ const kpisOf = (figures: CockpitFigures | undefined): Kpi[] => {
     value === undefined ? t('placeholder') : `${formatNumber(value)}${atLeast ? '+' : ''}`;
   const headline = figures?.headline;
   return [
-    {
-      key: 'kpiToday',
-      value: n(headline?.reportedToday, headline?.atLeast.reportedToday),
-      testId: 'kpi-today',
-    },
+    { key: 'kpiToday', value: n(headline?.reportedToday), testId: 'kpi-today' },
     { key: 'kpiOpen', value: n(headline?.open, headline?.atLeast.open), testId: 'kpi-open' },
     {
       key: 'kpiOverdue',
@@ -62,7 +62,12 @@ const kpisOf = (figures: CockpitFigures | undefined): Kpi[] => {
       testId: 'kpi-overdue',
     },
     { key: 'kpiDispatched', value: n(headline?.withDepartments), testId: 'kpi-dispatched' },
-    { key: 'kpiClosedToday', value: n(headline?.closedToday), tone: 'good', testId: 'kpi-closed' },
+    {
+      key: 'kpiClosedToday',
+      value: n(headline?.closedToday),
+      tone: headline?.closedToday === undefined ? 'muted' : 'good',
+      testId: 'kpi-closed',
+    },
     {
       key: 'kpiOnTime',
       value: headline?.onTimeRatio === undefined ? t('placeholder') : formatPercent(headline.onTimeRatio),
@@ -116,7 +121,8 @@ const renderDepartments = (host: HTMLElement, figures: CockpitFigures | undefine
           h('th', {}, t('deptName')),
           h('th', {}, t('deptOpen')),
           h('th', {}, t('deptOverdue')),
-          h('th', {}, t('deptReturned')),
+          h('th', { title: t('deptTodayHint') }, t('deptReturned')),
+          h('th', { title: t('deptTodayHint') }, t('deptOnTime')),
         ),
       ),
       h(
@@ -129,7 +135,16 @@ const renderDepartments = (host: HTMLElement, figures: CockpitFigures | undefine
             h('td', {}, localName(r.name)),
             h('td', { class: 'num' }, formatNumber(r.open)),
             h('td', { class: `num${r.overdue > 0 ? ' alert' : ''}` }, formatNumber(r.overdue)),
-            h('td', { class: `num${r.returned > 0 ? ' warn' : ''}` }, formatNumber(r.returned)),
+            h(
+              'td',
+              { class: `num${(r.returned ?? 0) > 0 ? ' warn' : ''}` },
+              r.returned === undefined ? t('placeholder') : formatNumber(r.returned),
+            ),
+            h(
+              'td',
+              { class: 'num' },
+              r.onTimeRatio === undefined ? t('placeholder') : formatPercent(r.onTimeRatio),
+            ),
           ),
         ),
       ),
@@ -160,12 +175,14 @@ interface Shell {
   overdue: HTMLElement;
   duplicates: HTMLElement;
   panel: HTMLElement;
+  evaluation: EvaluationPanel;
 }
 
 const buildShell = (
   root: HTMLElement,
   user: SignedInUser,
   names: DistrictNames,
+  evaluation: EvaluationPanel,
   onLanguage: () => void,
   onSignOut: () => void,
 ): Shell => {
@@ -185,6 +202,7 @@ const buildShell = (
     overdue: el('queue-box', 'queue-overdue'),
     duplicates: el('queue-box', 'queue-duplicates'),
     panel: h('aside', { class: 'case-panel', 'data-testid': 'case-panel', hidden: true }),
+    evaluation,
   };
   const who = [tOf('role', user.role), names.zone(user.zone), user.name].filter(Boolean).join(' · ');
   shell.legend.replaceChildren(
@@ -199,6 +217,7 @@ const buildShell = (
     ).map(([kind, key]) =>
       h('span', { class: 'legend-item' }, h('span', { class: `dot priority-${kind}` }), t(key)),
     ),
+    h('span', { class: 'legend-item' }, h('span', { class: 'hotspot-mark' }), t('legendHotspot')),
   );
   root.replaceChildren(
     h(
@@ -243,6 +262,8 @@ const buildShell = (
         shell.panel,
       ),
     ),
+    // Below the live screen: the month's evaluation, for reading rather than watching.
+    evaluation.element,
   );
   return shell;
 };
@@ -270,6 +291,18 @@ const main = async () => {
   const mapName = registerDistrictMap(district);
 
   const board = createBoard(api, { dayStart: startOfDistrictDay });
+  const metricsFeed = createMetricsFeed(api, {
+    period: (now) => {
+      const month = monthToDate(now, district.timezone);
+      return { today: month.to, monthFrom: month.from };
+    },
+  });
+  // The API scopes the figures by role and refuses roles without the grant (403, which the feed
+  // also takes as "hide"); a role the matrix already refuses isn't asked at all.
+  const mayReadMetrics = AUTHORIZATION_MATRIX[user.role]?.metrics !== undefined;
+  let metricsState: MetricsState = mayReadMetrics ? metricsFeed.state : { kind: 'forbidden' };
+  /** The evaluation panel's content, worked out again only when the figures were read again. */
+  let evaluationView: { of: MetricsState; view: EvaluationView } | undefined;
   let snapshot: Snapshot | undefined;
   let figures: CockpitFigures | undefined;
   let lastUpdate: number | undefined;
@@ -277,6 +310,7 @@ const main = async () => {
   let shell: Shell;
   let panel: CasePanel;
   let map: ReturnType<typeof createDistrictMap> | undefined;
+  let hotspotsShown: EvaluationView | undefined;
   let charts: ReturnType<typeof createCharts> | undefined;
   let poller: ReturnType<typeof startPolling> | undefined;
 
@@ -318,6 +352,27 @@ const main = async () => {
       map.update(snapshot.open, figures.openByZone, selected);
       charts.update(figures.departments, figures.openByStatus, figures.reportsByHour);
     }
+    renderEvaluation();
+  };
+
+  const renderEvaluation = () => {
+    if (metricsState.kind !== 'ready') {
+      // Pending: nothing to show yet; forbidden: the API doesn't give this role the figures.
+      shell.evaluation.show(undefined);
+      return;
+    }
+    if (evaluationView?.of !== metricsState) {
+      evaluationView = {
+        of: metricsState,
+        view: evaluationViewOf(district, metricsState.month, metricsState.hotspots),
+      };
+    }
+    const { view } = evaluationView;
+    shell.evaluation.show(view, metricsState.readAt);
+    if (map && hotspotsShown !== view) {
+      map.showHotspots(view.cells);
+      hotspotsShown = view;
+    }
   };
 
   const renderStatus = () => {
@@ -334,10 +389,12 @@ const main = async () => {
   const mount = () => {
     map?.dispose();
     charts?.dispose();
+    hotspotsShown = undefined;
     shell = buildShell(
       root,
       user,
       names,
+      createEvaluationPanel(api, names),
       () => {
         const current = panel.current();
         mount();
@@ -356,8 +413,11 @@ const main = async () => {
       names,
       mapName,
       onChanged: (_c: CaseView | undefined, changed: boolean) => {
-        if (changed) poller?.now();
-        else renderAll();
+        if (changed) {
+          // The user's own change: read the figures again now, so what they did is counted on screen.
+          metricsFeed.invalidate();
+          poller?.now();
+        } else renderAll();
       },
       onCameras: (nearby, chosen) => {
         nearbyCameras = nearby;
@@ -382,8 +442,26 @@ const main = async () => {
   poller = startPolling(
     async () => {
       const started = performance.now();
-      snapshot = await board.refresh();
-      figures = computeFigures(district, snapshot, districtHour);
+      const [nextSnapshot, nextMetrics] = await Promise.all([
+        board.refresh(),
+        mayReadMetrics
+          ? metricsFeed.refresh().catch((error: unknown) => {
+              // A signed-out token is the board's concern too (below); any other failure of the
+              // evaluation keeps the figures last read, and the live screen carries on.
+              if (error instanceof ApiError && error.status === 401) throw error;
+              console.warn('metrics failed', error);
+              return metricsFeed.state;
+            })
+          : metricsState,
+      ]);
+      snapshot = nextSnapshot;
+      metricsState = nextMetrics;
+      figures = computeFigures(
+        district,
+        snapshot,
+        districtHour,
+        metricsState.kind === 'ready' ? periodFiguresOf(metricsState.today) : undefined,
+      );
       await panel.refresh();
       renderAll();
       document.body.dataset.updatedAt = snapshot.at;

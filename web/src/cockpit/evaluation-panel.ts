@@ -1,0 +1,223 @@
+/**
+ * 分析研判 on the cockpit: this month's figures from the evaluation API — volumes, the standard
+ * rates, the coordination record — in total and by department, the hotspots, and the exports
+ * (case list as CSV/Excel, the monthly workbook). Only what the API returns for the user's role is
+ * shown; a role it refuses gets no panel at all.
+ */
+import type { Api } from '../api';
+import { h } from '../dom';
+import { saveDownload } from '../download';
+import type { EvaluationView, FigureCell } from '../evaluation';
+import { formatDateTime, formatNumber, formatPercent, localName, type MessageKey, t } from '../i18n';
+import type { DistrictNames } from '../names';
+
+/** A figure's value as text: rates as percentages, averages with their decimal, "—" for no value. */
+export const formatFigure = (cell: Pick<FigureCell, 'kind' | 'value'>): string => {
+  if (cell.value === null) return t('placeholder');
+  return cell.kind === 'rate' ? formatPercent(cell.value) : formatNumber(cell.value);
+};
+
+/** The definition and the fraction behind a value, for the tooltip. */
+const explain = (cell: FigureCell): string =>
+  [
+    localName(cell.rule),
+    cell.denominator === undefined
+      ? undefined
+      : `${formatNumber(cell.numerator)} / ${formatNumber(cell.denominator)}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+
+export interface EvaluationPanel {
+  element: HTMLElement;
+  /** Shows the month's figures (when they changed); `undefined` hides the panel. */
+  show(view: EvaluationView | undefined, readAt?: string): void;
+}
+
+const EXPORTS: { key: MessageKey; testId: string; path: (month: string) => string }[] = [
+  { key: 'evalExportCsv', testId: 'export-csv', path: () => '/v1/exports/cases.csv' },
+  { key: 'evalExportXlsx', testId: 'export-xlsx', path: () => '/v1/exports/cases.xlsx' },
+  {
+    key: 'evalExportMonthly',
+    testId: 'export-evaluation',
+    path: (month) => `/v1/exports/evaluation.xlsx?month=${encodeURIComponent(month)}`,
+  },
+];
+
+export const createEvaluationPanel = (api: Pick<Api, 'download'>, names: DistrictNames): EvaluationPanel => {
+  const period = h('span', { class: 'eval-period muted', 'data-testid': 'eval-period' });
+  const updated = h('span', { class: 'eval-updated muted' });
+  const status = h('span', { class: 'eval-export-status', 'data-testid': 'eval-export-status' });
+  const body = h('div', { class: 'eval-body', 'data-testid': 'eval-body' });
+  let month = '';
+  let shown: EvaluationView | undefined;
+
+  const exportFile = async (button: HTMLButtonElement, path: string) => {
+    button.disabled = true;
+    status.className = 'eval-export-status muted';
+    status.textContent = t('evalExporting');
+    try {
+      const download = await api.download(path);
+      saveDownload(download);
+      status.className = 'eval-export-status ok';
+      status.textContent =
+        download.kind === 'file'
+          ? t('evalExported', { name: download.filename })
+          : t('evalExportLink', { rows: formatNumber(download.rows) });
+    } catch (error) {
+      status.className = 'eval-export-status error';
+      status.textContent = t('evalExportFailed', { detail: (error as Error).message });
+    } finally {
+      button.disabled = false;
+    }
+  };
+
+  const exportButtons = EXPORTS.map((e) => {
+    const button: HTMLButtonElement = h(
+      'button',
+      {
+        class: 'btn ghost',
+        'data-testid': e.testId,
+        onclick: () => void exportFile(button, e.path(month)),
+      },
+      t(e.key),
+    );
+    return button;
+  });
+
+  const element = h(
+    'section',
+    { class: 'box evaluation', 'data-testid': 'evaluation', hidden: true },
+    h(
+      'h3',
+      { class: 'panel-title' },
+      t('evalTitle'),
+      period,
+      updated,
+      h('span', { class: 'eval-exports' }, status, ...exportButtons),
+    ),
+    body,
+  );
+
+  const figureCard = (cell: FigureCell) =>
+    h(
+      'div',
+      {
+        class: 'eval-figure',
+        'data-testid': `eval-figure-${cell.id}`,
+        'data-value': cell.value === null ? '' : String(cell.value),
+        title: explain(cell),
+      },
+      h('div', { class: 'eval-value' }, formatFigure(cell)),
+      h('div', { class: 'eval-label' }, localName(cell.name)),
+    );
+
+  const departmentTable = (view: EvaluationView) => {
+    const columns = view.departments[0]?.figures ?? [];
+    return h(
+      'table',
+      { class: 'dept-table eval-table', 'data-testid': 'eval-departments' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, t('evalDepartment')),
+          columns.map((c) => h('th', { title: localName(c.rule) }, localName(c.name))),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        view.departments.map((d) =>
+          h(
+            'tr',
+            { 'data-department': d.id },
+            h('td', {}, d.name ? localName(d.name) : d.id === '-' ? t('evalNoDepartment') : d.id),
+            d.figures.map((c) =>
+              h('td', { class: 'num', 'data-figure': c.id, title: explain(c) }, formatFigure(c)),
+            ),
+          ),
+        ),
+      ),
+    );
+  };
+
+  const hotspotLists = (view: EvaluationView) =>
+    h(
+      'div',
+      { class: 'eval-hotspots' },
+      h('h4', {}, t('evalHotspots')),
+      view.cells.length > 0
+        ? h(
+            'ol',
+            { class: 'eval-list', 'data-testid': 'eval-cells' },
+            view.cells.slice(0, 10).map((c) =>
+              h(
+                'li',
+                { 'data-cell': c.id },
+                h(
+                  'span',
+                  {},
+                  t('evalCellItem', {
+                    zone: c.zone ? names.zone(c.zone) : t('evalOutsideZones'),
+                    cell: c.id,
+                  }),
+                ),
+                h('span', { class: 'eval-count' }, t('evalReports', { n: formatNumber(c.count) })),
+              ),
+            ),
+          )
+        : h('p', { class: 'muted' }, t('evalNone')),
+      h('h4', {}, t('evalRepeatPremises')),
+      view.repeatPremises.length > 0
+        ? h(
+            'ol',
+            { class: 'eval-list', 'data-testid': 'eval-premises' },
+            view.repeatPremises
+              .slice(0, 10)
+              .map((p) =>
+                h(
+                  'li',
+                  { 'data-premises': p.id },
+                  h('span', { class: 'mono' }, p.id),
+                  h('span', { class: 'eval-count' }, t('evalCases', { n: formatNumber(p.count) })),
+                ),
+              ),
+          )
+        : h('p', { class: 'muted' }, t('evalNone')),
+    );
+
+  return {
+    element,
+    show(view, readAt) {
+      element.hidden = view === undefined;
+      if (readAt) updated.textContent = t('evalUpdated', { time: formatDateTime(readAt) });
+      if (view === shown) return;
+      shown = view;
+      if (!view) {
+        body.replaceChildren();
+        return;
+      }
+      month = view.to.slice(0, 7);
+      period.textContent = t('evalPeriod', { from: view.from, to: view.to });
+      body.replaceChildren(
+        h(
+          'div',
+          { class: 'eval-groups' },
+          view.groups.map((g) =>
+            h(
+              'div',
+              { class: 'eval-group', 'data-group': g.group },
+              h('h4', {}, t(`evalGroup.${g.group}` as MessageKey)),
+              h('div', { class: 'eval-figures' }, g.figures.map(figureCard)),
+            ),
+          ),
+        ),
+        hotspotLists(view),
+        h('div', { class: 'eval-departments' }, h('h4', {}, t('evalByDepartment')), departmentTable(view)),
+      );
+    },
+  };
+};
