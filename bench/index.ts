@@ -4,8 +4,10 @@
  * intake throughput against raw PutItem, the duplicate check's cost against table size, the triage
  * classifier, the evaluation (metrics query, exports), the nearest-camera lookup and camera alert
  * storm, the evidence check, the cockpit in Chromium, the deadline timers, bundle sizes and the cost
- * model. Arguments go to the intake bench. The timer bench runs here with 1,000 cases over 20 s; its
- * full size (10,000 cases) is `npm run bench:timers`.
+ * model; then the proofs' long runs, so the report also carries their counts: the crash test
+ * (300 reports, 5 kill -9), the fuzzer (5,000 requests) and the race test (150 runs). Arguments go
+ * to the intake bench. The timer bench runs here with 1,000 cases over 20 s; its full size (10,000
+ * cases) is `npm run bench:timers`.
  *
  * To add a benchmark: one line in `runs` — the script and its arguments.
  */
@@ -21,7 +23,10 @@ const onlyAt = argv.indexOf('--only');
 const only = onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',').filter(Boolean) : undefined;
 const intakeArgs = onlyAt >= 0 ? argv.filter((_, i) => i !== onlyAt && i !== onlyAt + 1) : argv;
 
-const allRuns: [string, string[]][] = [
+const VITEST = join(import.meta.dirname, '../node_modules/vitest/vitest.mjs');
+
+/** [script, arguments, extra environment]; a script under bench/ or scripts/ runs with tsx. */
+const allRuns: [string, string[], Record<string, string>?][] = [
   ['bench/intake.ts', intakeArgs],
   ['bench/dedup.ts', []],
   ['bench/classifier.ts', []],
@@ -32,20 +37,27 @@ const allRuns: [string, string[]][] = [
   ['bench/timers.ts', ['--cases', '1000', '--spread', '20']],
   ['bench/bundles.ts', []],
   ['bench/cost.ts', []],
+  ['scripts/crash.ts', ['--size', '300', '--kills', '5']],
+  ['scripts/fuzz.ts', ['--runs', '5000']],
+  // The race test is a vitest file; XT_RACE_RUNS makes it the long run, and it records its counts.
+  ['tests/integration/races.test.ts', [], { XT_RACE_RUNS: '150' }],
 ];
 const runs = only
-  ? allRuns.filter(([script]) => only.includes(script.replace(/^bench\/|\.ts$/g, '')))
+  ? allRuns.filter(([script]) => only.includes(script.replace(/^.*\/|(\.test)?\.ts$/g, '')))
   : allRuns;
 
 const dir = mkdtempSync(join(tmpdir(), 'xietong-bench-'));
 const out = join(dir, 'figures.jsonl');
 writeFileSync(out, '');
 const failed: string[] = [];
-for (const [script, args] of runs) {
+for (const [script, args, env] of runs) {
   process.stdout.write(`\n── ${script} ${args.join(' ')}\n`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+  const argv = script.endsWith('.test.ts')
+    ? [VITEST, 'run', script, ...args]
+    : ['--import', 'tsx', script, ...args];
+  const result = spawnSync(process.execPath, argv, {
     stdio: 'inherit',
-    env: { ...process.env, NODE_NO_WARNINGS: '1', XT_BENCH_OUT: out },
+    env: { ...process.env, ...env, NODE_NO_WARNINGS: '1', XT_BENCH_OUT: out },
   });
   if (result.status !== 0) failed.push(script);
 }
@@ -66,7 +78,7 @@ const lines = [
   `- Date: ${new Date().toISOString()}`,
   `- Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${process.platform} ${process.arch}`,
   `- Node ${process.version}`,
-  `- Runs: ${runs.map(([script, args]) => `\`${[script, ...args].join(' ')}\``).join(', ')}`,
+  `- Runs: ${runs.map(([script, args, env]) => `\`${[...Object.entries(env ?? {}).map(([k, v]) => `${k}=${v}`), script, ...args].join(' ')}\``).join(', ')}`,
   ...(only
     ? [`- **Partial run** (\`--only ${only.join(',')}\`): the other benchmarks were not run this time`]
     : []),

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordFigures } from '../../bench/report';
 import { auditCase } from '../../shared/domain/audit';
 import type { Actor, Case } from '../../shared/domain/case';
 import {
@@ -188,6 +189,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulators.stop();
   console.info(`races: ${runs} runs, ${anomalies} anomalies`);
+  // Under `npm run bench` (XT_BENCH_OUT set) the counts go into bench/RESULTS.md too.
+  recordFigures('races', [
+    { name: 'race runs (2–7 clients on one case)', value: runs, unit: 'runs' },
+    { name: 'anomalies (state no serial order gives, gap, non-409 loser)', value: anomalies, unit: 'runs' },
+  ]);
 });
 
 describe('conflicting workflow commands on one case', () => {
