@@ -151,7 +151,8 @@ export const IntegrationKeyBody = z
       .describe('The department a department system acts for (required with "events")'),
   })
   .superRefine((body, ctx) => {
-    if (body.actions.includes('events') && body.department === undefined) {
+    // Runs even when `actions` failed its own check (zod 4's non-fatal issues): look before using it.
+    if (Array.isArray(body.actions) && body.actions.includes('events') && body.department === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['department'],
@@ -253,6 +254,9 @@ export const SubscriptionBody = z
         message: 'name exactly one of department or source',
       });
     }
+    // Zod 4 still runs this refinement when a field failed (non-fatal issues), so the url may be
+    // anything here; its own check has already reported it.
+    if (typeof body.url !== 'string' || !URL.canParse(body.url)) return;
     const url = new URL(body.url);
     const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
     if (url.protocol === 'http:' && !loopback) {

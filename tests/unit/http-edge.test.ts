@@ -21,7 +21,7 @@ import {
   toProblem,
 } from '../../shared/http/problem';
 import { jsonBody } from '../../shared/http/request';
-import { COMMAND_BODIES, ReportBody } from '../../shared/http/schemas';
+import { COMMAND_BODIES, IntegrationKeyBody, ReportBody, SubscriptionBody } from '../../shared/http/schemas';
 import type { ClaimNames, IdentityConfig } from '../../shared/runtime/config';
 import { authOf, FUNCTIONS } from '../../shared/runtime/functions';
 import { apiEvent } from '../support/api-event';
@@ -617,5 +617,27 @@ describe('buildOpenApi', () => {
     // Assess
     expect(JSON.parse(text)).toEqual(doc);
     expect(text).toContain('"openapi":"3.1.0"');
+  });
+});
+
+// Found by `npm run fuzz` (seed 1192953164): zod 4 runs an object's refinement even after a field
+// failed its own check, and the refinement then met values it did not expect (a 500).
+describe('refinements after a failed field', () => {
+  it('name the failed field with a 400', () => {
+    const subscription = apiEvent({
+      routeKey: 'POST /v1/subscriptions',
+      body: { name: ' ', url: '', events: ['case.assigned'], department: 'traffic-police' },
+    });
+    const badUrl = requestError(() => jsonBody(subscription, SubscriptionBody));
+    expect(badUrl.status).toBe(400);
+    expect(badUrl.errors.map((e) => e.field)).toContain('url');
+
+    const key = apiEvent({
+      routeKey: 'POST /v1/integration-keys',
+      body: { name: '城管系统', actions: 'events', department: 'urban-management' },
+    });
+    const badActions = requestError(() => jsonBody(key, IntegrationKeyBody));
+    expect(badActions.status).toBe(400);
+    expect(badActions.errors.map((e) => e.field)).toContain('actions');
   });
 });
