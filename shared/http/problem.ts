@@ -49,13 +49,16 @@ export class RequestError extends Error {
   }
 }
 
+/** A key as a field name: the empty key `""` is shown quoted, so the problem still names it. */
+const fieldName = (key: string) => (key === '' ? '""' : key);
+
 const zodIssueToProblem =
   (prefix: string) =>
   (issue: z.core.$ZodIssue): FieldProblem[] => {
-    const base = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    const base = [prefix, ...issue.path.map((key) => fieldName(String(key)))].filter(Boolean).join('.');
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
-        field: base ? `${base}.${key}` : key,
+        field: base ? `${base}.${fieldName(key)}` : fieldName(key),
         rule: 'unrecognized_key',
         message: `unknown field "${key}"`,
       }));

@@ -207,6 +207,12 @@ describe('fromZodError', () => {
     expect(unknown.find((e) => e.field === 'hack')?.message).toContain('"hack"');
   });
 
+  // Found by `npm run fuzz` (seed 1192953164): `{"": …}` gave a problem with an empty field name.
+  it('names the empty key as "" (quoted), at the root and nested', () => {
+    const error = issuesOf({ ...VALID_REPORT, '': 1, location: { ...VALID_REPORT.location, '': 2 } });
+    expect(error.errors.map((e) => e.field).sort()).toEqual(['""', 'location.""']);
+  });
+
   it('puts the prefix in front of the path', () => {
     // Prepare
     const result = z.strictObject({ limit: z.string() }).safeParse({ limit: 5, sort: 'x' });
