@@ -3,7 +3,13 @@ import type { CaseStore, CreateResult, IntakeFingerprint, MetricsAggregates, Sto
 
 /**
  * Every saved change of a case also brings the evaluation aggregates up to date: wrapping the store
- * catches every writer (intake, router, commands, merges, joint visits, escalation) in one place.
+ * catches every writer (router, commands, merges, joint visits, escalation) in one place.
+ *
+ * Except intake's create: a new report is always saved again by the router within seconds (registered
+ * or merged; the sweep re-queues any it missed), and that save counts the report on its report day,
+ * since a case's contribution is a function of the whole case, not of the change. Counting at create
+ * cost intake about seven extra writes per report in the hot path of a burst; deferred, a report
+ * shows in the figures once routed.
  *
  * After the write, never before: an apply for a change that was not saved would count work that never
  * happened. A failed apply does not fail the change the user made (it is saved); the aggregates catch
@@ -24,11 +30,9 @@ export class MeteredCaseStore implements CaseStore {
     }
   }
 
-  async create(c: Case, intake: IntakeFingerprint): Promise<CreateResult> {
-    const result = await this.inner.create(c, intake);
-    // A retried intake finds its case: apply what is stored (a no-op if already counted).
-    await this.meter(result.created ? c : result.existing.case);
-    return result;
+  /** Not metered: the router's save of the report counts it (see above). */
+  create(c: Case, intake: IntakeFingerprint): Promise<CreateResult> {
+    return this.inner.create(c, intake);
   }
 
   get(id: string) {
