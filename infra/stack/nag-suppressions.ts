@@ -37,7 +37,8 @@ export const NAG_REASONS = {
     'Public on purpose (FUNCTIONS marks it public): the health probe and the OpenAPI document carry no case ' +
     'data and change nothing; the Open311 GeoReport v2 routes are public by that standard (its reads show cases ' +
     'without personal data; its POST carries the api_key in the form body, which the function checks against the ' +
-    "integration key store); department systems' events are authenticated by their HMAC-SHA256 signature " +
+    "integration key store); department systems' events and video-analytics systems' camera alerts are " +
+    'authenticated by their HMAC-SHA256 signature ' +
     '(key id, timestamp within 5 minutes, signature never seen before), which the function checks against the ' +
     "key's signing secret, so no secret travels. Every other route is behind the JWT authorizer or, for " +
     'machine intake, the integration-key authorizer; the stage throttling covers these routes too.',

@@ -7,7 +7,7 @@ import {
   CameraReplaceBody,
   NearbyCamerasQuery,
 } from './camera-schemas';
-import { jsonSchemaOf, problemResponses } from './openapi-parts';
+import { jsonSchemaOf, problemResponses, SIGNED_REQUEST, signatureHeaderParameters } from './openapi-parts';
 
 /** The camera (视频监控) part of the OpenAPI document, from the schemas that validate those requests. */
 const schema = jsonSchemaOf;
@@ -131,11 +131,14 @@ export const cameraOperation = (method: string, path: string): Record<string, un
       };
     case 'POST /v1/integrations/cameras/alerts':
       return {
-        summary: 'A camera alert from a video-analytics system (integration key bound to source `camera`)',
+        summary:
+          'A camera alert from a video-analytics system, signed with a key that may send `alerts` (source `camera`)',
         description:
+          `${SIGNED_REQUEST} ` +
           "The alert becomes a report at the camera's location, with the category the district maps the alert type to, " +
           'and goes through routing and dedup: alerts of one camera and type within the merge window become one case. ' +
           'Past the per-camera, per-type budget of a minute the alert is acknowledged as `coalesced` (202) without another report.',
+        parameters: signatureHeaderParameters(),
         requestBody: { required: true, content: json(schema(CameraAlertBody)) },
         responses: {
           202: {

@@ -91,13 +91,11 @@ export const FUNCTIONS: FunctionSpec[] = [
     name: 'intake',
     entry: 'functions/intake/handler.ts',
     description:
-      'Accepts reports (POST /v1/cases; machine clients: POST /v1/integrations/reports, 12345 tickets; camera alerts: POST /v1/integrations/cameras/alerts), idempotently, and hands them to the intake queue',
+      'Accepts reports (POST /v1/cases; machine clients: POST /v1/integrations/reports, 12345 tickets), idempotently, and hands them to the intake queue',
     routes: [
       { method: 'POST', path: '/v1/cases' },
       { method: 'POST', path: '/v1/integrations/reports', auth: 'apiKey' },
       { method: 'POST', path: '/v1/integrations/hotline/tickets', auth: 'apiKey' },
-      // Camera alerts from video-analytics systems: keys bound to source `camera` (HMAC signing: #8).
-      { method: 'POST', path: '/v1/integrations/cameras/alerts', auth: 'apiKey' },
     ],
     access: { table: 'readWrite', intakeQueue: 'send' },
   },
@@ -190,7 +188,7 @@ export const FUNCTIONS: FunctionSpec[] = [
     name: 'cameras',
     entry: 'functions/cameras/handler.ts',
     description:
-      'The camera registry (视频监控): administrators register, replace, remove and import cameras; the cameras nearest a case, from the geo index',
+      'The camera registry (视频监控): administrators register, replace, remove and import cameras; the cameras nearest a case, from the geo index; signed camera alerts as reports',
     routes: [
       { method: 'GET', path: '/v1/cameras' },
       { method: 'POST', path: '/v1/cameras' },
@@ -198,8 +196,11 @@ export const FUNCTIONS: FunctionSpec[] = [
       { method: 'PUT', path: '/v1/cameras/{id}' },
       { method: 'DELETE', path: '/v1/cameras/{id}' },
       { method: 'GET', path: '/v1/cases/{id}/cameras' },
+      // Public at the gateway like department events: the HMAC signature (key action `alerts`) is
+      // the credential, checked by the function; no secret travels with the request.
+      { method: 'POST', path: '/v1/integrations/cameras/alerts', public: true },
     ],
-    access: { table: 'readWrite', intakeQueue: 'none' },
+    access: { table: 'readWrite', intakeQueue: 'send' },
   },
   {
     name: 'integration-keys',

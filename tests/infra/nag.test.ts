@@ -44,6 +44,7 @@ const COMMON = [
     'GET--open311--v2--tokens--{file}',
     'POST--open311--v2--{file}',
     'POST--v1--integrations--{system}--events',
+    'POST--v1--integrations--cameras--alerts',
   ].map((route) => `AwsSolutions-APIG4 Api/HttpApi/${route}/Resource`),
   ...FUNCTION_NAMES.map((name) => `AwsSolutions-L1 Fn-${name}/Function/Resource`),
   // Log delivery for the deadline timers' state machine has no resource-level permissions.

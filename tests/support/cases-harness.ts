@@ -4,7 +4,6 @@ import { makeHandler as makeCasesHandler } from '../../functions/cases/app';
 import { makeHandler as makeIntakeHandler } from '../../functions/intake/app';
 import { makeHandler as makeRouterHandler } from '../../functions/route-reports/app';
 import { messagesToDelete, toSqsRecord } from '../../infra/local/poller';
-import { DynamoCameraStore } from '../../shared/adapters/aws/dynamodb-camera-store';
 import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
 import { DynamoDedupClaims } from '../../shared/adapters/aws/dynamodb-dedup-claims';
 import { DynamoRateLimiter } from '../../shared/adapters/aws/dynamodb-rate-limiter';
@@ -93,8 +92,7 @@ export const casesHarness = (emulators: Emulators) => {
   const queue = new SqsReportQueue({ client: emulators.sqs, queueUrl: emulators.queues.intakeQueueUrl });
   const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
   const rateLimiter = new DynamoRateLimiter({ client: emulators.documents, tableName: emulators.tableName });
-  const cameras = new DynamoCameraStore({ client: emulators.documents, tableName: emulators.tableName });
-  const intake = makeIntakeHandler({ store, queue, district: sandun, clock, identity, rateLimiter, cameras });
+  const intake = makeIntakeHandler({ store, queue, district: sandun, clock, identity, rateLimiter });
   const triageFeedback = new DynamoTriageFeedbackStore({
     client: emulators.documents,
     tableName: emulators.tableName,
@@ -166,14 +164,6 @@ export const casesHarness = (emulators: Emulators) => {
       headers: Record<string, string> = {},
     ) => invoke(intake, { routeKey: 'POST /v1/cases', body, claims, headers }),
     intakeRaw: (call: Omit<ApiCall, 'routeKey'>) => invoke(intake, { routeKey: 'POST /v1/cases', ...call }),
-    cameras,
-    /** A camera alert, as the key authorizer lets it through with its context. */
-    cameraAlert: (body: unknown, context: Record<string, unknown> | undefined) =>
-      invoke(intake, {
-        routeKey: 'POST /v1/integrations/cameras/alerts',
-        body,
-        ...(context && { lambda: context }),
-      }),
     /** A machine report, as the key authorizer lets it through with its context. */
     integrationReport: (
       body: unknown,
