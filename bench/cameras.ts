@@ -127,12 +127,20 @@ const stormBench = async () => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   const { casesHarness } = await import('../tests/support/cases-harness');
   const { camerasHarness } = await import('../tests/support/cameras-harness');
+  const { startEvidenceHarness } = await import('../tests/support/evidence-harness');
   const { startEmulators } = await import('../tests/support/emulators');
   const { keysHarness } = await import('../tests/support/keys-harness');
   const emulators = await startEmulators();
+  const api = casesHarness(emulators);
+  // The alerts carry no snapshot; the cameras function needs its bucket all the same.
+  const evidence = await startEvidenceHarness(emulators, api);
   try {
-    const api = casesHarness(emulators);
-    const cams = camerasHarness(emulators, { store: api.store, queue: api.queue, clock: api.clock });
+    const cams = camerasHarness(emulators, {
+      store: api.store,
+      queue: api.queue,
+      clock: api.clock,
+      bucket: evidence.bucket,
+    });
     const keys = keysHarness(emulators, api.clock);
     const cameraId = 'cam-zjg-03';
     const seed = district.config.cameras!.find((c) => c.id === cameraId)!;
@@ -170,6 +178,7 @@ const stormBench = async () => {
     const cases = new Set(finals.map((r) => (r.body.status === 'merged' ? r.body.mergedInto : r.body.id)));
     return { reports: reported.length, coalesced, cases: cases.size, acceptSeconds, routeSeconds };
   } finally {
+    await evidence.stop();
     await emulators.stop();
   }
 };

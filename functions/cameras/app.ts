@@ -17,7 +17,7 @@ import { correlationIdOf, httpFunction, json } from '../../shared/http/middlewar
 import { RequestError } from '../../shared/http/problem';
 import { jsonBody, pathParam, queryParams, signedRequestOf } from '../../shared/http/request';
 import { CaseId } from '../../shared/http/schemas';
-import type { CameraStore, RateLimiter } from '../../shared/ports';
+import type { CameraStore, EvidenceBucket, RateLimiter, SnapshotFetcher } from '../../shared/ports';
 import type { IdentityConfig } from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
 import { receiveCameraAlert } from '../../shared/usecases/camera-alerts';
@@ -39,6 +39,9 @@ export interface CamerasDeps extends CameraRegistryDeps, SubmitReportDeps, Verif
   identity: IdentityConfig;
   /** Counts signed alerts per key and minute, and the per-camera bursts. */
   rateLimiter: RateLimiter;
+  /** Alerts' snapshots wait here for their case (`snapshots/<report>`). */
+  bucket: Pick<EvidenceBucket, 'put' | 'uploadForm'>;
+  snapshots: SnapshotFetcher;
 }
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -77,11 +80,16 @@ const acceptCameraAlert = async (deps: CamerasDeps, event: Event) => {
       maxReportsPerMinute: outcome.maxReportsPerMinute,
     });
   }
-  const { result } = outcome;
+  const { result, snapshotUpload } = outcome;
   metrics.addMetric(result.replayed ? 'ReportsReplayed' : 'CameraAlertReports', 'Count', 1);
+  if (result.case.camera?.snapshot?.failure) metrics.addMetric('CameraSnapshotsUnavailable', 'Count', 1);
   return json(
     202,
-    { coalesced: false, ...caseView(result.case, deps.clock.now(), actor) },
+    {
+      coalesced: false,
+      ...caseView(result.case, deps.clock.now(), actor),
+      ...(snapshotUpload && { snapshotUpload }),
+    },
     {
       location: `/v1/cases/${result.case.id}`,
       ...(result.replayed && { 'idempotency-replayed': 'true' }),

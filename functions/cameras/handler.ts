@@ -1,4 +1,5 @@
 import { DynamoSeenSignatures } from '../../shared/adapters/aws/dynamodb-seen-signatures';
+import { HttpSnapshotFetcher } from '../../shared/adapters/http/snapshot-fetcher';
 import { systemClock } from '../../shared/ports';
 import { dynamoDocumentClient } from '../../shared/runtime/clients';
 import {
@@ -11,6 +12,7 @@ import {
 } from '../../shared/runtime/composition';
 import { identityFrom, requireEnv } from '../../shared/runtime/config';
 import { ENV } from '../../shared/runtime/env';
+import { evidenceBucketFromEnv } from '../../shared/runtime/evidence-composition';
 import { type CamerasDeps, makeHandler } from './app';
 
 export const buildDeps = (): CamerasDeps => ({
@@ -23,6 +25,8 @@ export const buildDeps = (): CamerasDeps => ({
   keys: integrationKeyStoreFromEnv(),
   seen: new DynamoSeenSignatures({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) }),
   rateLimiter: rateLimiterFromEnv(),
+  bucket: evidenceBucketFromEnv(),
+  snapshots: new HttpSnapshotFetcher(),
 });
 
 export const handler = makeHandler(buildDeps());

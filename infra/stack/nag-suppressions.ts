@@ -70,8 +70,10 @@ export const NAG_REASONS = {
     'the Lambda runtime CDK pins for it.',
   evidencePrefixes:
     'Object-level actions on one key prefix of the evidence bucket each: originals under cases/ (upload forms, ' +
-    'reading for the check, deleting once moved to quarantine), thumbnails/ and quarantine/. Object keys are ' +
-    'made per upload at run time; the bucket ARN is fixed, so the wildcard stays inside one prefix of one bucket.',
+    'reading for the check, deleting once moved to quarantine, camera snapshots copied in), thumbnails/, ' +
+    "quarantine/ and snapshots/ (camera snapshots staged until the router knows their report's case). Object " +
+    'keys are made per upload at run time; the bucket ARN is fixed, so the wildcard stays inside one prefix of ' +
+    'one bucket.',
   bucketNotifications:
     "The role of the custom resource CDK uses to configure the evidence bucket's notification (one per stack, " +
     'owned by aws-cdk-lib): the managed policy only lets it write its own logs; its single inline statement is ' +

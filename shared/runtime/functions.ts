@@ -49,10 +49,12 @@ export interface FunctionSpec {
     notifications?: 'none' | 'send' | 'consume';
     /**
      * The evidence bucket: `forms` presigns uploads of originals and downloads of verified
-     * evidence; `check` reads new uploads, writes thumbnails and moves rejects to quarantine, and
-     * is invoked by the bucket's ObjectCreated notifications.
+     * evidence; `check` reads new uploads, writes thumbnails and moves rejects to quarantine, places
+     * arrived camera snapshots in their case, and is invoked by the bucket's ObjectCreated
+     * notifications; `snapshots` stages camera snapshots (writes and presigns `snapshots/`);
+     * `place` copies a staged snapshot to its case's attachment key.
      */
-    evidence?: 'none' | 'forms' | 'check';
+    evidence?: 'none' | 'forms' | 'check' | 'snapshots' | 'place';
   };
   memoryMb?: number;
   timeoutSeconds?: number;
@@ -200,7 +202,9 @@ export const FUNCTIONS: FunctionSpec[] = [
       // the credential, checked by the function; no secret travels with the request.
       { method: 'POST', path: '/v1/integrations/cameras/alerts', public: true },
     ],
-    access: { table: 'readWrite', intakeQueue: 'send' },
+    // Alerts' snapshots are staged under snapshots/ (fetched, or uploaded with a form) until the
+    // router knows their case.
+    access: { table: 'readWrite', intakeQueue: 'send', evidence: 'snapshots' },
   },
   {
     name: 'integration-keys',
@@ -238,7 +242,7 @@ export const FUNCTIONS: FunctionSpec[] = [
     name: 'evidence',
     entry: 'functions/evidence/handler.ts',
     description:
-      'S3 ObjectCreated on the evidence bucket: checks type, size, EXIF time and place, makes a thumbnail, marks the attachment and appends to the case timeline',
+      'S3 ObjectCreated on the evidence bucket: checks type, size, EXIF time and place (a camera snapshot: the camera and the alert time), makes a thumbnail, marks the attachment and appends to the case timeline; places arrived camera snapshots in their case',
     routes: [],
     access: { table: 'readWrite', intakeQueue: 'none', evidence: 'check' },
     // sharp decodes photos of up to 15 MB: more memory is also more CPU.
@@ -250,9 +254,15 @@ export const FUNCTIONS: FunctionSpec[] = [
     name: 'route-reports',
     entry: 'functions/route-reports/handler.ts',
     description:
-      'Consumes the intake queue: registers each report and routes it (SQS, partial batch failures)',
+      'Consumes the intake queue: registers each report and routes it (SQS, partial batch failures); copies a camera report’s snapshot to its case',
     routes: [],
-    access: { table: 'readWrite', intakeQueue: 'consume', timers: 'start', notifications: 'send' },
+    access: {
+      table: 'readWrite',
+      intakeQueue: 'consume',
+      timers: 'start',
+      notifications: 'send',
+      evidence: 'place',
+    },
   },
   {
     name: 'sweep-unrouted',

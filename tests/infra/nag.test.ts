@@ -49,14 +49,20 @@ const COMMON = [
   ...FUNCTION_NAMES.map((name) => `AwsSolutions-L1 Fn-${name}/Function/Resource`),
   // Log delivery for the deadline timers' state machine has no resource-level permissions.
   'AwsSolutions-IAM5[Resource::*] Timers/StateMachine/Role/DefaultPolicy/Resource',
-  // Evidence: object-level grants on one prefix each (originals, thumbnails, quarantine).
-  ...['attachments', 'evidence'].flatMap((name) =>
-    ['cases', 'thumbnails'].map(
+  // Evidence: object-level grants on one prefix each (originals, thumbnails, quarantine, staged snapshots).
+  ...(
+    [
+      ['attachments', ['cases', 'thumbnails']],
+      ['evidence', ['cases', 'thumbnails', 'quarantine', 'snapshots']],
+      ['cameras', ['snapshots']],
+      ['route-reports', ['cases', 'snapshots']],
+    ] as const
+  ).flatMap(([name, prefixes]) =>
+    prefixes.map(
       (prefix) =>
         `AwsSolutions-IAM5[Resource::<EvidenceBucketC67FF768.Arn>/${prefix}/*] Fn-${name}/Role/DefaultPolicy/Resource`,
     ),
   ),
-  'AwsSolutions-IAM5[Resource::<EvidenceBucketC67FF768.Arn>/quarantine/*] Fn-evidence/Role/DefaultPolicy/Resource',
   // CDK's own custom resource that sets the bucket notification.
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Role/Resource',
 ];

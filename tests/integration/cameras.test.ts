@@ -5,12 +5,14 @@ import { cellsWithin } from '../../shared/domain/geohash';
 import { type AlertSigner, camerasHarness } from '../support/cameras-harness';
 import { casesHarness, claimsFor, insideZone, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
+import { startEvidenceHarness } from '../support/evidence-harness';
 import { keysHarness } from '../support/keys-harness';
 
 let emulators: Emulators;
 let api: ReturnType<typeof casesHarness>;
 let cams: ReturnType<typeof camerasHarness>;
 let keys: ReturnType<typeof keysHarness>;
+let evidence: Awaited<ReturnType<typeof startEvidenceHarness>>;
 
 /** Every DynamoDB operation the code under test sends, by command name. */
 const sent: string[] = [];
@@ -49,7 +51,13 @@ const issueCameraKey = async (
 beforeAll(async () => {
   emulators = await startEmulators();
   api = casesHarness(emulators);
-  cams = camerasHarness(emulators, { store: api.store, queue: api.queue, clock: api.clock });
+  evidence = await startEvidenceHarness(emulators, api);
+  cams = camerasHarness(emulators, {
+    store: api.store,
+    queue: api.queue,
+    clock: api.clock,
+    bucket: evidence.bucket,
+  });
   keys = keysHarness(emulators, api.clock);
   emulators.dynamodb.middlewareStack.add(
     (next, context) => (args) => {
@@ -61,6 +69,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await evidence?.stop();
   await emulators?.stop();
 });
 
@@ -243,7 +252,6 @@ describe('camera alerts as intake', () => {
     cameraId: 'cam-zjg-03',
     alertType: 'fire_lane_blocked',
     occurredAt: api.clock.now(),
-    snapshotUrl: 'https://vision.example.cn/snapshots/cam-zjg-03/1.jpg',
     ...overrides,
   });
 
@@ -253,6 +261,23 @@ describe('camera alerts as intake', () => {
       [alert({ cameraId: 'cam-nowhere' }), 422, 'cameraId', 'unknown_camera'],
       [alert({ alertType: 'alien_landing' }), 422, 'alertType', 'unknown_alert_type'],
       [alert({ snapshotUrl: 'ftp://vision.example.cn/1.jpg' }), 400, 'snapshotUrl', 'invalid_format'],
+      // Sandun fetches snapshots only from its own video platform's host.
+      [
+        alert({ snapshotUrl: 'https://vision.example.cn/1.jpg' }),
+        422,
+        'snapshotUrl',
+        'snapshot_host_not_allowed',
+      ],
+      [alert({ snapshotUrl: 'http://vision.sandun.example/1.jpg' }), 422, 'snapshotUrl', 'https_required'],
+      [
+        alert({
+          snapshotUrl: 'https://vision.sandun.example/1.jpg',
+          snapshot: { contentType: 'image/jpeg', size: 10, sha256: 'a'.repeat(64) },
+        }),
+        400,
+        'snapshot',
+        'custom',
+      ],
       [alert({ occurredAt: 'yesterday' }), 400, 'occurredAt', 'invalid_format'],
     ];
     for (const [body, status, field, rule] of refusals) {
@@ -345,7 +370,7 @@ describe('camera alerts as intake', () => {
     expect(reply.body.errors[0]).toMatchObject({ field: 'cameraId', rule: 'camera_outside_district' });
   });
 
-  it('turns an alert into a report at the camera, with its category and snapshot', async () => {
+  it('turns an alert into a report at the camera, with its category', async () => {
     const camera = await issueCameraKey();
     api.clock.advanceMinutes(5);
     const body = alert({ cameraId: 'cam-xz-01', alertType: 'smoke', alertId: 'v-1' });
@@ -364,7 +389,7 @@ describe('camera alerts as intake', () => {
     expect(registered.body).toMatchObject({
       zone: { id: 'xingzhou' },
       location: { lat: 30.285, lng: 120.122 },
-      camera: { cameraId: 'cam-xz-01', alertType: 'smoke', alertId: 'v-1', snapshotUrl: alert().snapshotUrl },
+      camera: { cameraId: 'cam-xz-01', alertType: 'smoke', alertId: 'v-1' },
       submittedBy: { role: 'integration' },
     });
   });
@@ -375,7 +400,7 @@ describe('camera alerts as intake', () => {
     api.clock.set('2026-11-30T03:00:00.000Z');
     const limit = sandun.config.cameraAlerts!.maxReportsPerMinute;
 
-    // Act: 300 alerts, 200 ms apart, each its own alert id and snapshot.
+    // Act: 300 alerts, 200 ms apart, each its own alert id.
     const replies = [];
     for (let i = 0; i < 300; i++) {
       replies.push(
@@ -383,7 +408,6 @@ describe('camera alerts as intake', () => {
           alert({
             alertId: `storm-${i}`,
             occurredAt: api.clock.now(),
-            snapshotUrl: `https://vision.example.cn/snapshots/cam-zjg-03/${i}.jpg`,
           }),
           camera,
         ),

@@ -4,9 +4,10 @@ import { DynamoCameraStore } from '../../shared/adapters/aws/dynamodb-camera-sto
 import { DynamoIntegrationKeyStore } from '../../shared/adapters/aws/dynamodb-integration-key-store';
 import { DynamoRateLimiter } from '../../shared/adapters/aws/dynamodb-rate-limiter';
 import { DynamoSeenSignatures } from '../../shared/adapters/aws/dynamodb-seen-signatures';
+import { HttpSnapshotFetcher } from '../../shared/adapters/http/snapshot-fetcher';
 import type { DistrictIndex } from '../../shared/domain/district-index';
 import { KEY_ID_HEADER, signatureHeaders } from '../../shared/domain/signature';
-import type { CaseStore, Clock, ReportQueue } from '../../shared/ports';
+import type { CaseStore, Clock, EvidenceBucket, ReportQueue, SnapshotFetcher } from '../../shared/ports';
 import { type ApiCall, apiEvent, lambdaContext } from './api-event';
 import { claimsFor, type Reply, sandun, TEST_ISSUER } from './cases-harness';
 import type { Emulators } from './emulators';
@@ -22,10 +23,20 @@ export interface AlertSigner {
   headers?: Record<string, string>;
 }
 
-/** The cameras function wired to the emulators' table, sharing the cases harness's store, queue and clock. */
+/**
+ * The cameras function wired to the emulators' table, sharing the cases harness's store, queue and
+ * clock, and an evidence bucket (s3rver) for the alerts' snapshots.
+ */
 export const camerasHarness = (
   emulators: Emulators,
-  deps: { store: CaseStore; queue: ReportQueue; clock: Clock; district?: DistrictIndex },
+  deps: {
+    store: CaseStore;
+    queue: ReportQueue;
+    clock: Clock;
+    bucket: EvidenceBucket;
+    district?: DistrictIndex;
+    snapshots?: SnapshotFetcher;
+  },
 ) => {
   const tables = { client: emulators.documents, tableName: emulators.tableName };
   const cameras = new DynamoCameraStore(tables);
@@ -40,6 +51,8 @@ export const camerasHarness = (
     keys: new DynamoIntegrationKeyStore(tables),
     seen: new DynamoSeenSignatures(tables),
     rateLimiter: new DynamoRateLimiter(tables),
+    bucket: deps.bucket,
+    snapshots: deps.snapshots ?? new HttpSnapshotFetcher(),
   });
   const invoke = async (call: ApiCall): Promise<Reply> => {
     const result = (await handler(apiEvent(call), lambdaContext())) as APIGatewayProxyStructuredResultV2;

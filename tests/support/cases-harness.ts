@@ -15,6 +15,7 @@ import type { Zone } from '../../shared/district/schema';
 import { train } from '../../shared/domain/classifier/model';
 import { indexDistrict } from '../../shared/domain/district-index';
 import type { Clock } from '../../shared/ports';
+import type { RouteReportDeps } from '../../shared/usecases/route-report';
 import { type ApiCall, apiEvent, lambdaContext } from './api-event';
 import type { Emulators } from './emulators';
 
@@ -99,12 +100,15 @@ export const casesHarness = (emulators: Emulators) => {
   });
   const cases = makeCasesHandler({ store, district: sandun, clock, identity, triageFeedback });
   const claims = new DynamoDedupClaims({ client: emulators.documents, tableName: emulators.tableName });
+  // Set by a test that has an evidence bucket (camera snapshots join their report's case).
+  let placeSnapshot: RouteReportDeps['placeSnapshot'];
   const router = makeRouterHandler({
     store,
     claims,
     district: sandun,
     clock,
     triageModel: sandunTriageModel,
+    placeSnapshot: (report, correlationId) => placeSnapshot?.(report, correlationId) ?? Promise.resolve(),
   });
 
   const invoke = async (
@@ -158,6 +162,10 @@ export const casesHarness = (emulators: Emulators) => {
     triageFeedback,
     router,
     drainQueue,
+    /** What the router does once a report is in a case (the production router places camera snapshots). */
+    usePlaceSnapshot: (hook: RouteReportDeps['placeSnapshot']) => {
+      placeSnapshot = hook;
+    },
     report: (
       body: unknown,
       claims: Record<string, string> = claimsFor.fieldWorker('joint-team'),
