@@ -3,8 +3,9 @@
  * 1. Nearest-camera lookup (GET /v1/cases/{id}/cameras's use case: the case's GetItem, then one
  *    Query per geohash-6 cell around it) with N cameras (default 2,000) spread over the district,
  *    at the default 500 m and the maximum 2 km, against dynalite in its own process.
- * 2. An alert storm: one camera sends N alerts (default 300) within one minute through the real
- *    intake and router (in-process dynalite + fauxqs): how many reports and cases come out.
+ * 2. An alert storm: one camera sends N signed alerts (default 300) within one minute through the
+ *    real cameras function and router (in-process dynalite + fauxqs): how many reports and cases
+ *    come out.
  * Prints figures, asserts nothing.
  */
 import { rmSync } from 'node:fs';
@@ -125,34 +126,42 @@ const stormBench = async () => {
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   const { casesHarness } = await import('../tests/support/cases-harness');
+  const { camerasHarness } = await import('../tests/support/cameras-harness');
+  const { startEvidenceHarness } = await import('../tests/support/evidence-harness');
   const { startEmulators } = await import('../tests/support/emulators');
   const { keysHarness } = await import('../tests/support/keys-harness');
   const emulators = await startEmulators();
+  const api = casesHarness(emulators);
+  // The alerts carry no snapshot; the cameras function needs its bucket all the same.
+  const evidence = await startEvidenceHarness(emulators, api);
   try {
-    const api = casesHarness(emulators);
+    const cams = camerasHarness(emulators, {
+      store: api.store,
+      queue: api.queue,
+      clock: api.clock,
+      bucket: evidence.bucket,
+    });
     const keys = keysHarness(emulators, api.clock);
     const cameraId = 'cam-zjg-03';
     const seed = district.config.cameras!.find((c) => c.id === cameraId)!;
-    await api.cameras.create(placeCamera(district, seed, api.clock.now()));
-    const created = await keys.create({ name: '视频分析平台', source: 'camera', rateLimitPerMinute: 6000 });
-    const verdict = await keys.authorize(created.body.key);
-    if (!verdict.isAuthorized || !('context' in verdict)) throw new Error('the bench key was refused');
-    const context = verdict.context as unknown as Record<string, unknown>;
+    await cams.cameras.create(placeCamera(district, seed, api.clock.now()));
+    const created = await keys.create({
+      name: '视频分析平台',
+      source: 'camera',
+      actions: ['alerts'],
+      rateLimitPerMinute: 6000,
+    });
+    if (created.status !== 201) throw new Error(`the bench key was refused: ${created.status}`);
+    const signer = { keyId: created.body.id as string, secret: created.body.signingSecret as string };
     api.clock.set('2026-11-30T03:00:00.000Z');
     const step = 60_000 / ALERTS;
     const started = performance.now();
     const replies = [];
     for (let i = 0; i < ALERTS; i++) {
       replies.push(
-        await api.cameraAlert(
-          {
-            cameraId,
-            alertType: 'fire_lane_blocked',
-            occurredAt: api.clock.now(),
-            alertId: `storm-${i}`,
-            snapshotUrl: `https://vision.example.cn/snapshots/${cameraId}/${i}.jpg`,
-          },
-          context,
+        await cams.alert(
+          { cameraId, alertType: 'fire_lane_blocked', occurredAt: api.clock.now(), alertId: `storm-${i}` },
+          signer,
         ),
       );
       api.clock.set(new Date(Date.parse(api.clock.now()) + step).toISOString());
@@ -169,6 +178,7 @@ const stormBench = async () => {
     const cases = new Set(finals.map((r) => (r.body.status === 'merged' ? r.body.mergedInto : r.body.id)));
     return { reports: reported.length, coalesced, cases: cases.size, acceptSeconds, routeSeconds };
   } finally {
+    await evidence.stop();
     await emulators.stop();
   }
 };

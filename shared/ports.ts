@@ -1,4 +1,4 @@
-import type { Camera } from './domain/camera';
+import type { Camera, SnapshotContentType } from './domain/camera';
 import type { Case, CaseStatus } from './domain/case';
 import type { TriageFeedback } from './domain/classifier/feedback';
 import type { TimerKey } from './domain/escalation';
@@ -270,6 +270,8 @@ export interface EvidenceBucket {
   /** The first `length` bytes (a video's magic number without downloading it). */
   readStart(key: string, length: number): Promise<Uint8Array>;
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /** Copies the object to another key (a camera snapshot to its case's attachment key). */
+  copy(from: string, to: string): Promise<void>;
   /** Moves the object out of the case's prefix (copy, then delete). */
   move(from: string, to: string): Promise<void>;
   downloadUrl(key: string, expiresInSeconds: number): Promise<string>;
@@ -334,4 +336,22 @@ export interface TriageFeedbackStore {
   record(feedback: TriageFeedback): Promise<void>;
   /** Every recorded feedback, oldest first. */
   list(): Promise<TriageFeedback[]>;
+}
+
+export interface SnapshotFetchRequest {
+  url: URL;
+  /** The district lets this host resolve to private, loopback or link-local addresses. */
+  allowPrivateAddresses: boolean;
+  maxBytes: number;
+  timeoutMs: number;
+}
+
+export interface FetchedSnapshot {
+  bytes: Uint8Array;
+  contentType: SnapshotContentType;
+}
+
+/** Fetches a camera snapshot from its URL; throws SnapshotFetchError saying why there is none. */
+export interface SnapshotFetcher {
+  fetch(request: SnapshotFetchRequest): Promise<FetchedSnapshot>;
 }

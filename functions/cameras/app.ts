@@ -1,21 +1,26 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { actorFromEvent } from '../../shared/auth/actor';
+import { integrationPrincipalOf } from '../../shared/auth/integration';
 import { authorize } from '../../shared/domain/authorization';
 import { NEAREST_RADIUS_METRES } from '../../shared/domain/camera';
+import { SourceNotAllowedError } from '../../shared/domain/errors';
 import {
+  CameraAlertBody,
   CameraBody,
   CameraId,
   CameraListQuery,
   CameraReplaceBody,
   NearbyCamerasQuery,
 } from '../../shared/http/camera-schemas';
-import { httpFunction, json } from '../../shared/http/middleware';
+import { caseView } from '../../shared/http/case-view';
+import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
 import { RequestError } from '../../shared/http/problem';
-import { jsonBody, pathParam, queryParams } from '../../shared/http/request';
+import { jsonBody, pathParam, queryParams, signedRequestOf } from '../../shared/http/request';
 import { CaseId } from '../../shared/http/schemas';
-import type { CameraStore, CaseStore, Clock } from '../../shared/ports';
+import type { CameraStore, EvidenceBucket, RateLimiter, SnapshotFetcher } from '../../shared/ports';
 import type { IdentityConfig } from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
+import { receiveCameraAlert } from '../../shared/usecases/camera-alerts';
 import {
   type CameraRegistryDeps,
   camerasNearCase,
@@ -25,22 +30,81 @@ import {
   removeCamera,
   replaceCamera,
 } from '../../shared/usecases/cameras';
+import { consumeRateLimit } from '../../shared/usecases/rate-limit';
+import { type VerifyDeps, verifySignedRequest } from '../../shared/usecases/signed-requests';
+import type { SubmitReportDeps } from '../../shared/usecases/submit-report';
 
-export interface CamerasDeps extends CameraRegistryDeps {
+export interface CamerasDeps extends CameraRegistryDeps, SubmitReportDeps, VerifyDeps {
   cameras: CameraStore;
-  store: CaseStore;
-  clock: Clock;
   identity: IdentityConfig;
+  /** Counts signed alerts per key and minute, and the per-camera bursts. */
+  rateLimiter: RateLimiter;
+  /** Alerts' snapshots wait here for their case (`snapshots/<report>`). */
+  bucket: Pick<EvidenceBucket, 'put' | 'uploadForm'>;
+  snapshots: SnapshotFetcher;
 }
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 
+/** Video-analytics systems send camera alerts here, signed like every system that pushes to us. */
+export const CAMERA_ALERT_ROUTE = 'POST /v1/integrations/cameras/alerts';
+
 /**
- * The camera registry (GET/POST /v1/cameras, PUT/DELETE /v1/cameras/{id}, POST /v1/cameras/import)
- * and the cameras near a case (GET /v1/cases/{id}/cameras). Links only: no video passes through here.
+ * POST /v1/integrations/cameras/alerts: public at the gateway (the HMAC signature is the
+ * credential, as for department events), verified before the body is parsed; then a report at the
+ * camera (202), or coalesced into the storm it belongs to (202, `coalesced: true`).
+ */
+const acceptCameraAlert = async (deps: CamerasDeps, event: Event) => {
+  const signed = signedRequestOf(event);
+  let key: Awaited<ReturnType<typeof verifySignedRequest>>;
+  try {
+    key = await verifySignedRequest(deps, signed, { action: 'alerts' });
+  } catch (error) {
+    metrics.addMetric('CameraAlertsRefused', 'Count', 1);
+    throw error;
+  }
+  // The key was issued for source `camera`; a record changed behind our back is still refused.
+  if (key.source !== 'camera') throw new SourceNotAllowedError(key.source, 'camera');
+  // The key's budget is spent before the body is read: a client sending garbage in a loop is throttled too.
+  await consumeRateLimit(deps, key.id, key.rateLimitPerMinute);
+  const alert = jsonBody(event, CameraAlertBody);
+  const { actor } = integrationPrincipalOf(key);
+  const outcome = await receiveCameraAlert(deps, { alert, actor, correlationId: correlationIdOf(event) });
+  if (outcome.kind === 'coalesced') {
+    metrics.addMetric('CameraAlertsCoalesced', 'Count', 1);
+    return json(202, {
+      coalesced: true,
+      cameraId: alert.cameraId,
+      alertType: alert.alertType,
+      minute: outcome.minute,
+      maxReportsPerMinute: outcome.maxReportsPerMinute,
+    });
+  }
+  const { result, snapshotUpload } = outcome;
+  metrics.addMetric(result.replayed ? 'ReportsReplayed' : 'CameraAlertReports', 'Count', 1);
+  if (result.case.camera?.snapshot?.failure) metrics.addMetric('CameraSnapshotsUnavailable', 'Count', 1);
+  return json(
+    202,
+    {
+      coalesced: false,
+      ...caseView(result.case, deps.clock.now(), actor),
+      ...(snapshotUpload && { snapshotUpload }),
+    },
+    {
+      location: `/v1/cases/${result.case.id}`,
+      ...(result.replayed && { 'idempotency-replayed': 'true' }),
+    },
+  );
+};
+
+/**
+ * The camera registry (GET/POST /v1/cameras, PUT/DELETE /v1/cameras/{id}, POST /v1/cameras/import),
+ * the cameras near a case (GET /v1/cases/{id}/cameras) and the cameras' own alerts (POST
+ * /v1/integrations/cameras/alerts). Links only: no video passes through here.
  */
 export const makeHandler = (deps: CamerasDeps) =>
   httpFunction(async (event: Event) => {
+    if (event.routeKey === CAMERA_ALERT_ROUTE) return acceptCameraAlert(deps, event);
     const actor = actorFromEvent(event, deps.identity);
     switch (event.routeKey) {
       case 'GET /v1/cases/{id}/cameras': {

@@ -1,26 +1,19 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../shared/domain/signature';
 import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
 import { fromZodError, RequestError } from '../../shared/http/problem';
-import { header, pathParam } from '../../shared/http/request';
+import { pathParam, signedRequestOf } from '../../shared/http/request';
 import { DepartmentEventBody, SystemName } from '../../shared/http/schemas';
 import type { RateLimiter } from '../../shared/ports';
 import { metrics } from '../../shared/runtime/observability';
-import {
-  applyDepartmentEvent,
-  type VerifyDeps,
-  verifySignedRequest,
-} from '../../shared/usecases/department-events';
+import { applyDepartmentEvent } from '../../shared/usecases/department-events';
 import { consumeRateLimit } from '../../shared/usecases/rate-limit';
 import type { RunCommandDeps } from '../../shared/usecases/run-command';
+import { type VerifyDeps, verifySignedRequest } from '../../shared/usecases/signed-requests';
 import type { SubmitReportDeps } from '../../shared/usecases/submit-report';
 
 export type DepartmentEventsDeps = VerifyDeps &
   SubmitReportDeps &
   RunCommandDeps & { rateLimiter: RateLimiter };
-
-const rawBody = (event: APIGatewayProxyEventV2): string =>
-  event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
 
 const parseEvent = (body: string) => {
   let document: unknown;
@@ -44,25 +37,16 @@ const parseEvent = (body: string) => {
 export const makeHandler = (deps: DepartmentEventsDeps) =>
   httpFunction(async (event: APIGatewayProxyEventV2) => {
     const system = pathParam(event, 'system', SystemName);
-    const body = rawBody(event);
+    const signed = signedRequestOf(event);
     let key: Awaited<ReturnType<typeof verifySignedRequest>>;
     try {
-      key = await verifySignedRequest(
-        deps,
-        {
-          keyId: header(event, KEY_ID_HEADER),
-          timestamp: header(event, TIMESTAMP_HEADER),
-          signature: header(event, SIGNATURE_HEADER),
-          body,
-        },
-        system,
-      );
+      key = await verifySignedRequest(deps, signed, { action: 'events', department: system });
     } catch (error) {
       metrics.addMetric('DepartmentEventsRefused', 'Count', 1);
       throw error;
     }
     await consumeRateLimit(deps, key.id, key.rateLimitPerMinute);
-    const departmentEvent = parseEvent(body);
+    const departmentEvent = parseEvent(signed.body);
     const result = await applyDepartmentEvent(deps, {
       key,
       system,

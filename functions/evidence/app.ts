@@ -3,7 +3,9 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
+import { SNAPSHOT_PREFIX } from '../../shared/domain/evidence';
 import { logger, metrics, tracer } from '../../shared/runtime/observability';
+import { type ArrivalOutcome, snapshotArrived } from '../../shared/usecases/camera-snapshots';
 import {
   type CheckEvidenceDeps,
   type CheckOutcome,
@@ -11,6 +13,8 @@ import {
 } from '../../shared/usecases/check-evidence';
 
 export type EvidenceDeps = CheckEvidenceDeps;
+
+type Outcome = CheckOutcome['outcome'] | `snapshot-${ArrivalOutcome}`;
 
 /** S3 event keys are URL-encoded, with `+` for spaces. */
 export const objectKeyOfRecord = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
@@ -20,23 +24,27 @@ export class EvidenceBatchError extends Error {
 }
 
 /**
- * S3 ObjectCreated on the evidence bucket (the upload prefix only): each new object is checked and
- * its attachment marked verified or rejected. Every step is repeatable, so when one record fails
+ * S3 ObjectCreated on the evidence bucket: under `cases/` each new object is checked and its
+ * attachment marked verified or rejected; under `snapshots/` a camera's snapshot is placed in its
+ * report's case once the report has one (the copy then arrives under `cases/` and is checked). Every step is repeatable, so when one record fails
  * the invocation fails and Lambda's retry runs the batch again without doing anything twice.
  */
 export const makeHandler = (deps: EvidenceDeps) =>
-  middy(async (event: S3Event): Promise<{ outcomes: CheckOutcome['outcome'][] }> => {
-    const outcomes: CheckOutcome['outcome'][] = [];
+  middy(async (event: S3Event): Promise<{ outcomes: Outcome[] }> => {
+    const outcomes: Outcome[] = [];
     let failures = 0;
     for (const record of event.Records) {
       if (!record.eventName.startsWith('ObjectCreated:')) continue;
       const key = objectKeyOfRecord(record.s3.object.key);
+      const requestId = record.responseElements?.['x-amz-request-id'];
       try {
-        const result = await checkEvidence(
-          deps,
-          { key, arrivedAt: record.eventTime },
-          record.responseElements?.['x-amz-request-id'],
-        );
+        if (key.startsWith(SNAPSHOT_PREFIX)) {
+          const placed = await snapshotArrived(deps, key, requestId);
+          outcomes.push(`snapshot-${placed}`);
+          logger.info('camera snapshot arrived', { key, outcome: placed });
+          continue;
+        }
+        const result = await checkEvidence(deps, { key, arrivedAt: record.eventTime }, requestId);
         outcomes.push(result.outcome);
         if (result.outcome === 'checked') {
           metrics.addMetric(

@@ -4,15 +4,13 @@ import { type IntegrationPrincipal, integrationFromEvent } from '../../shared/au
 import { authorize } from '../../shared/domain/authorization';
 import type { Actor } from '../../shared/domain/case';
 import { ForbiddenActionError, SourceNotAllowedError } from '../../shared/domain/errors';
-import { CameraAlertBody } from '../../shared/http/camera-schemas';
 import { caseView } from '../../shared/http/case-view';
 import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
 import { headerParam, jsonBody } from '../../shared/http/request';
 import { HotlineTicketBody, IdempotencyKey, ReportBody } from '../../shared/http/schemas';
-import type { CameraStore, Clock, RateLimiter } from '../../shared/ports';
+import type { Clock, RateLimiter } from '../../shared/ports';
 import type { IdentityConfig } from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
-import { receiveCameraAlert } from '../../shared/usecases/camera-alerts';
 import { submitHotlineTicket } from '../../shared/usecases/hotline-ticket';
 import { consumeRateLimit } from '../../shared/usecases/rate-limit';
 import { type SubmitReportDeps, submitReport } from '../../shared/usecases/submit-report';
@@ -22,17 +20,12 @@ export interface IntakeDeps extends SubmitReportDeps {
   clock: Clock;
   /** Counts machine reports per integration key and minute. */
   rateLimiter: RateLimiter;
-  /** The camera registry, for camera alerts (POST /v1/integrations/cameras/alerts). */
-  cameras: CameraStore;
 }
 
 /** Machine clients report here, behind the key authorizer; people report on POST /v1/cases. */
 export const INTEGRATION_REPORT_ROUTE = 'POST /v1/integrations/reports';
 /** The 12345 hotline platform posts its tickets here, with a key bound to the `hotline` source. */
 export const HOTLINE_TICKET_ROUTE = 'POST /v1/integrations/hotline/tickets';
-
-/** Video-analytics systems send camera alerts here, behind the same key authorizer. */
-export const CAMERA_ALERT_ROUTE = 'POST /v1/integrations/cameras/alerts';
 
 /**
  * The integration key behind the request, once it may report and is within its rate. The budget
@@ -90,55 +83,12 @@ const hotlineTicket = async (deps: IntakeDeps, event: APIGatewayProxyEventV2With
 };
 
 /**
- * POST /v1/integrations/cameras/alerts: a video-analytics alert, as a report at the camera (202),
- * or coalesced into the storm it belongs to (202, `coalesced: true`). Authenticated like every
- * integration by its key (bound to source `camera`); signing (#8) is checked by the same
- * authorizer once it exists, so nothing here changes.
- */
-const acceptCameraAlert = async (
-  deps: IntakeDeps,
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
-  integration: IntegrationPrincipal,
-) => {
-  if (integration.source !== 'camera') throw new SourceNotAllowedError(integration.source, 'camera');
-  const alert = jsonBody(event, CameraAlertBody);
-  const outcome = await receiveCameraAlert(deps, {
-    alert,
-    actor: integration.actor,
-    correlationId: correlationIdOf(event),
-  });
-  if (outcome.kind === 'coalesced') {
-    metrics.addMetric('CameraAlertsCoalesced', 'Count', 1);
-    return json(202, {
-      coalesced: true,
-      cameraId: alert.cameraId,
-      alertType: alert.alertType,
-      minute: outcome.minute,
-      maxReportsPerMinute: outcome.maxReportsPerMinute,
-    });
-  }
-  const { result } = outcome;
-  metrics.addMetric(result.replayed ? 'ReportsReplayed' : 'CameraAlertReports', 'Count', 1);
-  return json(
-    202,
-    { coalesced: false, ...caseView(result.case, deps.clock.now(), integration.actor) },
-    {
-      location: `/v1/cases/${result.case.id}`,
-      ...(result.replayed && { 'idempotency-replayed': 'true' }),
-    },
-  );
-};
-
-/**
  * POST /v1/cases and POST /v1/integrations/reports: accept a report (202) and hand it to the
  * router; a retry returns the same case. An integration key reports only as its own source.
  */
 export const makeHandler = (deps: IntakeDeps) =>
   httpFunction(async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
     if (event.routeKey === HOTLINE_TICKET_ROUTE) return hotlineTicket(deps, event);
-    if (event.routeKey === CAMERA_ALERT_ROUTE) {
-      return acceptCameraAlert(deps, event, await integrationCaller(deps, event));
-    }
     const integration =
       event.routeKey === INTEGRATION_REPORT_ROUTE ? await integrationCaller(deps, event) : undefined;
     const actor: Actor = integration?.actor ?? actorFromEvent(event, deps.identity);

@@ -1,6 +1,5 @@
 import { systemClock } from '../../shared/ports';
 import {
-  cameraStoreFromEnv,
   caseStoreFromEnv,
   districtIndexFromEnv,
   rateLimiterFromEnv,
@@ -16,7 +15,6 @@ export const buildDeps = (): IntakeDeps => ({
   clock: systemClock,
   identity: identityFrom(),
   rateLimiter: rateLimiterFromEnv(),
-  cameras: cameraStoreFromEnv(),
 });
 
 export const handler = makeHandler(buildDeps());

@@ -1,5 +1,5 @@
 import type { Context, S3Event } from 'aws-lambda';
-import { UPLOAD_PREFIX } from '../../shared/domain/evidence';
+import { SNAPSHOT_PREFIX, UPLOAD_PREFIX } from '../../shared/domain/evidence';
 import type { LoadedFunction } from './handlers';
 import { invokeWithTimeout, lambdaContextFor } from './lambda-context';
 import type { RuntimeLog } from './log';
@@ -22,9 +22,12 @@ export interface S3Notifications {
   stop(): Promise<void>;
 }
 
+/** The prefixes whose new objects the stack's notification sends to the evidence function. */
+const NOTIFIED_PREFIXES = [UPLOAD_PREFIX, SNAPSHOT_PREFIX];
+
 /**
- * The bucket notification the CDK stack configures (ObjectCreated under `cases/` → the evidence
- * function, invoked asynchronously with two retries), played for s3rver's events.
+ * The bucket notification the CDK stack configures (ObjectCreated under `cases/` and `snapshots/`
+ * → the evidence function, invoked asynchronously with two retries), played for s3rver's events.
  */
 export const startS3Notifications = (options: S3NotificationOptions): S3Notifications => {
   const { target, log } = options;
@@ -67,7 +70,8 @@ export const startS3Notifications = (options: S3NotificationOptions): S3Notifica
   options.server.onEvent((event) => {
     const record = event.Records[0];
     if (!record?.eventName.startsWith('ObjectCreated:')) return;
-    if (!record.s3.object.key.startsWith(UPLOAD_PREFIX)) return;
+    const key = record.s3.object.key;
+    if (!NOTIFIED_PREFIXES.some((prefix) => key.startsWith(prefix))) return;
     queue.push(event);
     pump();
   });

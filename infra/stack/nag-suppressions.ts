@@ -38,7 +38,8 @@ export const NAG_REASONS = {
     'Public on purpose (FUNCTIONS marks it public): the health probe and the OpenAPI document carry no case ' +
     'data and change nothing; the Open311 GeoReport v2 routes are public by that standard (its reads show cases ' +
     'without personal data; its POST carries the api_key in the form body, which the function checks against the ' +
-    "integration key store); department systems' events are authenticated by their HMAC-SHA256 signature " +
+    "integration key store); department systems' events and video-analytics systems' camera alerts are " +
+    'authenticated by their HMAC-SHA256 signature ' +
     '(key id, timestamp within 5 minutes, signature never seen before), which the function checks against the ' +
     "key's signing secret, so no secret travels. Every other route is behind the JWT authorizer or, for " +
     'machine intake, the integration-key authorizer; the stage throttling covers these routes too.',
@@ -70,8 +71,10 @@ export const NAG_REASONS = {
     'the Lambda runtime CDK pins for it.',
   evidencePrefixes:
     'Object-level actions on one key prefix of the evidence bucket each: originals under cases/ (upload forms, ' +
-    'reading for the check, deleting once moved to quarantine), thumbnails/ and quarantine/. Object keys are ' +
-    'made per upload at run time; the bucket ARN is fixed, so the wildcard stays inside one prefix of one bucket.',
+    'reading for the check, deleting once moved to quarantine, camera snapshots copied in), thumbnails/, ' +
+    "quarantine/ and snapshots/ (camera snapshots staged until the router knows their report's case). Object " +
+    'keys are made per upload at run time; the bucket ARN is fixed, so the wildcard stays inside one prefix of ' +
+    'one bucket.',
   exportsPrefix:
     'Writing and reading objects under exports/ of the exports bucket: each big export gets a key made at ' +
     'run time (date, random id, file name) and a presigned download link signed with the same role; the ' +

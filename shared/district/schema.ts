@@ -205,6 +205,46 @@ export const CameraSeed = z.strictObject({
   status: z.enum(CAMERA_STATUSES).default('online'),
 });
 
+/**
+ * A host camera snapshots may be fetched from: a name (`vision.example.cn`), a subdomain pattern
+ * (`*.vision.example.cn`, at least two labels after the star) or an IP literal. A bare string means
+ * https to public addresses only; the object form may allow plain http or private addresses for
+ * that host alone (a camera platform on the district's network, a local demo).
+ */
+const HOST_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const SnapshotHostName = z
+  .string()
+  .max(253)
+  .refine(
+    (host) => (HOST_NAME.test(host) || /^\[[0-9a-f:.]+\]$/.test(host)) && !/^\*\.[^.]+$/.test(host),
+    'a lower-case host name, *.<domain with a dot> or an IP literal ([…] for IPv6)',
+  );
+export const SnapshotHost = z
+  .union([
+    SnapshotHostName,
+    z.strictObject({
+      host: SnapshotHostName,
+      /** Plain http to this host. */
+      http: z.boolean().default(false),
+      /** The host may resolve to a private, loopback or link-local address (never on AWS: a local demo). */
+      privateAddresses: z.boolean().default(false),
+    }),
+  ])
+  .transform((entry) =>
+    typeof entry === 'string' ? { host: entry, http: false, privateAddresses: false } : entry,
+  );
+
+/** Where camera snapshots may come from, and how many become evidence on one case. */
+export const CameraSnapshotSettings = z.strictObject({
+  /** The hosts snapshot URLs may name; an empty list means snapshots come by upload only. */
+  hosts: z.array(SnapshotHost).max(100).default([]),
+  /**
+   * At most this many snapshots of camera alerts become attachments of one case: a storm merges
+   * into one case, and each snapshot is a timeline entry on it (the case item has a size limit).
+   */
+  maxPerCase: z.number().int().min(1).max(50).default(5),
+});
+
 /** Camera alerts as intake: which category each alert type reports, and how storms are absorbed. */
 export const CameraAlertSettings = z.object({
   /** Alert type (as the video-analytics system names it) → category code of this district. */
@@ -218,6 +258,7 @@ export const CameraAlertSettings = z.object({
     .default(60),
   /** At most this many alerts per camera, type and minute become reports; the rest are counted and coalesced. */
   maxReportsPerMinute: z.number().int().positive().max(600).default(30),
+  snapshots: CameraSnapshotSettings.default({ hosts: [], maxPerCase: 5 }),
 });
 
 /** Evidence from the field: how far from the case a photo may be taken, and whether resolving needs one. */
@@ -235,6 +276,13 @@ export const EvidenceSettings = z.object({
   requireAfterPhotoToResolve: z.boolean().default(false),
   /** How long an upload form stays valid. */
   uploadFormMinutes: z.number().int().min(1).max(60).default(10),
+  /** A camera snapshot's alert may be at most this long before its report reached the platform. */
+  snapshotMaxAgeMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
 });
 
 export const IdentityConfig = z.object({
@@ -284,6 +332,7 @@ export const DistrictConfig = z
       futureToleranceMinutes: 10,
       requireAfterPhotoToResolve: false,
       uploadFormMinutes: 10,
+      snapshotMaxAgeMinutes: 30,
     }),
   })
   .superRefine((district, ctx) => {

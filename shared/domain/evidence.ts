@@ -22,6 +22,27 @@ export const KIND_RULES: Record<AttachmentKind, { maxBytes: number; contentTypes
 
 export type AttachmentStatus = 'pending' | 'verified' | 'rejected';
 
+/**
+ * Where a piece of evidence comes from, which decides what makes it proof: `field` — a person's
+ * device through an upload form (EXIF time and GPS, taken after dispatch counts as the result on
+ * site); `camera` — a registered camera's snapshot from its alert (no EXIF GPS, taken before
+ * anyone was sent: the camera's registered place and the alert's time stand in for EXIF).
+ */
+export const ATTACHMENT_ORIGINS = ['field', 'camera'] as const;
+export type AttachmentOrigin = (typeof ATTACHMENT_ORIGINS)[number];
+
+/** What a camera snapshot is judged by instead of EXIF. */
+export interface CameraStill {
+  cameraId: string;
+  /** Where the camera stands, from the registry (WGS-84). */
+  location: GeoPoint;
+  /** When the video analytics saw it (the alert's `occurredAt`). */
+  alertAt: string;
+  /** The report the alert became, and when the platform received it. */
+  reportId: string;
+  reportedAt: string;
+}
+
 /** What the checks found out about an uploaded object. */
 export interface EvidenceFacts {
   /** The type its first bytes say, whatever the name or the form claimed. */
@@ -33,8 +54,10 @@ export interface EvidenceFacts {
   gps?: GeoPoint;
   /** Metres from the case's location. */
   distanceMetres?: number;
-  /** Taken (EXIF time, else uploaded) after the case was dispatched. */
+  /** Taken (EXIF time, else uploaded) after the case was dispatched. Never set for camera stills. */
   takenAfterDispatch?: boolean;
+  /** The camera a still came from (its registered place is `gps`, its alert time `takenAt`). */
+  cameraId?: string;
   width?: number;
   height?: number;
 }
@@ -42,6 +65,10 @@ export interface EvidenceFacts {
 export interface Attachment {
   id: string;
   caseId: string;
+  /** Absent on attachments from before origins existed: those are all `field`. */
+  origin?: AttachmentOrigin;
+  /** Set exactly when `origin` is `camera`. */
+  camera?: CameraStill;
   kind: AttachmentKind;
   contentType: string;
   /** Declared by the client when it asked for the form. */
@@ -79,6 +106,11 @@ export interface EvidencePolicy {
   requireAfterPhotoToResolve: boolean;
   /** Minutes an upload form stays valid. */
   uploadFormMinutes: number;
+  /**
+   * A camera still's alert may be at most this long before its report reached the platform: an
+   * analytics system replaying an old backlog is not evidence of what is happening now.
+   */
+  snapshotMaxAgeMinutes: number;
 }
 
 export const DEFAULT_EVIDENCE_POLICY: EvidencePolicy = {
@@ -86,6 +118,7 @@ export const DEFAULT_EVIDENCE_POLICY: EvidencePolicy = {
   futureToleranceMinutes: 10,
   requireAfterPhotoToResolve: false,
   uploadFormMinutes: 10,
+  snapshotMaxAgeMinutes: 30,
 };
 
 export const REJECTION_RULES = [
@@ -98,6 +131,8 @@ export const REJECTION_RULES = [
   'sha256_mismatch',
   'taken_in_future',
   'too_far_from_case',
+  'taken_long_before_report',
+  'snapshot_unavailable',
   'unknown_attachment',
 ] as const;
 export type RejectionRule = (typeof REJECTION_RULES)[number];
@@ -106,6 +141,17 @@ export type RejectionRule = (typeof REJECTION_RULES)[number];
 export const QUARANTINE_PREFIX = 'quarantine/';
 export const UPLOAD_PREFIX = 'cases/';
 export const THUMBNAIL_PREFIX = 'thumbnails/';
+
+/**
+ * Camera snapshots wait here, one per report, until the router knows the report's case: the case
+ * id is not known when the alert arrives (the report may become its own case or merge into one).
+ */
+export const SNAPSHOT_PREFIX = 'snapshots/';
+export const snapshotKeyOf = (reportId: string) => `${SNAPSHOT_PREFIX}${reportId}`;
+
+/** `snapshots/<report>` → the report id; anything else is no snapshot of ours. */
+export const parseSnapshotKey = (key: string): string | undefined =>
+  /^snapshots\/([A-Za-z0-9_-]{1,64})$/.exec(key)?.[1];
 
 export const objectKeyOf = (caseId: string, attachmentId: string) =>
   `${UPLOAD_PREFIX}${caseId}/${attachmentId}`;
@@ -237,7 +283,21 @@ export const inspectEvidence = (
   if (found.width !== undefined) facts.width = found.width;
   if (found.height !== undefined) facts.height = found.height;
   if (attachment.kind !== 'photo') return { status: 'verified', facts };
+  if (attachment.origin === 'camera') {
+    if (!attachment.camera) throw new Error(`camera attachment ${attachment.id} carries no camera facts`);
+    return judgeCameraStill(attachment.camera, c, facts, policy);
+  }
+  return judgeFieldPhoto(c, found, facts, policy, now);
+};
 
+/** A phone's photo: its EXIF place against the case's, its EXIF time against now and dispatch. */
+const judgeFieldPhoto = (
+  c: Pick<Case, 'location' | 'dispatchedAt'>,
+  found: ObjectFindings,
+  facts: EvidenceFacts,
+  policy: EvidencePolicy,
+  now: string,
+): Verdict => {
   if (found.takenAt) facts.takenAt = found.takenAt;
   const when = found.takenAt ?? found.arrivedAt;
   if (c.dispatchedAt) facts.takenAfterDispatch = Date.parse(when) >= Date.parse(c.dispatchedAt);
@@ -252,15 +312,54 @@ export const inspectEvidence = (
       facts,
     );
   }
-  if (facts.distanceMetres !== undefined && facts.distanceMetres > policy.maxDistanceMetres) {
+  return withinReach(facts, policy) ?? { status: 'verified', facts };
+};
+
+/**
+ * A camera's still: stills carry no EXIF GPS and cameras stamp their own clocks, so the registered
+ * camera's place stands for where and the alert's time for when. It was taken before anyone was
+ * sent, so it never counts as a photo after dispatch. Its time is judged against when the report
+ * reached the platform (fixed, so a check retried later decides the same): not after it (beyond
+ * the clock tolerance), not long before it.
+ */
+const judgeCameraStill = (
+  still: CameraStill,
+  c: Pick<Case, 'location'>,
+  facts: EvidenceFacts,
+  policy: EvidencePolicy,
+): Verdict => {
+  facts.cameraId = still.cameraId;
+  facts.takenAt = still.alertAt;
+  facts.gps = { lat: still.location.lat, lng: still.location.lng };
+  facts.distanceMetres = Math.round(distanceMetres(still.location, c.location));
+  const alertAt = Date.parse(still.alertAt);
+  const reportedAt = Date.parse(still.reportedAt);
+  if (alertAt > reportedAt + policy.futureToleranceMinutes * 60_000) {
     return reject(
-      'too_far_from_case',
-      `taken ${(facts.distanceMetres / 1000).toFixed(1)} km from the case (the district allows ${policy.maxDistanceMetres} m)`,
+      'taken_in_future',
+      `the alert says ${still.alertAt}, after the platform received it (${still.reportedAt})`,
       facts,
     );
   }
-  return { status: 'verified', facts };
+  if (alertAt < reportedAt - policy.snapshotMaxAgeMinutes * 60_000) {
+    return reject(
+      'taken_long_before_report',
+      `the alert says ${still.alertAt}, more than ${policy.snapshotMaxAgeMinutes} minutes before it was received (${still.reportedAt})`,
+      facts,
+    );
+  }
+  return withinReach(facts, policy) ?? { status: 'verified', facts };
 };
+
+/** The district's distance rule, the same for a phone's GPS and a camera's registered place. */
+const withinReach = (facts: EvidenceFacts, policy: EvidencePolicy): Verdict | undefined =>
+  facts.distanceMetres !== undefined && facts.distanceMetres > policy.maxDistanceMetres
+    ? reject(
+        'too_far_from_case',
+        `taken ${(facts.distanceMetres / 1000).toFixed(1)} km from the case (the district allows ${policy.maxDistanceMetres} m)`,
+        facts,
+      )
+    : undefined;
 
 /** What the case itself remembers of its evidence: enough for `resolve` to check the district's rule. */
 export interface EvidenceSummary {

@@ -11,10 +11,21 @@ import type { Source } from './case';
 /**
  * What a key may do: `report` creates cases (the hotline, Open311 clients); `events` sends signed
  * department-system events (new reports, progress and results on the cases assigned to the key's
- * department). Nothing reads.
+ * department); `alerts` sends signed camera alerts (a video-analytics system, source `camera`).
+ * Nothing reads.
  */
-export const INTEGRATION_ACTIONS = ['report', 'events'] as const;
+export const INTEGRATION_ACTIONS = ['report', 'events', 'alerts'] as const;
 export type IntegrationAction = (typeof INTEGRATION_ACTIONS)[number];
+
+/**
+ * The actions whose requests are HMAC-signed rather than keyed: no secret travels with them, so a
+ * key with one of these gets a signing secret when it is issued.
+ */
+export const SIGNED_ACTIONS = ['events', 'alerts'] as const satisfies readonly IntegrationAction[];
+export type SignedAction = (typeof SIGNED_ACTIONS)[number];
+
+export const signsRequests = (actions: readonly IntegrationAction[]): boolean =>
+  actions.some((action) => (SIGNED_ACTIONS as readonly string[]).includes(action));
 
 export const RATE_LIMIT_PER_MINUTE = { min: 1, max: 6000, default: 120 } as const;
 
@@ -40,7 +51,7 @@ export interface StoredIntegrationKey {
   key: IntegrationKey;
   secretHash: string;
   /**
-   * Keys with `events` only: the HMAC secret their requests are signed with. Unlike the key's own
+   * Keys with a signed action (`events`, `alerts`) only: the HMAC secret their requests are signed with. Unlike the key's own
    * secret it must be kept readable to verify a signature; it never leaves the store but to verify.
    */
   signingSecret?: string;

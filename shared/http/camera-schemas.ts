@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { CAMERA_ID_PATTERN, CAMERA_STATUSES, NEAREST_RADIUS_METRES } from '../domain/camera';
+import {
+  CAMERA_ID_PATTERN,
+  CAMERA_STATUSES,
+  NEAREST_RADIUS_METRES,
+  SNAPSHOT_CONTENT_TYPES,
+} from '../domain/camera';
+import { KIND_RULES } from '../domain/evidence';
 
 /** Requests of the camera routes (strict, like every request schema). */
 
@@ -51,23 +57,48 @@ export const NearbyCamerasQuery = z.strictObject({
     ),
 });
 
-/** One alert of a video-analytics system. */
-export const CameraAlertBody = z.strictObject({
-  cameraId: CameraId.describe('A camera of the registry (GET /v1/cameras)'),
-  alertType: z
-    .string()
-    .regex(/^[a-z][a-z0-9_.-]{0,40}$/, 'an alert type of the district (cameraAlerts.types)')
-    .describe('Mapped to a category by the district file (cameraAlerts.types)'),
-  occurredAt: z.iso.datetime({ offset: true }).describe('When the camera saw it'),
-  alertId: z
-    .string()
-    .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'letters, digits, dot, dash, underscore, colon (≤ 100)')
-    .optional()
-    .describe("The analytics system's own id: a retry with the same id returns the same report"),
-  snapshotUrl: z
-    .url({ protocol: /^https?$/ })
-    .max(2048)
-    .optional()
-    .describe('Where the snapshot can be fetched (http(s)); recorded on the report'),
-  description: z.string().trim().min(1).max(500).optional(),
-});
+/** One alert of a video-analytics system, with its snapshot as a URL to fetch or an upload to come. */
+export const CameraAlertBody = z
+  .strictObject({
+    cameraId: CameraId.describe('A camera of the registry (GET /v1/cameras)'),
+    alertType: z
+      .string()
+      .regex(/^[a-z][a-z0-9_.-]{0,40}$/, 'an alert type of the district (cameraAlerts.types)')
+      .describe('Mapped to a category by the district file (cameraAlerts.types)'),
+    occurredAt: z.iso.datetime({ offset: true }).describe('When the camera saw it'),
+    alertId: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'letters, digits, dot, dash, underscore, colon (≤ 100)')
+      .optional()
+      .describe("The analytics system's own id: a retry with the same id returns the same report"),
+    snapshotUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional()
+      .describe(
+        "Where the platform fetches the snapshot: https on a host of the district's list (cameraAlerts.snapshots.hosts); " +
+          'a host not on it is refused (422), a fetch that fails is recorded on the report',
+      ),
+    snapshot: z
+      .strictObject({
+        contentType: z.enum(SNAPSHOT_CONTENT_TYPES),
+        size: z.number().int().min(1).max(KIND_RULES.photo.maxBytes),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits'),
+      })
+      .optional()
+      .describe(
+        'Or the snapshot the system uploads itself: the reply carries `snapshotUpload`, a form (S3 presigned POST) ' +
+          'for these exact bytes (the sha256 is part of the signed alert)',
+      ),
+    description: z.string().trim().min(1).max(500).optional(),
+  })
+  .superRefine((alert, ctx) => {
+    if (alert.snapshotUrl !== undefined && alert.snapshot !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['snapshot'],
+        message:
+          'send the snapshot one way: snapshotUrl (the platform fetches it) or snapshot (you upload it)',
+      });
+    }
+  });

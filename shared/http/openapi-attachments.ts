@@ -9,6 +9,16 @@ export const AttachmentSchema = {
   required: ['id', 'kind', 'contentType', 'size', 'status', 'requestedBy', 'requestedAt'],
   properties: {
     id: { type: 'string' },
+    origin: {
+      type: 'string',
+      enum: ['field', 'camera'],
+      description:
+        "field: uploaded from a device with a form; camera: a camera alert's snapshot (judged by the camera's registered place and the alert time)",
+    },
+    camera: {
+      type: 'object',
+      description: 'Camera snapshots only: cameraId, alertAt, reportId (the report the alert became)',
+    },
     kind: { type: 'string', enum: ['photo', 'video', 'document'] },
     contentType: { type: 'string' },
     size: { type: 'integer' },
@@ -19,13 +29,13 @@ export const AttachmentSchema = {
     rule: {
       type: 'string',
       description:
-        'Why it was rejected: zero_bytes, too_large, form_expired, content_type_mismatch, truncated_image, undecodable_image, sha256_mismatch, taken_in_future, too_far_from_case',
+        'Why it was rejected: zero_bytes, too_large, form_expired, content_type_mismatch, truncated_image, undecodable_image, sha256_mismatch, taken_in_future, too_far_from_case; camera snapshots also taken_long_before_report, snapshot_unavailable (the snapshot URL gave no image)',
     },
     reason: { type: 'string' },
     facts: {
       type: 'object',
       description:
-        'What the check found: detectedType, bytes, takenAt and gps (EXIF), distanceMetres to the case, takenAfterDispatch, width, height',
+        'What the check found: detectedType, bytes, takenAt and gps (EXIF; for a camera snapshot the alert time and the camera’s registered place, with cameraId), distanceMetres to the case, takenAfterDispatch (never for camera snapshots), width, height',
     },
     downloadUrl: { type: 'string', description: 'Verified only; expires after 5 minutes' },
     thumbnailUrl: { type: 'string', description: 'Verified photos only; expires after 5 minutes' },

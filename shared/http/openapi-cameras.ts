@@ -7,7 +7,7 @@ import {
   CameraReplaceBody,
   NearbyCamerasQuery,
 } from './camera-schemas';
-import { jsonSchemaOf, problemResponses } from './openapi-parts';
+import { jsonSchemaOf, problemResponses, SIGNED_REQUEST, signatureHeaderParameters } from './openapi-parts';
 
 /** The camera (视频监控) part of the OpenAPI document, from the schemas that validate those requests. */
 const schema = jsonSchemaOf;
@@ -131,17 +131,42 @@ export const cameraOperation = (method: string, path: string): Record<string, un
       };
     case 'POST /v1/integrations/cameras/alerts':
       return {
-        summary: 'A camera alert from a video-analytics system (integration key bound to source `camera`)',
+        summary:
+          'A camera alert from a video-analytics system, signed with a key that may send `alerts` (source `camera`)',
         description:
+          `${SIGNED_REQUEST} ` +
           "The alert becomes a report at the camera's location, with the category the district maps the alert type to, " +
           'and goes through routing and dedup: alerts of one camera and type within the merge window become one case. ' +
-          'Past the per-camera, per-type budget of a minute the alert is acknowledged as `coalesced` (202) without another report.',
+          'Past the per-camera, per-type budget of a minute the alert is acknowledged as `coalesced` (202) without another report. ' +
+          'The snapshot becomes evidence on the case the report lands in (an attachment of origin `camera`, checked like a ' +
+          "photo but judged by the camera's registered place and the alert time): either `snapshotUrl`, fetched at once from a " +
+          "host of the district's list (https; 5 s; photo size limit; never a private, loopback or link-local address unless the " +
+          'district allows it for that host; a host not listed is 422 `snapshot_host_not_allowed`; a fetch that fails is recorded ' +
+          'on the report as `camera.snapshot.failure` and on the case as a rejected attachment `snapshot_unavailable`), or ' +
+          '`snapshot {contentType, size, sha256}`, uploaded by the system with the form in `snapshotUpload`.',
+        parameters: signatureHeaderParameters(),
         requestBody: { required: true, content: json(schema(CameraAlertBody)) },
         responses: {
           202: {
             description:
-              'Reported (`coalesced: false`, with the report) or absorbed into the storm (`coalesced: true`)',
-            content: json({ type: 'object' }),
+              'Reported (`coalesced: false`, with the report; `camera.snapshot` says where its snapshot stands) or absorbed ' +
+              'into the storm (`coalesced: true`, no snapshot taken)',
+            content: json({
+              type: 'object',
+              properties: {
+                coalesced: { type: 'boolean' },
+                snapshotUpload: {
+                  type: 'object',
+                  description:
+                    'With `snapshot` only: an S3 presigned POST (`url`, `fields`, `expiresAt`) for the snapshot; post every field, then the file',
+                  properties: {
+                    url: { type: 'string' },
+                    fields: { type: 'object', additionalProperties: { type: 'string' } },
+                    expiresAt: { type: 'string', format: 'date-time' },
+                  },
+                },
+              },
+            }),
           },
           ...problemResponses(400, 401, 403, 415, 422, 429),
         },

@@ -1,5 +1,5 @@
 import { SUBSCRIPTION_EVENTS } from '../domain/subscriptions';
-import { jsonSchemaOf, problemResponses } from './openapi-parts';
+import { jsonSchemaOf, problemResponses, SIGNED_REQUEST, signatureHeaderParameters } from './openapi-parts';
 import {
   DeliveriesQuery,
   DepartmentEventBody,
@@ -13,12 +13,6 @@ import {
  * webhook subscriptions, from the same schemas that validate those requests.
  */
 const schema = jsonSchemaOf;
-
-const SIGNED =
-  'Signed, not keyed: `X-Xietong-Key-Id` (the integration key id), `X-Xietong-Timestamp` (Unix seconds, ' +
-  'within 300 s of now) and `X-Xietong-Signature: v1=<hex HMAC-SHA256(signingSecret, "<timestamp>.<raw body>")>`. ' +
-  'A wrong key, signature or body: 401 signature_refused; an old or future timestamp: 401 stale_timestamp; ' +
-  'a signature already used: 401 replayed_signature.';
 
 const json = (description: string, body: Record<string, unknown>) => ({
   description,
@@ -69,12 +63,10 @@ export const integrationOperation = (method: string, path: string): Record<strin
     return {
       summary:
         'A department system pushes an event: a new report, or a progress note / result on its assigned case',
-      description: SIGNED,
+      description: SIGNED_REQUEST,
       parameters: [
         { name: 'system', in: 'path', required: true, schema: { type: 'string' } },
-        { name: 'X-Xietong-Key-Id', in: 'header', required: true, schema: { type: 'string' } },
-        { name: 'X-Xietong-Timestamp', in: 'header', required: true, schema: { type: 'string' } },
-        { name: 'X-Xietong-Signature', in: 'header', required: true, schema: { type: 'string' } },
+        ...signatureHeaderParameters(),
       ],
       requestBody: {
         required: true,

@@ -39,3 +39,19 @@ export const problemResponses = (...statuses: number[]) =>
       },
     ]),
   );
+
+/** How a signed request (department-system events, camera alerts) proves who sent it. */
+export const SIGNED_REQUEST =
+  'Signed, not keyed: `X-Xietong-Key-Id` (the integration key id), `X-Xietong-Timestamp` (Unix seconds, ' +
+  'within 300 s of now) and `X-Xietong-Signature: v1=<hex HMAC-SHA256(signingSecret, "<timestamp>.<raw body>")>`. ' +
+  'A wrong key, signature or body: 401 signature_refused; an old or future timestamp: 401 stale_timestamp; ' +
+  'a signature already used: 401 replayed_signature.';
+
+/** The three headers of a signed request. */
+export const signatureHeaderParameters = () =>
+  ['X-Xietong-Key-Id', 'X-Xietong-Timestamp', 'X-Xietong-Signature'].map((name) => ({
+    name,
+    in: 'header',
+    required: true,
+    schema: { type: 'string' },
+  }));

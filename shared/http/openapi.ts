@@ -222,7 +222,7 @@ const operationFor = (method: string, path: string): Record<string, unknown> => 
                       signingSecret: {
                         type: 'string',
                         description:
-                          'Keys with "events" only: the HMAC secret to sign department-system events with',
+                          'Keys with "events" or "alerts" only: the HMAC secret to sign department-system events or camera alerts with',
                       },
                     },
                   },

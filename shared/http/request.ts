@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
+import { KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../domain/signature';
 import { fromZodError, RequestError } from './problem';
 
 const header = (event: APIGatewayProxyEventV2, name: string): string | undefined => {
@@ -12,14 +13,22 @@ const header = (event: APIGatewayProxyEventV2, name: string): string | undefined
 
 export { header };
 
+/** The body exactly as the client sent it (what a signature covers), decoded from base64 if API Gateway encoded it. */
+export const rawBody = (event: APIGatewayProxyEventV2): string =>
+  event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+
+/** What a signed request presents: which key, when, the signature, and the raw body it covers. */
+export const signedRequestOf = (event: APIGatewayProxyEventV2) => ({
+  keyId: header(event, KEY_ID_HEADER),
+  timestamp: header(event, TIMESTAMP_HEADER),
+  signature: header(event, SIGNATURE_HEADER),
+  body: rawBody(event),
+});
+
 /** Parses a JSON body and validates it; an absent body is `{}` for commands that need no fields. */
 export const jsonBody = <S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> => {
   const contentType = header(event, 'content-type');
-  const raw = event.body
-    ? event.isBase64Encoded
-      ? Buffer.from(event.body, 'base64').toString('utf8')
-      : event.body
-    : '';
+  const raw = rawBody(event);
   if (
     raw.trim() !== '' &&
     contentType !== undefined &&

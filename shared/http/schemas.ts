@@ -135,7 +135,7 @@ export const IntegrationKeyBody = z
       .min(1)
       .default(['report'])
       .describe(
-        'What the key may do: "report" (create cases), "events" (signed department-system events; the reply then shows a signingSecret once)',
+        'What the key may do: "report" (create cases), "events" (signed department-system events), "alerts" (signed camera alerts, source camera); with "events" or "alerts" the reply shows a signingSecret once',
       ),
     rateLimitPerMinute: z
       .number()
@@ -157,6 +157,14 @@ export const IntegrationKeyBody = z
         code: 'custom',
         path: ['department'],
         message: 'a key with "events" acts for a department: name it',
+      });
+    }
+    // Camera alerts become reports of source `camera`: a key that sends them can report as nothing else.
+    if (body.actions.includes('alerts') && body.source !== 'camera') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['source'],
+        message: 'a key with "alerts" sends camera alerts: its source is "camera"',
       });
     }
   });

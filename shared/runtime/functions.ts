@@ -49,10 +49,12 @@ export interface FunctionSpec {
     notifications?: 'none' | 'send' | 'consume';
     /**
      * The evidence bucket: `forms` presigns uploads of originals and downloads of verified
-     * evidence; `check` reads new uploads, writes thumbnails and moves rejects to quarantine, and
-     * is invoked by the bucket's ObjectCreated notifications.
+     * evidence; `check` reads new uploads, writes thumbnails and moves rejects to quarantine, places
+     * arrived camera snapshots in their case, and is invoked by the bucket's ObjectCreated
+     * notifications; `snapshots` stages camera snapshots (writes and presigns `snapshots/`);
+     * `place` copies a staged snapshot to its case's attachment key.
      */
-    evidence?: 'none' | 'forms' | 'check';
+    evidence?: 'none' | 'forms' | 'check' | 'snapshots' | 'place';
     /** The exports bucket: `write` puts big exports there and signs their download links. */
     exports?: 'none' | 'write';
   };
@@ -93,13 +95,11 @@ export const FUNCTIONS: FunctionSpec[] = [
     name: 'intake',
     entry: 'functions/intake/handler.ts',
     description:
-      'Accepts reports (POST /v1/cases; machine clients: POST /v1/integrations/reports, 12345 tickets; camera alerts: POST /v1/integrations/cameras/alerts), idempotently, and hands them to the intake queue',
+      'Accepts reports (POST /v1/cases; machine clients: POST /v1/integrations/reports, 12345 tickets), idempotently, and hands them to the intake queue',
     routes: [
       { method: 'POST', path: '/v1/cases' },
       { method: 'POST', path: '/v1/integrations/reports', auth: 'apiKey' },
       { method: 'POST', path: '/v1/integrations/hotline/tickets', auth: 'apiKey' },
-      // Camera alerts from video-analytics systems: keys bound to source `camera` (HMAC signing: #8).
-      { method: 'POST', path: '/v1/integrations/cameras/alerts', auth: 'apiKey' },
     ],
     access: { table: 'readWrite', intakeQueue: 'send' },
   },
@@ -192,7 +192,7 @@ export const FUNCTIONS: FunctionSpec[] = [
     name: 'cameras',
     entry: 'functions/cameras/handler.ts',
     description:
-      'The camera registry (视频监控): administrators register, replace, remove and import cameras; the cameras nearest a case, from the geo index',
+      'The camera registry (视频监控): administrators register, replace, remove and import cameras; the cameras nearest a case, from the geo index; signed camera alerts as reports',
     routes: [
       { method: 'GET', path: '/v1/cameras' },
       { method: 'POST', path: '/v1/cameras' },
@@ -200,8 +200,13 @@ export const FUNCTIONS: FunctionSpec[] = [
       { method: 'PUT', path: '/v1/cameras/{id}' },
       { method: 'DELETE', path: '/v1/cameras/{id}' },
       { method: 'GET', path: '/v1/cases/{id}/cameras' },
+      // Public at the gateway like department events: the HMAC signature (key action `alerts`) is
+      // the credential, checked by the function; no secret travels with the request.
+      { method: 'POST', path: '/v1/integrations/cameras/alerts', public: true },
     ],
-    access: { table: 'readWrite', intakeQueue: 'none' },
+    // Alerts' snapshots are staged under snapshots/ (fetched, or uploaded with a form) until the
+    // router knows their case.
+    access: { table: 'readWrite', intakeQueue: 'send', evidence: 'snapshots' },
   },
   {
     name: 'integration-keys',
@@ -239,7 +244,7 @@ export const FUNCTIONS: FunctionSpec[] = [
     name: 'evidence',
     entry: 'functions/evidence/handler.ts',
     description:
-      'S3 ObjectCreated on the evidence bucket: checks type, size, EXIF time and place, makes a thumbnail, marks the attachment and appends to the case timeline',
+      'S3 ObjectCreated on the evidence bucket: checks type, size, EXIF time and place (a camera snapshot: the camera and the alert time), makes a thumbnail, marks the attachment and appends to the case timeline; places arrived camera snapshots in their case',
     routes: [],
     access: { table: 'readWrite', intakeQueue: 'none', evidence: 'check' },
     // sharp decodes photos of up to 15 MB: more memory is also more CPU.
@@ -251,9 +256,15 @@ export const FUNCTIONS: FunctionSpec[] = [
     name: 'route-reports',
     entry: 'functions/route-reports/handler.ts',
     description:
-      'Consumes the intake queue: registers each report and routes it (SQS, partial batch failures)',
+      'Consumes the intake queue: registers each report and routes it (SQS, partial batch failures); copies a camera report’s snapshot to its case',
     routes: [],
-    access: { table: 'readWrite', intakeQueue: 'consume', timers: 'start', notifications: 'send' },
+    access: {
+      table: 'readWrite',
+      intakeQueue: 'consume',
+      timers: 'start',
+      notifications: 'send',
+      evidence: 'place',
+    },
   },
   {
     name: 'sweep-unrouted',

@@ -10,7 +10,13 @@ import {
   IllegalTransitionError,
   InvalidInputError,
 } from '../domain/errors';
-import { type Attachment, type AttachmentKind, KIND_RULES, objectKeyOf } from '../domain/evidence';
+import {
+  type Attachment,
+  type AttachmentKind,
+  type AttachmentOrigin,
+  KIND_RULES,
+  objectKeyOf,
+} from '../domain/evidence';
 import type { AttachmentStore, CaseStore, Clock, EvidenceBucket, UploadForm } from '../ports';
 
 export interface AttachmentDeps {
@@ -98,6 +104,7 @@ export const requestUpload = async (
   const attachment: Attachment = {
     id,
     caseId: c.id,
+    origin: 'field',
     kind: input.kind,
     contentType: input.contentType,
     size: input.size,
@@ -142,6 +149,9 @@ export const requestUpload = async (
 /** An attachment as readers see it: links only to checked evidence, and only for a few minutes. */
 export interface AttachmentView {
   id: string;
+  origin: AttachmentOrigin;
+  /** Camera snapshots: which camera, when it alerted, and the report the alert became. */
+  camera?: { cameraId: string; alertAt: string; reportId: string };
   kind: AttachmentKind;
   contentType: string;
   size: number;
@@ -166,6 +176,14 @@ export const attachmentView = async (
   const verified = attachment.status === 'verified';
   return {
     id: attachment.id,
+    origin: attachment.origin ?? 'field',
+    ...(attachment.camera && {
+      camera: {
+        cameraId: attachment.camera.cameraId,
+        alertAt: attachment.camera.alertAt,
+        reportId: attachment.camera.reportId,
+      },
+    }),
     kind: attachment.kind,
     contentType: attachment.contentType,
     size: attachment.size,

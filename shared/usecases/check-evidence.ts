@@ -114,8 +114,8 @@ const inspect = async (
 const MAX_CASE_WRITE_ATTEMPTS = 5;
 
 /** Appends the verdict to the case's timeline once, retrying when another write got there first. */
-const recordOnCase = async (
-  deps: CheckEvidenceDeps,
+export const recordVerdictOnCase = async (
+  deps: Pick<CheckEvidenceDeps, 'store' | 'clock'>,
   attachment: Attachment,
   verdict: Verdict,
   correlationId: string | undefined,
@@ -167,7 +167,7 @@ export const checkEvidence = async (
   const { verdict, thumbnail } = await inspect(deps, attachment, stored.case, arrival, object.bytes);
   const thumbnailKey = thumbnailKeyOf(attachment.caseId, attachment.id);
   if (thumbnail) await deps.bucket.put(thumbnailKey, thumbnail, 'image/jpeg');
-  await recordOnCase(deps, attachment, verdict, correlationId);
+  await recordVerdictOnCase(deps, attachment, verdict, correlationId);
 
   const decided: Attachment = {
     ...attachment,

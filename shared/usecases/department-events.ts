@@ -1,76 +1,18 @@
 import { inScope } from '../domain/authorization';
 import type { Actor, Case } from '../domain/case';
-import { ForbiddenActionError, SignatureRejectedError } from '../domain/errors';
+import { ForbiddenActionError } from '../domain/errors';
 import type { IntegrationKey } from '../domain/integration-key';
-import { isRevoked } from '../domain/integration-key';
 import type { ReportInput } from '../domain/report';
-import { checkSignature, SIGNATURE_TOLERANCE_SECONDS } from '../domain/signature';
-import type { Clock, IntegrationKeyStore, SeenSignatures } from '../ports';
 import { type RunCommandDeps, runCaseCommand } from './run-command';
 import { type SubmitReportDeps, submitReport } from './submit-report';
 
 /**
  * Department systems (urban management, traffic police…) push events in, signed with their key's
- * signing secret: a new report becomes a case; a progress note or a result lands on the timeline of
- * a case assigned to the key's department through the ordinary workflow command, so the hash chain,
- * the version check, the audit and the notifications are the same as for a person's command.
+ * signing secret (verified by verifySignedRequest, action `events`): a new report becomes a case; a
+ * progress note or a result lands on the timeline of a case assigned to the key's department
+ * through the ordinary workflow command, so the hash chain, the version check, the audit and the
+ * notifications are the same as for a person's command.
  */
-export interface SignedRequest {
-  keyId: string | undefined;
-  timestamp: string | undefined;
-  signature: string | undefined;
-  /** The raw body, exactly as signed. */
-  body: string;
-}
-
-export interface VerifyDeps {
-  keys: IntegrationKeyStore;
-  seen: SeenSignatures;
-  clock: Clock;
-}
-
-const refused = () =>
-  new SignatureRejectedError('signature_refused', 'the request is not signed by a live key with events');
-
-/**
- * The key that signed the request, once: a live key with `events`, a fresh timestamp, the right
- * HMAC (constant time), and a signature never seen before (remembered until it would be stale).
- * The system in the path must be the key's department.
- */
-export const verifySignedRequest = async (
-  deps: VerifyDeps,
-  request: SignedRequest,
-  system: string,
-): Promise<IntegrationKey> => {
-  if (!request.keyId || !/^[0-9A-HJKMNP-TV-Z]{26}$/.test(request.keyId)) throw refused();
-  const stored = await deps.keys.get(request.keyId);
-  if (!stored?.signingSecret || isRevoked(stored.key) || !stored.key.actions.includes('events')) {
-    throw refused();
-  }
-  const now = deps.clock.now();
-  const check = checkSignature(stored.signingSecret, request, Date.parse(now));
-  if (!check.valid) {
-    if (check.reason === 'stale_timestamp' || check.reason === 'malformed_timestamp') {
-      throw new SignatureRejectedError(
-        'stale_timestamp',
-        `x-xietong-timestamp must be Unix seconds within ${SIGNATURE_TOLERANCE_SECONDS} s of now`,
-      );
-    }
-    throw refused();
-  }
-  if (stored.key.department !== system) {
-    throw new ForbiddenActionError(
-      'events',
-      `this key speaks for "${stored.key.department}", not "${system}"`,
-    );
-  }
-  const expiresAt = new Date((check.timestamp + SIGNATURE_TOLERANCE_SECONDS + 1) * 1000).toISOString();
-  if (!(await deps.seen.remember(stored.key.id, request.signature ?? '', now, expiresAt))) {
-    throw new SignatureRejectedError('replayed_signature', 'this signature was already used: sign again');
-  }
-  return stored.key;
-};
-
 export type DepartmentEvent =
   | { type: 'report'; eventId: string; report: Omit<ReportInput, 'source' | 'externalRef'> }
   | { type: 'progress'; eventId: string; caseId: string; note: string }

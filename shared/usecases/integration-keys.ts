@@ -10,6 +10,7 @@ import {
   isRevoked,
   parseApiKey,
   secretMatches,
+  signsRequests,
 } from '../domain/integration-key';
 import type { Clock, IntegrationKeyStore } from '../ports';
 
@@ -34,7 +35,7 @@ export interface CreatedIntegrationKey {
   key: IntegrationKey;
   /** The full key, `xtk_<id>_<secret>`: returned once, never stored. */
   apiKey: string;
-  /** Keys with `events`: the HMAC secret for signing requests (`xts_<secret>`), returned once. */
+  /** Keys with a signed action (`events`, `alerts`): the HMAC secret for signing requests (`xts_<secret>`), returned once. */
   signingSecret?: string;
 }
 
@@ -58,9 +59,7 @@ export const createIntegrationKey = async (
     createdAt: deps.clock.now(),
     createdBy: actor.subject,
   };
-  const signingSecret = key.actions.includes('events')
-    ? `xts_${(deps.newSecret ?? randomSecret)()}`
-    : undefined;
+  const signingSecret = signsRequests(key.actions) ? `xts_${(deps.newSecret ?? randomSecret)()}` : undefined;
   await deps.keys.create({
     key,
     secretHash: hashSecret(secret),

@@ -27,6 +27,12 @@ export interface RouteReportDeps {
   effects?: CaseEffects;
   /** Suggests categories for reports without one (built once per cold start); absent: plain triage. */
   triageModel?: TriageModel;
+  /**
+   * Called once the report is in a case (its own, or the one it merged into): a camera report's
+   * snapshot becomes evidence there. Idempotent; a failure fails the message, whose redelivery
+   * (already routed) calls it again.
+   */
+  placeSnapshot?: (report: Case, correlationId: string) => Promise<void>;
 }
 
 export type RouteOutcome = 'routed' | 'merged' | 'already-routed' | 'missing';
@@ -92,6 +98,7 @@ const register = async (
   }
   await deps.effects?.(stored.case, next);
   await deps.planJointVisit?.(next);
+  await deps.placeSnapshot?.(next, ctx.correlationId);
   return 'routed';
 };
 
@@ -118,6 +125,7 @@ export const routeQueuedReport = async (
         const { target } = await mergeInto(deps.store, stored, mergedInto, { ...ctx, mode: 'auto' });
         await deps.effects?.(undefined, target);
       } else await deps.effects?.(undefined, stored.case);
+      await deps.placeSnapshot?.(stored.case, request.correlationId);
       return 'already-routed';
     }
     const report = stored.case;
@@ -152,13 +160,14 @@ export const routeQueuedReport = async (
     const verdict = judgeDuplicates(report, candidates, deps.district, deps.district.config.dedup, now);
     if (verdict.decision === 'merge' && verdict.best) {
       try {
-        const { target } = await mergeInto(deps.store, stored, verdict.best.case.id, {
+        const { report: merged, target } = await mergeInto(deps.store, stored, verdict.best.case.id, {
           ...ctx,
           mode: 'auto',
           score: verdict.best.score.score,
           reason: `same event: score ${verdict.best.score.score}, ${verdict.best.score.distanceMetres} m apart`,
         });
         await deps.effects?.(undefined, target);
+        await deps.placeSnapshot?.(merged, ctx.correlationId);
         return 'merged';
       } catch (error) {
         // The report or its target changed under us (the target merged elsewhere meanwhile): look again.

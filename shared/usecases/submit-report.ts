@@ -22,6 +22,12 @@ export interface SubmitReportRequest {
   actor: Actor;
   idempotencyKey?: string;
   correlationId: string;
+  /**
+   * What a retry must repeat to be the same request (default: the input). Camera alerts pass the
+   * alert as sent: their input also holds what the platform found out (the snapshot it fetched),
+   * which a retry need not reproduce.
+   */
+  fingerprint?: unknown;
 }
 
 export interface SubmitReportResult {
@@ -41,20 +47,32 @@ const derivedId = (...parts: string[]) =>
  * id), then hand it to the router. A retry of an accepted report re-sends it to the queue if it is
  * still unrouted, so a crash between the two writes is healed by the client's own retry (and by the sweep).
  */
+/**
+ * The case id a report will have: from its external ticket, else from the caller's key, else new.
+ * Known before the report is written, so a caller can stage things under it (a camera snapshot).
+ */
+export const reportIdFor = (
+  deps: Pick<SubmitReportDeps, 'district' | 'newId'>,
+  request: Pick<SubmitReportRequest, 'input' | 'actor' | 'idempotencyKey'>,
+): string => {
+  const { input, actor, idempotencyKey } = request;
+  const districtId = deps.district.config.id;
+  return input.externalRef
+    ? derivedId(districtId, 'external', input.externalRef.system, input.externalRef.id)
+    : idempotencyKey
+      ? derivedId(districtId, 'idempotency', actor.subject, idempotencyKey)
+      : (deps.newId ?? (() => `C${ulid()}`))();
+};
+
 export const submitReport = async (
   deps: SubmitReportDeps,
   request: SubmitReportRequest,
 ): Promise<SubmitReportResult> => {
   const { input, actor, idempotencyKey } = request;
   authorize(actor, 'report');
-  const districtId = deps.district.config.id;
-  const id = input.externalRef
-    ? derivedId(districtId, 'external', input.externalRef.system, input.externalRef.id)
-    : idempotencyKey
-      ? derivedId(districtId, 'idempotency', actor.subject, idempotencyKey)
-      : (deps.newId ?? (() => `C${ulid()}`))();
+  const id = reportIdFor(deps, request);
   const fingerprint: IntakeFingerprint = {
-    requestHash: sha256(canonicalJson(input)).toString('hex'),
+    requestHash: sha256(canonicalJson(request.fingerprint ?? input)).toString('hex'),
     ...(idempotencyKey !== undefined && { idempotencyKey }),
   };
   const reported = newReportedCase(input, {

@@ -7,6 +7,7 @@ import { REPO_ROOT } from '../../infra/local/paths';
 import { type SpawnedCloud, spawnLocalCloud } from '../../infra/local/spawn';
 import { loadDistrict } from '../../shared/district/load';
 import { distanceMetres } from '../../shared/domain/geo';
+import { KEY_ID_HEADER, signatureHeaders } from '../../shared/domain/signature';
 import { ensureWebBuild } from '../../web/scripts/ensure-build';
 import { CHROMIUM, CHROMIUM_FLAGS, skipWithoutChromium } from '../support/chromium';
 
@@ -131,33 +132,42 @@ describe.skipIf(skip)('the cockpit’s video panel in Chromium', () => {
     return state;
   };
 
-  it('takes a camera alert through the gateway and the key authorizer, as a report at the camera', async () => {
+  it('takes a signed camera alert through the gateway, as a report at the camera', async () => {
     const base = cloud.info.url;
     const issued = await fetch(`${base}/v1/integration-keys`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token('local:admin')}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: '视频分析平台', source: 'camera', rateLimitPerMinute: 600 }),
+      body: JSON.stringify({
+        name: '视频分析平台',
+        source: 'camera',
+        actions: ['alerts'],
+        rateLimitPerMinute: 600,
+      }),
     });
     expect(issued.status).toBe(201);
-    const { key } = (await issued.json()) as { key: string };
-    const alert = (body: Record<string, unknown>, apiKey?: string) =>
-      fetch(`${base}/v1/integrations/cameras/alerts`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(apiKey && { 'x-api-key': apiKey }) },
-        body: JSON.stringify({
-          cameraId: 'cam-os-01',
-          alertType: 'street_vending',
-          occurredAt: new Date().toISOString(),
-          ...body,
-        }),
+    const { id, signingSecret } = (await issued.json()) as { id: string; signingSecret: string };
+    const alert = (fields: Record<string, unknown>, signed = true) => {
+      const body = JSON.stringify({
+        cameraId: 'cam-os-01',
+        alertType: 'street_vending',
+        occurredAt: new Date().toISOString(),
+        ...fields,
       });
-    expect((await alert({})).status).toBe(401);
-    const unknown = await alert({ cameraId: 'cam-nowhere' }, key);
+      return fetch(`${base}/v1/integrations/cameras/alerts`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(signed && { [KEY_ID_HEADER]: id, ...signatureHeaders(signingSecret, body, Date.now()) }),
+        },
+        body,
+      });
+    };
+    const unsigned = await alert({}, false);
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.headers.get('content-type')).toContain('application/problem+json');
+    const unknown = await alert({ cameraId: 'cam-nowhere' });
     expect(unknown.status).toBe(422);
-    const reply = await alert(
-      { alertId: 'e2e-1', snapshotUrl: 'https://vision.example.cn/s/e2e-1.jpg' },
-      key,
-    );
+    const reply = await alert({ alertId: 'e2e-1' });
     expect(reply.status).toBe(202);
     const view = (await reply.json()) as { id: string; source: string; camera: { cameraId: string } };
     expect(view).toMatchObject({ source: 'camera', camera: { cameraId: 'cam-os-01' } });

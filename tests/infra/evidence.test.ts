@@ -119,17 +119,15 @@ describe('the evidence bucket', () => {
 });
 
 describe('the notification and the functions', () => {
-  it('invokes the evidence function on ObjectCreated under cases/ only', () => {
+  it('invokes the evidence function on ObjectCreated under cases/ and snapshots/ only', () => {
     const [, notifications] = onlyResourceOf(template, 'Custom::S3BucketNotifications');
     expect(notifications.Properties.BucketName).toEqual({ Ref: evidenceBucketId() });
     expect(notifications.Properties.NotificationConfiguration).toEqual({
-      LambdaFunctionConfigurations: [
-        {
-          Events: ['s3:ObjectCreated:*'],
-          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'cases/' }] } },
-          LambdaFunctionArn: { 'Fn::GetAtt': [logicalIdOf('evidence'), 'Arn'] },
-        },
-      ],
+      LambdaFunctionConfigurations: ['cases/', 'snapshots/'].map((prefix) => ({
+        Events: ['s3:ObjectCreated:*'],
+        Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: prefix }] } },
+        LambdaFunctionArn: { 'Fn::GetAtt': [logicalIdOf('evidence'), 'Arn'] },
+      })),
     });
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
@@ -146,8 +144,10 @@ describe('the notification and the functions', () => {
     });
     expect(s3GrantsOf('evidence')).toEqual({
       bucket: ['s3:ListBucket'],
-      cases: ['s3:DeleteObject', 's3:GetObject'],
+      // Copies an arrived camera snapshot in (PutObject) as well as reading and removing originals.
+      cases: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
       quarantine: ['s3:PutObject'],
+      snapshots: ['s3:GetObject'],
       thumbnails: ['s3:PutObject'],
     });
     for (const other of FUNCTIONS.filter((f) => !f.access.evidence || f.access.evidence === 'none')) {
@@ -155,7 +155,28 @@ describe('the notification and the functions', () => {
     }
   });
 
-  it('tells exactly those two functions the bucket name; the check gets memory for sharp', () => {
+  it('lets the cameras function only stage snapshots, and the router only copy them to their case', () => {
+    // Writes (and the upload forms it presigns) reach snapshots/ and nothing else; it reads nothing.
+    expect(s3GrantsOf('cameras')).toEqual({ snapshots: ['s3:PutObject'] });
+    // Reads a staged snapshot, writes the copy under cases/; lists so a snapshot not yet uploaded is a 404.
+    expect(s3GrantsOf('route-reports')).toEqual({
+      bucket: ['s3:ListBucket'],
+      cases: ['s3:PutObject'],
+      snapshots: ['s3:GetObject'],
+    });
+  });
+
+  it('expires snapshots left staged after a month', () => {
+    const [, bucket] = resourcesOf(template, 'AWS::S3::Bucket').find(([id]) =>
+      id.startsWith('EvidenceBucket'),
+    )!;
+    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    expect(rules).toContainEqual(
+      expect.objectContaining({ Id: 'staged-snapshots-expire', Prefix: 'snapshots/', ExpirationInDays: 30 }),
+    );
+  });
+
+  it('tells exactly the functions with evidence access the bucket name; the check gets memory for sharp', () => {
     for (const fn of FUNCTIONS) {
       const [, resource] = resourcesOf(template, 'AWS::Lambda::Function').find(
         ([, r]) => r.Properties.Description === fn.description,

@@ -44,18 +44,25 @@ const COMMON = [
     'GET--open311--v2--tokens--{file}',
     'POST--open311--v2--{file}',
     'POST--v1--integrations--{system}--events',
+    'POST--v1--integrations--cameras--alerts',
   ].map((route) => `AwsSolutions-APIG4 Api/HttpApi/${route}/Resource`),
   ...FUNCTION_NAMES.map((name) => `AwsSolutions-L1 Fn-${name}/Function/Resource`),
   // Log delivery for the deadline timers' state machine has no resource-level permissions.
   'AwsSolutions-IAM5[Resource::*] Timers/StateMachine/Role/DefaultPolicy/Resource',
-  // Evidence: object-level grants on one prefix each (originals, thumbnails, quarantine).
-  ...['attachments', 'evidence'].flatMap((name) =>
-    ['cases', 'thumbnails'].map(
+  // Evidence: object-level grants on one prefix each (originals, thumbnails, quarantine, staged snapshots).
+  ...(
+    [
+      ['attachments', ['cases', 'thumbnails']],
+      ['evidence', ['cases', 'thumbnails', 'quarantine', 'snapshots']],
+      ['cameras', ['snapshots']],
+      ['route-reports', ['cases', 'snapshots']],
+    ] as const
+  ).flatMap(([name, prefixes]) =>
+    prefixes.map(
       (prefix) =>
         `AwsSolutions-IAM5[Resource::<EvidenceBucketC67FF768.Arn>/${prefix}/*] Fn-${name}/Role/DefaultPolicy/Resource`,
     ),
   ),
-  'AwsSolutions-IAM5[Resource::<EvidenceBucketC67FF768.Arn>/quarantine/*] Fn-evidence/Role/DefaultPolicy/Resource',
   // Exports: the evaluation function writes big exports under one prefix and signs their links.
   'AwsSolutions-IAM5[Resource::<ExportsBucket54D5CE64.Arn>/exports/*] Fn-evaluation/Role/DefaultPolicy/Resource',
   // CDK's own custom resource that sets the bucket notification.

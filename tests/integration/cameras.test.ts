@@ -2,15 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAMERA_CELL_PRECISION } from '../../shared/domain/camera';
 import { distanceMetres } from '../../shared/domain/geo';
 import { cellsWithin } from '../../shared/domain/geohash';
-import { camerasHarness } from '../support/cameras-harness';
+import { type AlertSigner, camerasHarness } from '../support/cameras-harness';
 import { casesHarness, claimsFor, insideZone, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
+import { startEvidenceHarness } from '../support/evidence-harness';
 import { keysHarness } from '../support/keys-harness';
 
 let emulators: Emulators;
 let api: ReturnType<typeof casesHarness>;
 let cams: ReturnType<typeof camerasHarness>;
 let keys: ReturnType<typeof keysHarness>;
+let evidence: Awaited<ReturnType<typeof startEvidenceHarness>>;
 
 /** Every DynamoDB operation the code under test sends, by command name. */
 const sent: string[] = [];
@@ -29,18 +31,33 @@ const reportAt = async (point: { lat: number; lng: number }, category = 'event.f
   return reply.body.id as string;
 };
 
-const issueKey = async (source: string, rateLimitPerMinute = 1000) => {
-  const created = await keys.create({ name: `${source} 系统`, source, rateLimitPerMinute });
-  expect(created.status).toBe(201);
-  const verdict = await keys.authorize(created.body.key);
-  if (!verdict.isAuthorized || !('context' in verdict)) throw new Error('a new key must be accepted');
-  return verdict.context as unknown as Record<string, unknown>;
+/** A video-analytics system's key (action `alerts`): what it signs its alerts with. */
+const issueCameraKey = async (
+  body: Record<string, unknown> = {},
+  rateLimitPerMinute = 1000,
+): Promise<AlertSigner> => {
+  const created = await keys.create({
+    name: '视频分析平台',
+    source: 'camera',
+    actions: ['alerts'],
+    rateLimitPerMinute,
+    ...body,
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  expect(created.body.signingSecret).toMatch(/^xts_/);
+  return { keyId: created.body.id, secret: created.body.signingSecret };
 };
 
 beforeAll(async () => {
   emulators = await startEmulators();
   api = casesHarness(emulators);
-  cams = camerasHarness(emulators, { store: api.store, clock: api.clock });
+  evidence = await startEvidenceHarness(emulators, api);
+  cams = camerasHarness(emulators, {
+    store: api.store,
+    queue: api.queue,
+    clock: api.clock,
+    bucket: evidence.bucket,
+  });
   keys = keysHarness(emulators, api.clock);
   emulators.dynamodb.middlewareStack.add(
     (next, context) => (args) => {
@@ -52,6 +69,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await evidence?.stop();
   await emulators?.stop();
 });
 
@@ -234,26 +252,104 @@ describe('camera alerts as intake', () => {
     cameraId: 'cam-zjg-03',
     alertType: 'fire_lane_blocked',
     occurredAt: api.clock.now(),
-    snapshotUrl: 'https://vision.example.cn/snapshots/cam-zjg-03/1.jpg',
     ...overrides,
   });
 
-  it('refuses unknown cameras and alert types, other sources and bad snapshot links', async () => {
-    const camera = await issueKey('camera');
-    const hotline = await issueKey('hotline');
-    const refusals: [unknown, Record<string, unknown> | undefined, number, string, string][] = [
-      [alert({ cameraId: 'cam-nowhere' }), camera, 422, 'cameraId', 'unknown_camera'],
-      [alert({ alertType: 'alien_landing' }), camera, 422, 'alertType', 'unknown_alert_type'],
-      [alert({ snapshotUrl: 'ftp://vision.example.cn/1.jpg' }), camera, 400, 'snapshotUrl', 'invalid_format'],
-      [alert({ occurredAt: 'yesterday' }), camera, 400, 'occurredAt', 'invalid_format'],
-      [alert(), hotline, 403, 'source', 'source_bound_to_key'],
-      [alert(), undefined, 401, 'authorization', 'unauthenticated'],
+  it('refuses unknown cameras and alert types and bad snapshot links, naming the field', async () => {
+    const camera = await issueCameraKey();
+    const refusals: [unknown, number, string, string][] = [
+      [alert({ cameraId: 'cam-nowhere' }), 422, 'cameraId', 'unknown_camera'],
+      [alert({ alertType: 'alien_landing' }), 422, 'alertType', 'unknown_alert_type'],
+      [alert({ snapshotUrl: 'ftp://vision.example.cn/1.jpg' }), 400, 'snapshotUrl', 'invalid_format'],
+      // Sandun fetches snapshots only from its own video platform's host.
+      [
+        alert({ snapshotUrl: 'https://vision.example.cn/1.jpg' }),
+        422,
+        'snapshotUrl',
+        'snapshot_host_not_allowed',
+      ],
+      [alert({ snapshotUrl: 'http://vision.sandun.example/1.jpg' }), 422, 'snapshotUrl', 'https_required'],
+      [
+        alert({
+          snapshotUrl: 'https://vision.sandun.example/1.jpg',
+          snapshot: { contentType: 'image/jpeg', size: 10, sha256: 'a'.repeat(64) },
+        }),
+        400,
+        'snapshot',
+        'custom',
+      ],
+      [alert({ occurredAt: 'yesterday' }), 400, 'occurredAt', 'invalid_format'],
     ];
-    for (const [body, context, status, field, rule] of refusals) {
-      const reply = await api.cameraAlert(body, context);
+    for (const [body, status, field, rule] of refusals) {
+      const reply = await cams.alert(body, camera);
       expect(reply.status, JSON.stringify(reply.body)).toBe(status);
       expect(reply.body.errors[0]).toMatchObject({ field, rule });
     }
+  });
+
+  it('refuses unsigned, badly signed, stale and replayed alerts with 401, and keys that may not send alerts', async () => {
+    // Prepare
+    const camera = await issueCameraKey();
+    // Another camera than the storm's below, so this report is no candidate of that event.
+    const body = JSON.stringify(
+      alert({ cameraId: 'cam-os-01', alertType: 'garbage_overflow', alertId: 'signed-1' }),
+    );
+    const now = Date.parse(api.clock.now());
+    const other = await issueCameraKey({ name: '另一个平台' });
+    const reporting = await keys.create({ name: 'x', source: 'camera', actions: ['report'] });
+    const department = await keys.create({
+      name: 'y',
+      source: 'department',
+      actions: ['events'],
+      department: 'urban-management',
+    });
+    const wrongSource = await keys.create({ name: 'z', source: 'hotline', actions: ['alerts'] });
+
+    // Act
+    const unsigned = await cams.alert(body, undefined);
+    const noSignature = await cams.alert(body, { ...camera, headers: { 'x-xietong-signature': '' } });
+    const badSignature = await cams.alert(body, {
+      ...camera,
+      headers: { 'x-xietong-signature': `v1=${'0'.repeat(64)}` },
+    });
+    const otherSecret = await cams.alert(body, { keyId: camera.keyId, secret: other.secret });
+    const eventsKey = await cams.alert(body, {
+      keyId: department.body.id,
+      secret: department.body.signingSecret,
+    });
+    const stale = await cams.alert(body, { ...camera, at: now - 301_000 });
+    const future = await cams.alert(body, { ...camera, at: now + 301_000 });
+    const accepted = await cams.alert(body, { ...camera, at: now });
+    const replayed = await cams.alert(body, { ...camera, at: now });
+    await keys.revoke(other.keyId);
+    const revoked = await cams.alert(
+      JSON.stringify(alert({ cameraId: 'cam-os-01', alertType: 'garbage_overflow', alertId: 'signed-2' })),
+      other,
+    );
+    await api.drainQueue();
+
+    // Assess
+    expect(reporting.body.signingSecret).toBeUndefined();
+    expect(wrongSource.status).toBe(400);
+    expect(wrongSource.body.errors[0]).toMatchObject({ field: 'source' });
+    for (const refused of [unsigned, noSignature, badSignature, otherSecret, eventsKey, revoked]) {
+      expect(refused.status, JSON.stringify(refused.body)).toBe(401);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(refused.body.errors).toEqual([
+        { field: 'x-xietong-signature', rule: 'signature_refused', message: expect.any(String) },
+      ]);
+    }
+    for (const late of [stale, future]) {
+      expect(late.status).toBe(401);
+      expect(late.body.errors[0]).toMatchObject({ field: 'x-xietong-signature', rule: 'stale_timestamp' });
+    }
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    expect(accepted.body).toMatchObject({
+      source: 'camera',
+      submittedBy: { subject: `key:${camera.keyId}` },
+    });
+    expect(replayed.status).toBe(401);
+    expect(replayed.body.errors[0]).toMatchObject({ rule: 'replayed_signature' });
   });
 
   it('refuses an alert from a camera standing outside the district', async () => {
@@ -269,53 +365,49 @@ describe('camera alerts as intake', () => {
       createdAt: api.clock.now(),
       updatedAt: api.clock.now(),
     });
-    const reply = await api.cameraAlert(alert({ cameraId: 'cam-stranded' }), await issueKey('camera'));
+    const reply = await cams.alert(alert({ cameraId: 'cam-stranded' }), await issueCameraKey());
     expect(reply.status).toBe(422);
     expect(reply.body.errors[0]).toMatchObject({ field: 'cameraId', rule: 'camera_outside_district' });
   });
 
-  it('turns an alert into a report at the camera, with its category and snapshot', async () => {
-    const camera = await issueKey('camera');
+  it('turns an alert into a report at the camera, with its category', async () => {
+    const camera = await issueCameraKey();
     api.clock.advanceMinutes(5);
-    const reply = await api.cameraAlert(
-      alert({ cameraId: 'cam-xz-01', alertType: 'smoke', alertId: 'v-1' }),
-      camera,
-    );
-    const retry = await api.cameraAlert(
-      alert({ cameraId: 'cam-xz-01', alertType: 'smoke', alertId: 'v-1' }),
-      camera,
-    );
+    const body = alert({ cameraId: 'cam-xz-01', alertType: 'smoke', alertId: 'v-1' });
+    const reply = await cams.alert(body, camera);
+    // A retry is signed again (a new timestamp): the same alert is the same report.
+    api.clock.set(new Date(Date.parse(api.clock.now()) + 1000).toISOString());
+    const retry = await cams.alert(body, camera);
     await api.drainQueue();
 
     expect(reply.status).toBe(202);
     expect(reply.body).toMatchObject({ coalesced: false, source: 'camera', category: 'event.fire-smoke' });
-    expect(retry.headers['idempotency-replayed']).toBe('true');
+    expect(retry.headers['idempotency-replayed'], JSON.stringify([retry.status, retry.body])).toBe('true');
     expect(retry.body.id).toBe(reply.body.id);
     const registered = await api.get(reply.body.id);
     expect(registered.body.status).not.toBe('reported');
     expect(registered.body).toMatchObject({
       zone: { id: 'xingzhou' },
       location: { lat: 30.285, lng: 120.122 },
-      camera: { cameraId: 'cam-xz-01', alertType: 'smoke', alertId: 'v-1', snapshotUrl: alert().snapshotUrl },
+      camera: { cameraId: 'cam-xz-01', alertType: 'smoke', alertId: 'v-1' },
       submittedBy: { role: 'integration' },
     });
   });
 
   it('merges a storm (one camera, 300 alerts in a minute) into one case with many reports', async () => {
     // Prepare
-    const camera = await issueKey('camera');
+    const camera = await issueCameraKey();
     api.clock.set('2026-11-30T03:00:00.000Z');
     const limit = sandun.config.cameraAlerts!.maxReportsPerMinute;
 
-    // Act: 300 alerts, 200 ms apart, each its own alert id and snapshot.
+    // Act: 300 alerts, 200 ms apart, each its own alert id.
     const replies = [];
     for (let i = 0; i < 300; i++) {
       replies.push(
-        await api.cameraAlert(
+        await cams.alert(
           alert({
             alertId: `storm-${i}`,
             occurredAt: api.clock.now(),
-            snapshotUrl: `https://vision.example.cn/snapshots/cam-zjg-03/${i}.jpg`,
           }),
           camera,
         ),
@@ -346,9 +438,9 @@ describe('camera alerts as intake', () => {
   }, 120_000);
 
   it('keeps another alert type of the same camera a separate event', async () => {
-    const camera = await issueKey('camera');
+    const camera = await issueCameraKey();
     api.clock.advanceMinutes(2);
-    const vending = await api.cameraAlert(alert({ alertType: 'street_vending', alertId: 'vend-1' }), camera);
+    const vending = await cams.alert(alert({ alertType: 'street_vending', alertId: 'vend-1' }), camera);
     await api.drainQueue();
     const view = await api.get(vending.body.id);
     expect(view.body.status).not.toBe('merged');

@@ -88,7 +88,6 @@ beforeAll(async () => {
     clock: api.clock,
     identity,
     rateLimiter,
-    cameras: api.cameras,
   });
   events = makeEventsHandler({
     keys: keys.keys,

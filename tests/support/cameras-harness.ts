@@ -1,26 +1,58 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { makeHandler as makeCamerasHandler } from '../../functions/cameras/app';
 import { DynamoCameraStore } from '../../shared/adapters/aws/dynamodb-camera-store';
+import { DynamoIntegrationKeyStore } from '../../shared/adapters/aws/dynamodb-integration-key-store';
+import { DynamoRateLimiter } from '../../shared/adapters/aws/dynamodb-rate-limiter';
+import { DynamoSeenSignatures } from '../../shared/adapters/aws/dynamodb-seen-signatures';
+import { HttpSnapshotFetcher } from '../../shared/adapters/http/snapshot-fetcher';
 import type { DistrictIndex } from '../../shared/domain/district-index';
-import type { CaseStore, Clock } from '../../shared/ports';
+import { KEY_ID_HEADER, signatureHeaders } from '../../shared/domain/signature';
+import type { CaseStore, Clock, EvidenceBucket, ReportQueue, SnapshotFetcher } from '../../shared/ports';
 import { type ApiCall, apiEvent, lambdaContext } from './api-event';
 import { claimsFor, type Reply, sandun, TEST_ISSUER } from './cases-harness';
 import type { Emulators } from './emulators';
 import { adminClaims } from './keys-harness';
 
-/** The cameras function wired to the emulators' table, sharing the cases harness's store and clock. */
+/** How a test signs a camera alert: the key's id and signing secret, and optionally when. */
+export interface AlertSigner {
+  keyId: string;
+  secret: string;
+  /** Signing instant in ms (default: the harness clock). */
+  at?: number;
+  /** Headers to add or override (a forged signature, a missing one). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * The cameras function wired to the emulators' table, sharing the cases harness's store, queue and
+ * clock, and an evidence bucket (s3rver) for the alerts' snapshots.
+ */
 export const camerasHarness = (
   emulators: Emulators,
-  deps: { store: CaseStore; clock: Clock; district?: DistrictIndex },
+  deps: {
+    store: CaseStore;
+    queue: ReportQueue;
+    clock: Clock;
+    bucket: EvidenceBucket;
+    district?: DistrictIndex;
+    snapshots?: SnapshotFetcher;
+  },
 ) => {
-  const cameras = new DynamoCameraStore({ client: emulators.documents, tableName: emulators.tableName });
+  const tables = { client: emulators.documents, tableName: emulators.tableName };
+  const cameras = new DynamoCameraStore(tables);
   const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
   const handler = makeCamerasHandler({
     cameras,
     store: deps.store,
+    queue: deps.queue,
     clock: deps.clock,
     district: deps.district ?? sandun,
     identity,
+    keys: new DynamoIntegrationKeyStore(tables),
+    seen: new DynamoSeenSignatures(tables),
+    rateLimiter: new DynamoRateLimiter(tables),
+    bucket: deps.bucket,
+    snapshots: deps.snapshots ?? new HttpSnapshotFetcher(),
   });
   const invoke = async (call: ApiCall): Promise<Reply> => {
     const result = (await handler(apiEvent(call), lambdaContext())) as APIGatewayProxyStructuredResultV2;
@@ -65,5 +97,20 @@ export const camerasHarness = (
         query,
         claims,
       }),
+    /** A camera alert as the gateway passes it on (public route): signed by `signer`, or not at all. */
+    alert: (body: unknown, signer: AlertSigner | undefined) => {
+      const rawBody = typeof body === 'string' ? body : JSON.stringify(body);
+      const signed = signer
+        ? {
+            [KEY_ID_HEADER]: signer.keyId,
+            ...signatureHeaders(signer.secret, rawBody, signer.at ?? Date.parse(deps.clock.now())),
+          }
+        : {};
+      return invoke({
+        routeKey: 'POST /v1/integrations/cameras/alerts',
+        rawBody,
+        headers: { ...signed, ...signer?.headers },
+      });
+    },
   };
 };

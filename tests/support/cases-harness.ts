@@ -4,7 +4,6 @@ import { makeHandler as makeCasesHandler } from '../../functions/cases/app';
 import { makeHandler as makeIntakeHandler } from '../../functions/intake/app';
 import { makeHandler as makeRouterHandler } from '../../functions/route-reports/app';
 import { messagesToDelete, toSqsRecord } from '../../infra/local/poller';
-import { DynamoCameraStore } from '../../shared/adapters/aws/dynamodb-camera-store';
 import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
 import { DynamoDedupClaims } from '../../shared/adapters/aws/dynamodb-dedup-claims';
 import { DynamoRateLimiter } from '../../shared/adapters/aws/dynamodb-rate-limiter';
@@ -16,6 +15,7 @@ import type { Zone } from '../../shared/district/schema';
 import { train } from '../../shared/domain/classifier/model';
 import { indexDistrict } from '../../shared/domain/district-index';
 import type { Clock } from '../../shared/ports';
+import type { RouteReportDeps } from '../../shared/usecases/route-report';
 import { type ApiCall, apiEvent, lambdaContext } from './api-event';
 import type { Emulators } from './emulators';
 
@@ -93,20 +93,22 @@ export const casesHarness = (emulators: Emulators) => {
   const queue = new SqsReportQueue({ client: emulators.sqs, queueUrl: emulators.queues.intakeQueueUrl });
   const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
   const rateLimiter = new DynamoRateLimiter({ client: emulators.documents, tableName: emulators.tableName });
-  const cameras = new DynamoCameraStore({ client: emulators.documents, tableName: emulators.tableName });
-  const intake = makeIntakeHandler({ store, queue, district: sandun, clock, identity, rateLimiter, cameras });
+  const intake = makeIntakeHandler({ store, queue, district: sandun, clock, identity, rateLimiter });
   const triageFeedback = new DynamoTriageFeedbackStore({
     client: emulators.documents,
     tableName: emulators.tableName,
   });
   const cases = makeCasesHandler({ store, district: sandun, clock, identity, triageFeedback });
   const claims = new DynamoDedupClaims({ client: emulators.documents, tableName: emulators.tableName });
+  // Set by a test that has an evidence bucket (camera snapshots join their report's case).
+  let placeSnapshot: RouteReportDeps['placeSnapshot'];
   const router = makeRouterHandler({
     store,
     claims,
     district: sandun,
     clock,
     triageModel: sandunTriageModel,
+    placeSnapshot: (report, correlationId) => placeSnapshot?.(report, correlationId) ?? Promise.resolve(),
   });
 
   const invoke = async (
@@ -160,20 +162,16 @@ export const casesHarness = (emulators: Emulators) => {
     triageFeedback,
     router,
     drainQueue,
+    /** What the router does once a report is in a case (the production router places camera snapshots). */
+    usePlaceSnapshot: (hook: RouteReportDeps['placeSnapshot']) => {
+      placeSnapshot = hook;
+    },
     report: (
       body: unknown,
       claims: Record<string, string> = claimsFor.fieldWorker('joint-team'),
       headers: Record<string, string> = {},
     ) => invoke(intake, { routeKey: 'POST /v1/cases', body, claims, headers }),
     intakeRaw: (call: Omit<ApiCall, 'routeKey'>) => invoke(intake, { routeKey: 'POST /v1/cases', ...call }),
-    cameras,
-    /** A camera alert, as the key authorizer lets it through with its context. */
-    cameraAlert: (body: unknown, context: Record<string, unknown> | undefined) =>
-      invoke(intake, {
-        routeKey: 'POST /v1/integrations/cameras/alerts',
-        body,
-        ...(context && { lambda: context }),
-      }),
     /** A machine report, as the key authorizer lets it through with its context. */
     integrationReport: (
       body: unknown,

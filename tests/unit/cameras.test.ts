@@ -11,6 +11,11 @@ import {
   nearestCameras,
   placeCamera,
 } from '../../shared/domain/camera';
+import {
+  isPublicAddress,
+  type SnapshotHostRule,
+  snapshotSourceFor,
+} from '../../shared/domain/camera-snapshot';
 import type { Case } from '../../shared/domain/case';
 import { scoreDuplicate } from '../../shared/domain/dedup';
 import { InvalidInputError } from '../../shared/domain/errors';
@@ -216,5 +221,129 @@ describe('cameras in the district file', () => {
         rule: 'camera-outside-district',
       }),
     ]);
+  });
+});
+
+describe('where a snapshot may be fetched from', () => {
+  const rules: SnapshotHostRule[] = [
+    { host: 'vision.example.cn', http: false, privateAddresses: false },
+    { host: '*.cams.example.cn', http: false, privateAddresses: false },
+    { host: '10.20.0.5', http: true, privateAddresses: true },
+  ];
+  const refusal = (url: string, list: SnapshotHostRule[] = rules) => {
+    try {
+      snapshotSourceFor(list, url);
+    } catch (error) {
+      if (error instanceof InvalidInputError) return { field: error.field, rule: error.rule };
+      throw error;
+    }
+    return undefined;
+  };
+
+  it('takes https from a listed host or a subdomain of a listed pattern, http only where the host allows it', () => {
+    expect(snapshotSourceFor(rules, 'https://vision.example.cn/s/1.jpg')).toMatchObject({
+      allowPrivateAddresses: false,
+    });
+    expect(snapshotSourceFor(rules, 'https://nvr-7.cams.example.cn:8443/1.jpg').url.port).toBe('8443');
+    expect(snapshotSourceFor(rules, 'http://10.20.0.5/snap.jpg')).toMatchObject({
+      allowPrivateAddresses: true,
+    });
+    expect(snapshotSourceFor(rules, 'https://VISION.example.cn/1.jpg').url.hostname).toBe(
+      'vision.example.cn',
+    );
+  });
+
+  it.each([
+    ['https://evil.example.cn/1.jpg', 'snapshot_host_not_allowed'],
+    ['https://cams.example.cn/1.jpg', 'snapshot_host_not_allowed'],
+    ['https://vision.example.cn.evil.example/1.jpg', 'snapshot_host_not_allowed'],
+    ['https://169.254.169.254/latest/meta-data', 'snapshot_host_not_allowed'],
+    ['http://vision.example.cn/1.jpg', 'https_required'],
+    ['https://user:pw@vision.example.cn/1.jpg', 'no_credentials'],
+  ])('refuses %s (%s), naming snapshotUrl', (url, rule) => {
+    expect(refusal(url)).toEqual({ field: 'snapshotUrl', rule });
+  });
+
+  it('refuses every URL when the district lists no host', () => {
+    expect(refusal('https://vision.example.cn/1.jpg', [])).toEqual({
+      field: 'snapshotUrl',
+      rule: 'snapshot_host_not_allowed',
+    });
+  });
+});
+
+describe('which addresses a snapshot fetch may reach', () => {
+  it.each([
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '255.255.255.255',
+    '::1',
+    '::',
+    'fe80::1',
+    'fd00::1',
+    '::ffff:127.0.0.1',
+    '::ffff:a9fe:a9fe',
+    '64:ff9b::a9fe:a9fe',
+    '[::1]',
+    'localhost',
+    'not an address',
+  ])('%s is not public', (address) => {
+    expect(isPublicAddress(address)).toBe(false);
+  });
+
+  it.each(['8.8.8.8', '114.114.114.114', '172.32.0.1', '2400:3200::1', '::ffff:8.8.8.8'])(
+    '%s is public',
+    (address) => {
+      expect(isPublicAddress(address)).toBe(true);
+    },
+  );
+});
+
+describe('snapshot settings in the district file', () => {
+  const document = () => JSON.parse(readFileSync('districts/sandun.json', 'utf8'));
+
+  it('reads a bare host as https to public addresses only, and fills the defaults', () => {
+    const doc = document();
+    doc.cameraAlerts.snapshots = { hosts: ['vision.example.cn', { host: '127.0.0.1', http: true }] };
+    const district = parseDistrict(doc, 'sandun.json');
+    expect(district.cameraAlerts?.snapshots).toEqual({
+      hosts: [
+        { host: 'vision.example.cn', http: false, privateAddresses: false },
+        { host: '127.0.0.1', http: true, privateAddresses: false },
+      ],
+      maxPerCase: 5,
+    });
+    delete doc.cameraAlerts.snapshots;
+    expect(parseDistrict(doc, 'sandun.json').cameraAlerts?.snapshots).toEqual({ hosts: [], maxPerCase: 5 });
+  });
+
+  it('names bad hosts and settings', () => {
+    const doc = document();
+    doc.cameraAlerts.snapshots = {
+      hosts: ['*.cn', 'https://vision.example.cn', 'Vision.example.cn', { host: 'ok.example', tls: false }],
+      maxPerCase: 0,
+    };
+    try {
+      parseDistrict(doc, 'sandun.json');
+      throw new Error('expected a refusal');
+    } catch (error) {
+      const problems = (error as { problems: { path: string }[] }).problems;
+      expect(problems.map((p) => p.path).sort()).toEqual(
+        [
+          'cameraAlerts.snapshots.hosts.0',
+          'cameraAlerts.snapshots.hosts.1',
+          'cameraAlerts.snapshots.hosts.2',
+          'cameraAlerts.snapshots.hosts.3',
+          'cameraAlerts.snapshots.maxPerCase',
+        ].sort(),
+      );
+    }
   });
 });

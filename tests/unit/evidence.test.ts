@@ -8,6 +8,7 @@ import { indexDistrict } from '../../shared/domain/district-index';
 import { InvalidInputError } from '../../shared/domain/errors';
 import {
   type Attachment,
+  type CameraStill,
   DEFAULT_EVIDENCE_POLICY,
   inspectEvidence,
   jpegLooksComplete,
@@ -135,6 +136,75 @@ describe('the verdict', () => {
   });
 });
 
+describe('a camera still (origin camera)', () => {
+  // The camera stands 66 m north of the case; the alert came 2 minutes before its report arrived.
+  const CAMERA = { lat: HERE.lat + 0.0006, lng: HERE.lng };
+  const still = (overrides: Partial<CameraStill> = {}): Partial<Attachment> => ({
+    origin: 'camera',
+    camera: {
+      cameraId: 'cam-zjg-03',
+      location: CAMERA,
+      alertAt: at(-2),
+      reportId: 'C-report',
+      reportedAt: at(0),
+      ...overrides,
+    },
+  });
+
+  it('is judged by the registered camera’s place and the alert’s time, not EXIF, and never counts as after dispatch', () => {
+    // The EXIF a camera might write (its own clock, no GPS or a wrong one) is not what counts.
+    const verdict = judge(still(), { takenAt: at(600), gps: { lat: 31, lng: 121 }, width: 640 });
+    expect(verdict).toEqual({
+      status: 'verified',
+      facts: {
+        bytes: 1000,
+        detectedType: 'image/jpeg',
+        width: 640,
+        cameraId: 'cam-zjg-03',
+        takenAt: at(-2),
+        gps: CAMERA,
+        distanceMetres: 67,
+      },
+    });
+    // Taken before dispatch by nature: no "after photo" for the resolve rule.
+    expect(verdict.status === 'verified' && verdict.facts.takenAfterDispatch).toBeUndefined();
+  });
+
+  it.each([
+    ['taken_in_future', { alertAt: at(11) }],
+    ['taken_long_before_report', { alertAt: at(-31) }],
+    ['too_far_from_case', { location: { lat: HERE.lat + 0.02, lng: HERE.lng } }],
+  ] as const)('rejects %s', (rule, overrides) => {
+    const verdict = judge(still(overrides), {});
+    expect(verdict).toMatchObject({ status: 'rejected', rule });
+    expect(verdict.status === 'rejected' && verdict.reason.length).toBeGreaterThan(10);
+  });
+
+  it('judges time against when the report arrived, so a check retried hours later decides the same', () => {
+    expect(judge(still({ alertAt: at(-29) }), {}, at(24 * 60))).toMatchObject({ status: 'verified' });
+    expect(judge(still({ alertAt: at(9) }), {}, at(-60))).toMatchObject({ status: 'verified' });
+  });
+
+  it.each([
+    ['content_type_mismatch', {}, { head: Uint8Array.from([0x3c, 0x68, 0x74]) }],
+    ['truncated_image', {}, { complete: false }],
+    ['sha256_mismatch', { sha256: 'a'.repeat(64) }, { sha256: 'b'.repeat(64) }],
+    ['too_large', {}, { bytes: 15 * 1024 * 1024 + 1 }],
+    ['zero_bytes', {}, { bytes: 0 }],
+  ] as const)('still applies the integrity checks of every photo: %s', (rule, a, f) => {
+    const verdict = judge({ ...still(), ...a } as Partial<Attachment>, f as Partial<ObjectFindings>);
+    expect(verdict).toMatchObject({ status: 'rejected', rule });
+  });
+
+  it('follows the district’s snapshotMaxAgeMinutes', () => {
+    const strict = { ...DEFAULT_EVIDENCE_POLICY, snapshotMaxAgeMinutes: 1 };
+    expect(inspectEvidence(attachment(still()), theCase, found(), strict, at(12))).toMatchObject({
+      status: 'rejected',
+      rule: 'taken_long_before_report',
+    });
+  });
+});
+
 describe('EXIF time', () => {
   it('is read in the district zone unless the camera wrote its offset', () => {
     expect(exifTimeToIso('2026:11:30 09:10:00', undefined, 'Asia/Shanghai')).toBe('2026-11-30T01:10:00.000Z');
@@ -185,6 +255,16 @@ describe('evidence on the case', () => {
     expect(hasEvidenceEntry(c, 'A1')).toBe(false);
   });
 
+  it('a verified camera still is evidence on the case, but no after photo for the resolve rule', () => {
+    const camera: Partial<Attachment> = {
+      origin: 'camera',
+      camera: { cameraId: 'cam-1', location: HERE, alertAt: at(-2), reportId: 'C1', reportedAt: at(0) },
+    };
+    const next = recordEvidence(accepted(), attachment(camera), judge(camera, {}), { now: at(12) });
+    expect(next.evidence).toEqual({ verified: 1, rejected: 0, afterPhotos: 0 });
+    expect(next.timeline.at(-1)).toMatchObject({ action: 'evidence-verified', details: { takenAt: at(-2) } });
+  });
+
   it('resolve needs a verified after photo where the district says so (Sandun: not required)', () => {
     const strict = indexDistrict(
       DistrictConfig.parse({ ...loadDistrict(sandunFile), evidence: { requireAfterPhotoToResolve: true } }),
@@ -215,6 +295,7 @@ describe('evidence on the case', () => {
       futureToleranceMinutes: 10,
       requireAfterPhotoToResolve: false,
       uploadFormMinutes: 10,
+      snapshotMaxAgeMinutes: 30,
     });
     const { evidence: _omitted, ...without } = base;
     expect(DistrictConfig.parse(without).evidence.requireAfterPhotoToResolve).toBe(false);

@@ -513,6 +513,7 @@ describe('actorFromEvent', () => {
 describe('buildOpenApi', () => {
   type Operation = {
     security?: unknown[];
+    parameters?: { name: string; in: string }[];
     requestBody?: { content: { 'application/json': { schema: { required?: string[] } } } };
     responses: Record<string, unknown>;
   };
@@ -550,10 +551,11 @@ describe('buildOpenApi', () => {
     // Assess
     expect(documented.sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
     // Open311 GeoReport v2 is public by its spec (reads need no key; POST checks the form's api_key);
-    // department-system events are signed (the function checks the HMAC; no key travels).
+    // department-system events and camera alerts are signed (the function checks the HMAC; no key travels).
     expect(routes.filter((r) => r.public && !r.path.startsWith('/open311/v2/')).map((r) => r.path)).toEqual([
       '/health',
       '/openapi.json',
+      '/v1/integrations/cameras/alerts',
       '/v1/integrations/{system}/events',
     ]);
   });
@@ -605,12 +607,18 @@ describe('buildOpenApi', () => {
     const keyed = Object.values(paths).flatMap((ops) =>
       Object.values(ops).filter((op) => JSON.stringify(op.security) === JSON.stringify([{ apiKey: [] }])),
     );
-    // The machine intake routes and nothing else: machine reports, 12345 tickets and camera alerts.
-    expect(keyed).toEqual([
-      machine,
-      paths['/v1/integrations/hotline/tickets']?.post,
+    // The keyed machine intake routes and nothing else: machine reports and 12345 tickets.
+    expect(keyed).toEqual([machine, paths['/v1/integrations/hotline/tickets']?.post]);
+    // Department events and camera alerts are signed instead: public at the gateway, three headers.
+    for (const signed of [
+      paths['/v1/integrations/{system}/events']?.post,
       paths['/v1/integrations/cameras/alerts']?.post,
-    ]);
+    ]) {
+      expect(signed?.security).toEqual([]);
+      expect(signed?.parameters?.map((p) => p.name)).toEqual(
+        expect.arrayContaining(['X-Xietong-Key-Id', 'X-Xietong-Timestamp', 'X-Xietong-Signature']),
+      );
+    }
     expect(
       paths['/v1/integration-keys']?.post?.requestBody?.content['application/json'].schema.required,
     ).toEqual(['name', 'source']);

@@ -45,4 +45,16 @@ describe('evidence as the pages show it', () => {
     expect(facts).toBe('拍摄于 11/30 14:05 · 距案发点 33 米 · 派遣后拍摄');
     expect(photoFacts(attachment({ status: 'verified', facts: {} }))).toBe('无拍摄时间 · 无定位信息');
   });
+
+  it("names the camera of an alert's snapshot, timed by the alert", () => {
+    setLang('zh-CN');
+    setTimeZone('Asia/Shanghai');
+    const still = attachment({
+      status: 'verified',
+      origin: 'camera',
+      camera: { cameraId: 'cam-zjg-03', alertAt: '2026-11-30T06:04:00.000Z', reportId: 'C1' },
+      facts: { takenAt: '2026-11-30T06:04:00.000Z', distanceMetres: 0 },
+    });
+    expect(photoFacts(still)).toBe('摄像头 cam-zjg-03 告警抓拍 · 拍摄于 11/30 14:04 · 距案发点 0 米');
+  });
 });

@@ -123,6 +123,9 @@ export interface Api {
 /** An attachment as `GET …/attachments` shows it (shared/http/openapi-attachments.ts). */
 export interface AttachmentView {
   id: string;
+  /** `camera`: a camera alert's snapshot (time = the alert, place = the camera's). Absent means field. */
+  origin?: 'field' | 'camera';
+  camera?: { cameraId: string; alertAt: string; reportId: string };
   kind: 'photo' | 'video' | 'document';
   contentType: string;
   size: number;

@@ -6,9 +6,10 @@
 import type { AttachmentView } from './api';
 import { formatDateTime, formatNumber, t, tOf } from './i18n';
 
-/** 拍摄于 11-30 14:05 · 距案发点 40 米 · 派遣后拍摄. */
+/** 拍摄于 11-30 14:05 · 距案发点 40 米 · 派遣后拍摄 (a camera's snapshot says which camera first). */
 export const photoFacts = (a: AttachmentView): string =>
   [
+    a.origin === 'camera' && a.camera ? t('photoFromCamera', { camera: a.camera.cameraId }) : null,
     a.facts?.takenAt ? t('photoTakenAt', { time: formatDateTime(a.facts.takenAt) }) : t('photoNoTime'),
     a.facts?.distanceMetres !== undefined
       ? t('photoDistance', { m: formatNumber(Math.round(a.facts.distanceMetres)) })

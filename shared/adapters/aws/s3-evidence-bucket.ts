@@ -74,7 +74,7 @@ export class S3EvidenceBucket implements EvidenceBucket {
     );
   }
 
-  async move(from: string, to: string): Promise<void> {
+  async copy(from: string, to: string): Promise<void> {
     await this.options.client.send(
       new CopyObjectCommand({
         Bucket: this.bucket,
@@ -82,6 +82,10 @@ export class S3EvidenceBucket implements EvidenceBucket {
         CopySource: `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}`,
       }),
     );
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    await this.copy(from, to);
     await this.options.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: from }));
   }
 
