@@ -69,6 +69,11 @@ const records = readFileSync(out, 'utf8')
 rmSync(dir, { recursive: true, force: true });
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
+/** Four significant digits at most (77.24 %, 0.0322 ms, 1285 KB): the benches hand over raw floats. */
+const shown = (value: number) =>
+  Number.isInteger(value)
+    ? String(value)
+    : String(Number(value.toPrecision(Math.max(4, String(Math.trunc(Math.abs(value))).length))));
 const cpu = cpus();
 const lines = [
   '# Benchmark results',
@@ -89,10 +94,11 @@ for (const record of records) {
   const ratios = record.figures.filter((f) => f.unit === 'x');
   const others = record.figures.filter((f) => f.unit !== 'x');
   lines.push(`## ${record.bench}`, '', '| figure | value | unit | note |', '| --- | ---: | --- | --- |');
-  for (const f of others) lines.push(`| ${cell(f.name)} | ${f.value} | ${f.unit} | ${cell(f.note ?? '')} |`);
+  for (const f of others)
+    lines.push(`| ${cell(f.name)} | ${shown(f.value)} | ${f.unit} | ${cell(f.note ?? '')} |`);
   if (ratios.length > 0) {
     lines.push('', '| ratio | value |', '| --- | ---: |');
-    for (const f of ratios) lines.push(`| ${cell(f.name)} | ${f.value} × |`);
+    for (const f of ratios) lines.push(`| ${cell(f.name)} | ${shown(f.value)} × |`);
   }
   lines.push('');
 }
