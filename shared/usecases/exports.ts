@@ -27,15 +27,20 @@ export interface ExportStore {
   put(key: string, body: Buffer, contentType: string): Promise<{ url: string; expiresAt: string }>;
 }
 
-/** The cases of a (scoped) list query, every page, up to `limit` rows (`truncated` when there were more). */
+/**
+ * The cases of a (scoped) list query, every page, up to `limit` rows (`truncated` when there were
+ * more). With `until` (a performance.now() instant), reading stops there and says `outOfTime`.
+ */
 export const collectCases = async (
   store: CaseStore,
   query: Omit<CaseListQuery, 'limit' | 'cursor'>,
   limit: number,
-): Promise<{ cases: Case[]; truncated: boolean }> => {
+  until = Number.POSITIVE_INFINITY,
+): Promise<{ cases: Case[]; truncated: boolean; outOfTime?: boolean }> => {
   const cases: Case[] = [];
   let cursor: string | undefined;
   do {
+    if (performance.now() > until) return { cases, truncated: true, outOfTime: true };
     // Pages as big as DynamoDB will answer (1 MB each, a few hundred cases): an export reads every
     // row anyway, so fewer round trips is all that page size changes.
     const page = await store.list({ ...query, limit: 1_000, ...(cursor && { cursor }) });

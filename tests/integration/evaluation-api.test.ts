@@ -296,6 +296,23 @@ describe('exports', () => {
       client.destroy();
     });
 
+    it('is refused with 413 naming the read time when reading would outlast the API', async () => {
+      const slow = makeHandler({ ...deps, exportReadBudgetMs: -1 });
+      const result = (await slow(
+        apiEvent({
+          routeKey: 'GET /v1/exports/cases.csv',
+          query: {},
+          claims: claimsFor.commandCentre(),
+        }) as never,
+        lambdaContext() as never,
+      )) as { statusCode: number; body: string };
+      expect(result.statusCode).toBe(413);
+      expect(JSON.parse(result.body)).toMatchObject({
+        status: 413,
+        errors: [{ field: 'query', rule: 'read_time' }],
+      });
+    });
+
     it('is refused with 413 naming the limit when no exports bucket is configured', async () => {
       const small = makeHandler({ ...deps, maxInlineRows: 2 });
       const result = (await small(
