@@ -47,7 +47,7 @@ const CLAIM_MEMORY_MS = 10 * 60_000;
 /** Claim conflicts mean others progress; a busy area in a burst may take a few dozen rounds. */
 const MAX_CLAIM_ATTEMPTS = 40;
 /** A claimed report still unregistered after this long was left by a router that died. */
-const PENDING_CLAIM_MS = 60_000;
+export const PENDING_CLAIM_MS = 60_000;
 
 /** A short, growing pause (25, 50, 100 ms…) while another router finishes its registration. */
 const pause = (attempt: number) =>

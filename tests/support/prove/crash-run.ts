@@ -210,7 +210,16 @@ const checkAfterRestart = async (
       }
       if (stored.case.status === 'reported') {
         outcome.unrouted++;
-        outcome.problems.push(`${a.id} is still unrouted`);
+        // What the restarted cloud logged about it (a contended claim, an error, nothing at all).
+        const said = cloud
+          .output()
+          .split('\n')
+          .filter((line) => line.includes(a.id))
+          .slice(-3)
+          .map((line) => line.slice(0, 400));
+        outcome.problems.push(
+          `${a.id} is still unrouted${said.length > 0 ? `; the cloud logged: ${said.join(' | ')}` : ''}`,
+        );
       }
       // Exactly once: the same report with its key again is the same case, not a new one.
       const again = await post(`${cloud.info.url}/v1/cases`, token('reporter'), a.body, a.key);
