@@ -9,6 +9,7 @@ import { REPO_ROOT } from '../../infra/local/paths';
 import { type SpawnedCloud, spawnLocalCloud } from '../../infra/local/spawn';
 import { KEY_ID_HEADER, signatureHeaders } from '../../shared/domain/signature';
 import { jpegWithExif, uploadWithForm } from '../support/evidence-harness';
+import { cloudClient, readReply } from '../support/local-cloud-client';
 
 /**
  * Camera snapshots on the local cloud (`npm start` in a child process), HTTP only: a signed alert
@@ -36,19 +37,7 @@ describe('camera snapshots on the local cloud', () => {
   let signer: { id: string; signingSecret: string };
 
   const token = (role: string) => users.find((u) => u.role === role)!.token;
-  const api = async (path: string, options: { method?: string; token?: string; body?: unknown } = {}) => {
-    const response = await fetch(`${cloud.info.url}${path}`, {
-      method: options.method ?? 'GET',
-      headers: {
-        ...(options.token && { authorization: `Bearer ${options.token}` }),
-        ...(options.body !== undefined && { 'content-type': 'application/json' }),
-      },
-      ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
-    });
-    const text = await response.text();
-    // biome-ignore lint/suspicious/noExplicitAny: the test reads arbitrary JSON replies
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
-  };
+  const api = cloudClient(() => cloud.info.url);
   const alert = async (fields: Record<string, unknown>) => {
     const body = JSON.stringify({ occurredAt: new Date().toISOString(), ...fields });
     const response = await fetch(`${cloud.info.url}/v1/integrations/cameras/alerts`, {
@@ -60,8 +49,7 @@ describe('camera snapshots on the local cloud', () => {
       },
       body,
     });
-    // biome-ignore lint/suspicious/noExplicitAny: the test reads arbitrary JSON replies
-    return { status: response.status, body: (await response.json()) as any };
+    return readReply(response);
   };
   /** Polls the report's case until its camera snapshot is decided. */
   const decidedSnapshot = async (reportId: string) => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SpawnedCloud, spawnLocalCloud } from '../../infra/local/spawn';
 import { sandun } from '../support/cases-harness';
 import { jpegWithExif, uploadWithForm } from '../support/evidence-harness';
+import { cloudClient } from '../support/local-cloud-client';
 
 /**
  * The field worker's evidence flow on the local cloud (`npm start` in a child process), HTTP only:
@@ -27,23 +28,7 @@ describe('evidence on the local cloud', () => {
   let cloud: SpawnedCloud;
   let users: DemoUser[] = [];
 
-  const api = async (
-    path: string,
-    options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
-  ) => {
-    const response = await fetch(`${cloud.info.url}${path}`, {
-      method: options.method ?? 'GET',
-      headers: {
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...options.headers,
-      },
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-    });
-    const text = await response.text();
-    // biome-ignore lint/suspicious/noExplicitAny: the test reads arbitrary JSON replies
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
-  };
+  const api = cloudClient(() => cloud.info.url);
   const user = (role: string, match: Partial<DemoUser>) => {
     const found = users.find(
       (u) => u.role === role && Object.entries(match).every(([k, v]) => u[k as keyof DemoUser] === v),

@@ -116,8 +116,14 @@ afterAll(async () => {
   await emulators?.stop();
 });
 
-const call = async (routeKey: string, query: Record<string, string>, claims: Record<string, string>) => {
-  const result = await handler(apiEvent({ routeKey, query, claims }) as never, lambdaContext() as never);
+/** One request to the evaluation function (`fn`: one built with other deps for a test). */
+const call = async (
+  routeKey: string,
+  query: Record<string, string>,
+  claims: Record<string, string>,
+  fn: ReturnType<typeof makeHandler> = handler,
+) => {
+  const result = await fn(apiEvent({ routeKey, query, claims }) as never, lambdaContext() as never);
   return result as {
     statusCode: number;
     headers: Record<string, string>;
@@ -272,14 +278,7 @@ describe('exports', () => {
       });
       const exports = new S3ExportStore({ client, bucket: s3.bucket, linkSeconds: 300 });
       const big = makeHandler({ ...deps, exports, maxInlineRows: 2 });
-      const result = (await big(
-        apiEvent({
-          routeKey: 'GET /v1/exports/cases.csv',
-          query: {},
-          claims: claimsFor.commandCentre(),
-        }) as never,
-        lambdaContext() as never,
-      )) as { statusCode: number; body: string };
+      const result = await call('GET /v1/exports/cases.csv', {}, claimsFor.commandCentre(), big);
       expect(result.statusCode).toBe(200);
       const link = JSON.parse(result.body) as { rows: number; url: string; expiresAt: string };
       expect(link.rows).toBe(stored.length);
@@ -298,14 +297,7 @@ describe('exports', () => {
 
     it('is refused with 413 naming the read time when reading would outlast the API', async () => {
       const slow = makeHandler({ ...deps, exportReadBudgetMs: -1 });
-      const result = (await slow(
-        apiEvent({
-          routeKey: 'GET /v1/exports/cases.csv',
-          query: {},
-          claims: claimsFor.commandCentre(),
-        }) as never,
-        lambdaContext() as never,
-      )) as { statusCode: number; body: string };
+      const result = await call('GET /v1/exports/cases.csv', {}, claimsFor.commandCentre(), slow);
       expect(result.statusCode).toBe(413);
       expect(JSON.parse(result.body)).toMatchObject({
         status: 413,
@@ -315,14 +307,7 @@ describe('exports', () => {
 
     it('is refused with 413 naming the limit when no exports bucket is configured', async () => {
       const small = makeHandler({ ...deps, maxInlineRows: 2 });
-      const result = (await small(
-        apiEvent({
-          routeKey: 'GET /v1/exports/cases.csv',
-          query: {},
-          claims: claimsFor.commandCentre(),
-        }) as never,
-        lambdaContext() as never,
-      )) as { statusCode: number; body: string };
+      const result = await call('GET /v1/exports/cases.csv', {}, claimsFor.commandCentre(), small);
       expect(result.statusCode).toBe(413);
       expect(JSON.parse(result.body)).toMatchObject({
         status: 413,
