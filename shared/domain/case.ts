@@ -141,6 +141,7 @@ export type TimelineAction =
   | 'report-unlinked'
   | 'duplicate-flagged' // a possible duplicate, waiting for review
   | 'duplicate-dismissed'
+  | 'repeat-reported' // on a closed case: a new report of the same event came soon after closure
   | 'joint-visit' // covered by a joint visit (综合查一次)
   | 'evidence-verified' // an uploaded photo/video/document passed the evidence checks
   | 'evidence-rejected'; // …or failed them (the reason is on the entry)
@@ -177,6 +178,18 @@ export interface LinkedReport {
   /** The duplicate score when merged automatically. */
   score?: number;
   mergedAt: string;
+}
+
+/**
+ * A report of the same event soon after the case was closed (12345's 重复投诉): the problem was
+ * probably not fixed. The new report is a case of its own, routed at once; the two point at each other.
+ */
+export interface RepeatLink {
+  caseId: string;
+  /** On the new case: when the case it repeats was closed. On the closed case: when the repeat came. */
+  at: string;
+  /** The duplicate score that linked them. */
+  score: number;
 }
 
 /** A case that may be the same event, for a person to confirm or dismiss. */
@@ -252,6 +265,10 @@ export interface Case {
   mergedInto?: string;
   /** The status the case had when merged, restored by unmerge. */
   statusBeforeMerge?: CaseStatus;
+  /** Set on a report that repeats a recently closed case: that case. */
+  repeatOf?: RepeatLink;
+  /** Set on a closed case that was reported again soon after closure: the new cases, oldest first. */
+  repeatedBy?: RepeatLink[];
   /** Waiting in the review queue as a possible duplicate of these cases. */
   possibleDuplicates?: DuplicateCandidate[];
   /** The joint visit (综合查一次) covering this case, if any. */

@@ -125,12 +125,16 @@ export const scoreDuplicate = (
 };
 
 /**
- * Whether a case may absorb a new report: registered and live, or closed only a little while ago.
- * A report still waiting for its router is not a case yet (two of them must not merge into each other).
+ * Whether a case may absorb a new report: registered and live. A report still waiting for its
+ * router is not a case yet (two of them must not merge into each other), and a closed case takes no
+ * more reports: a repeat soon after closure is a case of its own, linked to it (see `isRepeatTarget`).
  */
-export const isDuplicateTarget = (c: Case, now: string, settings: DedupSettings): boolean => {
-  if (c.status === 'reported' || c.status === 'merged' || c.status === 'cancelled') return false;
-  if (c.status !== 'closed') return true;
+export const isDuplicateTarget = (c: Case): boolean =>
+  c.status !== 'reported' && c.status !== 'merged' && c.status !== 'cancelled' && c.status !== 'closed';
+
+/** A case closed within the district's `closedWithinHours`: a new report of its event is a repeat. */
+export const isRepeatTarget = (c: Case, now: string, settings: DedupSettings): boolean => {
+  if (c.status !== 'closed') return false;
   const closedAt = Date.parse(c.closedAt ?? c.updatedAt);
   return Date.parse(now) - closedAt <= settings.closedWithinHours * 3_600_000;
 };
@@ -138,26 +142,55 @@ export const isDuplicateTarget = (c: Case, now: string, settings: DedupSettings)
 export interface DuplicateVerdict {
   decision: 'merge' | 'review' | 'none';
   best?: { case: Case; score: DuplicateScore };
-  /** Every candidate at or above the review threshold, best first. */
+  /** Every open candidate at or above the review threshold, best first. */
   flagged: { caseId: string; score: number }[];
+  /**
+   * The recently closed case this report repeats (scored at or above the auto threshold, its time
+   * counted from the closure): the report becomes a case of its own, linked to it.
+   */
+  repeatOf?: { case: Case; score: DuplicateScore };
 }
 
-/** Scores the candidates (already fetched by the geo index) and decides. */
+/** Best score first; on a tie the older case wins, so racing routers pick the same target. */
+const bestFirst = (a: { case: Case; score: DuplicateScore }, b: { case: Case; score: DuplicateScore }) =>
+  b.score.score - a.score.score || a.case.reportedAt.localeCompare(b.case.reportedAt);
+
+/**
+ * Scores the candidates (already fetched by the geo index) and decides. `excluded` names cases that
+ * refused this report since they were read (closed or merged meanwhile): they are not judged again,
+ * so a router's second look can never reach the same refused verdict.
+ */
 export const judgeDuplicates = (
   report: Case,
   candidates: Case[],
   district: DistrictIndex,
   settings: DedupSettings,
   now: string,
+  excluded: ReadonlySet<string> = new Set(),
 ): DuplicateVerdict => {
-  const scored = candidates
-    .filter((c) => c.id !== report.id && isDuplicateTarget(c, now, settings))
+  const others = candidates.filter((c) => c.id !== report.id && !excluded.has(c.id));
+  const scored = others
+    .filter(isDuplicateTarget)
     .map((c) => ({ case: c, score: scoreDuplicate(report, c, district, settings) }))
     .filter((s) => s.score.score >= settings.reviewScore)
-    // Best score first; on a tie the older case wins, so racing routers pick the same target.
-    .sort((a, b) => b.score.score - a.score.score || a.case.reportedAt.localeCompare(b.case.reportedAt));
+    .sort(bestFirst);
+  // A repeat is judged by how soon after the closure it came, not by when the first report came.
+  const repeat = others
+    .filter((c) => isRepeatTarget(c, now, settings))
+    .map((c) => ({
+      case: c,
+      score: scoreDuplicate(report, { ...c, reportedAt: c.closedAt ?? c.updatedAt }, district, settings),
+    }))
+    .filter((s) => s.score.score >= settings.autoMergeScore)
+    .sort(bestFirst)[0];
   const best = scored[0];
   const flagged = scored.map((s) => ({ caseId: s.case.id, score: s.score.score }));
-  if (!best) return { decision: 'none', flagged };
-  return { decision: best.score.score >= settings.autoMergeScore ? 'merge' : 'review', best, flagged };
+  const repeatOf = repeat && { repeatOf: repeat };
+  if (!best) return { decision: 'none', flagged, ...repeatOf };
+  return {
+    decision: best.score.score >= settings.autoMergeScore ? 'merge' : 'review',
+    best,
+    flagged,
+    ...repeatOf,
+  };
 };

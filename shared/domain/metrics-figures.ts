@@ -27,6 +27,7 @@ export const COUNTERS = [
   'acceptedAfterRedirect',
   'jointVisitCases',
   'jointVisits',
+  'repeatsAfterClosure',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 export type Counters = Partial<Record<Counter, number>>;
@@ -223,6 +224,17 @@ export const FIGURES: readonly FigureDefinition[] = [
     rule: {
       zh: '作为重复上报合并到其他案件的上报，按合并日；不计入各项比率',
       en: 'reports merged into another case as duplicates, on the merge day; excluded from the rates',
+    },
+  },
+  {
+    id: 'repeatsAfterClosure',
+    group: 'coordination',
+    name: { zh: '结案后重复投诉数', en: 'Repeats after closure' },
+    kind: 'count',
+    numerator: 'repeatsAfterClosure',
+    rule: {
+      zh: '结案后短期内（地区 closedWithinHours）同一事件再次上报、另立新案并关联原案的次数，按新上报日；说明问题可能未真正解决',
+      en: "reports of the same event soon after its case closed (the district's closedWithinHours), registered as new cases linked to the closed one, on the new report day: a sign the problem was not fixed",
     },
   },
   {

@@ -178,6 +178,9 @@ export const contributionOf = (c: Case, district: DistrictClock): Contribution =
     return out;
   }
 
+  // 重复投诉: this report repeats a case closed shortly before (its link says which).
+  if (c.repeatOf) add('repeatsAfterClosure', c.reportedAt);
+
   if (c.premisesId) add('cases', c.reportedAt, 1, { kind: 'premises', subject: c.premisesId });
 
   // 按时派遣: registration to the first dispatch on the category's clock.

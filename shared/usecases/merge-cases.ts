@@ -1,5 +1,5 @@
 import type { Case } from '../domain/case';
-import { CaseNotFoundError, InvalidInputError, VersionConflictError } from '../domain/errors';
+import { CaseNotFoundError, InvalidInputError } from '../domain/errors';
 import {
   assertMergeable,
   dismissPossibleDuplicates,
@@ -10,29 +10,7 @@ import {
   unlinkReport,
 } from '../domain/merge';
 import type { CaseStore, StoredCase } from '../ports';
-
-const MAX_ATTEMPTS = 5;
-
-/** Re-reads and re-applies a step until its version-checked write lands (or the case is gone). */
-const saveWithRetry = async (
-  store: CaseStore,
-  id: string,
-  step: (c: Case) => Case,
-  missing: () => Error,
-): Promise<Case> => {
-  for (let attempt = 1; ; attempt++) {
-    const stored = await store.get(id);
-    if (!stored) throw missing();
-    const next = step(stored.case);
-    if (next === stored.case) return next;
-    try {
-      await store.save({ ...stored, case: next }, stored.case.version);
-      return next;
-    } catch (error) {
-      if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS) throw error;
-    }
-  }
-};
+import { saveWithRetry } from './save-with-retry';
 
 /**
  * Merges `report` into the case `targetId`: the report first, then the target. The report's

@@ -1,17 +1,24 @@
 import { type Case, SYSTEM_ROUTER } from '../domain/case';
 import { categorise } from '../domain/classifier/categorise';
 import type { TriageModel } from '../domain/classifier/model';
-import { judgeDuplicates, radiusFor } from '../domain/dedup';
+import { type DuplicateVerdict, judgeDuplicates, radiusFor } from '../domain/dedup';
 import type { DistrictIndex } from '../domain/district-index';
-import { InvalidInputError, VersionConflictError } from '../domain/errors';
+import {
+  CaseNotFoundError,
+  IllegalTransitionError,
+  InvalidInputError,
+  VersionConflictError,
+} from '../domain/errors';
 import { distanceMetres } from '../domain/geo';
 import { cellsWithin } from '../domain/geohash';
 import { flagPossibleDuplicates } from '../domain/merge';
+import { recordRepeat, repeatLinkTo } from '../domain/repeat';
 import { routeReport } from '../domain/routing';
 import { autoDispatch, registerReport } from '../domain/workflow';
 import type { CaseStore, Clock, DedupClaim, DedupClaims, RoutingRequest, StoredCase } from '../ports';
 import type { CaseEffects } from './case-effects';
 import { mergeInto } from './merge-cases';
+import { saveWithRetry } from './save-with-retry';
 
 export interface RouteReportDeps {
   store: CaseStore;
@@ -75,19 +82,48 @@ const candidatesFor = async (deps: RouteReportDeps, report: Case, recentIds: str
   return [...near, ...(missing.length > 0 ? await deps.store.getMany(missing) : [])];
 };
 
-/** Registers and routes the report as a case of its own (flagged for review if it looks like one). */
+type RouterContext = { actor: typeof SYSTEM_ROUTER; now: string; correlationId: string };
+
+/**
+ * The closed case a registered report repeats gains its link (idempotent: a redelivery repeats it).
+ * A closed case that has since gone is no reason to lose the report: the new case keeps its link.
+ */
+const linkRepeat = async (deps: RouteReportDeps, registered: Case, ctx: RouterContext): Promise<void> => {
+  const closedId = registered.repeatOf?.caseId;
+  if (!closedId) return;
+  try {
+    await saveWithRetry(
+      deps.store,
+      closedId,
+      (closed) => recordRepeat(closed, registered, ctx),
+      () => new CaseNotFoundError(closedId),
+    );
+  } catch (error) {
+    if (!(error instanceof CaseNotFoundError)) throw error;
+  }
+};
+
+/**
+ * Registers and routes the report as a case of its own: flagged for review if it looks like an
+ * open case, linked to the closed case it repeats if it came soon after that one's closure.
+ */
 const register = async (
   deps: RouteReportDeps,
   stored: StoredCase,
-  flagged: { caseId: string; score: number }[],
-  ctx: { actor: typeof SYSTEM_ROUTER; now: string; correlationId: string },
+  verdict: Pick<DuplicateVerdict, 'flagged' | 'repeatOf'>,
+  ctx: RouterContext,
 ): Promise<RouteOutcome> => {
+  const { flagged, repeatOf } = verdict;
   const { report, details } = categorise(deps.triageModel, deps.district, stored.case);
   const routing = routeReport(deps.district, {
     location: report.location,
     ...(report.category !== undefined && { category: report.category }),
   });
-  let next = registerReport(report, routing, ctx, details);
+  const repeat = repeatOf && repeatLinkTo(repeatOf.case, repeatOf.score.score);
+  let next = registerReport(repeat ? { ...report, repeatOf: repeat } : report, routing, ctx, {
+    ...details,
+    ...(repeat && { repeatOf: repeat }),
+  });
   if (flagged.length > 0) next = flagPossibleDuplicates(next, flagged, ctx);
   if (routing.autoDispatch) next = autoDispatch(next, { ...ctx, district: deps.district });
   try {
@@ -96,6 +132,7 @@ const register = async (
     if (error instanceof VersionConflictError) return 'already-routed';
     throw error;
   }
+  await linkRepeat(deps, next, ctx);
   await deps.effects?.(stored.case, next);
   await deps.planJointVisit?.(next);
   await deps.placeSnapshot?.(next, ctx.correlationId);
@@ -114,6 +151,8 @@ export const routeQueuedReport = async (
   request: RoutingRequest,
 ): Promise<RouteOutcome> => {
   let stored = await deps.store.get(request.caseId);
+  // Cases that refused this report since they were read: never judged again, so no look repeats a refusal.
+  const refused = new Set<string>();
   for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
     if (!stored) return 'missing';
     if (stored.case.status !== 'reported') {
@@ -124,7 +163,11 @@ export const routeQueuedReport = async (
         const ctx = { actor: SYSTEM_ROUTER, now: deps.clock.now(), correlationId: request.correlationId };
         const { target } = await mergeInto(deps.store, stored, mergedInto, { ...ctx, mode: 'auto' });
         await deps.effects?.(undefined, target);
-      } else await deps.effects?.(undefined, stored.case);
+      } else {
+        const ctx = { actor: SYSTEM_ROUTER, now: deps.clock.now(), correlationId: request.correlationId };
+        await linkRepeat(deps, stored.case, ctx);
+        await deps.effects?.(undefined, stored.case);
+      }
       await deps.placeSnapshot?.(stored.case, request.correlationId);
       return 'already-routed';
     }
@@ -157,7 +200,14 @@ export const routeQueuedReport = async (
       stored = await deps.store.get(request.caseId);
       continue;
     }
-    const verdict = judgeDuplicates(report, candidates, deps.district, deps.district.config.dedup, now);
+    const verdict = judgeDuplicates(
+      report,
+      candidates,
+      deps.district,
+      deps.district.config.dedup,
+      now,
+      refused,
+    );
     if (verdict.decision === 'merge' && verdict.best) {
       try {
         const { report: merged, target } = await mergeInto(deps.store, stored, verdict.best.case.id, {
@@ -170,17 +220,20 @@ export const routeQueuedReport = async (
         await deps.placeSnapshot?.(merged, ctx.correlationId);
         return 'merged';
       } catch (error) {
-        // The report or its target changed under us (the target merged elsewhere meanwhile): look again.
-        const changed =
-          error instanceof VersionConflictError ||
-          (error instanceof InvalidInputError && error.rule === 'target_not_open');
-        if (!changed) throw error;
+        // A version conflict is a real race (the report or the target changed): look again. A target
+        // that refuses (closed or merged since it was read, or a cycle) will refuse again: it is
+        // left out of the next look, which therefore differs.
+        if (error instanceof InvalidInputError && ['target_not_open', 'merge_cycle'].includes(error.rule)) {
+          refused.add(verdict.best.case.id);
+        } else if (!(error instanceof VersionConflictError || error instanceof IllegalTransitionError)) {
+          throw error;
+        }
         stored = await deps.store.get(request.caseId);
         continue;
       }
     }
     if (await advanceAll(deps.claims, claims, report, now)) {
-      return register(deps, stored, verdict.flagged, ctx);
+      return register(deps, stored, verdict, ctx);
     }
     // Someone registered in this area meanwhile: judge again with their report in view.
   }

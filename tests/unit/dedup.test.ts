@@ -3,6 +3,7 @@ import { loadDistrict } from '../../shared/district/load';
 import type { Case } from '../../shared/domain/case';
 import {
   isDuplicateTarget,
+  isRepeatTarget,
   judgeDuplicates,
   scoreDuplicate,
   textSimilarity,
@@ -110,10 +111,35 @@ describe('judgeDuplicates', () => {
     expect(['C-old', 'C-newer']).toContain(verdict.best?.case.id);
   });
 
-  it('keeps closed cases as targets only for the configured while', () => {
-    const closed = facts({ status: 'closed', closedAt: '2026-11-29T00:00:00.000Z' });
-    expect(isDuplicateTarget(closed, '2026-11-29T12:00:00.000Z', settings)).toBe(true);
-    expect(isDuplicateTarget(closed, '2026-11-30T12:00:00.000Z', settings)).toBe(false);
+  it('never merges into a closed case: a repeat soon after closure is linked, a later one is new', () => {
+    const closed = facts({ id: 'C-closed', status: 'closed', closedAt: '2026-11-29T00:00:00.000Z' });
+    expect(isDuplicateTarget(closed)).toBe(false);
+    expect(isRepeatTarget(closed, '2026-11-29T12:00:00.000Z', settings)).toBe(true);
+    expect(isRepeatTarget(closed, '2026-11-30T12:00:00.000Z', settings)).toBe(false);
+
+    // First reported days before the closure: the repeat's time counts from the closure.
+    const old = { ...closed, reportedAt: '2026-11-26T00:00:00.000Z' };
+    const report = facts({ id: 'C-again', reportedAt: '2026-11-29T10:00:00.000Z' });
+    const soon = judgeDuplicates(report, [old], district, settings, report.reportedAt);
+    expect(soon.decision).toBe('none');
+    expect(soon.repeatOf?.case.id).toBe('C-closed');
+    const late = judgeDuplicates(report, [old], district, settings, '2026-11-30T12:00:00.000Z');
+    expect(late.repeatOf).toBeUndefined();
+  });
+
+  it('does not judge a case the report was already refused by', () => {
+    const report = facts({ id: 'C-new' });
+    const target = facts({ id: 'C-target' });
+    expect(judgeDuplicates(report, [target], district, settings, report.reportedAt).decision).toBe('merge');
+    const again = judgeDuplicates(
+      report,
+      [target],
+      district,
+      settings,
+      report.reportedAt,
+      new Set(['C-target']),
+    );
+    expect(again.decision).toBe('none');
   });
 });
 

@@ -14,6 +14,7 @@ import {
   figuresOf,
   parseBucketKey,
 } from '../../shared/domain/metrics';
+import { recordRepeat, repeatLinkTo } from '../../shared/domain/repeat';
 import { newReportedCase } from '../../shared/domain/report';
 import { routeReport } from '../../shared/domain/routing';
 import { type CommandInput, registerReport, runCommand } from '../../shared/domain/workflow';
@@ -123,6 +124,24 @@ describe('contributionOf: the standard rates on hand-built histories', () => {
       if (key.startsWith('month|2024-05|')) addCounters(month, counters);
     }
     expect(month).toEqual(nonZero(figuresTotal(contribution)));
+  });
+
+  it('a repeat after closure counts once, on the repeat’s report day, to its department', () => {
+    const closed = history(CLOSED_PATH);
+    const repeat = { ...history([], { id: 'C-2' }), repeatOf: repeatLinkTo(closed, 0.9) };
+    const contribution = contributionOf(repeat, district.config);
+    expect(figuresTotal(contribution).repeatsAfterClosure).toBe(1);
+    const key = Object.entries(contribution).find(
+      ([k, v]) => k.startsWith('figures|') && v.repeatsAfterClosure,
+    )?.[0];
+    expect(parseBucketKey(key ?? '')).toMatchObject({ day: districtDay(repeat.reportedAt, 'Asia/Shanghai') });
+    // The closed case's own figures do not change when it is reported again.
+    expect(
+      contributionOf(
+        recordRepeat(closed, repeat, { actor: SYSTEM_ROUTER, now: repeat.reportedAt }),
+        district.config,
+      ),
+    ).toEqual(contributionOf(closed, district.config));
   });
 
   it('rework: two verifications, one failed; the last handling is the one timed', () => {

@@ -158,6 +158,18 @@ export const createCasePanel = (options: PanelOptions): CasePanel => {
           row(t('caseDue'), dueText),
           row(t('caseAddress'), c.location.address),
           row(
+            t('caseRepeatOf'),
+            c.repeatOf
+              ? t('caseRepeatOfText', { id: c.repeatOf.caseId, at: formatDateTime(c.repeatOf.at) })
+              : undefined,
+          ),
+          row(
+            t('caseRepeatedBy'),
+            c.repeatedBy?.length
+              ? c.repeatedBy.map((r) => `${r.caseId}（${formatDateTime(r.at)}）`).join('、')
+              : undefined,
+          ),
+          row(
             t('caseReporter'),
             c.reporter?.name || c.reporter?.phone
               ? [c.reporter.name, c.reporter.phone].filter(Boolean).join(' ') +
