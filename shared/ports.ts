@@ -67,8 +67,10 @@ export interface CaseStore {
   findInCells(cells: string[], reportedSince: string): Promise<Case[]>;
   /** Several cases by id, strongly consistent (missing ids are left out). */
   getMany(ids: string[]): Promise<Case[]>;
-  /** Ids of cases still `reported` since before `reportedBefore` (acknowledged, never routed). */
-  listUnrouted(reportedBefore: string, limit: number): Promise<string[]>;
+  /** `getMany` with what is stored beside each case (to save it again), in one round trip per 100. */
+  getManyStored(ids: string[]): Promise<StoredCase[]>;
+  /** Cases still `reported` since before `reportedBefore` (acknowledged, never routed), oldest first. */
+  listUnrouted(reportedBefore: string, limit: number): Promise<Pick<Case, 'id' | 'location'>[]>;
 }
 
 /**
@@ -88,7 +90,7 @@ export interface DedupClaims {
   /** Records the case if nobody advanced the claim since it was read; false when someone did. */
   advance(
     claim: DedupClaim,
-    registered: Pick<Case, 'id' | 'location'>,
+    registered: Pick<Case, 'id' | 'location'>[],
     now: string,
     keepSince: string,
   ): Promise<boolean>;
@@ -97,10 +99,15 @@ export interface DedupClaims {
 export interface RoutingRequest {
   caseId: string;
   correlationId: string;
+  /**
+   * The report's routing area (`routingAreaOf` its location): the queue keeps one area's reports in
+   * order and hands them to one router at a time. Absent on messages sent before areas existed.
+   */
+  area?: string;
 }
 
 export interface ReportQueue {
-  enqueue(request: RoutingRequest): Promise<void>;
+  enqueue(request: RoutingRequest & { area: string }): Promise<void>;
 }
 
 export interface IntegrationKeyStore {

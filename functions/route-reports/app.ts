@@ -4,41 +4,97 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
+import type { RoutingRequest } from '../../shared/ports';
 import { logger, metrics, tracer } from '../../shared/runtime/observability';
-import { type RouteReportDeps, routeQueuedReport } from '../../shared/usecases/route-report';
+import {
+  type QueuedReport,
+  type RouteReportDeps,
+  type RouteResult,
+  routeReports,
+} from '../../shared/usecases/route-report';
 
-const RoutingMessage = z.object({ caseId: z.string().min(1), correlationId: z.string().min(1) });
+const RoutingMessage = z.object({
+  caseId: z.string().min(1),
+  correlationId: z.string().min(1),
+  area: z.string().min(1).optional(),
+});
 
-const routeRecord = async (deps: RouteReportDeps, record: SQSRecord): Promise<void> => {
-  let message: z.infer<typeof RoutingMessage>;
+type Parsed = { record: SQSRecord; request: QueuedReport } | { record: SQSRecord; error: Error };
+
+const parse = (record: SQSRecord): Parsed => {
   try {
-    message = RoutingMessage.parse(JSON.parse(record.body));
+    const request = RoutingMessage.parse(JSON.parse(record.body));
+    return {
+      record,
+      request: { ...request, redelivered: Number(record.attributes.ApproximateReceiveCount) > 1 },
+    };
   } catch (error) {
     // Poison: it will never parse. Failing it lets SQS move it to the DLQ after maxReceiveCount.
-    throw new Error(`unreadable routing message ${record.messageId}: ${(error as Error).message}`);
+    return {
+      record,
+      error: new Error(`unreadable routing message ${record.messageId}: ${(error as Error).message}`),
+    };
   }
-  const outcome = await routeQueuedReport(deps, message);
-  metrics.addMetric(outcome === 'routed' ? 'ReportsRouted' : 'RoutingSkipped', 'Count', 1);
-  // Records run concurrently: their keys go on each line, not on the shared logger.
-  logger.info('report routed', { outcome, correlationId: message.correlationId, caseId: message.caseId });
 };
 
+/** The message group SQS used (the routing area); messages from before areas get one from their body. */
+const areaOf = (record: SQSRecord, request: RoutingRequest) =>
+  record.attributes.MessageGroupId ?? request.area ?? 'unknown';
+
 /**
- * The intake queue's consumer. The records of a batch are routed concurrently, each on its own;
- * failures are reported per record (partial batch response) so one bad message never holds back
- * the others. Two records for one case are safe: the loser of the version check sees it routed.
+ * The intake queue's consumer. A FIFO batch may hold several routing areas (message groups): each
+ * area's reports are routed together, in order, in one pass (`routeReports`), and the areas of
+ * the batch in parallel. Failures are reported per message (partial batch response). A failed
+ * report does not fail the reports after it: routing does not depend on their order (a redelivery
+ * of the failed one is judged against whatever was registered meanwhile), and failing them too
+ * would spend their receives and send healthy reports to the DLQ behind a poison one.
  */
 export const makeHandler = (deps: RouteReportDeps) =>
   middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const outcomes = await Promise.allSettled(event.Records.map((record) => routeRecord(deps, record)));
+    const parsed = event.Records.map(parse);
+    const areas = new Map<string, QueuedReport[]>();
+    for (const item of parsed) {
+      if (!('request' in item)) continue;
+      const area = areaOf(item.record, item.request);
+      areas.set(area, [...(areas.get(area) ?? []), item.request]);
+    }
+    const results = new Map<string, RouteResult>();
+    await Promise.all(
+      [...areas.values()].map(async (requests) => {
+        try {
+          for (const [caseId, result] of await routeReports(deps, requests)) results.set(caseId, result);
+        } catch (error) {
+          // The area's reads failed (a throttle past the SDK's retries): its reports come back later.
+          for (const { caseId } of requests) results.set(caseId, error as Error);
+        }
+      }),
+    );
+
     const batchItemFailures: SQSBatchItemFailure[] = [];
-    outcomes.forEach((outcome, index) => {
-      if (outcome.status === 'fulfilled') return;
-      const { messageId } = event.Records[index]!;
-      logger.error('routing failed', { messageId, error: outcome.reason as Error });
-      metrics.addMetric('RoutingFailures', 'Count', 1);
-      batchItemFailures.push({ itemIdentifier: messageId });
-    });
+    const counts = { routed: 0, skipped: 0 };
+    for (const item of parsed) {
+      const { messageId } = item.record;
+      const result = 'error' in item ? item.error : (results.get(item.request.caseId) ?? 'missing');
+      if (result instanceof Error) {
+        logger.error('routing failed', { messageId, error: result });
+        metrics.addMetric('RoutingFailures', 'Count', 1);
+        batchItemFailures.push({ itemIdentifier: messageId });
+        continue;
+      }
+      if (result === 'routed') counts.routed++;
+      else counts.skipped++;
+      if ('request' in item) {
+        // Records run concurrently: their keys go on each line, not on the shared logger.
+        logger.debug('report routed', {
+          outcome: result,
+          correlationId: item.request.correlationId,
+          caseId: item.request.caseId,
+        });
+      }
+    }
+    if (counts.routed > 0) metrics.addMetric('ReportsRouted', 'Count', counts.routed);
+    if (counts.skipped > 0) metrics.addMetric('RoutingSkipped', 'Count', counts.skipped);
+    logger.info('batch routed', { records: event.Records.length, areas: areas.size, ...counts });
     return { batchItemFailures };
   })
     .use(captureLambdaHandler(tracer))

@@ -1,5 +1,6 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
+import { giveFauxqsSqsFifoReceives } from './fauxqs-fifo';
 
 export interface LocalQueues {
   endpoint: string;
@@ -35,6 +36,8 @@ export interface QueueNames {
   deadLetter: string;
   visibilityTimeoutSeconds: number;
   maxReceiveCount: number;
+  /** FIFO (the intake queue, by default) or standard (a work queue such as the notifications'). */
+  fifo?: boolean;
 }
 
 const arnOf = async (sqs: SQSClient, queueUrl: string): Promise<string> => {
@@ -46,24 +49,38 @@ const arnOf = async (sqs: SQSClient, queueUrl: string): Promise<string> => {
   return arn;
 };
 
-/** The intake queue and its DLQ, wired the way the stack wires them on AWS. */
+/** FIFO queue names end in `.fifo` on AWS and in fauxqs. */
+const fifoName = (name: string) => (name.endsWith('.fifo') ? name : `${name}.fifo`);
+
+/**
+ * The intake queue and its DLQ, wired the way the stack wires them on AWS: FIFO, high throughput
+ * (deduplication and throughput per message group), one routing area per group.
+ */
 export const createIntakeQueues = async (
   sqs: SQSClient,
   endpoint: string,
   names: QueueNames,
 ): Promise<LocalQueues> => {
+  const fifo = names.fifo ?? true;
+  if (fifo) await giveFauxqsSqsFifoReceives();
+  const nameOf = (name: string) => (fifo ? fifoName(name) : name);
   const dlq = await sqs.send(
     new CreateQueueCommand({
-      QueueName: names.deadLetter,
-      Attributes: { MessageRetentionPeriod: '1209600' },
+      QueueName: nameOf(names.deadLetter),
+      Attributes: { ...(fifo && { FifoQueue: 'true' }), MessageRetentionPeriod: '1209600' },
     }),
   );
   if (!dlq.QueueUrl) throw new Error('fauxqs returned no DLQ URL');
   const dlqArn = await arnOf(sqs, dlq.QueueUrl);
   const intake = await sqs.send(
     new CreateQueueCommand({
-      QueueName: names.intake,
+      QueueName: nameOf(names.intake),
       Attributes: {
+        ...(fifo && {
+          FifoQueue: 'true',
+          DeduplicationScope: 'messageGroup',
+          FifoThroughputLimit: 'perMessageGroupId',
+        }),
         VisibilityTimeout: String(names.visibilityTimeoutSeconds),
         RedrivePolicy: JSON.stringify({
           deadLetterTargetArn: dlqArn,

@@ -95,6 +95,7 @@ export class DistrictStack extends Stack {
       consumerTimeout: Duration.seconds(consumerTimeouts.length > 0 ? Math.max(...consumerTimeouts) : 30),
       alarms: this.alarms,
       oldestMessageAlarm: Duration.seconds(OLDEST_MESSAGE_ALARM_SECONDS),
+      fifo: true,
     });
     this.identity = new Identity(this, 'Identity', { district });
     const backgroundTimeouts = specs

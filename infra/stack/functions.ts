@@ -21,7 +21,7 @@ import type { FunctionSpec } from '../../shared/runtime/functions';
 import type { CaseTable } from './data';
 import type { EvidenceAccess, EvidenceStorage } from './evidence';
 import type { ExportStorage } from './exports';
-import { CONSUMER_BATCH } from './queues';
+import { eventSourceFor } from './queues';
 
 export const DEFAULT_MEMORY_MB = 512;
 /** Every function runs on Graviton (arm64); native modules are installed for it. */
@@ -175,15 +175,7 @@ export class XietongFunction extends Construct {
   bindIntakeQueue(queue: IQueue, access: FunctionSpec['access']['intakeQueue']): void {
     if (access === 'none') return;
     if (access === 'send') queue.grantSendMessages(this.function);
-    else {
-      this.function.addEventSource(
-        new SqsEventSource(queue, {
-          batchSize: CONSUMER_BATCH.batchSize,
-          maxBatchingWindow: CONSUMER_BATCH.maxBatchingWindow,
-          reportBatchItemFailures: true,
-        }),
-      );
-    }
+    else this.function.addEventSource(eventSourceFor(queue, queue.fifo));
     this.function.addEnvironment(ENV.intakeQueueUrl, queue.queueUrl);
   }
 }

@@ -2,7 +2,13 @@ import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import {
+  DeduplicationScope,
+  FifoThroughputLimit,
+  type IQueue,
+  Queue,
+  QueueEncryption,
+} from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AlarmTopic } from './alarms';
 
@@ -12,6 +18,12 @@ export const MAX_RECEIVE_COUNT = 5;
 export const OLDEST_MESSAGE_ALARM_SECONDS = 300;
 /** How every queue's Lambda consumer takes its messages (the window counts against visibility). */
 export const CONSUMER_BATCH = { batchSize: 10, maxBatchingWindow: Duration.seconds(1) } as const;
+/**
+ * The most batches the router runs at once on AWS. A FIFO event source runs one batch per active
+ * message group (routing area) at most; this caps the burst of a city-wide storm (each batch holds
+ * up to ten reports of one area) well below what the table's on-demand capacity takes at once.
+ */
+export const ROUTER_MAX_CONCURRENCY = 20;
 
 /**
  * Load levelling between a producer and its Lambda consumer (intake → router, timers →
@@ -24,20 +36,35 @@ export interface WorkQueueProps {
   alarms: AlarmTopic;
   /** Messages waiting longer than this mean the consumer is down. */
   oldestMessageAlarm: Duration;
+  /**
+   * FIFO, high throughput: messages of one group (the intake queue's routing area) reach one
+   * consumer batch at a time, in order; groups are consumed in parallel; deduplication and the
+   * throughput quota are per group.
+   */
+  fifo?: boolean;
 }
 
 export class WorkQueue extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
+  readonly fifo: boolean;
 
   constructor(scope: Construct, id: string, props: WorkQueueProps) {
     super(scope, id);
+    this.fifo = props.fifo ?? false;
+    // A FIFO queue's dead letters must go to a FIFO queue.
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      ...(this.fifo && { fifo: true }),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
     this.queue = new Queue(this, 'Queue', {
+      ...(this.fifo && {
+        fifo: true,
+        fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+        deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
+      }),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(4),
@@ -73,12 +100,19 @@ export class WorkQueue extends Construct {
   }
 
   consumeWith(fn: NodejsFunction): void {
-    fn.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: CONSUMER_BATCH.batchSize,
-        maxBatchingWindow: CONSUMER_BATCH.maxBatchingWindow,
-        reportBatchItemFailures: true,
-      }),
-    );
+    fn.addEventSource(eventSourceFor(this.queue, this.fifo));
   }
 }
+
+/**
+ * The event source mapping of a work queue's consumer: batches of ten with partial batch failures.
+ * FIFO queues take no batching window (Lambda refuses one) and are capped in concurrency.
+ */
+export const eventSourceFor = (queue: IQueue, fifo: boolean): SqsEventSource =>
+  new SqsEventSource(queue, {
+    batchSize: CONSUMER_BATCH.batchSize,
+    ...(fifo
+      ? { maxConcurrency: ROUTER_MAX_CONCURRENCY }
+      : { maxBatchingWindow: CONSUMER_BATCH.maxBatchingWindow }),
+    reportBatchItemFailures: true,
+  });

@@ -1,5 +1,5 @@
 import type { Case } from '../domain/case';
-import { CaseNotFoundError, InvalidInputError } from '../domain/errors';
+import { CaseNotFoundError, InvalidInputError, VersionConflictError } from '../domain/errors';
 import {
   assertMergeable,
   dismissPossibleDuplicates,
@@ -70,3 +70,38 @@ export const dismissDuplicateFlag = (store: CaseStore, caseId: string, ctx: Omit
     (c) => dismissPossibleDuplicates(c, ctx),
     () => new CaseNotFoundError(caseId),
   );
+
+/**
+ * Several reports of one event into the case `targetId` (a burst at one corner): each report's own
+ * version-checked write decides its merge, as in `mergeInto`, and the target then gains them all
+ * in one write instead of one write per report. Reports whose write lost a race are left out
+ * (returned in `conflicted`) and the target never links them. Idempotent like `mergeInto`.
+ */
+export const mergeAllInto = async (
+  store: CaseStore,
+  reports: { stored: StoredCase; ctx: MergeContext }[],
+  targetId: string,
+): Promise<{ merged: Case[]; conflicted: StoredCase[]; target: Case }> => {
+  const current = await store.get(targetId);
+  if (!current) throw new InvalidInputError('into', 'case_not_found', `no case ${targetId} to merge into`);
+  const merged: { report: Case; ctx: MergeContext }[] = [];
+  const conflicted: StoredCase[] = [];
+  for (const { stored, ctx } of reports) {
+    assertMergeable(stored.case, current.case);
+    const report = markMerged(stored.case, targetId, ctx);
+    try {
+      if (report !== stored.case) await store.save({ ...stored, case: report }, stored.case.version);
+      merged.push({ report, ctx });
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+      conflicted.push(stored);
+    }
+  }
+  const target = await saveWithRetry(
+    store,
+    targetId,
+    (c) => merged.reduce((t, { report, ctx }) => linkReport(t, report, ctx), c),
+    () => new InvalidInputError('into', 'case_not_found', `no case ${targetId} to merge into`),
+  );
+  return { merged: merged.map((m) => m.report), conflicted, target };
+};

@@ -56,6 +56,10 @@ export class MeteredCaseStore implements CaseStore {
     return this.inner.getMany(ids);
   }
 
+  getManyStored(ids: string[]) {
+    return this.inner.getManyStored(ids);
+  }
+
   listUnrouted(reportedBefore: string, limit: number) {
     return this.inner.listUnrouted(reportedBefore, limit);
   }

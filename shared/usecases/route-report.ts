@@ -11,13 +11,14 @@ import {
 } from '../domain/errors';
 import { distanceMetres } from '../domain/geo';
 import { cellsWithin } from '../domain/geohash';
-import { flagPossibleDuplicates } from '../domain/merge';
+import { flagPossibleDuplicates, type MergeContext } from '../domain/merge';
 import { recordRepeat, repeatLinkTo } from '../domain/repeat';
 import { routeReport } from '../domain/routing';
+import { ROUTING_AREA_PRECISION } from '../domain/routing-area';
 import { autoDispatch, registerReport } from '../domain/workflow';
 import type { CaseStore, Clock, DedupClaim, DedupClaims, RoutingRequest, StoredCase } from '../ports';
 import type { CaseEffects } from './case-effects';
-import { mergeInto } from './merge-cases';
+import { mergeAllInto, mergeInto } from './merge-cases';
 import { saveWithRetry } from './save-with-retry';
 
 export interface RouteReportDeps {
@@ -44,45 +45,47 @@ export interface RouteReportDeps {
 
 export type RouteOutcome = 'routed' | 'merged' | 'already-routed' | 'missing';
 
+/** Each report of a batch ends routed (or skipped), or with the error that fails its message. */
+export type RouteResult = RouteOutcome | Error;
+
 /**
- * Dedup claims cover precision-6 geohash cells (~1.2 km × 0.6 km): registrations queue per
- * neighbourhood, not per town. A report near a cell border claims every cell its radius touches.
+ * A queued report as the router takes it. `redelivered`: the queue delivered this message before
+ * (the consumer failed or died), so a report found already routed may be missing its effects; a
+ * first delivery of a report already routed is a second send (a client's retry, the sweep) and
+ * changes nothing.
  */
-const CLAIM_PRECISION = 6;
+export type QueuedReport = RoutingRequest & { redelivered?: boolean };
+
+/**
+ * Area claims cover the routing areas' cells (precision 6, ~1.2 km × 0.6 km). The queue already
+ * routes one area's reports one batch at a time, so a claim is only ever contended by the routers
+ * of the few areas next to it, for reports near the border.
+ */
+const CLAIM_PRECISION = ROUTING_AREA_PRECISION;
 /** How long a registration stays in the claim's own list, covering the geo index's propagation lag. */
 const CLAIM_MEMORY_MS = 10 * 60_000;
-/** Claim conflicts mean others progress; a busy area in a burst may take a few dozen rounds. */
-const MAX_CLAIM_ATTEMPTS = 40;
+/**
+ * A round is lost only when a neighbouring area's router registered near the border meanwhile (it
+ * made progress), or while it finishes a registration we must see; a dozen rounds is far more than
+ * a handful of neighbours can cause.
+ */
+const MAX_ROUNDS = 12;
 /** A claimed report still unregistered after this long was left by a router that died. */
 export const PENDING_CLAIM_MS = 60_000;
 
-/** A short, growing pause (25, 50, 100 ms…) while another router finishes its registration. */
-const pause = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, 25 * 2 ** Math.min(attempt - 1, 4)));
+/** A short, growing pause (25, 50, 100 ms…) while a neighbouring router finishes its registration. */
+const pause = (round: number) =>
+  new Promise((resolve) => setTimeout(resolve, 25 * 2 ** Math.min(round - 1, 4)));
 
 const isoMinus = (iso: string, ms: number) => new Date(Date.parse(iso) - ms).toISOString();
 
-/**
- * Takes every claim in key order; if any moved since it was read, the round is lost (the claims
- * already taken only list this report a moment early: others wait for it, it retries and registers).
- */
-const advanceAll = async (claims: DedupClaims, read: DedupClaim[], report: Case, now: string) => {
-  for (const claim of read) {
-    if (!(await claims.advance(claim, report, now, isoMinus(now, CLAIM_MEMORY_MS)))) return false;
-  }
-  return true;
-};
-
-/** The geo index's candidates plus the claim's recent registrations (which the index may not show yet). */
-const candidatesFor = async (deps: RouteReportDeps, report: Case, recentIds: string[], now: string) => {
-  const since = isoMinus(now, deps.district.config.dedup.windowHours * 3_600_000);
-  const radius = radiusFor(deps.district.config.dedup, deps.district, report.category);
-  const near = await deps.store.findInCells(cellsWithin(report.location, radius), since);
-  const missing = recentIds.filter((id) => !near.some((c) => c.id === id));
-  return [...near, ...(missing.length > 0 ? await deps.store.getMany(missing) : [])];
-};
-
 type RouterContext = { actor: typeof SYSTEM_ROUTER; now: string; correlationId: string };
+
+const radiusOf = (deps: RouteReportDeps, report: Case) =>
+  radiusFor(deps.district.config.dedup, deps.district, report.category);
+
+const claimKeysOf = (deps: RouteReportDeps, report: Case) =>
+  cellsWithin(report.location, radiusOf(deps, report), CLAIM_PRECISION).map((cell) => `AREA#${cell}`);
 
 /**
  * The closed case a registered report repeats gains its link (idempotent: a redelivery repeats it).
@@ -104,140 +107,301 @@ const linkRepeat = async (deps: RouteReportDeps, registered: Case, ctx: RouterCo
 };
 
 /**
- * Registers and routes the report as a case of its own: flagged for review if it looks like an
- * open case, linked to the closed case it repeats if it came soon after that one's closure.
+ * The registered case a report becomes: routed, flagged for review if it looks like an open case,
+ * linked to the closed case it repeats, dispatched at once where its category says so. Pure.
  */
-const register = async (
+const registration = (
   deps: RouteReportDeps,
-  stored: StoredCase,
+  report: Case,
   verdict: Pick<DuplicateVerdict, 'flagged' | 'repeatOf'>,
   ctx: RouterContext,
-): Promise<RouteOutcome> => {
+): Case => {
   const { flagged, repeatOf } = verdict;
-  const { report, details } = categorise(deps.triageModel, deps.district, stored.case);
+  const { report: categorised, details } = categorise(deps.triageModel, deps.district, report);
   const routing = routeReport(deps.district, {
-    location: report.location,
-    ...(report.category !== undefined && { category: report.category }),
+    location: categorised.location,
+    ...(categorised.category !== undefined && { category: categorised.category }),
   });
   const repeat = repeatOf && repeatLinkTo(repeatOf.case, repeatOf.score.score);
-  let next = registerReport(repeat ? { ...report, repeatOf: repeat } : report, routing, ctx, {
+  let next = registerReport(repeat ? { ...categorised, repeatOf: repeat } : categorised, routing, ctx, {
     ...details,
     ...(repeat && { repeatOf: repeat }),
   });
   if (flagged.length > 0) next = flagPossibleDuplicates(next, flagged, ctx);
   if (routing.autoDispatch) next = autoDispatch(next, { ...ctx, district: deps.district });
-  try {
-    await deps.store.save({ ...stored, case: next }, stored.case.version);
-  } catch (error) {
-    if (error instanceof VersionConflictError) return 'already-routed';
-    throw error;
-  }
+  return next;
+};
+
+/** After a registration is saved: the repeat link, timers and notifications, joint visit, snapshot. */
+const afterRegistration = async (deps: RouteReportDeps, before: Case, next: Case, ctx: RouterContext) => {
   await linkRepeat(deps, next, ctx);
-  await deps.effects?.(stored.case, next);
+  await deps.effects?.(before, next);
   await deps.planJointVisit?.(next);
   await deps.placeSnapshot?.(next, ctx.correlationId);
-  return 'routed';
 };
 
 /**
- * The router's step for one queued report. First the duplicate check: above the district's auto
- * threshold the report is merged into the case of its event; otherwise it takes the area's dedup
- * claim (a conditional write racing routers both touch — the loser re-reads and sees the winner's
- * report) and is registered and routed, flagged for review between the thresholds, dispatched at
- * once where the category says so. Idempotent: a redelivered message finishes or skips the job.
+ * A report found already routed (a redelivery after a crash between the write and its effects)
+ * finishes the job: a report merged before the crash may still be missing from its target (the
+ * merge's second step); every effect is idempotent.
  */
-export const routeQueuedReport = async (
+const finishRouted = async (deps: RouteReportDeps, stored: StoredCase, correlationId: string) => {
+  const ctx = { actor: SYSTEM_ROUTER, now: deps.clock.now(), correlationId };
+  const { mergedInto } = stored.case;
+  if (stored.case.status === 'merged' && mergedInto) {
+    const { target } = await mergeInto(deps.store, stored, mergedInto, { ...ctx, mode: 'auto' });
+    await deps.effects?.(undefined, target);
+  } else {
+    await linkRepeat(deps, stored.case, ctx);
+    await deps.effects?.(undefined, stored.case);
+  }
+  await deps.placeSnapshot?.(stored.case, correlationId);
+};
+
+type Decision =
+  | { kind: 'merge'; stored: StoredCase; target: Case; score: number; distance: number }
+  | { kind: 'register'; stored: StoredCase; next: Case; claimKeys: string[] };
+
+/** One area's batch, read once: the claims of every cell its reports' radii touch, and their candidates. */
+const readArea = async (deps: RouteReportDeps, open: StoredCase[], now: string) => {
+  const claimKeys = [...new Set(open.flatMap((s) => claimKeysOf(deps, s.case)))].sort();
+  const claims = await Promise.all(claimKeys.map((key) => deps.claims.read(key)));
+  const ours = new Set(open.map((s) => s.case.id));
+  const near = (point: { lat: number; lng: number }) =>
+    open.some((s) => distanceMetres(point, s.case.location) <= radiusOf(deps, s.case));
+  // A claim covers a neighbourhood: only its registrations within some report's radius matter.
+  const recent = claims.flatMap((claim) => claim.recent).filter((r) => !ours.has(r.caseId) && near(r));
+  const since = isoMinus(now, deps.district.config.dedup.windowHours * 3_600_000);
+  const cells = [...new Set(open.flatMap((s) => cellsWithin(s.case.location, radiusOf(deps, s.case))))];
+  const found = await deps.store.findInCells(cells, since);
+  const missing = [...new Set(recent.map((r) => r.caseId))].filter((id) => !found.some((c) => c.id === id));
+  const candidates = [...found, ...(missing.length > 0 ? await deps.store.getMany(missing) : [])].filter(
+    (c) => !ours.has(c.id),
+  );
+  // Another router took a claim for a report nearby and hasn't registered it yet: let it finish,
+  // then judge. A claim older than PENDING_CLAIM_MS belongs to a router that died; its report is
+  // re-sent by the queue or the sweep and must not hold up the area meanwhile.
+  const freshSince = isoMinus(now, PENDING_CLAIM_MS);
+  const fresh = new Set(recent.filter((r) => r.at >= freshSince).map((r) => r.caseId));
+  const pending = candidates.some((c) => c.status === 'reported' && fresh.has(c.id));
+  return { claims, candidates, pending };
+};
+
+/** Judges the batch in order, in memory: a report may merge into one registered earlier in the batch. */
+const judgeBatch = (
   deps: RouteReportDeps,
-  request: RoutingRequest,
-): Promise<RouteOutcome> => {
-  let stored = await deps.store.get(request.caseId);
-  // Cases that refused this report since they were read: never judged again, so no look repeats a refusal.
-  const refused = new Set<string>();
-  for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
-    if (!stored) return 'missing';
-    if (stored.case.status !== 'reported') {
-      // A redelivery after a crash between the write and its effects finishes the job: a report
-      // merged before the crash may still be missing from its target (the merge's second step).
-      const { mergedInto } = stored.case;
-      if (stored.case.status === 'merged' && mergedInto) {
-        const ctx = { actor: SYSTEM_ROUTER, now: deps.clock.now(), correlationId: request.correlationId };
-        const { target } = await mergeInto(deps.store, stored, mergedInto, { ...ctx, mode: 'auto' });
-        await deps.effects?.(undefined, target);
-      } else {
-        const ctx = { actor: SYSTEM_ROUTER, now: deps.clock.now(), correlationId: request.correlationId };
-        await linkRepeat(deps, stored.case, ctx);
-        await deps.effects?.(undefined, stored.case);
-      }
-      await deps.placeSnapshot?.(stored.case, request.correlationId);
-      return 'already-routed';
-    }
+  open: StoredCase[],
+  candidates: Case[],
+  refused: Map<string, Set<string>>,
+  ctxOf: (report: Case) => RouterContext,
+): Decision[] => {
+  const decisions: Decision[] = [];
+  const registeredHere: Case[] = [];
+  for (const stored of open) {
     const report = stored.case;
-    const now = deps.clock.now();
-    const ctx = { actor: SYSTEM_ROUTER, now, correlationId: request.correlationId };
-    const radius = radiusFor(deps.district.config.dedup, deps.district, report.category);
-    const claims = await Promise.all(
-      cellsWithin(report.location, radius, CLAIM_PRECISION).map((cell) => deps.claims.read(`AREA#${cell}`)),
-    );
-    // A claim covers a neighbourhood: only its registrations within the radius matter here.
-    const nearbyRecent = claims
-      .flatMap((claim) => claim.recent)
-      .filter((r) => r.caseId !== report.id && distanceMetres(r, report.location) <= radius);
-    const candidates = await candidatesFor(
-      deps,
-      report,
-      nearbyRecent.map((r) => r.caseId),
-      now,
-    );
-    // Another router took the claim for a report nearby and hasn't registered it yet: let it
-    // finish, then judge. A claim older than a minute belongs to a router that died; its report
-    // is re-sent by the sweep and must not hold up the area meanwhile.
-    const freshSince = isoMinus(now, PENDING_CLAIM_MS);
-    const pending = candidates.some(
-      (c) => c.status === 'reported' && nearbyRecent.some((r) => r.caseId === c.id && r.at >= freshSince),
-    );
-    if (pending) {
-      await pause(attempt);
-      stored = await deps.store.get(request.caseId);
-      continue;
-    }
+    const ctx = ctxOf(report);
     const verdict = judgeDuplicates(
       report,
-      candidates,
+      [...candidates, ...registeredHere],
       deps.district,
       deps.district.config.dedup,
-      now,
-      refused,
+      ctx.now,
+      refused.get(report.id),
     );
     if (verdict.decision === 'merge' && verdict.best) {
-      try {
-        const { report: merged, target } = await mergeInto(deps.store, stored, verdict.best.case.id, {
-          ...ctx,
-          mode: 'auto',
-          score: verdict.best.score.score,
-          reason: `same event: score ${verdict.best.score.score}, ${verdict.best.score.distanceMetres} m apart`,
-        });
-        await deps.effects?.(undefined, target);
-        await deps.placeSnapshot?.(merged, ctx.correlationId);
-        return 'merged';
-      } catch (error) {
-        // A version conflict is a real race (the report or the target changed): look again. A target
-        // that refuses (closed or merged since it was read, or a cycle) will refuse again: it is
-        // left out of the next look, which therefore differs.
-        if (error instanceof InvalidInputError && ['target_not_open', 'merge_cycle'].includes(error.rule)) {
-          refused.add(verdict.best.case.id);
-        } else if (!(error instanceof VersionConflictError || error instanceof IllegalTransitionError)) {
-          throw error;
+      decisions.push({
+        kind: 'merge',
+        stored,
+        target: verdict.best.case,
+        score: verdict.best.score.score,
+        distance: verdict.best.score.distanceMetres,
+      });
+      continue;
+    }
+    const next = registration(deps, report, verdict, ctx);
+    registeredHere.push(next);
+    decisions.push({ kind: 'register', stored, next, claimKeys: claimKeysOf(deps, report) });
+  }
+  return decisions;
+};
+
+/**
+ * Takes every claim the registrations touch, in key order, each once for the batch; if any moved
+ * since it was read the round is lost (the claims already taken only list these reports a moment
+ * early: the neighbours wait for them, this router judges again and registers).
+ */
+const takeClaims = async (
+  deps: RouteReportDeps,
+  claims: DedupClaim[],
+  registrations: Extract<Decision, { kind: 'register' }>[],
+  now: string,
+): Promise<boolean> => {
+  for (const claim of claims) {
+    const listed = registrations.filter((d) => d.claimKeys.includes(claim.key)).map((d) => d.next);
+    if (listed.length === 0) continue;
+    if (!(await deps.claims.advance(claim, listed, now, isoMinus(now, CLAIM_MEMORY_MS)))) return false;
+  }
+  return true;
+};
+
+/**
+ * The router's step for one routing area's batch of queued reports (the intake queue hands an area
+ * to one router at a time). The batch is read once: its reports, the area's claims and candidates.
+ * Each report is judged in order, against the candidates and the reports registered before it in
+ * the batch: above the district's auto threshold it is merged into the case of its event
+ * (several reports into one case in one write on the target); otherwise it is registered and
+ * routed, after the batch has advanced each claim it touches once. A round is repeated only for a
+ * real race (a neighbouring area registered near the border, a case changed under us); a merge
+ * target that refuses is left out of the next look, so no round can repeat a refusal.
+ * Idempotent: a redelivered message finishes or skips the job.
+ */
+export const routeReports = async (
+  deps: RouteReportDeps,
+  requests: QueuedReport[],
+): Promise<Map<string, RouteResult>> => {
+  const results = new Map<string, RouteResult>();
+  const correlationOf = new Map(requests.map((r) => [r.caseId, r.correlationId]));
+  const redelivered = new Set(requests.filter((r) => r.redelivered).map((r) => r.caseId));
+  const refused = new Map<string, Set<string>>();
+  const ids = [...correlationOf.keys()];
+
+  /** Reports of `ids` still to route, in batch order; the others are settled here. */
+  const load = async (wanted: string[]): Promise<StoredCase[]> => {
+    const byId = new Map((await deps.store.getManyStored(wanted)).map((s) => [s.case.id, s]));
+    const open: StoredCase[] = [];
+    await Promise.all(
+      wanted.map(async (id) => {
+        const stored = byId.get(id);
+        if (!stored) results.set(id, 'missing');
+        else if (stored.case.status !== 'reported') {
+          try {
+            // Routed before a crash: finish the job. Routed by another delivery: that one does.
+            if (redelivered.has(id)) await finishRouted(deps, stored, correlationOf.get(id) ?? id);
+            results.set(id, 'already-routed');
+          } catch (error) {
+            results.set(id, error as Error);
+          }
         }
-        stored = await deps.store.get(request.caseId);
+      }),
+    );
+    for (const id of wanted) {
+      const stored = byId.get(id);
+      if (stored?.case.status === 'reported') open.push(stored);
+    }
+    return open;
+  };
+
+  let open = await load(ids);
+  for (let round = 1; open.length > 0 && round <= MAX_ROUNDS; round++) {
+    const now = deps.clock.now();
+    const ctxOf = (report: Case): RouterContext => ({
+      actor: SYSTEM_ROUTER,
+      now,
+      correlationId: correlationOf.get(report.id) ?? report.id,
+    });
+    const area = await readArea(deps, open, now);
+    if (area.pending) {
+      await pause(round);
+      open = await load(open.map((s) => s.case.id));
+      continue;
+    }
+    const decisions = judgeBatch(deps, open, area.candidates, refused, ctxOf);
+    const registrations = decisions.filter((d) => d.kind === 'register');
+    if (registrations.length > 0 && !(await takeClaims(deps, area.claims, registrations, now))) {
+      // A neighbouring area registered near the border meanwhile: judge again with it in view.
+      open = await load(open.map((s) => s.case.id));
+      continue;
+    }
+
+    const again: string[] = [];
+    const registered = new Set<string>();
+    await Promise.all(
+      registrations.map(async ({ stored, next }) => {
+        const id = stored.case.id;
+        try {
+          await deps.store.save({ ...stored, case: next }, stored.case.version);
+          registered.add(id);
+        } catch (error) {
+          // Routed by another delivery meanwhile: the next look finishes its job.
+          if (error instanceof VersionConflictError) again.push(id);
+          else results.set(id, error as Error);
+          return;
+        }
+        try {
+          await afterRegistration(deps, stored.case, next, ctxOf(stored.case));
+          results.set(id, 'routed');
+        } catch (error) {
+          results.set(id, error as Error);
+        }
+      }),
+    );
+
+    // Merges last, so a target registered in this batch exists; one write on each target.
+    const merges = decisions.filter((d) => d.kind === 'merge');
+    const byTarget = new Map<string, typeof merges>();
+    for (const merge of merges)
+      byTarget.set(merge.target.id, [...(byTarget.get(merge.target.id) ?? []), merge]);
+    const refuse = (reportId: string, targetId: string) => {
+      refused.set(reportId, new Set([...(refused.get(reportId) ?? []), targetId]));
+      again.push(reportId);
+    };
+    for (const [targetId, group] of byTarget) {
+      const inBatch = registrations.some((d) => d.stored.case.id === targetId);
+      if (inBatch && !registered.has(targetId)) {
+        // Its registration failed: never merge into a report that is not a case yet.
+        for (const merge of group) refuse(merge.stored.case.id, targetId);
         continue;
       }
+      try {
+        const reports = group.map(({ stored, score, distance }) => ({
+          stored,
+          ctx: {
+            ...ctxOf(stored.case),
+            mode: 'auto',
+            score,
+            reason: `same event: score ${score}, ${distance} m apart`,
+          } satisfies MergeContext,
+        }));
+        const outcome = await mergeAllInto(deps.store, reports, targetId);
+        for (const conflicted of outcome.conflicted) again.push(conflicted.case.id);
+        await deps.effects?.(undefined, outcome.target);
+        for (const report of outcome.merged) {
+          try {
+            await deps.placeSnapshot?.(report, ctxOf(report).correlationId);
+            results.set(report.id, 'merged');
+          } catch (error) {
+            results.set(report.id, error as Error);
+          }
+        }
+      } catch (error) {
+        // A target that refuses (closed or merged since it was read, or a cycle) will refuse
+        // again: left out of the next look. A conflict or a transition is a real change: look again.
+        if (error instanceof InvalidInputError && ['target_not_open', 'merge_cycle'].includes(error.rule)) {
+          for (const merge of group) refuse(merge.stored.case.id, targetId);
+        } else if (error instanceof VersionConflictError || error instanceof IllegalTransitionError) {
+          for (const merge of group) again.push(merge.stored.case.id);
+        } else {
+          for (const merge of group) results.set(merge.stored.case.id, error as Error);
+        }
+      }
     }
-    if (await advanceAll(deps.claims, claims, report, now)) {
-      return register(deps, stored, verdict, ctx);
-    }
-    // Someone registered in this area meanwhile: judge again with their report in view.
+    open = again.length > 0 ? await load([...new Set(again)]) : [];
   }
-  throw new Error(
-    `the dedup claim for ${request.caseId} stayed contended ${MAX_CLAIM_ATTEMPTS} times; retry later`,
-  );
+  for (const stored of open) {
+    results.set(
+      stored.case.id,
+      new Error(`routing ${stored.case.id} lost ${MAX_ROUNDS} rounds to neighbouring areas; retry later`),
+    );
+  }
+  return results;
+};
+
+/** One report on its own: a batch of one. */
+export const routeQueuedReport = async (
+  deps: RouteReportDeps,
+  request: QueuedReport,
+): Promise<RouteOutcome> => {
+  const result = (await routeReports(deps, [request])).get(request.caseId) ?? 'missing';
+  if (result instanceof Error) throw result;
+  return result;
 };

@@ -6,6 +6,7 @@ import type { Actor, Case } from '../domain/case';
 import type { DistrictIndex } from '../domain/district-index';
 import { IdempotencyKeyReusedError } from '../domain/errors';
 import { newReportedCase, type ReportInput } from '../domain/report';
+import { routingAreaOf } from '../domain/routing-area';
 import type { CaseStore, Clock, IntakeFingerprint, ReportQueue } from '../ports';
 
 export interface SubmitReportDeps {
@@ -85,7 +86,11 @@ export const submitReport = async (
 
   const outcome = await deps.store.create(reported, fingerprint);
   if (outcome.created) {
-    await deps.queue.enqueue({ caseId: reported.id, correlationId: request.correlationId });
+    await deps.queue.enqueue({
+      caseId: reported.id,
+      correlationId: request.correlationId,
+      area: routingAreaOf(reported.location),
+    });
     return { case: reported, replayed: false };
   }
   const existing = outcome.existing;
@@ -95,7 +100,11 @@ export const submitReport = async (
     throw new IdempotencyKeyReusedError();
   }
   if (existing.case.status === 'reported') {
-    await deps.queue.enqueue({ caseId: existing.case.id, correlationId: request.correlationId });
+    await deps.queue.enqueue({
+      caseId: existing.case.id,
+      correlationId: request.correlationId,
+      area: routingAreaOf(existing.case.location),
+    });
   }
   return { case: existing.case, replayed: true };
 };

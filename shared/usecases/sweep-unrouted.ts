@@ -1,3 +1,4 @@
+import { routingAreaOf } from '../domain/routing-area';
 import type { CaseStore, Clock, ReportQueue } from '../ports';
 
 export interface SweepDeps {
@@ -23,9 +24,9 @@ export const sweepUnrouted = async (
   graceMs = SWEEP_GRACE_MS,
 ): Promise<{ requeued: number }> => {
   const cutoff = new Date(Date.parse(deps.clock.now()) - graceMs).toISOString();
-  const ids = await deps.store.listUnrouted(cutoff, SWEEP_BATCH);
-  for (const caseId of ids) {
-    await deps.queue.enqueue({ caseId, correlationId: `sweep:${caseId}` });
+  const unrouted = await deps.store.listUnrouted(cutoff, SWEEP_BATCH);
+  for (const { id, location } of unrouted) {
+    await deps.queue.enqueue({ caseId: id, correlationId: `sweep:${id}`, area: routingAreaOf(location) });
   }
-  return { requeued: ids.length };
+  return { requeued: unrouted.length };
 };

@@ -58,13 +58,16 @@ describe('local queue poller', () => {
     });
   };
 
-  const send = (bodies: string[]) =>
+  /** Each body in a message group of its own unless `group` names one (the intake queue is FIFO). */
+  const send = (bodies: string[], group?: string) =>
     sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: queues.intakeQueueUrl,
         Entries: bodies.map((body, i) => ({
           Id: String(i),
           MessageBody: body,
+          MessageGroupId: group ?? `group-${body}`,
+          MessageDeduplicationId: `${counter}-${group ?? ''}-${i}-${body}`,
           MessageAttributes: { kind: { DataType: 'String', StringValue: 'test' } },
         })),
       }),
@@ -145,6 +148,42 @@ describe('local queue poller', () => {
       new ReceiveMessageCommand({ QueueUrl: queues.dlqUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
     );
     expect(Messages?.map((m) => m.Body)).toEqual(['poison']);
+  });
+
+  it('keeps SQS FIFO semantics: a group’s messages in order in one batch, one batch per group in flight', async () => {
+    await freshQueues(5);
+    const batches: { groups: string[]; bodies: string[] }[] = [];
+    let inFlight = new Set<string>();
+    let overlapped = false;
+    const consumer = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+      const groups = [...new Set(event.Records.map((r) => r.attributes.MessageGroupId ?? ''))];
+      if (groups.some((g) => inFlight.has(g))) overlapped = true;
+      inFlight = new Set([...inFlight, ...groups]);
+      batches.push({ groups, bodies: event.Records.map((r) => r.body) });
+      await sleep(100);
+      for (const g of groups) inFlight.delete(g);
+      return { batchItemFailures: [] };
+    };
+    const poller = startQueuePoller({
+      sqs,
+      queueUrl: queues.intakeQueueUrl,
+      queueArn: queues.intakeQueueArn,
+      consumer: { spec, handler: consumer as unknown as LambdaHandler },
+      log: createRuntimeLog('SILENT'),
+      concurrency: 4,
+    });
+    try {
+      await send(['a1', 'a2', 'a3', 'a4', 'a5'], 'area-a');
+      await send(['b1', 'b2'], 'area-b');
+      await until(() => batches.flatMap((b) => b.bodies).length === 7);
+      const seenA = batches.flatMap((b) => b.bodies).filter((body) => body.startsWith('a'));
+      expect(seenA).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
+      // Several messages of one group come in one receive, as SQS hands them out.
+      expect(Math.max(...batches.map((b) => b.bodies.length))).toBeGreaterThan(1);
+      expect(overlapped).toBe(false);
+    } finally {
+      await poller.stop();
+    }
   });
 
   it('stops promptly while long-polling', async () => {

@@ -5,6 +5,7 @@ import { CORS_ALLOWED_HEADERS } from '../../infra/stack/api';
 import { DISTRICT_TAG } from '../../infra/stack/district-stack';
 import { timeoutOf } from '../../infra/stack/functions';
 import { ROLES } from '../../infra/stack/identity';
+import { ROUTER_MAX_CONCURRENCY } from '../../infra/stack/queues';
 import { ALL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/adapters/aws/table-design';
 import { ENV } from '../../shared/runtime/env';
 import { authOf, FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
@@ -157,6 +158,16 @@ describe('the intake queue', () => {
     expect(dlq[1].Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
   });
 
+  it('is a high-throughput FIFO queue (one routing area per message group) with a FIFO DLQ', () => {
+    const { intake, dlq } = queues();
+    expect(intake[1].Properties).toMatchObject({
+      FifoQueue: true,
+      FifoThroughputLimit: 'perMessageGroupId',
+      DeduplicationScope: 'messageGroup',
+    });
+    expect(dlq[1].Properties.FifoQueue).toBe(true);
+  });
+
   it('keeps messages invisible for at least six times the consumer timeout', () => {
     const { intake } = queues();
     const consumer = specNamed('route-reports');
@@ -256,7 +267,7 @@ describe('the functions', () => {
     }
   });
 
-  it('consume the intake queue in batches of 10 with partial batch failures', () => {
+  it('consume the intake queue in batches of 10 with partial batch failures, no window (FIFO), capped', () => {
     const consumers = FUNCTIONS.filter((s) => s.access.intakeQueue === 'consume');
     const queueConsumers = FUNCTIONS.filter(
       (s) =>
@@ -269,7 +280,8 @@ describe('the functions', () => {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: functionOf(spec)[0] },
         BatchSize: 10,
-        MaximumBatchingWindowInSeconds: 1,
+        MaximumBatchingWindowInSeconds: Match.absent(),
+        ScalingConfig: { MaximumConcurrency: ROUTER_MAX_CONCURRENCY },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
     }

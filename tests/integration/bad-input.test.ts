@@ -1,5 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routingAreaOf } from '../../shared/domain/routing-area';
 import { casesHarness, claimsFor, distinctPointsIn, sandun, TEST_ISSUER } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
 
@@ -211,6 +212,8 @@ describe('the router', () => {
       new (await import('@aws-sdk/client-sqs')).SendMessageCommand({
         QueueUrl: emulators.queues.intakeQueueUrl,
         MessageBody: 'not json',
+        MessageGroupId: routingAreaOf(valid().location),
+        MessageDeduplicationId: 'poison',
       }),
     );
     const responses = await api.drainQueue();
@@ -223,7 +226,11 @@ describe('the router', () => {
     const accepted = await api.report(valid());
     await api.drainQueue();
     const routed = (await api.get(accepted.body.id)).body;
-    await api.queue.enqueue({ caseId: accepted.body.id, correlationId: 'redelivery' });
+    await api.queue.enqueue({
+      caseId: accepted.body.id,
+      correlationId: 'redelivery',
+      area: routingAreaOf(routed.location),
+    });
     await api.drainQueue();
     const after = (await api.get(accepted.body.id)).body;
     expect(after.version).toBe(routed.version);

@@ -7,6 +7,7 @@ import { loadDistrict } from '../../shared/district/load';
 import { snapshotAttachmentId } from '../../shared/domain/camera-snapshot';
 import { indexDistrict } from '../../shared/domain/district-index';
 import { objectKeyOf, snapshotKeyOf } from '../../shared/domain/evidence';
+import { routingAreaOf } from '../../shared/domain/routing-area';
 import { snapshotPlacer } from '../../shared/usecases/camera-snapshots';
 import { type AlertSigner, camerasHarness } from '../support/cameras-harness';
 import { casesHarness, claimsFor } from '../support/cases-harness';
@@ -266,7 +267,11 @@ describe('a camera snapshot becomes verified evidence on the case', () => {
     expect(listed[0].downloadUrl).toBeUndefined();
     expect((await api.audit(caseId)).body.intact).toBe(true);
     // Redelivered routing message: nothing recorded twice.
-    await api.queue.enqueue({ caseId: reply.body.id, correlationId: 'redelivered' });
+    await api.queue.enqueue({
+      caseId: reply.body.id,
+      correlationId: 'redelivered',
+      area: routingAreaOf((await api.get(caseId)).body.location),
+    });
     const [redelivery] = await api.drainQueue();
     expect(redelivery?.batchItemFailures).toEqual([]);
     const after = (await api.get(caseId)).body;

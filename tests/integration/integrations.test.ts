@@ -484,6 +484,7 @@ describe('webhook subscriptions', () => {
       deadLetter: `xietong-test-${name}-dlq`,
       visibilityTimeoutSeconds: 30,
       maxReceiveCount: 5,
+      fifo: false,
     });
     const queue = new SqsNotificationQueue({ client: emulators.sqs, queueUrl: queues.intakeQueueUrl });
     const handler = makeNotifyHandler({

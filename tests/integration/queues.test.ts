@@ -5,6 +5,7 @@ import { createRuntimeLog } from '../../infra/local/log';
 import { type QueuePoller, startQueuePoller } from '../../infra/local/poller';
 import { createIntakeQueues, type LocalQueues } from '../../infra/local/sqs';
 import { redriveDeadLetters } from '../../shared/adapters/aws/sqs-redrive';
+import { routingAreaOf } from '../../shared/domain/routing-area';
 import type { FunctionSpec } from '../../shared/runtime/functions';
 import { casesHarness, distinctPointsIn, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
@@ -112,12 +113,19 @@ describe('poison messages on the intake queue', () => {
     const bad = await report(BUG_TRIGGER);
     for (const r of [...good, bad]) expect(r.status).toBe(202);
     await emulators.sqs.send(
-      new SendMessageCommand({ QueueUrl: queues.intakeQueueUrl, MessageBody: '{"caseId":' }),
+      new SendMessageCommand({
+        QueueUrl: queues.intakeQueueUrl,
+        MessageBody: '{"caseId":',
+        MessageGroupId: 'poison-1',
+        MessageDeduplicationId: 'poison-1',
+      }),
     );
     await emulators.sqs.send(
       new SendMessageCommand({
         QueueUrl: queues.intakeQueueUrl,
         MessageBody: JSON.stringify({ caseId: 42 }),
+        MessageGroupId: 'poison-2',
+        MessageDeduplicationId: 'poison-2',
       }),
     );
 
@@ -137,6 +145,8 @@ describe('poison messages on the intake queue', () => {
       new SendMessageCommand({
         QueueUrl: queues.dlqUrl,
         MessageBody: JSON.stringify({ caseId: bad.body.id, correlationId: 'redrive-copy' }),
+        MessageGroupId: routingAreaOf(bad.body.location),
+        MessageDeduplicationId: 'redrive-copy',
       }),
     );
     const first = await redriveDeadLetters({

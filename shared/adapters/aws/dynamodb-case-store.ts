@@ -212,8 +212,12 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   async getMany(ids: string[]): Promise<Case[]> {
+    return (await this.getManyStored(ids)).map((stored) => stored.case);
+  }
+
+  async getManyStored(ids: string[]): Promise<StoredCase[]> {
     const unique = [...new Set(ids)];
-    const found: Case[] = [];
+    const found: StoredCase[] = [];
     // BatchGet takes 100 keys; the callers pass a handful.
     for (let start = 0; start < unique.length; start += 100) {
       const keys = unique.slice(start, start + 100).map(caseKey);
@@ -224,14 +228,14 @@ export class DynamoCaseStore implements CaseStore {
         const result: BatchGetCommandOutput = await this.client.send(
           new BatchGetCommand({ RequestItems: request }),
         );
-        for (const item of result.Responses?.[this.tableName] ?? []) found.push(fromItem(item).case);
+        for (const item of result.Responses?.[this.tableName] ?? []) found.push(fromItem(item));
         request = result.UnprocessedKeys;
       }
     }
     return found;
   }
 
-  async listUnrouted(reportedBefore: string, limit: number): Promise<string[]> {
+  async listUnrouted(reportedBefore: string, limit: number): Promise<Pick<Case, 'id' | 'location'>[]> {
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -243,6 +247,9 @@ export class DynamoCaseStore implements CaseStore {
         Limit: limit,
       }),
     );
-    return (result.Items ?? []).map((item) => fromItem(item).case.id);
+    return (result.Items ?? []).map((item) => {
+      const { id, location } = fromItem(item).case;
+      return { id, location };
+    });
   }
 }

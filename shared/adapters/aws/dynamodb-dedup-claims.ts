@@ -10,7 +10,10 @@ export interface DynamoDedupClaimsOptions {
 
 const claimKey = (key: string) => ({ pk: `DEDUP#${key}`, sk: 'CLAIM' });
 
-/** The dedup claim item: a sequence number and the cases registered through it lately. */
+/**
+ * The dedup claim item: a sequence number and the cases registered through it lately. A router
+ * advances it once per batch, listing every report of the batch it is about to register.
+ */
 export class DynamoDedupClaims implements DedupClaims {
   constructor(private readonly options: DynamoDedupClaimsOptions) {}
 
@@ -27,14 +30,19 @@ export class DynamoDedupClaims implements DedupClaims {
 
   async advance(
     claim: DedupClaim,
-    registered: Pick<Case, 'id' | 'location'>,
+    registered: Pick<Case, 'id' | 'location'>[],
     now: string,
     keepSince: string,
   ): Promise<boolean> {
-    const { id, location } = registered;
+    const ids = new Set(registered.map((r) => r.id));
     const recent = [
-      ...claim.recent.filter((entry) => entry.at >= keepSince && entry.caseId !== id),
-      { caseId: id, at: now, lat: location.lat, lng: location.lng },
+      ...claim.recent.filter((entry) => entry.at >= keepSince && !ids.has(entry.caseId)),
+      ...registered.map(({ id, location }) => ({
+        caseId: id,
+        at: now,
+        lat: location.lat,
+        lng: location.lng,
+      })),
     ];
     try {
       await this.options.client.send(

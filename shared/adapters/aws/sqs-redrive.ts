@@ -31,6 +31,19 @@ export interface RedriveResult {
   failed: number;
 }
 
+/**
+ * A FIFO source queue needs a group and a deduplication id: the message keeps the group it had (its
+ * routing area), and the id is the dead letter's own message id, so a redrive retried by the SDK
+ * sends it once.
+ */
+const fifoFieldsOf = (message: Message, sourceQueueUrl: string) =>
+  sourceQueueUrl.endsWith('.fifo')
+    ? {
+        MessageGroupId: message.Attributes?.MessageGroupId ?? 'redriven',
+        MessageDeduplicationId: message.MessageId ?? '',
+      }
+    : {};
+
 /** Message attributes as SendMessage takes them (ReceiveMessage returns the same shape). */
 const attributesOf = (message: Message) => message.MessageAttributes ?? {};
 
@@ -47,6 +60,7 @@ export const redriveDeadLetters = async (options: RedriveOptions): Promise<Redri
         WaitTimeSeconds: 0,
         VisibilityTimeout: options.visibilityTimeoutSeconds ?? 120,
         MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['MessageGroupId'],
       }),
     );
     if (Messages.length === 0) break;
@@ -60,6 +74,7 @@ export const redriveDeadLetters = async (options: RedriveOptions): Promise<Redri
           Id: String(i),
           MessageBody: m.Body ?? '',
           MessageAttributes: attributesOf(m),
+          ...fifoFieldsOf(m, options.sourceQueueUrl),
         })),
       }),
     );
