@@ -8,18 +8,20 @@ import type {
 } from 'aws-lambda';
 import { authOf } from '../../shared/runtime/functions';
 import type { DemoIntegration } from './demo-integration';
+import { type GatewayRefusal, writeGatewayResponse } from './gateway-responses';
 import type { LoadedFunction } from './handlers';
 import { buildHttpEvent, type IncomingRequest } from './http-event';
 import type { IssuedUser, LocalIssuer, VerifiedClaims } from './issuer';
 import { passKeyAuthorizer } from './lambda-authorizer';
 import { invokeWithTimeout, lambdaContextFor } from './lambda-context';
 import type { RuntimeLog } from './log';
-import { writeProblem } from './problem';
 import type { RouteTable } from './routes';
 import { serveStatic } from './static-files';
 
-/** API Gateway HTTP APIs refuse bigger payloads with 413 (their limit is 10 MB; ours is the API's). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+/** The HTTP API payload quota: a bigger request body is refused with 413 before any function runs. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** The HTTP API's integration timeout (its maximum, and what CDK's HttpLambdaIntegration leaves). */
+export const INTEGRATION_TIMEOUT_MS = 30_000;
 
 export interface GatewayOptions {
   port: number;
@@ -36,6 +38,8 @@ export interface GatewayOptions {
   log: RuntimeLog;
   /** Extra local endpoints served before the API routes (the OIDC provider of `--auth oidc`). */
   extra?: { handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> };
+  /** Tests shorten it; otherwise the HTTP API's 30 s. */
+  integrationTimeoutMs?: number;
 }
 
 export interface LocalGateway {
@@ -60,6 +64,20 @@ const corsFor = (request: IncomingMessage): Record<string, string> => ({
 type HttpHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<unknown>;
 
 class PayloadTooLargeError extends Error {}
+class IntegrationTimeoutError extends Error {}
+
+/** The function's reply, or IntegrationTimeoutError once the HTTP API would have stopped waiting. */
+const withinIntegrationTimeout = async <T>(invocation: Promise<T>, timeoutMs: number): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new IntegrationTimeoutError()), timeoutMs);
+  });
+  try {
+    return await Promise.race([invocation, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
 
 const readBody = (request: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
@@ -114,6 +132,7 @@ const writeResult = (response: ServerResponse, result: unknown, extraHeaders: Re
 
 export const startGateway = (options: GatewayOptions): Promise<LocalGateway> => {
   const { routes, functions, issuer, log } = options;
+  const integrationTimeoutMs = options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
   // The HTTP API's Lambda authorizer for `auth: 'apiKey'` routes, as FUNCTIONS names it.
   const keyAuthorizer = [...functions.values()].find((loaded) => loaded.spec.authorizes === 'apiKey');
   const keyRoute = routes.all.find((compiled) => authOf(compiled.route) === 'apiKey');
@@ -131,8 +150,17 @@ export const startGateway = (options: GatewayOptions): Promise<LocalGateway> => 
     const rawPath = url.split('?')[0] ?? '/';
     const cors = corsFor(request);
     const baseHeaders = { ...cors, 'apigw-requestid': requestId };
+    // The HTTP API's own refusals say only their status; why they happened goes to the local log.
+    let refusedBecause: string | undefined;
+    const refuse = (refusal: GatewayRefusal) => {
+      refusedBecause = refusal.reason;
+      writeGatewayResponse(response, refusal.status, { ...baseHeaders, ...refusal.headers });
+    };
     response.on('finish', () =>
-      log.info(`${method} ${url} → ${response.statusCode} (${Math.round(performance.now() - started)} ms)`),
+      log.info(
+        `${method} ${url} → ${response.statusCode} (${Math.round(performance.now() - started)} ms)` +
+          (refusedBecause ? `: ${refusedBecause}` : ''),
+      ),
     );
 
     if (method === 'GET' && rawPath === '/local/tokens') {
@@ -154,39 +182,26 @@ export const startGateway = (options: GatewayOptions): Promise<LocalGateway> => 
 
     if (options.extra && (await options.extra.handle(request, response))) return;
 
-    const matched = routes.match(method, rawPath);
-    if (method === 'OPTIONS') {
-      const preflight = routes.match(
-        String(request.headers['access-control-request-method'] ?? 'GET'),
-        rawPath,
-      );
-      if (preflight.kind !== 'none') {
-        response.writeHead(204, baseHeaders);
-        response.end();
-        return;
-      }
+    // With CORS configured, an HTTP API answers every preflight itself, route or not.
+    if (method === 'OPTIONS' && request.headers.origin && request.headers['access-control-request-method']) {
+      response.writeHead(204, baseHeaders);
+      response.end();
+      return;
     }
+    const matched = routes.match(method, rawPath);
     if (matched.kind === 'method-not-allowed') {
-      writeProblem(
-        response,
-        {
-          status: 405,
-          title: 'Method not allowed',
-          detail: `${method} is not allowed on ${rawPath}; allowed: ${matched.allowed.join(', ')}`,
-        },
-        { ...baseHeaders, allow: matched.allowed.join(', ') },
-      );
+      // HTTP APIs have no 405: a path that exists under other methods is as unknown as any other.
+      refuse({
+        status: 404,
+        reason: `no route for ${method} ${rawPath}; it has ${matched.allowed.join(', ')}`,
+      });
       return;
     }
     if (matched.kind === 'none') {
       if (options.staticRoot && !rawPath.startsWith('/v1/')) {
         if (await serveStatic(options.staticRoot, rawPath, method, response)) return;
       }
-      writeProblem(
-        response,
-        { status: 404, title: 'Not found', detail: `no route for ${method} ${rawPath}` },
-        baseHeaders,
-      );
+      refuse({ status: 404, reason: `no route for ${method} ${rawPath}` });
       return;
     }
 
@@ -210,7 +225,7 @@ export const startGateway = (options: GatewayOptions): Promise<LocalGateway> => 
         log,
       );
       if (gate.kind === 'refuse') {
-        writeProblem(response, gate.problem, baseHeaders);
+        refuse(gate.refusal);
         return;
       }
       lambdaContext = gate.context;
@@ -219,17 +234,17 @@ export const startGateway = (options: GatewayOptions): Promise<LocalGateway> => 
       const token = bearerToken(request.headers.authorization);
       claims = token ? await issuer.verify(token) : undefined;
       if (!claims) {
-        writeProblem(
-          response,
-          {
-            status: 401,
-            title: 'Unauthorized',
-            detail: token
-              ? 'the bearer token is not valid (signature, issuer, audience or expiry); get a fresh one from GET /local/tokens'
-              : 'this route needs an Authorization: Bearer <token> header; get one from GET /local/tokens',
+        // The JWT authorizer names the failed check in www-authenticate; ours says only that it failed.
+        const description = token
+          ? 'the bearer token is not valid (signature, issuer, audience or expiry)'
+          : 'no Authorization: Bearer <token> header';
+        refuse({
+          status: 401,
+          reason: `${description}; get a token from GET /local/tokens`,
+          headers: {
+            'www-authenticate': `Bearer scope="" error="invalid_token" error_description="${description}"`,
           },
-          { ...baseHeaders, 'www-authenticate': 'Bearer' },
-        );
+        });
         return;
       }
     }
@@ -239,15 +254,11 @@ export const startGateway = (options: GatewayOptions): Promise<LocalGateway> => 
       body = await readBody(request);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
-        writeProblem(
-          response,
-          {
-            status: 413,
-            title: 'Payload too large',
-            detail: `the request body exceeds ${MAX_BODY_BYTES} bytes`,
-          },
-          { ...baseHeaders, connection: 'close' },
-        );
+        refuse({
+          status: 413,
+          reason: `the request body exceeds ${MAX_BODY_BYTES} bytes`,
+          headers: { connection: 'close' },
+        });
         return;
       }
       throw error;
@@ -268,18 +279,20 @@ export const startGateway = (options: GatewayOptions): Promise<LocalGateway> => 
     const context = lambdaContextFor(compiled.spec, requestId);
     let result: unknown;
     try {
-      result = await invokeWithTimeout(compiled.spec, handler, event, context);
-    } catch (error) {
-      log.error(`${context.functionName} failed on ${compiled.routeKey} (request ${requestId})`, error);
-      writeProblem(
-        response,
-        {
-          status: 500,
-          title: 'Internal server error',
-          detail: `the function failed; see the local cloud's log for request ${requestId}`,
-        },
-        baseHeaders,
+      result = await withinIntegrationTimeout(
+        invokeWithTimeout(compiled.spec, handler, event, context),
+        integrationTimeoutMs,
       );
+    } catch (error) {
+      if (error instanceof IntegrationTimeoutError) {
+        refuse({
+          status: 503,
+          reason: `${context.functionName} did not answer within the ${integrationTimeoutMs} ms integration timeout`,
+        });
+        return;
+      }
+      log.error(`${context.functionName} failed on ${compiled.routeKey} (request ${requestId})`, error);
+      refuse({ status: 500, reason: `${context.functionName} failed (logged above)` });
       return;
     }
     writeResult(response, result, baseHeaders);
@@ -288,13 +301,8 @@ export const startGateway = (options: GatewayOptions): Promise<LocalGateway> => 
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       log.error(`gateway error on ${request.method} ${request.url}`, error);
-      if (!response.headersSent) {
-        writeProblem(response, {
-          status: 500,
-          title: 'Internal server error',
-          detail: 'the local gateway failed',
-        });
-      } else response.destroy();
+      if (!response.headersSent) writeGatewayResponse(response, 500);
+      else response.destroy();
     });
   });
   server.keepAliveTimeout = 65_000;

@@ -1,10 +1,10 @@
 import type { APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import { API_KEY_HEADER } from '../../shared/runtime/functions';
+import type { GatewayRefusal } from './gateway-responses';
 import type { LoadedFunction } from './handlers';
 import { buildAuthorizerEvent, type EventOptions, type IncomingRequest } from './http-event';
 import { invokeWithTimeout, lambdaContextFor } from './lambda-context';
 import type { RuntimeLog } from './log';
-import type { Problem } from './problem';
 
 export type AuthorizerVerdict =
   | { kind: 'allowed'; context: Record<string, unknown> }
@@ -45,11 +45,12 @@ export const runLambdaAuthorizer = async (
 
 export type KeyGate =
   | { kind: 'pass'; context: Record<string, unknown> }
-  | { kind: 'refuse'; problem: Problem };
+  | { kind: 'refuse'; refusal: GatewayRefusal };
 
 /**
  * The integration-key check of an `auth: 'apiKey'` route, as the HTTP API runs it: no `x-api-key`
- * is a 401 without calling the authorizer, a denial 403, an authorizer failure 500.
+ * is a 401 without calling the authorizer, a denial 403, an authorizer failure 500 (each with the
+ * HTTP API's own body; the reason is for the local log).
  */
 export const passKeyAuthorizer = async (
   authorizer: LoadedFunction,
@@ -62,10 +63,9 @@ export const passKeyAuthorizer = async (
   if (!presented) {
     return {
       kind: 'refuse',
-      problem: {
+      refusal: {
         status: 401,
-        title: 'Unauthorized',
-        detail: `this route needs an ${API_KEY_HEADER} header: an integration key from POST /v1/integration-keys`,
+        reason: `this route needs an ${API_KEY_HEADER} header: an integration key from POST /v1/integration-keys`,
       },
     };
   }
@@ -79,11 +79,7 @@ export const passKeyAuthorizer = async (
     case 'denied':
       return {
         kind: 'refuse',
-        problem: {
-          status: 403,
-          title: 'Forbidden',
-          detail: `the ${API_KEY_HEADER} is not a valid integration key`,
-        },
+        refusal: { status: 403, reason: `the authorizer refused the ${API_KEY_HEADER}` },
       };
     case 'failed':
       log.error(
@@ -92,11 +88,7 @@ export const passKeyAuthorizer = async (
       );
       return {
         kind: 'refuse',
-        problem: {
-          status: 500,
-          title: 'Internal server error',
-          detail: `the authorizer failed; see the local cloud's log for request ${options.requestId}`,
-        },
+        refusal: { status: 500, reason: `${authorizer.spec.name} failed (logged above)` },
       };
   }
 };

@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, Aspects, CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
@@ -12,6 +12,7 @@ import { EvidenceStorage } from './evidence';
 import { ExportStorage } from './exports';
 import { timeoutOf, XietongFunction } from './functions';
 import { Identity } from './identity';
+import { DropDependsOnImpliedByRole } from './implied-dependencies';
 import { acknowledgeNagFindings } from './nag-suppressions';
 import { isChinaPartition } from './partition';
 import { OLDEST_MESSAGE_ALARM_SECONDS, WorkQueue } from './queues';
@@ -181,5 +182,7 @@ export class DistrictStack extends Stack {
     }
     // The cdk-nag AwsSolutions findings kept on purpose, each with its reason (see docs/security.md).
     acknowledgeNagFindings(this);
+    // Keeps the template free of DependsOn entries that a GetAtt already implies (cfn-lint W3005).
+    Aspects.of(this).add(new DropDependsOnImpliedByRole());
   }
 }

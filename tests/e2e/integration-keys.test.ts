@@ -168,8 +168,10 @@ describe('integration keys on the local cloud', () => {
     expect(revoked.status).toBe(200);
     expect(revoked.body.revokedBy).toBe(admin.sub);
     const afterRevoke = await machineReport(key.key, report('撤销后的来电'));
+    // The authorizer's denial: the HTTP API's own 403, not a function's problem.
     expect(afterRevoke.status).toBe(403);
-    expect(afterRevoke.contentType).toContain('application/problem+json');
+    expect(afterRevoke.contentType).toBe('application/json');
+    expect(afterRevoke.body).toEqual({ message: 'Forbidden' });
   });
 
   it('answers 401 without a key (a user token is no key) and 403 for a key it does not know', async () => {
@@ -181,6 +183,11 @@ describe('integration keys on the local cloud', () => {
     expect(noKey.status).toBe(401);
     expect(bearer.status).toBe(401);
     expect(unknown.status).toBe(403);
+    expect([noKey.body, bearer.body, unknown.body]).toEqual([
+      { message: 'Unauthorized' },
+      { message: 'Unauthorized' },
+      { message: 'Forbidden' },
+    ]);
   });
 
   it('binds the key to its source (403 naming source) and limits it per minute (429 with Retry-After)', async () => {

@@ -141,11 +141,11 @@ describe('local cloud (npm start) end to end', () => {
     expect(users.filter((u) => u.role === 'area_chief')).toHaveLength(district.zones.length);
   });
 
-  it('refuses a request without a token with 401 problem+json, before any handler runs', async () => {
-    const reply = await api<{ status: number; title: string }>('/v1/cases');
+  it("refuses a request without a token with the HTTP API's 401, before any handler runs", async () => {
+    const reply = await api<{ message: string }>('/v1/cases');
     expect(reply.status).toBe(401);
-    expect(reply.contentType).toContain('application/problem+json');
-    expect(reply.body.status).toBe(401);
+    expect(reply.contentType).toBe('application/json');
+    expect(reply.body).toEqual({ message: 'Unauthorized' });
   });
 
   it('walks a case from report to closure', async () => {

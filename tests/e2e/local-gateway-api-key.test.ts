@@ -150,7 +150,8 @@ describe('local API gateway: integration-key routes', () => {
     // Assess
     for (const response of [missing, empty, bearer]) {
       expect(response.status).toBe(401);
-      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(await response.json()).toEqual({ message: 'Unauthorized' });
     }
     expect(calls).toHaveLength(0);
   });
@@ -161,7 +162,7 @@ describe('local API gateway: integration-key routes', () => {
 
     // Assess
     expect(response.status).toBe(403);
-    expect(await response.json()).toMatchObject({ status: 403, type: 'urn:xietong:problem:forbidden' });
+    expect(await response.json()).toEqual({ message: 'Forbidden' });
     expect(calls).toHaveLength(1);
   });
 
@@ -177,8 +178,10 @@ describe('local API gateway: integration-key routes', () => {
     const noVerdict = await post({ 'x-api-key': 'good-key' });
 
     // Assess
-    expect(thrown.status).toBe(500);
-    expect(noVerdict.status).toBe(500);
+    for (const response of [thrown, noVerdict]) {
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ message: 'Internal Server Error' });
+    }
   });
 
   it('calls the authorizer on every request (no result cache)', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalGateway, startGateway } from '../../infra/local/gateway';
+import { type LocalGateway, MAX_BODY_BYTES, startGateway } from '../../infra/local/gateway';
 import type { LambdaHandler, LoadedFunction } from '../../infra/local/handlers';
 import { createLocalIssuer, type IssuedUser, type LocalIssuer } from '../../infra/local/issuer';
 import { createRuntimeLog } from '../../infra/local/log';
@@ -34,6 +34,16 @@ const failSpec: FunctionSpec = {
   access: { table: 'none', intakeQueue: 'none' },
 };
 
+const slowSpec: FunctionSpec = {
+  name: 'slow',
+  entry: 'unused',
+  description: 'answers after the (shortened) integration timeout',
+  routes: [{ method: 'GET', path: '/v1/slow' }],
+  access: { table: 'none', intakeQueue: 'none' },
+};
+/** The integration timeout these tests give the gateway (the HTTP API's is 30 s). */
+const INTEGRATION_TIMEOUT_MS = 300;
+
 const echo = async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => ({
   statusCode: 200,
   headers: { 'Content-Type': 'application/json', 'X-Echo': 'yes' },
@@ -61,6 +71,16 @@ describe('local API gateway', () => {
     const functions = new Map<string, LoadedFunction>([
       ['echo', { spec: echoSpec, handler: echo as unknown as LambdaHandler }],
       [
+        'slow',
+        {
+          spec: slowSpec,
+          handler: (async () => {
+            await new Promise((resolve) => setTimeout(resolve, INTEGRATION_TIMEOUT_MS * 3));
+            return { statusCode: 200, body: 'late' };
+          }) as LambdaHandler,
+        },
+      ],
+      [
         'fail',
         {
           spec: failSpec,
@@ -73,12 +93,13 @@ describe('local API gateway', () => {
     gateway = await startGateway({
       port: 0,
       host: '127.0.0.1',
-      routes: new RouteTable([echoSpec, failSpec]),
+      routes: new RouteTable([echoSpec, failSpec, slowSpec]),
       functions,
       issuer,
       users: () => users,
       apiId: 'test',
       log: createRuntimeLog('SILENT'),
+      integrationTimeoutMs: INTEGRATION_TIMEOUT_MS,
     });
   });
 
@@ -171,12 +192,13 @@ describe('local API gateway', () => {
     ['no token', {}],
     ['a malformed header', { authorization: 'Token abc' }],
     ['a forged token', { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' }],
-  ])('answers 401 problem+json for %s', async (_, headers) => {
+  ])('answers 401 {"message":"Unauthorized"} for %s, as the JWT authorizer does', async (_, headers) => {
     const response = await call('/v1/things', { headers });
     expect(response.status).toBe(401);
-    expect(response.headers.get('content-type')).toBe('application/problem+json');
-    expect(response.headers.get('www-authenticate')).toBe('Bearer');
-    expect(await response.json()).toMatchObject({ status: 401, title: 'Unauthorized' });
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer scope="" error="invalid_token" /);
+    expect(response.headers.get('apigw-requestid')).toBeTruthy();
+    expect(await response.json()).toEqual({ message: 'Unauthorized' });
   });
 
   it('refuses a token from another issuer', async () => {
@@ -190,35 +212,65 @@ describe('local API gateway', () => {
       const foreign = await other.issue({ sub: 'x', name: 'x', role: 'admin', department: null, zone: null });
       const response = await call('/v1/things', { headers: { authorization: `Bearer ${foreign}` } });
       expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ message: 'Unauthorized' });
     } finally {
       rmSync(otherDir, { recursive: true, force: true });
     }
   });
 
-  it('answers 404 for an unknown path and 405 with Allow for a wrong method', async () => {
+  it('answers 404 {"message":"Not Found"} for an unknown path and for a known path with the wrong method', async () => {
+    // HTTP APIs have no 405: the route key is the method and the path together.
     const missing = await call('/v1/nothing', { headers: auth() });
-    expect(missing.status).toBe(404);
-    expect(missing.headers.get('content-type')).toBe('application/problem+json');
     const wrong = await call('/v1/things', { method: 'POST', headers: auth(), body: '{}' });
-    expect(wrong.status).toBe(405);
-    expect(wrong.headers.get('allow')).toBe('GET');
-    expect(await wrong.json()).toMatchObject({ status: 405 });
+    for (const response of [missing, wrong]) {
+      expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(response.headers.get('allow')).toBeNull();
+      expect(await response.json()).toEqual({ message: 'Not Found' });
+    }
   });
 
-  it('refuses a body over 1 MiB with 413', async () => {
-    const response = await call('/v1/things/x/poke', {
-      method: 'POST',
-      headers: { ...auth(), 'content-type': 'application/json' },
-      body: `"${'x'.repeat(1024 * 1024)}"`,
-    });
-    expect(response.status).toBe(413);
-    expect(await response.json()).toMatchObject({ status: 413 });
+  it('answers 404 before the JWT check: an unknown route without a token is not a 401', async () => {
+    const response = await call('/v1/nothing');
+    expect(response.status).toBe(404);
   });
 
-  it('turns a throwing handler into a 500 problem', async () => {
+  it('takes a body up to the 10 MB payload quota and refuses a bigger one with 413 {"message":"Request Entity Too Large"}', async () => {
+    const poke = (size: number) =>
+      call('/v1/things/x/poke', {
+        method: 'POST',
+        headers: { ...auth(), 'content-type': 'application/json' },
+        body: `"${'x'.repeat(size - 2)}"`,
+      });
+    const atQuota = await poke(MAX_BODY_BYTES);
+    expect(atQuota.status).toBe(200);
+    await atQuota.arrayBuffer();
+    const over = await poke(MAX_BODY_BYTES + 1);
+    expect(over.status).toBe(413);
+    expect(over.headers.get('content-type')).toBe('application/json');
+    expect(await over.json()).toEqual({ message: 'Request Entity Too Large' });
+  });
+
+  it('turns a throwing handler into 500 {"message":"Internal Server Error"}', async () => {
     const response = await call('/v1/broken', { headers: auth() });
     expect(response.status).toBe(500);
-    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.json()).toEqual({ message: 'Internal Server Error' });
+  });
+
+  it('answers 503 {"message":"Service Unavailable"} when a function outlasts the integration timeout', async () => {
+    const response = await call('/v1/slow', { headers: auth() });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ message: 'Service Unavailable' });
+  });
+
+  it('answers CORS preflights itself, for any path (as an HTTP API with CORS configured does)', async () => {
+    const response = await call('/v1/not-a-route', {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
   });
 
   it('answers CORS preflights for the cockpit', async () => {

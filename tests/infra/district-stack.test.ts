@@ -287,6 +287,24 @@ describe('the functions', () => {
     }
   });
 
+  it("wait for their role's grants (DependsOn its DefaultPolicy) without repeating the role a GetAtt names", () => {
+    // An event source mapping is refused until the role may read the queue: the policy dependency
+    // must stay. The role itself is already implied by Role: GetAtt (cfn-lint W3005).
+    const resources = template.toJSON().Resources as Record<string, { DependsOn?: string[] }>;
+    for (const spec of FUNCTIONS) {
+      const [functionId] = functionOf(spec);
+      const roleId = roleIdOf(spec);
+      expect(resources[functionId]?.DependsOn, spec.name).toEqual([
+        expect.stringMatching(new RegExp(`^${roleId.replace(/[0-9A-F]{8}$/, '')}DefaultPolicy`)),
+      ]);
+    }
+    const [machineId, machine] = onlyResourceOf(template, 'AWS::StepFunctions::StateMachine');
+    const machineRoleId = (machine.Properties.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(resources[machineId]?.DependsOn).toEqual([
+      expect.stringMatching(new RegExp(`^${machineRoleId.replace(/[0-9A-F]{8}$/, '')}DefaultPolicy`)),
+    ]);
+  });
+
   it('run the unrouted-report sweep every 5 minutes', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',

@@ -17,6 +17,8 @@ export interface Problem {
   detail?: string;
   status?: number;
   errors?: { field: string; rule: string; message: string }[];
+  /** API Gateway's own refusals (no route, bad token) are `{"message": ...}`, not problem+json. */
+  message?: string;
 }
 
 export class ApiError extends Error {
@@ -24,7 +26,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly problem: Problem,
   ) {
-    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+    super(problem.detail ?? problem.title ?? problem.message ?? `HTTP ${status}`);
     this.name = 'ApiError';
   }
 }

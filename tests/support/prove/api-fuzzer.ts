@@ -1,5 +1,7 @@
 import { Agent, request as httpRequest } from 'node:http';
 import fc from 'fast-check';
+import { MAX_BODY_BYTES } from '../../../infra/local/gateway';
+import { isGatewayRefusal } from '../gateway-refusal';
 import {
   type BodyMutation,
   bodyMutation,
@@ -73,8 +75,6 @@ export interface FuzzReply {
   contentType: string;
   text: string;
 }
-
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 const segmentBefore = (path: string, parameter: string) => {
   const segments = path.split('/');
@@ -255,10 +255,10 @@ const FIELD_STATUSES = new Set([400, 415, 422]);
 export const judge = (request: FuzzRequest, reply: FuzzReply): string | undefined => {
   if (reply.status >= 500) return `${reply.status} ${reply.text.slice(0, 300)}`;
   if (reply.status < 400) return undefined;
-  // Refusals the gateway makes before any function runs (too large, no such route) are the gateway's
-  // problem+json even under /open311, as API Gateway's own replies are there on AWS.
-  const gatewayRefusal = reply.status === 413 || reply.status === 405 || /no route for/.test(reply.text);
-  if (request.path.startsWith('/open311/') && !gatewayRefusal) {
+  // Refusals the gateway makes before any function runs (too large, no such route, no token) are
+  // the HTTP API's fixed JSON, under /open311 too, as they are on AWS.
+  if (isGatewayRefusal(reply)) return undefined;
+  if (request.path.startsWith('/open311/')) {
     // The spec's error list, in the format the path asked for (XML by default).
     if (reply.contentType.includes('xml'))
       return reply.text.includes('<errors>') ? undefined : 'Open311 XML refusal without <errors>';
