@@ -28,6 +28,9 @@ const VITEST = join(import.meta.dirname, '../node_modules/vitest/vitest.mjs');
 /** [script, arguments, extra environment]; a script under bench/ or scripts/ runs with tsx. */
 const allRuns: [string, string[], Record<string, string>?][] = [
   ['bench/intake.ts', intakeArgs],
+  // A burst in one neighbourhood and one over the district, each at 2 and at 16 consumers.
+  ['bench/burst.ts', ['--reports', '600', '--radius', '400', '--pollers', '2,16']],
+  ['bench/burst.ts', ['--reports', '2000', '--radius', '0', '--pollers', '2,16']],
   ['bench/dedup.ts', []],
   ['bench/classifier.ts', []],
   ['bench/metrics.ts', []],

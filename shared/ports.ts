@@ -313,6 +313,11 @@ export interface MetricsRead {
 export interface MetricsAggregates {
   /** Brings the aggregates to this version of the case: idempotent, safe to retry, stale versions ignored. */
   apply(c: Case): Promise<void>;
+  /**
+   * `apply` for several cases at once (a routed batch): their increments to one bucket are added in
+   * one write. Same guarantees; a case that can't take part is applied on its own.
+   */
+  applyAll(cases: Case[]): Promise<void>;
   /** The buckets of one kind for the district days [fromDay, toDay], within the scope. */
   read(
     kind: import('./domain/metrics').BucketKind,

@@ -25,6 +25,7 @@ export const handler = makeHandler({
     district,
     clock: systemClock,
   }),
+  batch: () => store.batch(),
   placeSnapshot: snapshotPlacer({
     store,
     attachments: attachmentStoreFromEnv(),

@@ -58,6 +58,8 @@ export interface LocalCloudInfo {
   /** s3rver (on disk under `<data>/s3`) and the evidence bucket. */
   s3Endpoint: string;
   evidenceBucket: string;
+  /** dynalite's own process (the bench counts its CPU time beside this one's). */
+  dynamodbPid: number;
 }
 
 export interface LocalCloud {
@@ -216,6 +218,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       staticRoot: join(root, 'web', 'dist'),
       apiId: 'local',
       log,
+      stats: async () => ({ dynamodb: await dynamo.operations() }),
       ...(options.auth === 'oidc' && {
         extra: createLocalOidcProvider({
           issuer,
@@ -276,6 +279,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       deadlines: deadlines.info,
       s3Endpoint: s3.endpoint,
       evidenceBucket,
+      dynamodbPid: dynamo.pid,
     };
     const infoFile = join(dataDir, INFO_FILE);
     writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`);

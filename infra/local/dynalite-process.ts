@@ -9,12 +9,24 @@ import { createRequire } from 'node:module';
 type Dynalite = (options: { path?: string; createTableMs?: number }) => Server;
 const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
 
-export type DynaliteMessage = { type: 'listening'; port: number } | { type: 'error'; message: string };
+export type DynaliteMessage =
+  | { type: 'listening'; port: number }
+  | { type: 'error'; message: string }
+  | { type: 'operations'; counts: Record<string, number> };
 
 const path = process.argv[2];
 const send = (message: DynaliteMessage) => process.send?.(message);
 
 const server = dynalite({ ...(path ? { path } : {}), createTableMs: 0 });
+
+// Requests per DynamoDB operation (`DynamoDB_20120810.PutItem` → PutItem), for the burst bench's
+// reads and writes per routed report. Reading a header costs nothing measurable.
+const operations: Record<string, number> = {};
+server.on('request', (request) => {
+  const target = request.headers['x-amz-target'];
+  const operation = typeof target === 'string' ? (target.split('.')[1] ?? target) : 'unknown';
+  operations[operation] = (operations[operation] ?? 0) + 1;
+});
 
 let stopping = false;
 const stop = () => {
@@ -42,4 +54,5 @@ process.on('SIGTERM', stop);
 process.on('disconnect', stop);
 process.on('message', (message) => {
   if (message === 'stop') stop();
+  if (message === 'operations') send({ type: 'operations', counts: { ...operations } });
 });

@@ -15,6 +15,8 @@ import { TSX_LOADER } from './paths';
 export interface LocalDynamoDb {
   endpoint: string;
   pid: number;
+  /** Requests served so far, per DynamoDB operation. */
+  operations(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export const startDynalite = (path?: string): Promise<LocalDynamoDb> => {
         reject(new Error(`dynalite failed: ${message.message}`));
         return;
       }
+      if (message.type !== 'listening') return;
       clearTimeout(timer);
       child.off('exit', onEarlyExit);
       const exited = new Promise<void>((done) => {
@@ -59,6 +62,16 @@ export const startDynalite = (path?: string): Promise<LocalDynamoDb> => {
       resolve({
         endpoint: `http://127.0.0.1:${message.port}`,
         pid: child.pid ?? 0,
+        operations: () =>
+          new Promise((answer) => {
+            const listener = (reply: DynaliteMessage) => {
+              if (reply.type !== 'operations') return;
+              child.off('message', listener);
+              answer(reply.counts);
+            };
+            child.on('message', listener);
+            child.send('operations');
+          }),
         async stop() {
           if (child.connected) child.send('stop');
           const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);

@@ -38,6 +38,8 @@ export interface GatewayOptions {
   log: RuntimeLog;
   /** Extra local endpoints served before the API routes (the OIDC provider of `--auth oidc`). */
   extra?: { handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> };
+  /** `GET /local/stats`: what the local runtime counts (the burst bench reads it). */
+  stats?: () => Promise<unknown>;
   /** Tests shorten it; otherwise the HTTP API's 30 s. */
   integrationTimeoutMs?: number;
 }
@@ -171,6 +173,17 @@ export const startGateway = (options: GatewayOptions): Promise<LocalGateway> => 
         // Machine clients with their integration key (no bearer token: they use x-api-key).
         integrations: options.integrations?.() ?? [],
       });
+      response.writeHead(200, {
+        ...baseHeaders,
+        'content-type': 'application/json',
+        'cache-control': 'no-store',
+      });
+      response.end(body);
+      return;
+    }
+
+    if (method === 'GET' && rawPath === '/local/stats' && options.stats) {
+      const body = JSON.stringify(await options.stats());
       response.writeHead(200, {
         ...baseHeaders,
         'content-type': 'application/json',

@@ -9,7 +9,6 @@ import { SqsReportQueue } from '../adapters/aws/sqs-report-queue';
 import { type DistrictIndex, indexDistrict } from '../domain/district-index';
 import type {
   CameraStore,
-  CaseStore,
   DedupClaims,
   IntegrationKeyStore,
   RateLimiter,
@@ -36,7 +35,7 @@ export const metricsAggregatesFromEnv = (): DynamoMetricsAggregates =>
   });
 
 /** The case store; every save also brings the evaluation aggregates up to date (see MeteredCaseStore). */
-export const caseStoreFromEnv = (): CaseStore =>
+export const caseStoreFromEnv = (): MeteredCaseStore =>
   new MeteredCaseStore(
     new DynamoCaseStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) }),
     metricsAggregatesFromEnv(),

@@ -1,6 +1,13 @@
 import type { Case } from '../domain/case';
 import type { CaseStore, CreateResult, IntakeFingerprint, MetricsAggregates, StoredCase } from '../ports';
 
+/** One unit of work's store and its deferred metering (see `MeteredCaseStore.batch`). */
+export interface MeteringBatch {
+  store: CaseStore;
+  meter(c: Case): void;
+  flush(): Promise<void>;
+}
+
 /**
  * Every saved change of a case also brings the evaluation aggregates up to date: wrapping the store
  * catches every writer (router, commands, merges, joint visits, escalation) in one place.
@@ -28,6 +35,48 @@ export class MeteredCaseStore implements CaseStore {
     } catch (error) {
       this.onApplyFailed(c, error);
     }
+  }
+
+  /**
+   * A store for one unit of work (a routed batch): saves go through at once, but the aggregates are
+   * brought up to date once, in `flush`, for the last saved version of every case, so the increments
+   * of a batch to one bucket become one write. A crash before `flush` leaves them behind exactly as
+   * a failed apply does (see above); `meter` adds a case that was not saved here (a redelivered
+   * report found already routed, whose aggregates a crash may have missed).
+   */
+  batch(): MeteringBatch {
+    const saved = new Map<string, Case>();
+    const keep = (c: Case) => {
+      const known = saved.get(c.id);
+      if (!known || known.version < c.version) saved.set(c.id, c);
+    };
+    const store: CaseStore = {
+      create: (c, intake) => this.inner.create(c, intake),
+      get: (id) => this.inner.get(id),
+      save: async (next, expectedVersion) => {
+        await this.inner.save(next, expectedVersion);
+        keep(next.case);
+      },
+      list: (query) => this.inner.list(query),
+      findInCells: (cells, since) => this.inner.findInCells(cells, since),
+      getMany: (ids) => this.inner.getMany(ids),
+      getManyStored: (ids) => this.inner.getManyStored(ids),
+      listUnrouted: (before, limit) => this.inner.listUnrouted(before, limit),
+    };
+    return {
+      store,
+      meter: keep,
+      flush: async () => {
+        const cases = [...saved.values()];
+        saved.clear();
+        if (cases.length === 0) return;
+        try {
+          await this.aggregates.applyAll(cases);
+        } catch (error) {
+          for (const c of cases) this.onApplyFailed(c, error);
+        }
+      },
+    };
   }
 
   /** Not metered: the router's save of the report counts it (see above). */

@@ -304,4 +304,47 @@ describe('materialized evaluation aggregates', () => {
     const report = await metricsReport(aggregates, { from: '2026-12-01', to: '2026-12-01', scope: {} });
     expect(report.total.counters.reported).toBe(1);
   });
+
+  it('applies a routed batch with one write per bucket, survives a crash mid-batch and never counts twice', async () => {
+    const nextPoint = distinctPointsIn(ZONES[1] ?? sandun.config.zones[0]!);
+    const at = '2026-12-02T01:00:00.000Z';
+    const batch = Array.from({ length: 6 }, (_, i) => {
+      const reported = newReportedCase(
+        {
+          source: 'hotline',
+          category: CATEGORIES[i % 2] ?? 'event.illegal-parking',
+          description: `批量 ${i}`,
+          location: { ...nextPoint(), crs: 'wgs84' },
+        },
+        { id: `C-BATCH-${i}`, district: sandun, actor: CITIZEN, now: at },
+      );
+      return registerReport(reported, routeReport(sandun, reported), { actor: SYSTEM_ROUTER, now: at });
+    });
+    const before = await snapshot();
+    // Dies after its first coalesced bucket write: some buckets have part of the batch, none whole.
+    let updates = 0;
+    const dying = {
+      send: (command: unknown) => {
+        if (command instanceof UpdateCommand && ++updates > 1)
+          return Promise.reject(new Error('process died'));
+        return emulators.documents.send(command as never);
+      },
+    } as unknown as typeof emulators.documents;
+    const crashing = new DynamoMetricsAggregates({
+      client: dying,
+      tableName: emulators.tableName,
+      district: sandun.config,
+    });
+    await expect(crashing.applyAll(batch)).rejects.toThrow('process died');
+    // The redelivered batch (and a duplicate of it) finishes the job; nothing counts twice.
+    await aggregates.applyAll(batch);
+    await aggregates.applyAll([...batch, ...batch]);
+    const after = await snapshot();
+    const added = expected(batch);
+    for (const [key, counters] of Object.entries(added)) {
+      for (const [counter, value] of Object.entries(counters)) {
+        expect(after[key]?.[counter] ?? 0, `${key} ${counter}`).toBe((before[key]?.[counter] ?? 0) + value);
+      }
+    }
+  });
 });

@@ -176,5 +176,5 @@ describe('routing a report among nearby cases in any status (property)', () => {
       ),
       { numRuns: 25 },
     );
-  });
+  }, 180_000);
 });

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -112,22 +113,7 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
       const from = stored?.buckets ?? {};
       const pending: Pending = { version: c.version, from, to: this.contributionOf(c) };
       try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: {
-              ...contributionKey(c.id),
-              entity: 'metrics-contribution',
-              version: stored?.version ?? 0,
-              buckets: from,
-              pending,
-            },
-            ConditionExpression: stored
-              ? 'version = :seen AND attribute_not_exists(pending)'
-              : 'attribute_not_exists(pk)',
-            ...(stored && { ExpressionAttributeValues: { ':seen': stored.version } }),
-          }),
-        );
+        await this.putPending(c.id, stored, from, pending);
       } catch (error) {
         // Another apply of this case got there first: read again and help it finish.
         if (isConditionFailure(error)) continue;
@@ -139,6 +125,155 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
     throw new Error(`metrics for case ${c.id} kept changing under ${MAX_ATTEMPTS} attempts`);
   }
 
+  /**
+   * `apply` for a batch. Step (1) stays one conditional write per case (it is what makes a crash
+   * recoverable); step (2) adds every case's increments to a bucket in one write, which sets each
+   * case's marker and is conditional on all of them being below the version (a retry of a batch cut
+   * short falls back to the per-case writes for that bucket, which skip what is in); step (3) as in
+   * `apply`. The contribution items are read in one request per hundred cases.
+   */
+  async applyAll(cases: Case[]): Promise<void> {
+    const latest = new Map<string, Case>();
+    for (const c of cases) if ((latest.get(c.id)?.version ?? -1) < c.version) latest.set(c.id, c);
+    const stored = await this.readContributions([...latest.keys()]);
+    const alone: Case[] = [];
+    const prepared: { c: Case; pending: Pending }[] = [];
+    await Promise.all(
+      [...latest.values()].map(async (c) => {
+        const item = stored.get(c.id);
+        if (item?.pending) {
+          alone.push(c); // an apply cut short: the single path finishes it first
+          return;
+        }
+        if (item && item.version >= c.version) return;
+        const from = item?.buckets ?? {};
+        const pending: Pending = { version: c.version, from, to: this.contributionOf(c) };
+        try {
+          await this.putPending(c.id, item, from, pending);
+          prepared.push({ c, pending });
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+          alone.push(c); // someone else applied this case meanwhile: the single path sorts it out
+        }
+      }),
+    );
+    const perBucket = new Map<
+      string,
+      { caseId: string; version: number; counters: Record<string, number> }[]
+    >();
+    for (const { c, pending } of prepared) {
+      for (const [key, counters] of Object.entries(contributionDelta(pending.from, pending.to))) {
+        perBucket.set(key, [...(perBucket.get(key) ?? []), { caseId: c.id, version: c.version, counters }]);
+      }
+    }
+    await Promise.all(
+      [...perBucket].map(async ([key, parts]) => {
+        if (parts.length === 1 || !(await this.addAllToBucket(key, parts))) {
+          for (const part of parts) await this.addToBucket(part.caseId, part.version, key, part.counters);
+        }
+      }),
+    );
+    await Promise.all(prepared.map(({ c, pending }) => this.settle(c.id, pending)));
+    for (const c of alone) await this.apply(c);
+  }
+
+  private async readContributions(ids: string[]): Promise<Map<string, ContributionItem>> {
+    const found = new Map<string, ContributionItem>();
+    for (let start = 0; start < ids.length; start += 100) {
+      let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined =
+        {
+          [this.tableName]: {
+            Keys: ids.slice(start, start + 100).map(contributionKey),
+            ConsistentRead: true,
+          },
+        };
+      while (request && Object.keys(request).length > 0) {
+        const page: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({ RequestItems: request }),
+        );
+        for (const item of page.Responses?.[this.tableName] ?? []) {
+          found.set(String(item.pk).slice('CASE#'.length), item as unknown as ContributionItem);
+        }
+        request = page.UnprocessedKeys as typeof request;
+      }
+    }
+    return found;
+  }
+
+  private async putPending(
+    caseId: string,
+    stored: ContributionItem | undefined,
+    from: Contribution,
+    pending: Pending,
+  ) {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...contributionKey(caseId),
+          entity: 'metrics-contribution',
+          version: stored?.version ?? 0,
+          buckets: from,
+          pending,
+        },
+        ConditionExpression: stored
+          ? 'version = :seen AND attribute_not_exists(pending)'
+          : 'attribute_not_exists(pk)',
+        ...(stored && { ExpressionAttributeValues: { ':seen': stored.version } }),
+      }),
+    );
+  }
+
+  /** Several cases' increments to one bucket in one write; false when some case's marker is already in. */
+  private async addAllToBucket(
+    key: string,
+    parts: { caseId: string; version: number; counters: Record<string, number> }[],
+  ): Promise<boolean> {
+    const bucket = parseBucketKey(key);
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    const conditions: string[] = [];
+    parts.forEach((part, i) => {
+      names[`#m${i}`] = markerOf(part.caseId);
+      values[`:v${i}`] = part.version;
+      sets.push(`#m${i} = :v${i}`);
+      conditions.push(`(attribute_not_exists(#m${i}) OR #m${i} < :v${i})`);
+    });
+    for (const dimension of DIMENSIONS) {
+      names[`#${dimension}`] = dimension;
+      values[`:${dimension}`] = bucket[dimension];
+      sets.push(`#${dimension} = :${dimension}`);
+    }
+    const sums: Record<string, number> = {};
+    for (const part of parts)
+      for (const [counter, value] of Object.entries(part.counters))
+        sums[counter] = (sums[counter] ?? 0) + value;
+    const adds = Object.entries(sums)
+      .filter(([, value]) => value !== 0)
+      .map(([counter, value], i) => {
+        names[`#c${i}`] = counter;
+        values[`:c${i}`] = value;
+        return `#c${i} :c${i}`;
+      });
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: bucketItemKey(bucket),
+          UpdateExpression: `SET ${sets.join(', ')}${adds.length > 0 ? ` ADD ${adds.join(', ')}` : ''}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   /** Steps (2) and (3): idempotent, so whoever finds the pending apply may finish it. */
   private async finish(caseId: string, pending: Pending): Promise<void> {
     const delta = contributionDelta(pending.from, pending.to);
@@ -147,6 +282,11 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
         this.addToBucket(caseId, pending.version, key, counters),
       ),
     );
+    await this.settle(caseId, pending);
+  }
+
+  /** Step (3): the contribution item records what is now in the buckets, if it is still this apply's. */
+  private async settle(caseId: string, pending: Pending): Promise<void> {
     try {
       await this.client.send(
         new PutCommand({
