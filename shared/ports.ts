@@ -23,6 +23,8 @@ export interface IntakeFingerprint {
   idempotencyKey?: string;
 }
 
+export type { DedupCandidate } from './domain/dedup';
+
 export interface StoredCase {
   case: Case;
   intake?: IntakeFingerprint;
@@ -63,8 +65,11 @@ export interface CaseStore {
   /** Replaces the case if it is still at `expectedVersion`, else throws VersionConflictError. */
   save(next: StoredCase, expectedVersion: number): Promise<void>;
   list(query: CaseListQuery): Promise<CasePage>;
-  /** Live cases (not merged or cancelled) indexed in these geohash cells, reported since `reportedSince`. */
-  findInCells(cells: string[], reportedSince: string): Promise<Case[]>;
+  /**
+   * Live cases (not merged or cancelled) indexed in these geohash cells, reported since
+   * `reportedSince`: only what the duplicate check reads of them, not their timelines.
+   */
+  findInCells(cells: string[], reportedSince: string): Promise<import('./domain/dedup').DedupCandidate[]>;
   /** Several cases by id, strongly consistent (missing ids are left out). */
   getMany(ids: string[]): Promise<Case[]>;
   /** `getMany` with what is stored beside each case (to save it again), in one round trip per 100. */

@@ -24,6 +24,9 @@ type Facts = Pick<
   'id' | 'category' | 'location' | 'reportedAt' | 'description' | 'premisesId' | 'externalRef' | 'camera'
 >;
 
+/** What the duplicate check reads of a case near a new report: its facts and where it stands. */
+export type DedupCandidate = Facts & Pick<Case, 'status' | 'updatedAt' | 'closedAt'>;
+
 /** Default of the district's `cameraAlerts.mergeWindowMinutes`. */
 const CAMERA_ALERT_MERGE_WINDOW_MINUTES = 60;
 
@@ -129,11 +132,15 @@ export const scoreDuplicate = (
  * router is not a case yet (two of them must not merge into each other), and a closed case takes no
  * more reports: a repeat soon after closure is a case of its own, linked to it (see `isRepeatTarget`).
  */
-export const isDuplicateTarget = (c: Case): boolean =>
+export const isDuplicateTarget = (c: Pick<Case, 'status'>): boolean =>
   c.status !== 'reported' && c.status !== 'merged' && c.status !== 'cancelled' && c.status !== 'closed';
 
 /** A case closed within the district's `closedWithinHours`: a new report of its event is a repeat. */
-export const isRepeatTarget = (c: Case, now: string, settings: DedupSettings): boolean => {
+export const isRepeatTarget = (
+  c: Pick<Case, 'status' | 'closedAt' | 'updatedAt'>,
+  now: string,
+  settings: DedupSettings,
+): boolean => {
   if (c.status !== 'closed') return false;
   const closedAt = Date.parse(c.closedAt ?? c.updatedAt);
   return Date.parse(now) - closedAt <= settings.closedWithinHours * 3_600_000;
@@ -141,19 +148,21 @@ export const isRepeatTarget = (c: Case, now: string, settings: DedupSettings): b
 
 export interface DuplicateVerdict {
   decision: 'merge' | 'review' | 'none';
-  best?: { case: Case; score: DuplicateScore };
+  best?: { case: DedupCandidate; score: DuplicateScore };
   /** Every open candidate at or above the review threshold, best first. */
   flagged: { caseId: string; score: number }[];
   /**
    * The recently closed case this report repeats (scored at or above the auto threshold, its time
    * counted from the closure): the report becomes a case of its own, linked to it.
    */
-  repeatOf?: { case: Case; score: DuplicateScore };
+  repeatOf?: { case: DedupCandidate; score: DuplicateScore };
 }
 
 /** Best score first; on a tie the older case wins, so racing routers pick the same target. */
-const bestFirst = (a: { case: Case; score: DuplicateScore }, b: { case: Case; score: DuplicateScore }) =>
-  b.score.score - a.score.score || a.case.reportedAt.localeCompare(b.case.reportedAt);
+const bestFirst = (
+  a: { case: DedupCandidate; score: DuplicateScore },
+  b: { case: DedupCandidate; score: DuplicateScore },
+) => b.score.score - a.score.score || a.case.reportedAt.localeCompare(b.case.reportedAt);
 
 /**
  * Scores the candidates (already fetched by the geo index) and decides. `excluded` names cases that
@@ -162,7 +171,7 @@ const bestFirst = (a: { case: Case; score: DuplicateScore }, b: { case: Case; sc
  */
 export const judgeDuplicates = (
   report: Case,
-  candidates: Case[],
+  candidates: DedupCandidate[],
   district: DistrictIndex,
   settings: DedupSettings,
   now: string,

@@ -16,7 +16,10 @@ interface RepeatContext {
 }
 
 /** The new case's link to the closed case it repeats (stored with its registration). */
-export const repeatLinkTo = (closed: Case, score: number): RepeatLink => ({
+export const repeatLinkTo = (
+  closed: Pick<Case, 'id' | 'closedAt' | 'updatedAt'>,
+  score: number,
+): RepeatLink => ({
   caseId: closed.id,
   at: closed.closedAt ?? closed.updatedAt,
   score,

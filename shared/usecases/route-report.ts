@@ -1,7 +1,7 @@
 import { type Case, SYSTEM_ROUTER } from '../domain/case';
 import { categorise } from '../domain/classifier/categorise';
 import type { TriageModel } from '../domain/classifier/model';
-import { type DuplicateVerdict, judgeDuplicates, radiusFor } from '../domain/dedup';
+import { type DedupCandidate, type DuplicateVerdict, judgeDuplicates, radiusFor } from '../domain/dedup';
 import type { DistrictIndex } from '../domain/district-index';
 import {
   CaseNotFoundError,
@@ -165,7 +165,7 @@ const finishRouted = async (deps: RouteReportDeps, stored: StoredCase, correlati
 };
 
 type Decision =
-  | { kind: 'merge'; stored: StoredCase; target: Case; score: number; distance: number }
+  | { kind: 'merge'; stored: StoredCase; target: DedupCandidate; score: number; distance: number }
   | { kind: 'register'; stored: StoredCase; next: Case; claimKeys: string[] };
 
 /** One area's batch, read once: the claims of every cell its reports' radii touch, and their candidates. */
@@ -197,7 +197,7 @@ const readArea = async (deps: RouteReportDeps, open: StoredCase[], now: string) 
 const judgeBatch = (
   deps: RouteReportDeps,
   open: StoredCase[],
-  candidates: Case[],
+  candidates: DedupCandidate[],
   refused: Map<string, Set<string>>,
   ctxOf: (report: Case) => RouterContext,
 ): Decision[] => {

@@ -16,6 +16,7 @@ import type {
   CasePage,
   CaseStore,
   CreateResult,
+  DedupCandidate,
   IntakeFingerprint,
   StoredCase,
 } from '../../ports';
@@ -30,6 +31,22 @@ export interface DynamoCaseStoreOptions {
 
 /** A dedup lookup reads at most this many recent cases per geo cell. */
 const MAX_CELL_CANDIDATES = 200;
+
+const CANDIDATE_ATTRIBUTES: (keyof DedupCandidate)[] = [
+  'id',
+  'status',
+  'category',
+  'location',
+  'reportedAt',
+  'updatedAt',
+  'closedAt',
+  'description',
+  'premisesId',
+  'externalRef',
+  'camera',
+];
+const CANDIDATE_NAMES = Object.fromEntries(CANDIDATE_ATTRIBUTES.map((name, i) => [`#a${i}`, name]));
+const CANDIDATE_PROJECTION = Object.keys(CANDIDATE_NAMES).join(', ');
 
 /** A list query never reads more than this many pages looking for filtered items. */
 const MAX_PAGES_PER_LIST = 10;
@@ -191,7 +208,7 @@ export class DynamoCaseStore implements CaseStore {
     return { items, ...(resumeFrom && { cursor: encodeIndexCursor(resumeFrom, index) }) };
   }
 
-  async findInCells(cells: string[], reportedSince: string): Promise<Case[]> {
+  async findInCells(cells: string[], reportedSince: string): Promise<DedupCandidate[]> {
     const pages = await Promise.all(
       cells.map((cell) =>
         this.client.send(
@@ -199,16 +216,23 @@ export class DynamoCaseStore implements CaseStore {
             TableName: this.tableName,
             IndexName: INDEXES.byCell.name,
             KeyConditionExpression: '#pk = :cell AND #sk >= :since',
-            ExpressionAttributeNames: { '#pk': INDEXES.byCell.partitionKey, '#sk': INDEXES.byCell.sortKey },
             ExpressionAttributeValues: { ':cell': `CELL#${cell}`, ':since': reportedSince },
             ScanIndexForward: false,
             // A cell holds a few days of one neighbourhood's reports; more than this is a flood.
             Limit: MAX_CELL_CANDIDATES,
+            // Timelines are most of a case's size: in a busy neighbourhood, reading them for every
+            // candidate was most of the router's work.
+            ProjectionExpression: CANDIDATE_PROJECTION,
+            ExpressionAttributeNames: {
+              '#pk': INDEXES.byCell.partitionKey,
+              '#sk': INDEXES.byCell.sortKey,
+              ...CANDIDATE_NAMES,
+            },
           }),
         ),
       ),
     );
-    return pages.flatMap((page) => (page.Items ?? []).map((item) => fromItem(item).case));
+    return pages.flatMap((page) => (page.Items ?? []) as DedupCandidate[]);
   }
 
   async getMany(ids: string[]): Promise<Case[]> {
