@@ -16,7 +16,7 @@ const USAGE = `Usage: npm start -- [options]
   --district FILE    district configuration (default districts/sandun.json)
   --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default WARN; INFO logs every request)
   --metrics          emit Powertools metrics (EMF lines on stdout)
-  --pollers N        concurrent intake-queue pollers, 1–16 (default 2)
+  --pollers N        intake-queue batches routed at once (Lambda's concurrency), 1–16 (default 2)
   --auth MODE        how the pages sign in: local (pick a demo user, default) or oidc (through the
                      local OIDC provider at /local/oidc, as on AWS with a real one)
   -h, --help         show this help

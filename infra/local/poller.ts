@@ -16,7 +16,7 @@ export interface PollerOptions {
   queueArn: string;
   consumer: LoadedFunction;
   log: RuntimeLog;
-  /** Concurrent pollers, like the parallel batches of a Lambda event source mapping. */
+  /** Batches in flight at once, like the concurrent invocations of a Lambda event source mapping. */
   concurrency?: number;
   batchSize?: number;
   waitTimeSeconds?: number;
@@ -127,7 +127,8 @@ export const startQueuePoller = (options: PollerOptions): QueuePoller => {
     }
   };
 
-  const pollOnce = async () => {
+  /** Receives one batch; its invocation runs on without being awaited (the caller holds a slot for it). */
+  const receive = async (): Promise<SQSRecord[]> => {
     const { Messages } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
@@ -138,8 +139,10 @@ export const startQueuePoller = (options: PollerOptions): QueuePoller => {
       }),
       { abortSignal: abort.signal },
     );
-    if (!Messages || Messages.length === 0) return;
-    const records = Messages.map((message) => toSqsRecord(message, queueArn));
+    return (Messages ?? []).map((message) => toSqsRecord(message, queueArn));
+  };
+
+  const invoke = async (records: SQSRecord[]) => {
     let response: unknown;
     try {
       response = await invokeWithTimeout(
@@ -162,19 +165,34 @@ export const startQueuePoller = (options: PollerOptions): QueuePoller => {
     if (done.length > 0) await deleteRecords(done);
   };
 
+  // Lambda's pollers are AWS's, apart from the invocations they make. Here one receiver hands
+  // batches to up to `concurrency` invocations: N long-polling receivers would all wake for every
+  // message and answer N − 1 empty receives, a local cost that grows with the consumers.
+  const concurrency = options.concurrency ?? 2;
+  const inFlight = new Set<Promise<void>>();
   const loop = async () => {
     while (!abort.signal.aborted) {
+      if (inFlight.size >= concurrency) {
+        await Promise.race(inFlight);
+        continue;
+      }
       try {
-        await pollOnce();
+        const records = await receive();
+        if (records.length === 0) continue;
+        const running: Promise<void> = invoke(records)
+          .catch((error) => log.error(`${functionName}: a batch could not be settled`, error))
+          .finally(() => inFlight.delete(running));
+        inFlight.add(running);
       } catch (error) {
         if (abort.signal.aborted) break;
         log.warn(`polling the intake queue failed (${(error as Error).message}); retrying in 1 s`);
         await sleep(1_000, abort.signal);
       }
     }
+    await Promise.all(inFlight);
   };
 
-  const loops = Array.from({ length: options.concurrency ?? 2 }, () => loop());
+  const loops = [loop()];
   return {
     async stop() {
       abort.abort();

@@ -68,8 +68,12 @@ export type QueuedReport = RoutingRequest & { redelivered?: boolean };
  * of the few areas next to it, for reports near the border.
  */
 const CLAIM_PRECISION = ROUTING_AREA_PRECISION;
-/** How long a registration stays in the claim's own list, covering the geo index's propagation lag. */
-const CLAIM_MEMORY_MS = 10 * 60_000;
+/**
+ * How long a registration stays in the claim's own list: it covers the geo index's propagation lag
+ * (a GSI is eventually consistent, typically well under a second). A minute is ample, and keeps a
+ * busy area's claim item small in a burst.
+ */
+const CLAIM_MEMORY_MS = 60_000;
 /**
  * A round is lost only when a neighbouring area's router registered near the border meanwhile (it
  * made progress), or while it finishes a registration we must see; a dozen rounds is far more than
