@@ -21,13 +21,15 @@ const heldOut = loadHeldOut(heldOutFileFor('districts/sandun.json'), sandun.conf
 const threshold = sandun.config.triage.autoCategorizeScore;
 
 describe('the held-out set', () => {
-  it('has at least 300 reports over every Sandun category', () => {
+  it('has at least 300 reports, 10 or more for each of the 26 categories Sandun had when it was written', () => {
+    // Written before the standard catalogue; it stays as it was (frozen), so it covers those 26.
     expect(heldOut.length).toBeGreaterThanOrEqual(300);
-    for (const category of sandun.config.categories) {
-      expect(
-        heldOut.filter((e) => e.category === category.code).length,
-        category.code,
-      ).toBeGreaterThanOrEqual(10);
+    const counts = new Map<string, number>();
+    for (const e of heldOut) counts.set(e.category, (counts.get(e.category) ?? 0) + 1);
+    expect(counts.size).toBe(26);
+    for (const [category, count] of counts) {
+      expect(sandun.category(category), category).toBeDefined();
+      expect(count, category).toBeGreaterThanOrEqual(10);
     }
   });
 
