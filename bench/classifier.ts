@@ -2,9 +2,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { examplesFileFor, heldOutFileFor, loadExamples, loadHeldOut } from '../shared/district/examples';
+import { examplesFileFor, heldOutFilesFor, loadExamples, loadHeldOut } from '../shared/district/examples';
 import { loadDistrict } from '../shared/district/load';
-import { accuracyOn, evaluate, leaveOneOut, stratifiedSplit } from '../shared/domain/classifier/evaluate';
+import { accuracyOn, crossValidate, evaluate, stratifiedSplit } from '../shared/domain/classifier/evaluate';
 import { suggest, train } from '../shared/domain/classifier/model';
 import { indexDistrict } from '../shared/domain/district-index';
 import { type Figure, recordFigures } from './report';
@@ -18,7 +18,11 @@ import { type Figure, recordFigures } from './report';
 const districtFile = process.argv[2] ?? 'districts/sandun.json';
 const district = indexDistrict(loadDistrict(districtFile));
 const examples = loadExamples(examplesFileFor(districtFile), district.config);
-const heldOut = loadHeldOut(heldOutFileFor(districtFile), district.config);
+const heldOutSets = heldOutFilesFor(districtFile).map((file) => ({
+  file,
+  examples: loadHeldOut(file, district.config),
+}));
+const heldOut = heldOutSets.flatMap((set) => set.examples);
 const threshold = district.config.triage.autoCategorizeScore;
 
 const percentile = (sorted: number[], p: number) =>
@@ -56,8 +60,11 @@ const longStart = performance.now();
 for (let i = 0; i < 20; i++) suggest(model, longText);
 const longMs = (performance.now() - longStart) / 20;
 
-const heldOutResult = evaluate(model, heldOut, threshold);
-const loo = leaveOneOut(district, examples, threshold);
+const heldOutResults = heldOutSets.map((set) => ({
+  ...set,
+  result: evaluate(model, set.examples, threshold),
+}));
+const cv = crossValidate(district, examples, 5, threshold);
 const { training, heldOut: splitHeldOut } = stratifiedSplit(examples, 0.2, 42);
 const split = accuracyOn(train(district, training), splitHeldOut, threshold);
 
@@ -120,34 +127,42 @@ console.log(
   `  intake bundle           ${kib(intake.bytes)} (classifier code in it: ${kib(intake.classifierBytes)}: intake only queues, the router categorises)`,
 );
 for (const [name, a] of [
-  ['held-out set', heldOutResult],
-  ['leave-one-out (train)', loo],
+  ...heldOutResults.map((h) => [h.file.replace(/^.*\//, ''), h.result] as const),
+  ['5-fold cross-validation', cv],
   ['20 % split, seed 42', split],
 ] as const) {
   console.log(
-    `  ${name.padEnd(22)}  n=${a.n} top-1 ${pct(a.top1)}, top-3 ${pct(a.top3)}; auto ≥ ${threshold}: ${pct(a.autoShare)} of reports, ${pct(a.autoPrecision)} right`,
+    `  ${name.padEnd(24)}  n=${a.n} category top-1 ${pct(a.top1)}, top-3 ${pct(a.top3)}; lead department top-1 ${pct(a.departmentTop1)}, top-3 ${pct(a.departmentTop3)}; auto ≥ ${threshold}: ${pct(a.autoShare)} of reports, ${pct(a.autoPrecision)} right (department ${pct(a.autoDepartmentPrecision)})`,
   );
 }
 
+const heldOutFigures = heldOutResults.flatMap(({ file, result }): Figure[] => {
+  const set = file.replace(/^.*\//, '').replace(/\.json$/, '');
+  const note = `n=${result.n}`;
+  return [
+    { name: `triage ${set} category top-1`, value: result.top1 * 100, unit: '%', note },
+    { name: `triage ${set} category top-3`, value: result.top3 * 100, unit: '%', note },
+    { name: `triage ${set} department top-1`, value: result.departmentTop1 * 100, unit: '%', note },
+    { name: `triage ${set} department top-3`, value: result.departmentTop3 * 100, unit: '%', note },
+    {
+      name: `triage ${set} routed directly`,
+      value: result.autoShare * 100,
+      unit: '%',
+      note: `score ≥ ${threshold}; ${pct(result.autoPrecision)} of them the right category, ${pct(result.autoDepartmentPrecision)} the right department`,
+    },
+    ...result.perDepartment
+      .filter((d) => d.support > 0)
+      .map((d) => ({
+        name: `triage ${set} recall ${d.department}`,
+        value: d.recall * 100,
+        unit: '%',
+        note: `n=${d.support}`,
+      })),
+  ];
+});
+
 const figures: Figure[] = [
-  {
-    name: 'triage held-out top-1 accuracy',
-    value: heldOutResult.top1 * 100,
-    unit: '%',
-    note: `n=${heldOut.length}`,
-  },
-  {
-    name: 'triage held-out top-3 accuracy',
-    value: heldOutResult.top3 * 100,
-    unit: '%',
-    note: `n=${heldOut.length}`,
-  },
-  {
-    name: 'triage auto-categorized share (held-out)',
-    value: heldOutResult.autoShare * 100,
-    unit: '%',
-    note: `score ≥ ${threshold}; ${pct(heldOutResult.autoPrecision)} of them right`,
-  },
+  ...heldOutFigures,
   {
     name: 'triage suggest p50 latency',
     value: percentile(latencies, 0.5),
@@ -191,7 +206,7 @@ const figures: Figure[] = [
     note: 'classifier modules subtracted (metafile)',
   },
   { name: 'intake bundle', value: intake.bytes / 1024, unit: 'KB', note: 'carries no classifier code' },
-  { name: 'triage leave-one-out top-1 (training set)', value: loo.top1 * 100, unit: '%' },
-  { name: 'triage leave-one-out top-3 (training set)', value: loo.top3 * 100, unit: '%' },
+  { name: 'triage 5-fold cross-validation top-1 (training set)', value: cv.top1 * 100, unit: '%' },
+  { name: 'triage 5-fold cross-validation top-3 (training set)', value: cv.top3 * 100, unit: '%' },
 ];
 recordFigures('classifier', figures);

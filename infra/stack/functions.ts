@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -15,6 +15,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { examplesFileFor } from '../../shared/district/examples';
+import { catalogueFileFor } from '../../shared/district/load';
 import { ENV } from '../../shared/runtime/env';
 import type { FunctionSpec } from '../../shared/runtime/functions';
 import type { CaseTable } from './data';
@@ -32,6 +33,13 @@ const DEFAULT_BACKGROUND_TIMEOUT_SECONDS = 30;
 
 /** Where the district file sits inside every bundle (Lambda's working directory is /var/task). */
 export const BUNDLED_DISTRICT_FILE = 'district.json';
+
+const bundledCatalogue = (districtFile: string, outputDir: string): string[] => {
+  const catalogue = catalogueFileFor(districtFile);
+  return catalogue
+    ? [`cp ${JSON.stringify(catalogue)} ${JSON.stringify(join(outputDir, basename(catalogue)))}`]
+    : [];
+};
 
 export const timeoutOf = (spec: FunctionSpec): Duration =>
   Duration.seconds(
@@ -136,6 +144,8 @@ export class XietongFunction extends Construct {
           afterBundling: (_inputDir: string, outputDir: string) => [
             ...nativeModuleInstall(spec, projectRoot, outputDir),
             `cp ${JSON.stringify(districtFile)} ${JSON.stringify(join(outputDir, BUNDLED_DISTRICT_FILE))}`,
+            // The standard catalogue the district file extends, under the name the file gives it.
+            ...bundledCatalogue(districtFile, outputDir),
             // The triage classifier trains at cold start from the examples beside the district file.
             ...(existsSync(examplesFileFor(districtFile))
               ? [

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { LabelledExample } from '../domain/classifier/model';
 import { sameTextKey } from '../domain/classifier/retrain';
@@ -73,7 +74,23 @@ export const parseExamples = (
 export const heldOutFileFor = (districtFile: string): string =>
   districtFile.replace(/(\.json)?$/, '.heldout.json');
 
-const HELD_OUT = /\.heldout\.json$/;
+/** `sandun.heldout.json`, `sandun.heldout-2.json`, …: every held-out set of a district. */
+const HELD_OUT = /\.heldout(-[a-z0-9]+)?\.json$/;
+
+/**
+ * All the district's held-out sets, oldest name first: `<district>.heldout.json` and any
+ * `<district>.heldout-<name>.json` beside it (a later set, written in other styles, kept as well).
+ */
+export const heldOutFilesFor = (districtFile: string): string[] => {
+  const directory = dirname(districtFile);
+  const district = basename(districtFile).replace(/\.json$/, '');
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory)
+    .filter((name) => name.startsWith(`${district}.`) && HELD_OUT.test(name))
+    .filter((name) => name.slice(district.length).match(/^\.heldout(-[a-z0-9]+)?\.json$/))
+    .sort((a, b) => a.length - b.length || a.localeCompare(b))
+    .map((name) => join(directory, name));
+};
 
 /**
  * Reads and validates the training examples; a district without a file trains on its categories

@@ -63,13 +63,25 @@ export const Priority = z.enum(['urgent', 'high', 'normal', 'low']);
 /** The two groups of the digital urban management standard: 部件 (components) and 事件 (events). */
 export const CategoryGroup = z.enum(['component', 'event']);
 
+export const CategoryCode = z.string().regex(/^[a-z][a-z0-9.-]{1,60}$/, 'must be a lower-case dotted code');
+
 export const Category = z.object({
-  code: z.string().regex(/^[a-z][a-z0-9.-]{1,60}$/, 'must be a lower-case dotted code'),
+  code: CategoryCode,
+  /**
+   * Where the category sits in GB/T 30428.2: C (部件) or E (事件), the class, and the subclass
+   * when it matches one (E0505 事件·街面秩序·机动车乱停放); absent for matters outside the standard.
+   */
+  standardCode: z
+    .string()
+    .regex(/^[CE]\d{2}(\d{2})?$/, 'C or E, a two-digit class and optionally a two-digit subclass')
+    .optional(),
   group: CategoryGroup,
   /** The standard's major class within the group, e.g. 市容环境 / city appearance. */
   subgroup: LocalizedName,
   name: LocalizedName,
+  /** One line in Chinese; `descriptionEn` says the same in English. */
   description: z.string().min(1).max(500),
+  descriptionEn: z.string().min(1).max(500).optional(),
   keywords: z.array(z.string().min(1).max(30)).max(40).default([]),
   lead: id,
   cooperating: z.array(id).max(8).default([]),
@@ -91,6 +103,52 @@ export const Category = z.object({
   autoDispatch: z.boolean().default(false),
   /** Deadlines (and the escalation ladder's delays) count working hours of the district calendar. */
   workingHours: z.boolean().default(false),
+});
+
+/** A district's change to one catalogue entry: the fields it names replace the catalogue's. */
+export const CategoryOverride = z.strictObject({
+  name: LocalizedName.optional(),
+  description: z.string().min(1).max(500).optional(),
+  descriptionEn: z.string().min(1).max(500).optional(),
+  keywords: z.array(z.string().min(1).max(30)).max(40).optional(),
+  /** A department of this district (not a role). */
+  lead: id.optional(),
+  cooperating: z.array(id).max(8).optional(),
+  priority: Priority.optional(),
+  specialist: z.boolean().optional(),
+  deadlines: z
+    .strictObject({
+      acceptMinutes: z
+        .number()
+        .positive()
+        .max(60 * 24 * 30)
+        .optional(),
+      handleMinutes: z
+        .number()
+        .positive()
+        .max(60 * 24 * 90)
+        .optional(),
+    })
+    .optional(),
+  autoDispatch: z.boolean().optional(),
+  workingHours: z.boolean().optional(),
+});
+
+/**
+ * How a district uses the standard catalogue (`districts/catalogue.json`): which department plays
+ * each of the catalogue's roles, which entries it switches off, and what it changes in others.
+ * The district's own `categories` are added after the catalogue's.
+ */
+export const CatalogueUse = z.strictObject({
+  /** The catalogue file, beside the district file (it is bundled beside it too). */
+  extends: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*\.json$/, 'a file name beside the district file, e.g. "catalogue.json"'),
+  /** Role → department; a role with a department of the same id needs no entry. */
+  roles: z.record(id, id).default({}),
+  /** Catalogue entries this district does not handle. */
+  off: z.array(CategoryCode).max(300).default([]),
+  overrides: z.record(CategoryCode, CategoryOverride).default({}),
 });
 
 export const EscalationRecipient = z.enum(['area_chief', 'command_centre', 'town_leader']);
@@ -309,7 +367,9 @@ export const DistrictConfig = z
     jointTeam: JointTeamRemit,
     departments: z.array(Department).min(2).max(60),
     zones: z.array(Zone).min(1).max(200),
+    /** After loading: the catalogue's active entries (see `catalogue`), then the district's own. */
     categories: z.array(Category).min(1).max(300),
+    catalogue: CatalogueUse.optional(),
     escalation: z.array(EscalationLevel).min(1).max(9),
     townLeader: TownLeader.optional(),
     /** Working days and hours, for categories with `workingHours` (timezone: the district's). */
@@ -468,6 +528,8 @@ export type DistrictConfig = z.infer<typeof DistrictConfig>;
 export type Department = z.infer<typeof Department>;
 export type Zone = z.infer<typeof Zone>;
 export type Category = z.infer<typeof Category>;
+export type CategoryOverride = z.infer<typeof CategoryOverride>;
+export type CatalogueUse = z.infer<typeof CatalogueUse>;
 export type Priority = z.infer<typeof Priority>;
 export type EscalationLevel = z.infer<typeof EscalationLevel>;
 export type EscalationRecipient = z.infer<typeof EscalationRecipient>;

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import {
   examplesFileFor,
-  heldOutFileFor,
+  heldOutFilesFor,
   loadExamples,
   loadHeldOut,
   writeExamples,
@@ -35,8 +34,8 @@ export const retrainTriage = async (request: {
   const district = indexDistrict(loadDistrict(request.districtFile));
   const examplesFile = examplesFileFor(request.districtFile);
   const examples = loadExamples(examplesFile, district.config);
-  const heldOutFile = heldOutFileFor(request.districtFile);
-  const heldOut = existsSync(heldOutFile) ? loadHeldOut(heldOutFile, district.config) : [];
+  // Every held-out set's texts stay out of training, so each keeps measuring unseen reports.
+  const heldOut = heldOutFilesFor(request.districtFile).flatMap((file) => loadHeldOut(file, district.config));
   const feedback = (await request.feedback.list()).filter((f) => f.district === district.config.id);
   const { examples: merged, ...counts } = mergeFeedback(examples, feedback, {
     categories: new Set(district.config.categories.map((c) => c.code)),

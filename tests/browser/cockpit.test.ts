@@ -348,6 +348,17 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
     const best = await suggestions.locator('li.suggestion').first().getAttribute('data-category');
     await shot(cockpit, 'cockpit-triage-suggestions');
 
+    // The other categories (130+ with the standard catalogue) are grouped by subgroup and searchable.
+    const picker = suggestions.locator('[data-testid=category-select]');
+    expect(await picker.locator('optgroup').count()).toBeGreaterThan(10);
+    await suggestions.locator('[data-testid=category-search]').fill('ktv');
+    const found = await picker
+      .locator('option:not([hidden])')
+      .evaluateAll((options) => options.map((o) => o.getAttribute('value')));
+    expect(found).toEqual(['event.shop-noise']);
+    expect(await picker.inputValue()).toBe('event.shop-noise');
+    await suggestions.locator('[data-testid=category-search]').fill('');
+
     await suggestions.locator(`[data-testid="triage-choose-${best}"]`).click();
     const step = panel.locator('[data-testid=timeline] li[data-action=dispatched]');
     await step.waitFor({ timeout: LIVE_WITHIN_MS });

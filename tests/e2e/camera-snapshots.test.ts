@@ -81,6 +81,7 @@ describe('camera snapshots on the local cloud', () => {
     district.cameraAlerts.snapshots.hosts.push({ host: '127.0.0.1', http: true, privateAddresses: true });
     const districtFile = join(dataDir, 'sandun-local-demo.json');
     writeFileSync(districtFile, JSON.stringify(district));
+    copyFileSync(join(REPO_ROOT, 'districts/catalogue.json'), join(dataDir, 'catalogue.json'));
     copyFileSync(
       join(REPO_ROOT, 'districts/sandun.examples.json'),
       join(dataDir, 'sandun-local-demo.examples.json'),

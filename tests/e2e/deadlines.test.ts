@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -163,9 +163,12 @@ describe('deadlines and escalation on the local cloud', () => {
       const { repeat: _repeat, ...rest } = level;
       return { ...rest, afterMinutes: LADDER_MINUTES[i] };
     });
-    const category = district.categories.find((c: { code: string }) => c.code === CATEGORY);
-    category.deadlines = { acceptMinutes: ACCEPT_MINUTES, handleMinutes: 10 };
+    // The category comes from the standard catalogue: the district overrides its deadlines.
+    district.catalogue.overrides[CATEGORY] = {
+      deadlines: { acceptMinutes: ACCEPT_MINUTES, handleMinutes: 10 },
+    };
     writeFileSync(join(dataDir, 'district.json'), JSON.stringify(district));
+    copyFileSync(join(REPO_ROOT, 'districts/catalogue.json'), join(dataDir, 'catalogue.json'));
     await start();
   }, 90_000);
 

@@ -31,6 +31,8 @@ beforeAll(() => {
   );
   writeFileSync(join(fixtures, 'not-json.json'), '{ "id": ');
   copyFileSync(join(DISTRICTS_DIR, 'sandun.json'), join(fixtures, 'sandun.json'));
+  // The district files extend the standard catalogue, which sits beside them.
+  copyFileSync(join(DISTRICTS_DIR, 'catalogue.json'), join(fixtures, 'catalogue.json'));
 });
 afterAll(() => rmSync(fixtures, { recursive: true, force: true }));
 

@@ -44,4 +44,10 @@ describe('a function bundle', () => {
       readFileSync(join(DISTRICTS_DIR, 'sandun.json'), 'utf8'),
     );
   });
+
+  it('carries the catalogue the district file extends beside it', () => {
+    expect(readFileSync(join(assetDir, 'catalogue.json'), 'utf8')).toBe(
+      readFileSync(join(DISTRICTS_DIR, 'catalogue.json'), 'utf8'),
+    );
+  });
 });

@@ -191,6 +191,7 @@ describe('retrain (npm run triage:retrain)', () => {
     for (const suffix of ['.json', '.examples.json', '.heldout.json']) {
       copyFileSync(`districts/sandun${suffix}`, join(dir, `sandun${suffix}`));
     }
+    copyFileSync('districts/catalogue.json', join(dir, 'catalogue.json'));
     const routed = await reportAndRoute('桥洞下面有个东西一直往外冒白烟，有股焦味');
     const corrected = await api.command(
       routed.id,

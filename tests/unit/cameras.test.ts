@@ -184,7 +184,7 @@ describe('cameras in the district file', () => {
   const document = () => JSON.parse(readFileSync('districts/sandun.json', 'utf8'));
 
   it('accepts the shipped demo cameras, every one inside a zone', () => {
-    const district = parseDistrict(document(), 'sandun.json');
+    const district = parseDistrict(document(), 'districts/sandun.json');
     expect(district.cameras?.length).toBeGreaterThanOrEqual(10);
     expect(findGeometryProblems(district)).toEqual([]);
   });
@@ -196,7 +196,7 @@ describe('cameras in the district file', () => {
     doc.cameras[3].streamUrl = 'rtsp://10.0.0.8/1';
     doc.cameraAlerts.types.smoke = 'event.alien-landing';
     try {
-      parseDistrict(doc, 'sandun.json');
+      parseDistrict(doc, 'districts/sandun.json');
       throw new Error('expected a refusal');
     } catch (error) {
       const problems = (error as { problems: { path: string; message: string }[] }).problems;
@@ -207,7 +207,7 @@ describe('cameras in the district file', () => {
   });
 
   it('names a camera standing outside every zone', () => {
-    const district = parseDistrict(document(), 'sandun.json');
+    const district = parseDistrict(document(), 'districts/sandun.json');
     const outside = {
       ...district,
       cameras: [
@@ -312,7 +312,7 @@ describe('snapshot settings in the district file', () => {
   it('reads a bare host as https to public addresses only, and fills the defaults', () => {
     const doc = document();
     doc.cameraAlerts.snapshots = { hosts: ['vision.example.cn', { host: '127.0.0.1', http: true }] };
-    const district = parseDistrict(doc, 'sandun.json');
+    const district = parseDistrict(doc, 'districts/sandun.json');
     expect(district.cameraAlerts?.snapshots).toEqual({
       hosts: [
         { host: 'vision.example.cn', http: false, privateAddresses: false },
@@ -321,7 +321,10 @@ describe('snapshot settings in the district file', () => {
       maxPerCase: 5,
     });
     delete doc.cameraAlerts.snapshots;
-    expect(parseDistrict(doc, 'sandun.json').cameraAlerts?.snapshots).toEqual({ hosts: [], maxPerCase: 5 });
+    expect(parseDistrict(doc, 'districts/sandun.json').cameraAlerts?.snapshots).toEqual({
+      hosts: [],
+      maxPerCase: 5,
+    });
   });
 
   it('names bad hosts and settings', () => {
@@ -331,7 +334,7 @@ describe('snapshot settings in the district file', () => {
       maxPerCase: 0,
     };
     try {
-      parseDistrict(doc, 'sandun.json');
+      parseDistrict(doc, 'districts/sandun.json');
       throw new Error('expected a refusal');
     } catch (error) {
       const problems = (error as { problems: { path: string }[] }).problems;

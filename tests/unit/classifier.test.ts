@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseExamples } from '../../shared/district/examples';
 import { DistrictConfigError } from '../../shared/district/load';
 import { categorise } from '../../shared/domain/classifier/categorise';
-import { accuracyOn, leaveOneOut, stratifiedSplit } from '../../shared/domain/classifier/evaluate';
+import { accuracyOn, crossValidate, stratifiedSplit } from '../../shared/domain/classifier/evaluate';
 import { suggest, train } from '../../shared/domain/classifier/model';
 import { bigrams, features, words } from '../../shared/domain/classifier/segment';
 import { sandun, sandunTriageModel } from '../support/cases-harness';
@@ -130,12 +130,14 @@ describe('suggestions', () => {
 describe('accuracy on examples the model did not learn from', () => {
   const threshold = sandun.config.triage.autoCategorizeScore;
 
-  it('leave-one-out: top-1 ≥ 0.7, top-3 ≥ 0.88, and what it auto-categorizes is mostly right', () => {
-    const accuracy = leaveOneOut(sandun, examples, threshold);
+  it('5-fold cross-validation: top-1 ≥ 0.7, top-3 ≥ 0.88, and what it auto-categorizes is mostly right', () => {
+    const accuracy = crossValidate(sandun, examples, 5, threshold);
 
-    // Measured 0.827 / 0.971 / 53 % auto at 95.5 % precision (208 examples); the floors leave room.
+    // Leave-one-out measured 0.827 / 0.971 / 53 % auto at 95.5 % precision on the 208 examples before
+    // the catalogue; the floors leave room. The lead department is the coarser, easier level.
     expect(accuracy.top1).toBeGreaterThanOrEqual(0.7);
     expect(accuracy.top3).toBeGreaterThanOrEqual(0.88);
+    expect(accuracy.departmentTop1).toBeGreaterThanOrEqual(accuracy.top1);
     expect(accuracy.autoPrecision).toBeGreaterThanOrEqual(0.85);
   });
 

@@ -1,5 +1,5 @@
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,8 @@ const district = (...args: string[]): SpawnSyncReturns<string> =>
 let workDir: string;
 beforeAll(() => {
   workDir = mkdtempSync(join(tmpdir(), 'xietong-district-cli-'));
+  // The shipped files extend the standard catalogue, which must sit beside them.
+  copyFileSync(join(root, 'districts/catalogue.json'), join(workDir, 'catalogue.json'));
 });
 afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });

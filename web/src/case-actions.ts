@@ -4,6 +4,7 @@
  */
 import type { DistrictConfig } from '../../shared/district/schema';
 import { type Api, ApiError, type CaseView } from './api';
+import { categoryPicker } from './category-picker';
 import { h } from './dom';
 import { localName, t, tOf } from './i18n';
 import { availableCommands, type UiCommand } from './permissions';
@@ -30,6 +31,7 @@ type Field =
       options: { value: string; label: string }[];
       value?: string;
     }
+  | { kind: 'category'; name: string; label: string; categories: DistrictConfig['categories'] }
   | { kind: 'verdict'; name: 'passed' };
 
 const label = (command: UiCommand, c: CaseView) =>
@@ -44,10 +46,10 @@ const fieldsOf = (command: UiCommand, c: CaseView, district: DistrictConfig): Fi
       const fields: Field[] = [];
       if (c.triage || !c.category) {
         fields.push({
-          kind: 'select',
+          kind: 'category',
           name: 'category',
           label: t('category'),
-          options: district.categories.map((k) => ({ value: k.code, label: localName(k.name) })),
+          categories: district.categories,
         });
       }
       const suggested = c.status === 'registered' ? (c.lead ?? '') : '';
@@ -138,6 +140,13 @@ const renderField = (field: Field): HTMLElement => {
             h('option', { value: o.value, selected: o.value === field.value }, o.label),
           ),
         ),
+      );
+    case 'category':
+      return h(
+        'label',
+        { class: 'field' },
+        h('span', {}, field.label),
+        categoryPicker(field.categories, { name: field.name, label: field.label }).element,
       );
     case 'verdict':
       return h(

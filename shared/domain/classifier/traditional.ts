@@ -49,3 +49,40 @@ export const simplify = (text: string): string => {
 };
 
 export const foldedCharacters = (): number => toSimplified.size;
+
+/**
+ * Cantonese written forms (Hong Kong residents write as they speak) folded into the Mandarin words
+ * the catalogue and examples use: 唔 → 不, 冇 → 没, 咗 → 了, 喺 → 在, 屋企 → 家, 𨋢 → 电梯, …
+ */
+const CANTONESE: readonly (readonly [string, string])[] = [
+  ['屋企', '家'],
+  ['𨋢', '电梯'],
+  ['單車', '自行车'],
+  ['架車', '辆车'],
+  ['架车', '辆车'],
+  ['嘅', '的'],
+  ['咗', '了'],
+  ['喺', '在'],
+  ['唔', '不'],
+  ['冇', '没'],
+  ['係', '是'],
+  ['嚟', '来'],
+  ['睇', '看'],
+  ['啲', '些'],
+  ['俾', '被'],
+  ['嘈', '吵'],
+  ['瞓', '睡'],
+  ['攞', '拿'],
+  ['佢', '他'],
+  ['咁', '这么'],
+  ['乜', '什么'],
+  ['邊度', '哪里'],
+  ['边度', '哪里'],
+];
+
+export const foldCantonese = (text: string): string => {
+  let out = text;
+  for (const [cantonese, mandarin] of CANTONESE)
+    if (out.includes(cantonese)) out = out.split(cantonese).join(mandarin);
+  return out;
+};

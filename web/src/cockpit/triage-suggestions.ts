@@ -8,8 +8,9 @@
 import type { DistrictConfig } from '../../../shared/district/schema';
 import type { CategorySuggestion } from '../../../shared/domain/case';
 import { type Api, ApiError, type CaseView } from '../api';
+import { categoryPicker } from '../category-picker';
 import { h } from '../dom';
-import { formatPercent, localName, t } from '../i18n';
+import { formatPercent, t } from '../i18n';
 import type { DistrictNames } from '../names';
 import { availableCommands } from '../permissions';
 import type { SignedInUser } from '../user';
@@ -100,13 +101,11 @@ export const renderSuggestions = (c: CaseView, options: SuggestionsOptions): HTM
     );
 
   const other = () => {
-    const select = h(
-      'select',
-      { name: 'category', 'aria-label': t('triageOther') },
-      district.categories
-        .filter((k) => !c.suggestions?.some((s) => s.category === k.code))
-        .map((k) => h('option', { value: k.code }, localName(k.name))),
+    const picker = categoryPicker(
+      district.categories.filter((k) => !c.suggestions?.some((s) => s.category === k.code)),
+      { name: 'category', label: t('triageOther') },
     );
+    const select = picker.select;
     const submit = h(
       'button',
       {
@@ -121,7 +120,7 @@ export const renderSuggestions = (c: CaseView, options: SuggestionsOptions): HTM
     return h(
       'div',
       { class: 'suggestion-other' },
-      h('label', { class: 'field' }, h('span', {}, t('triageOther')), select),
+      h('label', { class: 'field' }, h('span', {}, t('triageOther')), picker.element),
       submit,
     );
   };
