@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { REPO_ROOT } from '../infra/local/paths';
+import { BUNDLE_TARGET } from '../infra/node-runtime';
 import { ESM_REQUIRE_BANNER } from '../infra/stack/functions';
 import type { FunctionSpec } from '../shared/runtime/functions';
 
@@ -24,7 +25,7 @@ export const bundleFunctions = async (specs: FunctionSpec[]): Promise<FunctionBu
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node22',
+    target: BUNDLE_TARGET,
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
     minify: true,

@@ -29,8 +29,6 @@ const environment: Record<string, string> = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
-  NODE_NO_WARNINGS: '1',
-  AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
   POWERTOOLS_LOG_LEVEL: 'ERROR',
   POWERTOOLS_METRICS_DISABLED: 'true',
   [ENV.tableName]: 'xietong-bench',

@@ -169,7 +169,6 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       AWS_DEFAULT_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
       [ENV.tableName]: tableName,
       [ENV.intakeQueueUrl]: queues.intakeQueueUrl,
       [ENV.districtFile]: districtFile,

@@ -18,12 +18,16 @@ import { Construct } from 'constructs';
 import { examplesFileFor } from '../../shared/district/examples';
 import { ENV } from '../../shared/runtime/env';
 import type { FunctionSpec } from '../../shared/runtime/functions';
+import { BUNDLE_TARGET, NODE_MAJOR } from '../node-runtime';
 import type { CaseTable } from './data';
 import type { EvidenceAccess, EvidenceStorage } from './evidence';
 import type { ExportStorage } from './exports';
 import { CONSUMER_BATCH } from './queues';
 
 export const DEFAULT_MEMORY_MB = 512;
+/** Lambda's managed runtime for NODE_MAJOR (infra/node-runtime.ts), the major npm scripts run on too. */
+const LAMBDA_RUNTIMES = { 22: Runtime.NODEJS_22_X, 24: Runtime.NODEJS_24_X } as const;
+export const LAMBDA_RUNTIME: Runtime = LAMBDA_RUNTIMES[NODE_MAJOR];
 /** Every function runs on Graviton (arm64); native modules are installed for it. */
 export const LAMBDA_ARCHITECTURE = Architecture.ARM_64;
 const LAMBDA_CPU = 'arm64';
@@ -107,7 +111,7 @@ export class XietongFunction extends Construct {
       handler: 'handler',
       projectRoot,
       depsLockFilePath: join(projectRoot, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: LAMBDA_ARCHITECTURE,
       memorySize: spec.memoryMb ?? DEFAULT_MEMORY_MB,
       timeout: timeoutOf(spec),
@@ -120,7 +124,7 @@ export class XietongFunction extends Construct {
       environment: { ...props.environment, [ENV.districtFile]: BUNDLED_DISTRICT_FILE },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: BUNDLE_TARGET,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
         minify: true,
