@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -72,6 +72,8 @@ export interface LocalCloud {
   auth: 'local' | 'oidc';
   /** The demo integration key (`GET /local/tokens` → `integrations`). */
   integrations: DemoIntegration[];
+  /** The two pages of web/ (see web/vite.config.ts) where a build of them is served; none before `npm run build:web`. */
+  pages?: { cockpit: string; field: string };
   stop(): Promise<void>;
 }
 
@@ -204,6 +206,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       ),
     ];
 
+    const webRoot = join(root, 'web', 'dist');
     const gateway = await startGateway({
       port: options.port ?? 3000,
       host: options.host ?? '127.0.0.1',
@@ -212,7 +215,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       issuer,
       users: () => users,
       integrations: () => integrations,
-      staticRoot: join(root, 'web', 'dist'),
+      staticRoot: webRoot,
       apiId: 'local',
       log,
       ...(options.auth === 'oidc' && {
@@ -292,6 +295,9 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       users,
       auth: options.auth ?? 'local',
       integrations,
+      ...(existsSync(join(webRoot, 'index.html')) && {
+        pages: { cockpit: `${gateway.url}/`, field: `${gateway.url}/field.html` },
+      }),
       stop: () => {
         stopping ??= runCleanups();
         return stopping;
