@@ -1,7 +1,10 @@
-import { Annotations, CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps, Stage, Tags } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
+import { parsedDistrictDocument } from '../../shared/district/load';
 import type { DistrictConfig } from '../../shared/district/schema';
 import { ENV } from '../../shared/runtime/env';
 import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
@@ -123,12 +126,18 @@ export class DistrictStack extends Stack {
       NODE_OPTIONS: '--enable-source-maps',
       ...(tracing ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
     };
+    // The functions carry the district as validated here, parsed: their cold start skips the schema.
+    const outdir = Stage.of(this)?.outdir ?? projectRoot;
+    mkdirSync(outdir, { recursive: true });
+    const parsedDistrictFile = join(outdir, `district-${districtId}.parsed.json`);
+    writeFileSync(parsedDistrictFile, parsedDistrictDocument(district));
     this.functions = new Map();
     for (const spec of specs) {
       const fn = new XietongFunction(this, `Fn-${spec.name}`, {
         spec,
         projectRoot,
         districtFile,
+        parsedDistrictFile,
         environment,
         tracing,
       });

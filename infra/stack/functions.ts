@@ -17,7 +17,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { examplesFileFor } from '../../shared/district/examples';
 import { ENV } from '../../shared/runtime/env';
-import type { FunctionSpec } from '../../shared/runtime/functions';
+import { type FunctionSpec, unbundledModulesOf } from '../../shared/runtime/functions';
 import { BUNDLE_TARGET, NODE_MAJOR } from '../node-runtime';
 import type { CaseTable } from './data';
 import type { EvidenceAccess, EvidenceStorage } from './evidence';
@@ -56,7 +56,7 @@ export const ESM_REQUIRE_BANNER =
  * on: linux + the function's CPU (arm64) + glibc, at the version the lockfile pins.
  */
 export const nativeModuleInstall = (spec: FunctionSpec, projectRoot: string, outputDir: string): string[] => {
-  const modules = spec.nativeModules ?? [];
+  const modules = unbundledModulesOf(spec);
   if (modules.length === 0) return [];
   const pinned = modules.map((name) => {
     const manifest = JSON.parse(
@@ -75,8 +75,10 @@ export interface XietongFunctionProps {
   spec: FunctionSpec;
   /** Repository root: entry files in FUNCTIONS are relative to it. */
   projectRoot: string;
-  /** Absolute path of the validated district file, copied into the bundle. */
+  /** Absolute path of the validated district file (the triage examples sit beside it). */
   districtFile: string;
+  /** The same district in its parsed form (`parsedDistrictDocument`), bundled as district.json. */
+  parsedDistrictFile: string;
   /** Environment shared by every function (claims, Powertools); access-specific names are added by the binds. */
   environment: Record<string, string>;
   tracing: boolean;
@@ -132,15 +134,16 @@ export class XietongFunction extends Construct {
         sourcesContent: false,
         // The SDK is bundled, not taken from the runtime: the code runs with the exact versions
         // the lockfile pins and the tests exercised (the runtime's copy changes under us).
-        // Modules with native binaries (sharp) stay outside the bundle and are installed beside it
-        // for Lambda's platform (below); everything else is bundled.
-        externalModules: [...(spec.nativeModules ?? [])],
+        // Modules with native binaries (sharp), and big ones that one path loads lazily (exceljs), stay
+        // outside the bundle and are installed beside it for Lambda's platform (below); everything
+        // else is bundled.
+        externalModules: unbundledModulesOf(spec),
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (_inputDir: string, outputDir: string) => [
             ...nativeModuleInstall(spec, projectRoot, outputDir),
-            `cp ${JSON.stringify(districtFile)} ${JSON.stringify(join(outputDir, BUNDLED_DISTRICT_FILE))}`,
+            `cp ${JSON.stringify(props.parsedDistrictFile)} ${JSON.stringify(join(outputDir, BUNDLED_DISTRICT_FILE))}`,
             // The triage classifier trains at cold start from the examples beside the district file.
             ...(existsSync(examplesFileFor(districtFile))
               ? [

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LabelledExample } from '../domain/classifier/model';
 import { sameTextKey } from '../domain/classifier/retrain';
 import { DistrictConfigError, type DistrictProblem } from './load';

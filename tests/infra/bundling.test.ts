@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDistrictApp, DISTRICTS_DIR } from '../../infra/district-app';
+import { loadDistrict, parsedDistrictDocument } from '../../shared/district/load';
 import type { FunctionSpec } from '../../shared/runtime/functions';
 import { type TestApp, testApp } from './synth';
 
@@ -39,9 +40,9 @@ describe('a function bundle', () => {
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
   });
 
-  it('carries the district file as district.json (XT_DISTRICT_FILE)', () => {
-    expect(readFileSync(join(assetDir, 'district.json'), 'utf8')).toBe(
-      readFileSync(join(DISTRICTS_DIR, 'sandun.json'), 'utf8'),
-    );
+  it('carries the district file as district.json (XT_DISTRICT_FILE), in the parsed form that loads without the schema', () => {
+    const validated = loadDistrict(join(DISTRICTS_DIR, 'sandun.json'));
+    expect(readFileSync(join(assetDir, 'district.json'), 'utf8')).toBe(parsedDistrictDocument(validated));
+    expect(loadDistrict(join(assetDir, 'district.json'))).toEqual(validated);
   });
 });
