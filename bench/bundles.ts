@@ -25,8 +25,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../infra/local/paths';
 import { NODE_MAJOR } from '../infra/node-runtime';
-import { examplesFileFor } from '../shared/district/examples';
+import { examplesFileFor, loadExamples, triageCountsFileFor } from '../shared/district/examples';
 import { loadDistrict, parsedDistrictDocument } from '../shared/district/load';
+import { countFeatures } from '../shared/domain/classifier/model';
+import { indexDistrict } from '../shared/domain/district-index';
 import { ENV } from '../shared/runtime/env';
 import { FUNCTIONS, type FunctionSpec, unbundledModulesOf } from '../shared/runtime/functions';
 import { type BundleEntry, bundleFunctions } from './bundle-sizes';
@@ -72,6 +74,12 @@ const environment: Record<string, string> = {
   ...(args.traced && { AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${NODE_MAJOR}.x` }),
 };
 
+// What the stack bundles beside the district file (infra/stack/district-stack.ts).
+const district = indexDistrict(loadDistrict(DISTRICT));
+const triageCounts = existsSync(examplesFileFor(DISTRICT))
+  ? JSON.stringify(countFeatures(district, loadExamples(examplesFileFor(DISTRICT), district.config)))
+  : '';
+
 const IMPORT_PROBE =
   'const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t));';
 
@@ -93,14 +101,16 @@ try {
     const file = join(folder, 'index.mjs');
     writeFileSync(file, bundle.code);
     // As the stack bundles it: the parsed form of the validated file.
-    writeFileSync(join(folder, 'district.json'), parsedDistrictDocument(loadDistrict(DISTRICT)));
+    writeFileSync(join(folder, 'district.json'), parsedDistrictDocument(district.config));
     // The deploy installs unbundled modules (sharp, exceljs) beside the bundle, and Lambda's runtime carries the
     // SDK; here the repo's node_modules stands in for both, so the probe imports what the function would.
     const spec = FUNCTIONS.find((f) => f.name === bundle.name);
     if ((spec && unbundledModulesOf(spec).length) || sdkExternal)
       symlinkSync(join(REPO_ROOT, 'node_modules'), join(folder, 'node_modules'));
-    if (existsSync(examplesFileFor(DISTRICT)))
+    if (existsSync(examplesFileFor(DISTRICT))) {
       copyFileSync(examplesFileFor(DISTRICT), examplesFileFor(join(folder, 'district.json')));
+      writeFileSync(triageCountsFileFor(join(folder, 'district.json')), triageCounts);
+    }
     files.set(bundle.name, file);
   }
 

@@ -21,8 +21,10 @@ import { build } from 'esbuild';
 import { REPO_ROOT } from '../infra/local/paths';
 import { BUNDLE_TARGET } from '../infra/node-runtime';
 import { ESM_REQUIRE_BANNER } from '../infra/stack/functions';
-import { examplesFileFor } from '../shared/district/examples';
+import { examplesFileFor, loadExamples, triageCountsFileFor } from '../shared/district/examples';
 import { loadDistrict, parsedDistrictDocument } from '../shared/district/load';
+import { countFeatures } from '../shared/domain/classifier/model';
+import { indexDistrict } from '../shared/domain/district-index';
 import { ENV } from '../shared/runtime/env';
 import { FUNCTIONS, unbundledModulesOf } from '../shared/runtime/functions';
 
@@ -83,6 +85,11 @@ try {
     writeFileSync(file, output.text);
     writeFileSync(join(folder, 'district.json'), parsedDistrictDocument(loadDistrict(DISTRICT)));
     copyFileSync(examplesFileFor(DISTRICT), examplesFileFor(join(folder, 'district.json')));
+    const district = indexDistrict(loadDistrict(DISTRICT));
+    writeFileSync(
+      triageCountsFileFor(join(folder, 'district.json')),
+      JSON.stringify(countFeatures(district, loadExamples(examplesFileFor(DISTRICT), district.config))),
+    );
     if (unbundledModulesOf(spec).length)
       symlinkSync(join(REPO_ROOT, 'node_modules'), join(folder, 'node_modules'));
 

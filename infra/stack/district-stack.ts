@@ -1,11 +1,14 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Annotations, CfnOutput, Duration, Stack, type StackProps, Stage, Tags } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
+import { examplesFileFor, loadExamples } from '../../shared/district/examples';
 import { parsedDistrictDocument } from '../../shared/district/load';
 import type { DistrictConfig } from '../../shared/district/schema';
+import { countFeatures } from '../../shared/domain/classifier/model';
+import { indexDistrict } from '../../shared/domain/district-index';
 import { ENV } from '../../shared/runtime/env';
 import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
 import { AlarmTopic } from './alarms';
@@ -131,6 +134,18 @@ export class DistrictStack extends Stack {
     mkdirSync(outdir, { recursive: true });
     const parsedDistrictFile = join(outdir, `district-${districtId}.parsed.json`);
     writeFileSync(parsedDistrictFile, parsedDistrictDocument(district));
+    // And the triage classifier's counts, so the router's cold start doesn't segment every example.
+    const examplesFile = examplesFileFor(districtFile);
+    const triageCountsFile = existsSync(examplesFile)
+      ? join(outdir, `district-${districtId}.triage.json`)
+      : undefined;
+    if (triageCountsFile) {
+      const index = indexDistrict(district);
+      writeFileSync(
+        triageCountsFile,
+        JSON.stringify(countFeatures(index, loadExamples(examplesFile, district))),
+      );
+    }
     this.functions = new Map();
     for (const spec of specs) {
       const fn = new XietongFunction(this, `Fn-${spec.name}`, {
@@ -138,6 +153,7 @@ export class DistrictStack extends Stack {
         projectRoot,
         districtFile,
         parsedDistrictFile,
+        ...(triageCountsFile && { triageCountsFile }),
         environment,
         tracing,
       });

@@ -15,7 +15,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { examplesFileFor } from '../../shared/district/examples';
+import { examplesFileFor, triageCountsFileFor } from '../../shared/district/examples';
 import { ENV } from '../../shared/runtime/env';
 import { type FunctionSpec, unbundledModulesOf } from '../../shared/runtime/functions';
 import { BUNDLE_TARGET, NODE_MAJOR } from '../node-runtime';
@@ -79,6 +79,8 @@ export interface XietongFunctionProps {
   districtFile: string;
   /** The same district in its parsed form (`parsedDistrictDocument`), bundled as district.json. */
   parsedDistrictFile: string;
+  /** The triage classifier's counts from the examples (`countFeatures`), bundled as district.triage.json. */
+  triageCountsFile?: string;
   /** Environment shared by every function (claims, Powertools); access-specific names are added by the binds. */
   environment: Record<string, string>;
   tracing: boolean;
@@ -148,6 +150,11 @@ export class XietongFunction extends Construct {
             ...(existsSync(examplesFileFor(districtFile))
               ? [
                   `cp ${JSON.stringify(examplesFileFor(districtFile))} ${JSON.stringify(join(outputDir, examplesFileFor(BUNDLED_DISTRICT_FILE)))}`,
+                ]
+              : []),
+            ...(props.triageCountsFile
+              ? [
+                  `cp ${JSON.stringify(props.triageCountsFile)} ${JSON.stringify(join(outputDir, triageCountsFileFor(BUNDLED_DISTRICT_FILE)))}`,
                 ]
               : []),
           ],

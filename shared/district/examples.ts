@@ -23,6 +23,10 @@ export const ExamplesFile = z.object({
     .max(50_000),
 });
 
+/** `district.json` → `district.triage.json`: the classifier's counts the stack bundles (see triage-composition). */
+export const triageCountsFileFor = (districtFile: string): string =>
+  districtFile.replace(/(\.json)?$/, '.triage.json');
+
 /** `districts/sandun.json` → `districts/sandun.examples.json`. */
 export const examplesFileFor = (districtFile: string): string =>
   districtFile.replace(/(\.json)?$/, '.examples.json');
