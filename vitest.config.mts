@@ -9,8 +9,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: {
-      NODE_NO_WARNINGS: '1',
-      AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
       // Handlers log and emit EMF through Powertools; keep test output to failures.
       POWERTOOLS_LOG_LEVEL: 'ERROR',
       POWERTOOLS_METRICS_DISABLED: 'true',

@@ -60,7 +60,7 @@ for (const [script, args, env] of runs) {
     : ['--import', 'tsx', script, ...args];
   const result = spawnSync(process.execPath, argv, {
     stdio: 'inherit',
-    env: { ...process.env, ...env, NODE_NO_WARNINGS: '1', XT_BENCH_OUT: out },
+    env: { ...process.env, ...env, XT_BENCH_OUT: out },
   });
   if (result.status !== 0) failed.push(script);
 }

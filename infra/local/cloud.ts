@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -74,6 +74,8 @@ export interface LocalCloud {
   auth: 'local' | 'oidc';
   /** The demo integration key (`GET /local/tokens` → `integrations`). */
   integrations: DemoIntegration[];
+  /** The two pages of web/ (see web/vite.config.ts) where a build of them is served; none before `npm run build:web`. */
+  pages?: { cockpit: string; field: string };
   stop(): Promise<void>;
 }
 
@@ -171,7 +173,6 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       AWS_DEFAULT_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
       [ENV.tableName]: tableName,
       [ENV.intakeQueueUrl]: queues.intakeQueueUrl,
       [ENV.districtFile]: districtFile,
@@ -207,6 +208,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       ),
     ];
 
+    const webRoot = join(root, 'web', 'dist');
     const gateway = await startGateway({
       port: options.port ?? 3000,
       host: options.host ?? '127.0.0.1',
@@ -215,7 +217,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       issuer,
       users: () => users,
       integrations: () => integrations,
-      staticRoot: join(root, 'web', 'dist'),
+      staticRoot: webRoot,
       apiId: 'local',
       log,
       stats: async () => ({ dynamodb: await dynamo.operations() }),
@@ -297,6 +299,9 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       users,
       auth: options.auth ?? 'local',
       integrations,
+      ...(existsSync(join(webRoot, 'index.html')) && {
+        pages: { cockpit: `${gateway.url}/`, field: `${gateway.url}/field.html` },
+      }),
       stop: () => {
         stopping ??= runCleanups();
         return stopping;

@@ -33,7 +33,6 @@ export const startDynalite = (path?: string): Promise<LocalDynamoDb> => {
   const child: ChildProcess = fork(script, path ? [path] : [], {
     execArgv: ['--import', TSX_LOADER],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, NODE_NO_WARNINGS: '1' },
   });
 
   return new Promise((resolve, reject) => {

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DistrictConfigError } from '../../shared/district/load';
+import { NODE_MAJOR } from '../node-runtime';
 import { type LocalCloud, startLocalCloud } from './cloud';
 import { FunctionLoadError } from './handlers';
 import { DataDirLockedError } from './lock';
@@ -91,7 +92,11 @@ const banner = (cloud: LocalCloud) => {
   协同 xietong local cloud is running
 
   API        ${url}
-  district   ${district.name.zh} / ${district.name.en} (${district.id}), ${district.zones.length} zones, ${district.categories.length} categories
+${
+  cloud.pages
+    ? `  cockpit    ${cloud.pages.cockpit}\n  field page ${cloud.pages.field}\n`
+    : '  pages      not built (npm run build:web builds the cockpit and the field page)\n'
+}  district   ${district.name.zh} / ${district.name.en} (${district.id}), ${district.zones.length} zones, ${district.categories.length} categories
   data       ${cloud.dataDir}
   DynamoDB   ${cloud.endpoints.dynamodb} (table ${cloud.tableName})
   SQS        ${cloud.endpoints.sqs}
@@ -118,6 +123,14 @@ const main = async () => {
   if (options === 'help') {
     process.stdout.write(USAGE);
     return;
+  }
+
+  // npm start runs on node_modules/.bin/node; started another way (or where that package is skipped),
+  // the handlers would run on a Node that Lambda does not: say so, since behaviour can differ.
+  if (Number(process.versions.node.split('.')[0]) !== NODE_MAJOR) {
+    process.stderr.write(
+      `warning: the local cloud runs on Node ${process.version}, Lambda on Node ${NODE_MAJOR}: start it with npm start, or install Node ${NODE_MAJOR}\n`,
+    );
   }
 
   let cloud: LocalCloud;

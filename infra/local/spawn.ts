@@ -67,7 +67,7 @@ const launch = (options: SpawnOptions) => {
     ],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, NODE_NO_WARNINGS: '1', ...options.env },
+      env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -17,18 +17,6 @@ import type { RuntimeLog } from './log';
  * The definition is the one the stack deploys: built by the same construct, resolved, parsed.
  */
 
-// aws-local-stepfunctions calls Promise.withResolvers (Node 22); without it every Task fails.
-const promiseWithResolvers = Promise as unknown as { withResolvers?: () => unknown };
-promiseWithResolvers.withResolvers ??= <T>() => {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-};
-
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Evaluates the few intrinsics a resolved definition string holds into plain strings. */

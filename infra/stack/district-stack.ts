@@ -1,8 +1,14 @@
-import { Annotations, Aspects, CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Annotations, Aspects, CfnOutput, Duration, Stack, type StackProps, Stage, Tags } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
+import { examplesFileFor, loadExamples } from '../../shared/district/examples';
+import { parsedDistrictDocument } from '../../shared/district/load';
 import type { DistrictConfig } from '../../shared/district/schema';
+import { countFeatures } from '../../shared/domain/classifier/model';
+import { indexDistrict } from '../../shared/domain/district-index';
 import { ENV } from '../../shared/runtime/env';
 import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
 import { AlarmTopic } from './alarms';
@@ -125,12 +131,31 @@ export class DistrictStack extends Stack {
       NODE_OPTIONS: '--enable-source-maps',
       ...(tracing ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
     };
+    // The functions carry the district as validated here, parsed: their cold start skips the schema.
+    const outdir = Stage.of(this)?.outdir ?? projectRoot;
+    mkdirSync(outdir, { recursive: true });
+    const parsedDistrictFile = join(outdir, `district-${districtId}.parsed.json`);
+    writeFileSync(parsedDistrictFile, parsedDistrictDocument(district));
+    // And the triage classifier's counts, so the router's cold start doesn't segment every example.
+    const examplesFile = examplesFileFor(districtFile);
+    const triageCountsFile = existsSync(examplesFile)
+      ? join(outdir, `district-${districtId}.triage.json`)
+      : undefined;
+    if (triageCountsFile) {
+      const index = indexDistrict(district);
+      writeFileSync(
+        triageCountsFile,
+        JSON.stringify(countFeatures(index, loadExamples(examplesFile, district))),
+      );
+    }
     this.functions = new Map();
     for (const spec of specs) {
       const fn = new XietongFunction(this, `Fn-${spec.name}`, {
         spec,
         projectRoot,
         districtFile,
+        parsedDistrictFile,
+        ...(triageCountsFile && { triageCountsFile }),
         environment,
         tracing,
       });

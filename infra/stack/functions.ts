@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -14,16 +14,19 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { examplesFileFor } from '../../shared/district/examples';
-import { catalogueFileFor } from '../../shared/district/load';
+import { examplesFileFor, triageCountsFileFor } from '../../shared/district/examples';
 import { ENV } from '../../shared/runtime/env';
-import type { FunctionSpec } from '../../shared/runtime/functions';
+import { type FunctionSpec, unbundledModulesOf } from '../../shared/runtime/functions';
+import { BUNDLE_TARGET, NODE_MAJOR } from '../node-runtime';
 import type { CaseTable } from './data';
 import type { EvidenceAccess, EvidenceStorage } from './evidence';
 import type { ExportStorage } from './exports';
 import { eventSourceFor } from './queues';
 
 export const DEFAULT_MEMORY_MB = 512;
+/** Lambda's managed runtime for NODE_MAJOR (infra/node-runtime.ts), the major npm scripts run on too. */
+const LAMBDA_RUNTIMES = { 22: Runtime.NODEJS_22_X, 24: Runtime.NODEJS_24_X } as const;
+export const LAMBDA_RUNTIME: Runtime = LAMBDA_RUNTIMES[NODE_MAJOR];
 /** Every function runs on Graviton (arm64); native modules are installed for it. */
 export const LAMBDA_ARCHITECTURE = Architecture.ARM_64;
 const LAMBDA_CPU = 'arm64';
@@ -33,13 +36,6 @@ const DEFAULT_BACKGROUND_TIMEOUT_SECONDS = 30;
 
 /** Where the district file sits inside every bundle (Lambda's working directory is /var/task). */
 export const BUNDLED_DISTRICT_FILE = 'district.json';
-
-const bundledCatalogue = (districtFile: string, outputDir: string): string[] => {
-  const catalogue = catalogueFileFor(districtFile);
-  return catalogue
-    ? [`cp ${JSON.stringify(catalogue)} ${JSON.stringify(join(outputDir, basename(catalogue)))}`]
-    : [];
-};
 
 export const timeoutOf = (spec: FunctionSpec): Duration =>
   Duration.seconds(
@@ -59,7 +55,7 @@ export const ESM_REQUIRE_BANNER =
  * on: linux + the function's CPU (arm64) + glibc, at the version the lockfile pins.
  */
 export const nativeModuleInstall = (spec: FunctionSpec, projectRoot: string, outputDir: string): string[] => {
-  const modules = spec.nativeModules ?? [];
+  const modules = unbundledModulesOf(spec);
   if (modules.length === 0) return [];
   const pinned = modules.map((name) => {
     const manifest = JSON.parse(
@@ -78,8 +74,12 @@ export interface XietongFunctionProps {
   spec: FunctionSpec;
   /** Repository root: entry files in FUNCTIONS are relative to it. */
   projectRoot: string;
-  /** Absolute path of the validated district file, copied into the bundle. */
+  /** Absolute path of the validated district file (the triage examples sit beside it). */
   districtFile: string;
+  /** The same district in its parsed form (`parsedDistrictDocument`), bundled as district.json. */
+  parsedDistrictFile: string;
+  /** The triage classifier's counts from the examples (`countFeatures`), bundled as district.triage.json. */
+  triageCountsFile?: string;
   /** Environment shared by every function (claims, Powertools); access-specific names are added by the binds. */
   environment: Record<string, string>;
   tracing: boolean;
@@ -114,7 +114,7 @@ export class XietongFunction extends Construct {
       handler: 'handler',
       projectRoot,
       depsLockFilePath: join(projectRoot, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: LAMBDA_ARCHITECTURE,
       memorySize: spec.memoryMb ?? DEFAULT_MEMORY_MB,
       timeout: timeoutOf(spec),
@@ -127,7 +127,7 @@ export class XietongFunction extends Construct {
       environment: { ...props.environment, [ENV.districtFile]: BUNDLED_DISTRICT_FILE },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: BUNDLE_TARGET,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
         minify: true,
@@ -135,21 +135,26 @@ export class XietongFunction extends Construct {
         sourcesContent: false,
         // The SDK is bundled, not taken from the runtime: the code runs with the exact versions
         // the lockfile pins and the tests exercised (the runtime's copy changes under us).
-        // Modules with native binaries (sharp) stay outside the bundle and are installed beside it
-        // for Lambda's platform (below); everything else is bundled.
-        externalModules: [...(spec.nativeModules ?? [])],
+        // Modules with native binaries (sharp), and big ones that one path loads lazily (exceljs), stay
+        // outside the bundle and are installed beside it for Lambda's platform (below); everything
+        // else is bundled.
+        externalModules: unbundledModulesOf(spec),
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (_inputDir: string, outputDir: string) => [
             ...nativeModuleInstall(spec, projectRoot, outputDir),
-            `cp ${JSON.stringify(districtFile)} ${JSON.stringify(join(outputDir, BUNDLED_DISTRICT_FILE))}`,
-            // The standard catalogue the district file extends, under the name the file gives it.
-            ...bundledCatalogue(districtFile, outputDir),
+            // The district as validated at synth, its catalogue expanded (see parsedDistrictDocument).
+            `cp ${JSON.stringify(props.parsedDistrictFile)} ${JSON.stringify(join(outputDir, BUNDLED_DISTRICT_FILE))}`,
             // The triage classifier trains at cold start from the examples beside the district file.
             ...(existsSync(examplesFileFor(districtFile))
               ? [
                   `cp ${JSON.stringify(examplesFileFor(districtFile))} ${JSON.stringify(join(outputDir, examplesFileFor(BUNDLED_DISTRICT_FILE)))}`,
+                ]
+              : []),
+            ...(props.triageCountsFile
+              ? [
+                  `cp ${JSON.stringify(props.triageCountsFile)} ${JSON.stringify(join(outputDir, triageCountsFileFor(BUNDLED_DISTRICT_FILE)))}`,
                 ]
               : []),
           ],

@@ -27,8 +27,8 @@ export interface NagAcknowledgement {
 /** The reasons, as docs/security.md quotes them (a test compares the two). */
 export const NAG_REASONS = {
   runtime:
-    'Node.js 22 is the runtime the project pins and tests: bundles target node22 and the code also runs on ' +
-    'the Node 20 development machines. nodejs24.x is an upgrade to make on purpose with its own test run.',
+    'Node.js 22 is the runtime the project pins and tests: bundles target node22 and npm scripts run on the ' +
+    'same Node 22 (infra/node-runtime.ts). nodejs24.x is an upgrade to make on purpose with its own test run.',
   xray:
     'Only actions with no resource-level permissions (a test pins that no other statement has a "*" resource): ' +
     'xray:PutTraceSegments and xray:PutTelemetryRecords for active tracing (functions and the deadline timers; ' +

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Actor, SOURCES, type Source } from '../domain/case';
 import { UnauthenticatedError } from '../domain/errors';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A district's working calendar (工作日历): which days and hours count for categories whose

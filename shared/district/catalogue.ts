@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DistrictProblem } from './load';
 import { type CatalogueUse, Category, type CategoryOverride, LocalizedName } from './schema';
 

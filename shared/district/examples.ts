@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LabelledExample } from '../domain/classifier/model';
 import { sameTextKey } from '../domain/classifier/retrain';
 import { DistrictConfigError, type DistrictProblem } from './load';
@@ -23,6 +23,10 @@ export const ExamplesFile = z.object({
     )
     .max(50_000),
 });
+
+/** `district.json` → `district.triage.json`: the classifier's counts the stack bundles (see triage-composition). */
+export const triageCountsFileFor = (districtFile: string): string =>
+  districtFile.replace(/(\.json)?$/, '.triage.json');
 
 /** `districts/sandun.json` → `districts/sandun.examples.json`. */
 export const examplesFileFor = (districtFile: string): string =>

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CASE_STATUSES } from '../domain/case';
 import { GROUP_BY } from '../usecases/metrics';
 

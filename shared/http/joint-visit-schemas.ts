@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { JOINT_VISIT_ID_PATTERN, JOINT_VISIT_STATUSES } from '../domain/joint-visit';
 
 /** Requests of the joint-visit and premises routes (strict, like every request schema). */

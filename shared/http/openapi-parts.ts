@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A request schema as JSON Schema 2020-12 (OpenAPI 3.1's dialect), without the `$schema` tag. */
 export const jsonSchemaOf = (type: z.ZodType) => {

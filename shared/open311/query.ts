@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Case } from '../domain/case';
 import { Open311Error } from './errors';
 import { type Open311Status, open311StatusOf } from './requests';

@@ -1,14 +1,70 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { MetricsOptions } from '@aws-lambda-powertools/metrics/types';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 
 /**
  * One logger, metrics and tracer per process. Service name and namespace come from the standard
  * POWERTOOLS_* variables that the stack and the local cloud set.
  */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'xietong' });
+
+/**
+ * Powertools warns after every invocation that added no metric, and has no option to stop it short of
+ * throwing (`throwOnEmptyMetrics`). Most reads add none on purpose, so that notice buried the log of
+ * `npm start`; it is dropped here. The utility's other warnings (a bad dimension, a metric CloudWatch
+ * would skip) still reach the log, through our logger so they carry the request's keys.
+ */
+const EMPTY_METRICS_NOTICE = 'No application metrics to publish';
+export const metricsWarnings: NonNullable<MetricsOptions['logger']> = {
+  // The utility passes one string per call.
+  debug: (message: string) => logger.debug(message),
+  info: (message: string) => logger.info(message),
+  warn: (message: string) => {
+    if (!String(message).startsWith(EMPTY_METRICS_NOTICE)) logger.warn(message);
+  },
+  error: (message: string) => logger.error(message),
+};
+
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Xietong',
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'xietong',
+  logger: metricsWarnings,
 });
-export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'xietong' });
+
+/**
+ * Whether X-Ray would record here, by Powertools' own rule: inside Lambda (AWS_EXECUTION_ENV), not
+ * turned off (POWERTOOLS_TRACE_ENABLED=false: the stack sets it where Lambda has no X-Ray, AWS China),
+ * not a SAM or Amplify mock.
+ */
+export const tracingRecords = (env: NodeJS.ProcessEnv = process.env): boolean =>
+  (env.POWERTOOLS_TRACE_ENABLED ?? '').toLowerCase() !== 'false' &&
+  (env.AWS_EXECUTION_ENV ?? '') !== '' &&
+  env.AWS_EXECUTION_ENV !== 'AWS_Lambda_amplify-mock' &&
+  (env.AWS_SAM_LOCAL ?? '') === '';
+
+/**
+ * What a disabled Powertools tracer does, without loading it: records nothing, hands clients back
+ * as they are. Its middleware only asks `isTracingEnabled()` when that is false.
+ */
+const NOT_RECORDING = {
+  isTracingEnabled: () => false,
+  captureAWSv3Client: <T>(client: T): T => client,
+  putAnnotation: () => undefined,
+  putMetadata: () => undefined,
+  annotateColdStart: () => undefined,
+  addServiceNameAnnotation: () => undefined,
+  addResponseAsMetadata: () => undefined,
+  addErrorAsMetadata: () => undefined,
+};
+
+/**
+ * The tracer and the X-Ray SDK under it cost about as much at cold start as a whole minimal handler
+ * (bench/bundles.ts), so they are loaded only where they record: in Lambda with tracing on. The
+ * local cloud, the tests and functions with tracing off get the stand-in above.
+ */
+export const tracer: Tracer = tracingRecords()
+  ? new (await import('@aws-lambda-powertools/tracer')).Tracer({
+      serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'xietong',
+    })
+  : (NOT_RECORDING as unknown as Tracer);

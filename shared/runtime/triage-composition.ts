@@ -1,16 +1,24 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { examplesFileFor, loadExamples } from '../district/examples';
-import { type TriageModel, train } from '../domain/classifier/model';
+import { examplesFileFor, loadExamples, triageCountsFileFor } from '../district/examples';
+import { modelFromCounts, parseFeatureCounts, type TriageModel, train } from '../domain/classifier/model';
 import type { DistrictIndex } from '../domain/district-index';
 import { requireEnv } from './config';
 import { ENV } from './env';
 
 /**
- * The triage classifier, trained once at cold start from the district file's categories and the
- * examples file beside it (bundled with the district file): no model artifact to ship or sync.
+ * The triage classifier, built once at cold start from the district file's categories and the
+ * examples file beside it: no model artifact to ship or sync. A bundle also carries the counts the
+ * stack took from those at synth (`<district>.triage.json`), and then the model is built from them
+ * without segmenting every text again.
  */
 export const triageModelFromEnv = (
   district: DistrictIndex,
   env: NodeJS.ProcessEnv = process.env,
-): TriageModel =>
-  train(district, loadExamples(examplesFileFor(resolve(requireEnv(ENV.districtFile, env))), district.config));
+): TriageModel => {
+  const districtFile = resolve(requireEnv(ENV.districtFile, env));
+  const countsFile = triageCountsFileFor(districtFile);
+  const counted = existsSync(countsFile) ? parseFeatureCounts(readFileSync(countsFile, 'utf8')) : undefined;
+  if (counted) return modelFromCounts(district, counted);
+  return train(district, loadExamples(examplesFileFor(districtFile), district.config));
+};

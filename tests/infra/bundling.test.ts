@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDistrictApp, DISTRICTS_DIR } from '../../infra/district-app';
+import { examplesFileFor, loadExamples } from '../../shared/district/examples';
+import { loadDistrict, parsedDistrictDocument } from '../../shared/district/load';
+import { train } from '../../shared/domain/classifier/model';
+import { indexDistrict } from '../../shared/domain/district-index';
+import { ENV } from '../../shared/runtime/env';
 import type { FunctionSpec } from '../../shared/runtime/functions';
+import { triageModelFromEnv } from '../../shared/runtime/triage-composition';
 import { type TestApp, testApp } from './synth';
 
 // A single stand-in function keeps the real esbuild run under a second.
@@ -39,15 +45,24 @@ describe('a function bundle', () => {
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
   });
 
-  it('carries the district file as district.json (XT_DISTRICT_FILE)', () => {
-    expect(readFileSync(join(assetDir, 'district.json'), 'utf8')).toBe(
-      readFileSync(join(DISTRICTS_DIR, 'sandun.json'), 'utf8'),
-    );
+  it('carries the district file as district.json (XT_DISTRICT_FILE), in the parsed form that loads without the schema', () => {
+    const validated = loadDistrict(join(DISTRICTS_DIR, 'sandun.json'));
+    expect(readFileSync(join(assetDir, 'district.json'), 'utf8')).toBe(parsedDistrictDocument(validated));
+    expect(loadDistrict(join(assetDir, 'district.json'))).toEqual(validated);
   });
 
-  it('carries the catalogue the district file extends beside it', () => {
-    expect(readFileSync(join(assetDir, 'catalogue.json'), 'utf8')).toBe(
-      readFileSync(join(DISTRICTS_DIR, 'catalogue.json'), 'utf8'),
-    );
+  it("carries the triage classifier's counts, from which the router builds the model training would", () => {
+    const district = indexDistrict(loadDistrict(join(DISTRICTS_DIR, 'sandun.json')));
+    const examples = loadExamples(examplesFileFor(join(DISTRICTS_DIR, 'sandun.json')), district.config);
+    const built = triageModelFromEnv(district, { [ENV.districtFile]: join(assetDir, 'district.json') });
+    expect(existsSync(join(assetDir, 'district.triage.json'))).toBe(true);
+    expect(built.trainedOn).toEqual(train(district, examples).trainedOn);
+  });
+
+  it('needs no catalogue beside it: the parsed district carries the catalogue’s categories expanded', () => {
+    expect(existsSync(join(assetDir, 'catalogue.json'))).toBe(false);
+    const bundled = loadDistrict(join(assetDir, 'district.json'));
+    expect(bundled.categories.length).toBeGreaterThan(120);
+    expect(bundled.categories.map((c) => c.code)).toContain('component.street-light-broken');
   });
 });

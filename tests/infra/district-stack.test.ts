@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDistrictApp } from '../../infra/district-app';
+import { NODE_MAJOR } from '../../infra/node-runtime';
 import { CORS_ALLOWED_HEADERS } from '../../infra/stack/api';
 import { DISTRICT_TAG } from '../../infra/stack/district-stack';
 import { timeoutOf } from '../../infra/stack/functions';
@@ -234,7 +235,7 @@ describe('the functions', () => {
     for (const spec of FUNCTIONS) {
       const [, fn] = functionOf(spec);
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: `nodejs${NODE_MAJOR}.x`,
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         MemorySize: spec.memoryMb ?? 512,

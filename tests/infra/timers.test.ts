@@ -21,7 +21,6 @@ type Answer = { watch: boolean; wakeAt?: string; recheck: boolean };
 
 /** Runs the stack's definition with scripted answers; returns the states entered and the hand-overs. */
 const runWith = async (answers: Answer[]) => {
-  await import('../../infra/local/step-functions'); // installs the Promise.withResolvers polyfill
   const { StateMachine } = await import('aws-local-stepfunctions');
   const machine = new StateMachine(forLocalRuns(definitionOf(stack.timers.stateMachine)), {
     validationOptions: { checkArn: false },

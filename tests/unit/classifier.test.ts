@@ -3,7 +3,13 @@ import { parseExamples } from '../../shared/district/examples';
 import { DistrictConfigError } from '../../shared/district/load';
 import { categorise } from '../../shared/domain/classifier/categorise';
 import { accuracyOn, crossValidate, stratifiedSplit } from '../../shared/domain/classifier/evaluate';
-import { suggest, train } from '../../shared/domain/classifier/model';
+import {
+  countFeatures,
+  modelFromCounts,
+  parseFeatureCounts,
+  suggest,
+  train,
+} from '../../shared/domain/classifier/model';
 import { bigrams, features, words } from '../../shared/domain/classifier/segment';
 import { sandun, sandunTriageModel } from '../support/cases-harness';
 
@@ -189,5 +195,30 @@ describe('categorise (the router’s step)', () => {
     const nothing = categorise(sandunTriageModel, sandun, report('😀'));
     expect(nothing.report.suggestions).toEqual([]);
     expect(nothing.details).toEqual({ categorisation: 'no-confident-suggestion' });
+  });
+});
+
+describe('the counts the stack bundles for the router', () => {
+  it('build, through JSON, the model training builds', () => {
+    // Prepare
+    const trained = train(sandun, examples);
+    // Act
+    const counted = parseFeatureCounts(JSON.stringify(countFeatures(sandun, examples)));
+    const built = modelFromCounts(sandun, counted!);
+    // Assess
+    expect(built.trainedOn).toEqual(trained.trainedOn);
+    expect(built.categories).toEqual(trained.categories);
+    expect(new Map([...built.logLikelihood].sort(([a], [b]) => a.localeCompare(b)))).toEqual(
+      new Map([...trained.logLikelihood].sort(([a], [b]) => a.localeCompare(b))),
+    );
+    for (const text of ['路灯不亮了', '小区一楼有家庭作坊违规生产', 'street light broken']) {
+      expect(suggest(built, text)).toEqual(suggest(trained, text));
+    }
+  });
+
+  it('are refused for another district, and unmarked text is not taken as counts', () => {
+    const counted = countFeatures(sandun, examples);
+    expect(() => modelFromCounts(sandun, { ...counted, district: 'liangzhu' })).toThrow(/cannot serve/);
+    expect(parseFeatureCounts('{"counts":{}}')).toBeUndefined();
   });
 });

@@ -9,7 +9,12 @@ import {
   findShortRings,
   findZoneOverlaps,
 } from '../../shared/district/geometry-checks';
-import { DistrictConfigError, type DistrictProblem, loadDistrict } from '../../shared/district/load';
+import {
+  DistrictConfigError,
+  type DistrictProblem,
+  loadDistrict,
+  parsedDistrictDocument,
+} from '../../shared/district/load';
 import type { DistrictConfig, Zone } from '../../shared/district/schema';
 
 /** A district file as written, before defaults are applied. */
@@ -131,6 +136,26 @@ describe('shipped districts', () => {
       expect(category.keywords.length, category.code).toBeGreaterThanOrEqual(3);
       expect(category.keywords.length, category.code).toBeLessThanOrEqual(8);
     }
+  });
+});
+
+describe('the parsed form bundled into functions', () => {
+  it.each(Object.entries(shipped))('loads %s exactly as its validated file', (name, file) => {
+    // Prepare
+    const validated = loadDistrict(file);
+    const parsedFile = writeFixture(`${name}.parsed.json`, parsedDistrictDocument(validated));
+    // Act
+    const loaded = loadDistrict(parsedFile);
+    // Assess
+    expect(loaded).toEqual(validated);
+  });
+
+  it('is only taken as parsed with its mark: a file without it is still validated', () => {
+    const { district } = JSON.parse(parsedDistrictDocument(loadDistrict(shipped.sandun))) as {
+      district: Record<string, unknown>;
+    };
+    const file = writeFixture('unmarked.json', { form: 'something else', district });
+    expect(() => loadDistrict(file)).toThrow(DistrictConfigError);
   });
 });
 

@@ -7,8 +7,6 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { EvidenceBucket, StoredObject, UploadForm } from '../../ports';
 
 /**
@@ -29,6 +27,9 @@ export class S3EvidenceBucket implements EvidenceBucket {
     expiresInSeconds: number;
   }): Promise<UploadForm> {
     const expiresAt = new Date(Date.now() + request.expiresInSeconds * 1000).toISOString();
+    // The signers load with the first link or form (a presigned POST is ~100 KB of bundle, slow to
+    // evaluate): most requests of the functions that hold this bucket sign nothing.
+    const { createPresignedPost } = await import('@aws-sdk/s3-presigned-post');
     const { url, fields } = await createPresignedPost(this.options.client, {
       Bucket: this.bucket,
       Key: request.key,
@@ -89,7 +90,8 @@ export class S3EvidenceBucket implements EvidenceBucket {
     await this.options.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: from }));
   }
 
-  downloadUrl(key: string, expiresInSeconds: number): Promise<string> {
+  async downloadUrl(key: string, expiresInSeconds: number): Promise<string> {
+    const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
     return getSignedUrl(this.options.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
       expiresIn: expiresInSeconds,
     });

@@ -1,6 +1,17 @@
-import exifr from 'exifr';
-import sharp from 'sharp';
+import type exifr from 'exifr';
+import type sharp from 'sharp';
 import type { GeoPoint } from '../../domain/case';
+
+/**
+ * sharp (a native libvips binding) and exifr are loaded by the first photo checked, not at cold start:
+ * the function's other path (a camera snapshot arriving) and its init don't need them.
+ */
+let photoLibraries: Promise<{ sharp: typeof sharp; exifr: typeof exifr }> | undefined;
+const loadPhotoLibraries = () =>
+  (photoLibraries ??= Promise.all([import('sharp'), import('exifr')]).then(([s, e]) => ({
+    sharp: s.default,
+    exifr: e.default,
+  })));
 
 /** What a photo says about itself (EXIF) and its pixels. */
 export interface PhotoFacts {
@@ -61,6 +72,7 @@ export const exifTimeToIso = (
 
 /** Reads EXIF time and GPS (exifr) and the size in pixels (sharp); an image sharp can't decode throws. */
 export const readPhoto = async (bytes: Uint8Array, timeZone: string): Promise<PhotoFacts> => {
+  const { sharp, exifr } = await loadPhotoLibraries();
   let exif: Record<string, unknown> | undefined;
   try {
     // Raw values: exifr would read the zone-less EXIF time in the process's own zone.
@@ -105,6 +117,7 @@ export const readPhoto = async (bytes: Uint8Array, timeZone: string): Promise<Ph
 
 /** A small JPEG for the cockpit (320 px on the long side, EXIF stripped: no GPS leaks through it). */
 export const thumbnailOf = async (bytes: Uint8Array): Promise<Uint8Array> => {
+  const { sharp } = await loadPhotoLibraries();
   try {
     return await sharp(bytes, { failOn: 'truncated' })
       .rotate()

@@ -45,40 +45,73 @@ const TEMPERATURE = 2;
  */
 const WEIGHT = { name: 3, keyword: 5, description: 2, example: 1 } as const;
 
-export const train = (
+/**
+ * What training counts: per feature, its weighted occurrences in each category (by code, sparse).
+ * Segmenting the texts is what costs (~45 ms for Sandun, at every cold start of the router); turning
+ * counts into a model is cheap. So the stack counts once at synth and bundles the counts.
+ */
+export interface FeatureCounts {
+  form: typeof COUNTS_FORM;
+  district: string;
+  examples: number;
+  counts: Record<string, Record<string, number>>;
+}
+
+const COUNTS_FORM = 'xietong:triage-counts:1';
+
+export const countFeatures = (
   district: DistrictIndex,
   examples: readonly LabelledExample[],
-  /** How a text becomes features; evaluation passes a cached one to train many models on one set. */
   featuresOf: (text: string) => readonly string[] = features,
-): TriageModel => {
+): FeatureCounts => {
+  const known = new Set(district.config.categories.map((c) => c.code));
+  const counts: Record<string, Record<string, number>> = Object.create(null);
+  const add = (text: string, category: string, weight: number) => {
+    for (const feature of featuresOf(text)) {
+      counts[feature] ??= Object.create(null) as Record<string, number>;
+      const row = counts[feature];
+      row[category] = (row[category] ?? 0) + weight;
+    }
+  };
+  for (const category of district.config.categories) {
+    add(category.name.zh, category.code, WEIGHT.name);
+    // The English name gives English-only reports ("street light broken") something to match.
+    add(category.name.en, category.code, WEIGHT.name);
+    for (const keyword of category.keywords) add(keyword, category.code, WEIGHT.keyword);
+    add(category.description, category.code, WEIGHT.description);
+    if (category.descriptionEn) add(category.descriptionEn, category.code, WEIGHT.description);
+  }
+  for (const example of examples) {
+    // The examples file is validated at load; an unknown code here is a programming error.
+    if (!known.has(example.category)) throw new Error(`example for unknown category "${example.category}"`);
+    add(example.text, example.category, WEIGHT.example);
+  }
+  return { form: COUNTS_FORM, district: district.config.id, examples: examples.length, counts };
+};
+
+/** Counts as written by `JSON.stringify(countFeatures(…))`, or undefined when the text is not that form. */
+export const parseFeatureCounts = (text: string): FeatureCounts | undefined => {
+  const document = JSON.parse(text) as Partial<FeatureCounts>;
+  return document.form === COUNTS_FORM ? (document as FeatureCounts) : undefined;
+};
+
+export const modelFromCounts = (district: DistrictIndex, counted: FeatureCounts): TriageModel => {
+  if (counted.district !== district.config.id) {
+    throw new Error(`triage counts of "${counted.district}" cannot serve district "${district.config.id}"`);
+  }
   const categories = district.config.categories;
   const index = new Map(categories.map((c, i) => [c.code, i]));
   const counts = new Map<string, Float64Array>();
   const totals = new Float64Array(categories.length);
-  const add = (text: string, category: number, weight: number) => {
-    for (const feature of featuresOf(text)) {
-      let row = counts.get(feature);
-      if (!row) {
-        row = new Float64Array(categories.length);
-        counts.set(feature, row);
-      }
-      row[category] = (row[category] ?? 0) + weight;
-      totals[category] = (totals[category] ?? 0) + weight;
+  for (const [feature, byCategory] of Object.entries(counted.counts)) {
+    const row = new Float64Array(categories.length);
+    for (const [code, count] of Object.entries(byCategory)) {
+      const i = index.get(code);
+      if (i === undefined) throw new Error(`triage counts name unknown category "${code}"`);
+      row[i] = count;
+      totals[i] = (totals[i] ?? 0) + count;
     }
-  };
-  categories.forEach((category, i) => {
-    add(category.name.zh, i, WEIGHT.name);
-    // The English name gives English-only reports ("street light broken") something to match.
-    add(category.name.en, i, WEIGHT.name);
-    for (const keyword of category.keywords) add(keyword, i, WEIGHT.keyword);
-    add(category.description, i, WEIGHT.description);
-    if (category.descriptionEn) add(category.descriptionEn, i, WEIGHT.description);
-  });
-  for (const example of examples) {
-    const i = index.get(example.category);
-    // The examples file is validated at load; an unknown code here is a programming error.
-    if (i === undefined) throw new Error(`example for unknown category "${example.category}"`);
-    add(example.text, i, WEIGHT.example);
+    counts.set(feature, row);
   }
   const vocabulary = counts.size;
   const logLikelihoodOf = (rows: Map<string, Float64Array>, rowTotals: Float64Array) => {
@@ -113,9 +146,16 @@ export const train = (
     logLikelihood: logLikelihoodOf(counts, totals),
     departments,
     departmentLogLikelihood: logLikelihoodOf(departmentCounts, departmentTotals),
-    trainedOn: { examples: examples.length, features: vocabulary },
+    trainedOn: { examples: counted.examples, features: vocabulary },
   };
 };
+
+export const train = (
+  district: DistrictIndex,
+  examples: readonly LabelledExample[],
+  /** How a text becomes features; evaluation passes a cached one to train many models on one set. */
+  featuresOf: (text: string) => readonly string[] = features,
+): TriageModel => modelFromCounts(district, countFeatures(district, examples, featuresOf));
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
