@@ -14,6 +14,8 @@ import { type DemoIntegration, ensureDemoIntegration } from './demo-integration'
 import { ensureTable, startDynalite } from './dynamodb';
 import { startGateway } from './gateway';
 import { loadFunctions } from './handlers';
+import { startIamEnforcement } from './iam/enforcement';
+import type { IamMode } from './iam/guard';
 import { createLocalIssuer, type IssuedUser, issueDemoTokens, LOCAL_AUDIENCE, LOCAL_ISSUER } from './issuer';
 import { LOCAL_REGION } from './lambda-context';
 import { acquireDataDirLock } from './lock';
@@ -42,6 +44,8 @@ export interface LocalCloudOptions {
   pollers?: number;
   /** 'oidc': the pages sign in through the local OIDC provider (`oidc-provider.ts`) instead of picking a demo user. */
   auth?: 'local' | 'oidc';
+  /** Each function's SDK calls checked against its role in the synthesized stack (default enforce). */
+  iam?: IamMode;
 }
 
 /** What tools (the bench, scripts) read from `<data>/local-cloud.json` while the cloud runs. */
@@ -193,6 +197,24 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
     });
     delete process.env.AWS_PROFILE;
 
+    startIamEnforcement({
+      mode: options.iam ?? 'enforce',
+      log,
+      root,
+      district,
+      districtFile,
+      functions: specs,
+      names: {
+        tableName,
+        intakeQueueUrl: queues.intakeQueueUrl,
+        intakeDeadLetterQueueUrl: queues.dlqUrl,
+        dueCheckQueueUrl: deadlines.info.dueCheckQueueUrl,
+        notificationQueueUrl: deadlines.info.notificationQueueUrl,
+        stateMachineArn: deadlines.info.stateMachineArn,
+        evidenceBucket,
+        exportsBucket,
+      },
+    });
     const functions = await loadFunctions(root, specs);
 
     const issuer = await createLocalIssuer(dataDir, CLAIMS);

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { DistrictConfigError } from '../../shared/district/load';
 import { type LocalCloud, startLocalCloud } from './cloud';
 import { FunctionLoadError } from './handlers';
+import type { IamMode } from './iam/guard';
 import { DataDirLockedError } from './lock';
 import { LOG_LEVELS, type LogLevel } from './log';
 
@@ -19,6 +20,8 @@ const USAGE = `Usage: npm start -- [options]
   --pollers N        concurrent intake-queue pollers, 1–16 (default 2)
   --auth MODE        how the pages sign in: local (pick a demo user, default) or oidc (through the
                      local OIDC provider at /local/oidc, as on AWS with a real one)
+  --iam MODE         each function's SDK calls against its role in the synthesized stack:
+                     enforce (default: AccessDenied as on AWS), warn (log only) or off
   -h, --help         show this help
 `;
 
@@ -30,6 +33,7 @@ interface CliOptions {
   metrics: boolean;
   pollers: number;
   auth: 'local' | 'oidc';
+  iam: IamMode;
 }
 
 class UsageError extends Error {}
@@ -42,6 +46,7 @@ const CLI_OPTIONS = {
   metrics: { type: 'boolean' },
   pollers: { type: 'string' },
   auth: { type: 'string' },
+  iam: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -71,6 +76,10 @@ const parseCli = (argv: string[]): CliOptions | 'help' => {
   const auth = values.auth ?? 'local';
   if (auth !== 'local' && auth !== 'oidc')
     throw new UsageError(`--auth must be local or oidc, not "${auth}"`);
+  const iam = values.iam ?? 'enforce';
+  if (iam !== 'enforce' && iam !== 'warn' && iam !== 'off') {
+    throw new UsageError(`--iam must be enforce, warn or off, not "${iam}"`);
+  }
   if (values.data === '') throw new UsageError('--data needs a folder');
   if (values.district === '') throw new UsageError('--district needs a file');
   return {
@@ -81,6 +90,7 @@ const parseCli = (argv: string[]): CliOptions | 'help' => {
     metrics: values.metrics ?? false,
     pollers,
     auth,
+    iam,
   };
 };
 

@@ -1,0 +1,20 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * Which function an SDK call is made for. Every function shares one SDK client per service in this
+ * process, so the client cannot tell; the local runtime runs each invocation (and each entry file's
+ * cold start) inside this context, and the IAM check and fault injection read it.
+ */
+export interface Caller {
+  /** The function's name in FUNCTIONS (`intake`, `route-reports`, …). */
+  functionName: string;
+  /** Its name as Lambda would report it (the session name of its assumed role). */
+  lambdaName: string;
+}
+
+const callers = new AsyncLocalStorage<Caller>();
+
+export const runAsCaller = <T>(caller: Caller, work: () => T): T => callers.run(caller, work);
+
+/** The function whose invocation this code runs in; undefined for the local runtime's own calls. */
+export const currentCaller = (): Caller | undefined => callers.getStore();
