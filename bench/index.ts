@@ -5,7 +5,8 @@
  * classifier, the evaluation (metrics query, exports), the nearest-camera lookup and camera alert
  * storm, the evidence check, the cockpit in Chromium, the deadline timers, bundle sizes and the cost
  * model; then the proofs' long runs, so the report also carries their counts: the crash test
- * (300 reports, 5 kill -9), the fuzzer (5,000 requests) and the race test (150 runs). Arguments go
+ * (300 reports, 5 kill -9), the fault run (400 reports, 5 % of every service call failing), the
+ * fuzzer (5,000 requests) and the race test (150 runs). Arguments go
  * to the intake bench. The timer bench runs here with 1,000 cases over 20 s; its full size (10,000
  * cases) is `npm run bench:timers`.
  *
@@ -38,6 +39,7 @@ const allRuns: [string, string[], Record<string, string>?][] = [
   ['bench/bundles.ts', []],
   ['bench/cost.ts', []],
   ['scripts/crash.ts', ['--size', '300', '--kills', '5']],
+  ['bench/faults.ts', ['--reports', '400', '--rate', '0.05']],
   ['scripts/fuzz.ts', ['--runs', '5000']],
   // The race test is a vitest file; XT_RACE_RUNS makes it the long run, and it records its counts.
   ['tests/integration/races.test.ts', [], { XT_RACE_RUNS: '150' }],

@@ -12,6 +12,8 @@ import { seedDistrictCameras } from './cameras';
 import { type LocalDeadlinesInfo, startLocalDeadlines } from './deadlines';
 import { type DemoIntegration, ensureDemoIntegration } from './demo-integration';
 import { ensureTable, startDynalite } from './dynamodb';
+import type { FaultRule } from './faults/plan';
+import { startFaultInjection } from './faults/start';
 import { startGateway } from './gateway';
 import { loadFunctions } from './handlers';
 import { startIamEnforcement } from './iam/enforcement';
@@ -46,6 +48,9 @@ export interface LocalCloudOptions {
   auth?: 'local' | 'oidc';
   /** Each function's SDK calls checked against its role in the synthesized stack (default enforce). */
   iam?: IamMode;
+  /** AWS's failures injected into the functions' service calls (`--faults`), and the draws' seed. */
+  faults?: FaultRule[];
+  faultsSeed?: number;
 }
 
 /** What tools (the bench, scripts) read from `<data>/local-cloud.json` while the cloud runs. */
@@ -215,6 +220,15 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
         exportsBucket,
       },
     });
+    if (options.faults && options.faults.length > 0) {
+      const injection = startFaultInjection({
+        rules: options.faults,
+        seed: options.faultsSeed ?? 1,
+        dataDir,
+        log,
+      });
+      cleanups.push(() => injection.stop());
+    }
     const functions = await loadFunctions(root, specs);
 
     const issuer = await createLocalIssuer(dataDir, CLAIMS);

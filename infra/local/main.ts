@@ -5,6 +5,8 @@
 import { parseArgs } from 'node:util';
 import { DistrictConfigError } from '../../shared/district/load';
 import { type LocalCloud, startLocalCloud } from './cloud';
+import { faultKindsText } from './faults/injector';
+import { type FaultRule, parseFaults } from './faults/plan';
 import { FunctionLoadError } from './handlers';
 import type { IamMode } from './iam/guard';
 import { DataDirLockedError } from './lock';
@@ -22,6 +24,10 @@ const USAGE = `Usage: npm start -- [options]
                      local OIDC provider at /local/oidc, as on AWS with a real one)
   --iam MODE         each function's SDK calls against its role in the synthesized stack:
                      enforce (default: AccessDenied as on AWS), warn (log only) or off
+  --faults SPEC      fail the functions' service calls as AWS does, e.g.
+                     dynamodb:throttle=0.05,sqs:500=0.02,s3:SlowDown=5% (or *=0.05: each
+                     service's usual failure). Kinds: ${faultKindsText()}
+  --faults-seed N    seed of the fault draws (default 1): the same seed, the same sequence
   -h, --help         show this help
 `;
 
@@ -34,6 +40,8 @@ interface CliOptions {
   pollers: number;
   auth: 'local' | 'oidc';
   iam: IamMode;
+  faults: FaultRule[];
+  faultsSeed: number;
 }
 
 class UsageError extends Error {}
@@ -47,6 +55,8 @@ const CLI_OPTIONS = {
   pollers: { type: 'string' },
   auth: { type: 'string' },
   iam: { type: 'string' },
+  faults: { type: 'string' },
+  'faults-seed': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -80,6 +90,15 @@ const parseCli = (argv: string[]): CliOptions | 'help' => {
   if (iam !== 'enforce' && iam !== 'warn' && iam !== 'off') {
     throw new UsageError(`--iam must be enforce, warn or off, not "${iam}"`);
   }
+  let faults: FaultRule[];
+  try {
+    faults = parseFaults(values.faults ?? '');
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const seedText = values['faults-seed'] ?? '1';
+  if (!/^\d+$/.test(seedText))
+    throw new UsageError(`--faults-seed must be a whole number, not "${seedText}"`);
   if (values.data === '') throw new UsageError('--data needs a folder');
   if (values.district === '') throw new UsageError('--district needs a file');
   return {
@@ -91,6 +110,8 @@ const parseCli = (argv: string[]): CliOptions | 'help' => {
     pollers,
     auth,
     iam,
+    faults,
+    faultsSeed: Number(seedText),
   };
 };
 
