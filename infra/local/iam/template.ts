@@ -60,26 +60,40 @@ const bucket = (name: string): LocalResource => ({ ref: name, attributes: { Arn:
 const logicalIdOf = (stack: Stack, construct: { node: { defaultChild?: unknown } }): string =>
   stack.getLogicalId(construct.node.defaultChild as CfnElement);
 
-/** The stack's resources that exist in the local cloud, by logical id. */
-export const localResourcesOf = (stack: DistrictStack, names: LocalNames): Map<string, LocalResource> => {
+/** The logical ids of the stack's resources that exist in the local cloud (plain data: cacheable). */
+export type LocalResourceIds = Record<keyof LocalNames, string>;
+
+export const localResourceIdsOf = (stack: DistrictStack): LocalResourceIds => ({
+  tableName: logicalIdOf(stack, stack.table.table),
+  intakeQueueUrl: logicalIdOf(stack, stack.queues.queue),
+  intakeDeadLetterQueueUrl: logicalIdOf(stack, stack.queues.deadLetterQueue),
+  dueCheckQueueUrl: logicalIdOf(stack, stack.timers.dueChecks.queue),
+  notificationQueueUrl: logicalIdOf(stack, stack.timers.notifications.queue),
+  stateMachineArn: logicalIdOf(stack, stack.timers.stateMachine),
+  evidenceBucket: logicalIdOf(stack, stack.evidence.bucket),
+  exportsBucket: logicalIdOf(stack, stack.exports.bucket),
+});
+
+/** The stack's resources that exist in the local cloud, by logical id: what Ref and GetAtt give here. */
+export const localResources = (ids: LocalResourceIds, names: LocalNames): Map<string, LocalResource> => {
   const smName = names.stateMachineArn.split(':').pop() ?? '';
   return new Map<string, LocalResource>([
+    [ids.tableName, { ref: names.tableName, attributes: { Arn: tableArn(names.tableName) } }],
+    [ids.intakeQueueUrl, queue(names.intakeQueueUrl)],
+    [ids.intakeDeadLetterQueueUrl, queue(names.intakeDeadLetterQueueUrl)],
+    [ids.dueCheckQueueUrl, queue(names.dueCheckQueueUrl)],
+    [ids.notificationQueueUrl, queue(names.notificationQueueUrl)],
     [
-      logicalIdOf(stack, stack.table.table),
-      { ref: names.tableName, attributes: { Arn: tableArn(names.tableName) } },
-    ],
-    [logicalIdOf(stack, stack.queues.queue), queue(names.intakeQueueUrl)],
-    [logicalIdOf(stack, stack.queues.deadLetterQueue), queue(names.intakeDeadLetterQueueUrl)],
-    [logicalIdOf(stack, stack.timers.dueChecks.queue), queue(names.dueCheckQueueUrl)],
-    [logicalIdOf(stack, stack.timers.notifications.queue), queue(names.notificationQueueUrl)],
-    [
-      logicalIdOf(stack, stack.timers.stateMachine),
+      ids.stateMachineArn,
       { ref: names.stateMachineArn, attributes: { Arn: names.stateMachineArn, Name: smName } },
     ],
-    [logicalIdOf(stack, stack.evidence.bucket), bucket(names.evidenceBucket)],
-    [logicalIdOf(stack, stack.exports.bucket), bucket(names.exportsBucket)],
+    [ids.evidenceBucket, bucket(names.evidenceBucket)],
+    [ids.exportsBucket, bucket(names.exportsBucket)],
   ]);
 };
+
+export const localResourcesOf = (stack: DistrictStack, names: LocalNames): Map<string, LocalResource> =>
+  localResources(localResourceIdsOf(stack), names);
 
 const PSEUDO: Record<string, string> = {
   'AWS::Partition': 'aws',
