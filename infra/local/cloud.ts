@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoIntegrationKeyStore } from '../../shared/adapters/aws/dynamodb-integration-key-store';
 import { loadDistrict } from '../../shared/district/load';
 import type { DistrictConfig } from '../../shared/district/schema';
+import { extended } from '../../shared/runtime/clients';
 import { ENV } from '../../shared/runtime/env';
 import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
 import { seedDistrictCameras } from './cameras';
@@ -142,11 +143,15 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
 
     const fauxqs = await startFauxqs();
     cleanups.push(() => fauxqs.stop());
-    const sqs = new SQSClient({
-      region: LOCAL_REGION,
-      endpoint: fauxqs.endpoint,
-      credentials: LOCAL_CREDENTIALS,
-    });
+    // The runtime's own client, also the timers' hand-over to SQS: that call is the state
+    // machine's, checked and faulted like a function's (the runtime's own calls are not).
+    const sqs = extended(
+      new SQSClient({
+        region: LOCAL_REGION,
+        endpoint: fauxqs.endpoint,
+        credentials: LOCAL_CREDENTIALS,
+      }),
+    );
     cleanups.push(() => sqs.destroy());
     const queues = await createIntakeQueues(sqs, fauxqs.endpoint, {
       intake: `xietong-${district.id}-intake`,

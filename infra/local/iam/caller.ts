@@ -18,3 +18,12 @@ export const runAsCaller = <T>(caller: Caller, work: () => T): T => callers.run(
 
 /** The function whose invocation this code runs in; undefined for the local runtime's own calls. */
 export const currentCaller = (): Caller | undefined => callers.getStore();
+
+/**
+ * The timers' state machine, whose hand-over of due checks to SQS runs in this process: its calls
+ * are checked against the state machine's role (and fail under --faults) like a function's.
+ */
+export const STATE_MACHINE_CALLER: Caller = {
+  functionName: 'timers-state-machine',
+  lambdaName: 'xietong-local-timers',
+};

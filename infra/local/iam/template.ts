@@ -7,6 +7,7 @@ import type { FunctionSpec } from '../../../shared/runtime/functions';
 import { stackNameOf } from '../../district-app';
 import { DistrictStack } from '../../stack/district-stack';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../lambda-context';
+import { STATE_MACHINE_CALLER } from './caller';
 import type { Statement } from './policy';
 
 /**
@@ -229,7 +230,7 @@ export const rolePoliciesOf = (
 export interface SynthesizedDistrict {
   stack: DistrictStack;
   template: Template;
-  /** Function name → its role's logical id. */
+  /** Function name (and the timers' state machine, STATE_MACHINE_CALLER) → its role's logical id. */
   roles: Map<string, string>;
 }
 
@@ -268,6 +269,7 @@ export const synthesizeDistrict = (options: {
     const roles = new Map(
       [...stack.functions].map(([name, fn]) => [name, logicalIdOf(stack, fn.role)] as const),
     );
+    roles.set(STATE_MACHINE_CALLER.functionName, logicalIdOf(stack, stack.timers.stateMachine.role));
     return { stack, template, roles };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
