@@ -30,7 +30,7 @@ export interface FaultRunOptions {
   /** `--faults` of the local cloud, e.g. `*=0.05`. */
   faults: string;
   seed: number;
-  /** Every n-th report is dispatched (command centre); every m-th goes through accept and a photo. */
+  /** Every n-th report (from the second) is dispatched by the command centre; every m-th goes through dispatch, accept and a photo. */
   dispatchEvery?: number;
   uploadEvery?: number;
   settleTimeoutMs?: number;
@@ -220,7 +220,8 @@ export const runFaults = async (options: FaultRunOptions): Promise<FaultOutcome>
       const id = reply.body.id;
       acknowledged.push({ id, key, body });
       if (forUpload) await uploadFlow(id);
-      else if (i % dispatchEvery === 0) {
+      // Offset by one: every third report is of an auto-dispatched category, not one to dispatch.
+      else if (i % dispatchEvery === 1) {
         const routedCase = await routed(id);
         if (
           routedCase?.status === 'registered' &&
