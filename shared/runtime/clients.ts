@@ -7,10 +7,6 @@ import { optionalEnv } from './config';
 import { ENV } from './env';
 import { tracer } from './observability';
 
-/**
- * One SDK client per process, built here and injected into the adapters. Endpoints come from the
- * environment only when set (the local cloud sets them); on AWS the SDK's defaults apply.
- */
 /** Every kind of SDK client the handlers use. */
 export type SdkClient = DynamoDBClient | SQSClient | S3Client | SFNClient;
 
@@ -34,6 +30,10 @@ export const extended = <C extends SdkClient>(client: C): C => {
   return client;
 };
 
+/**
+ * One SDK client per process, built here and injected into the adapters. Endpoints come from the
+ * environment only when set (the local cloud sets them); on AWS the SDK's defaults apply.
+ */
 let documentClient: DynamoDBDocumentClient | undefined;
 let sqsClient: SQSClient | undefined;
 let s3Client: S3Client | undefined;

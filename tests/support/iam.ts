@@ -2,13 +2,8 @@ import type { Context } from 'aws-lambda';
 import { inject } from 'vitest';
 import { runAsCaller } from '../../infra/local/iam/caller';
 import { createIamGuard, type IamGuard } from '../../infra/local/iam/guard';
-import {
-  type LocalNames,
-  type LocalResourceIds,
-  localResources,
-  rolePoliciesOf,
-  type Template,
-} from '../../infra/local/iam/template';
+import type { SynthesizedRoles } from '../../infra/local/iam/synth-cache';
+import { type LocalNames, localResources, rolePoliciesOf } from '../../infra/local/iam/template';
 import { createRuntimeLog } from '../../infra/local/log';
 import type { SdkClient } from '../../shared/runtime/clients';
 
@@ -17,12 +12,6 @@ import type { SdkClient } from '../../shared/runtime/clients';
  * handler wrapped with `asFunction` runs as that function, so each of its calls is authorized
  * against the function's role in the synthesized stack (tests/support/iam-setup.ts), as on AWS.
  */
-
-export interface SynthesizedRoles {
-  template: Template;
-  roles: [string, string][];
-  resourceIds: LocalResourceIds;
-}
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -4,7 +4,8 @@ import type { FunctionSpec } from '../../../shared/runtime/functions';
 import type { RuntimeLog } from '../log';
 import { createIamGuard, type IamGuard, type IamMode } from './guard';
 import { EVALUATED_CONDITION_KEYS } from './policy';
-import { type LocalNames, localResourcesOf, rolePoliciesOf, synthesizeDistrict } from './template';
+import { synthesizedRoles } from './synth-cache';
+import { type LocalNames, localResources, rolePoliciesOf } from './template';
 
 export interface IamEnforcementOptions {
   mode: IamMode;
@@ -17,7 +18,7 @@ export interface IamEnforcementOptions {
 }
 
 /**
- * Reads every function's role from the synthesized district stack and puts the IAM check on every
+ * Reads every function's role from the synthesized district stack (cached, see synth-cache.ts) and puts the IAM check on every
  * SDK client the handlers build. Call before the handlers load: their cold start is checked too.
  */
 export const startIamEnforcement = (options: IamEnforcementOptions): IamGuard | undefined => {
@@ -27,9 +28,9 @@ export const startIamEnforcement = (options: IamEnforcementOptions): IamGuard | 
     return undefined;
   }
   const startedAt = Date.now();
-  const synthesized = synthesizeDistrict(options);
-  const resources = localResourcesOf(synthesized.stack, options.names);
-  const policies = rolePoliciesOf(synthesized.template, synthesized.roles, resources);
+  const synthesized = synthesizedRoles(options);
+  const resources = localResources(synthesized.resourceIds, options.names);
+  const policies = rolePoliciesOf(synthesized.template, new Map(synthesized.roles), resources);
   for (const policy of policies.values()) {
     for (const arn of policy.managedPolicies) {
       log.warn(`IAM: ${policy.functionName}'s role has managed policy ${arn}: not evaluated locally`);
