@@ -115,8 +115,19 @@ if (previous) {
     fresh.delete(name);
     return replaced ?? section.trimEnd().concat('\n');
   });
+  // An earlier partial update of only these benchmarks is superseded by this one.
+  const rerun = new Set(records.map((record) => record.bench));
+  const keptHead = head
+    .split('\n')
+    .filter((line) => {
+      const names = /re-ran (.*?); the other sections/.exec(line)?.[1];
+      return !(line.startsWith('- **Updated**') && names)
+        ? true
+        : ![...names.matchAll(/`([^`]+)`/g)].every((match) => rerun.has(match[1] ?? ''));
+    })
+    .join('\n');
   const update = `- **Updated** ${new Date().toISOString()} by \`--only ${only?.join(',')}\` (${runsText}) re-ran ${records.map((r) => `\`${r.bench}\``).join(', ')}; the other sections are from the date above${failed.length > 0 ? `; **failed**: ${failed.join(', ')}` : ''}`;
-  report = [`${head.trimEnd()}\n${update}\n`, ...sections, ...fresh.values()].join('\n');
+  report = [`${keptHead.trimEnd()}\n${update}\n`, ...sections, ...fresh.values()].join('\n');
 } else {
   const lines = [
     '# Benchmark results',
