@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // The district stack synthesized once per run: integration tests enforce each function's role.
+    globalSetup: ['tests/support/iam-setup.ts'],
     // Emulator-backed files start their own dynalite/fauxqs; two workers fit a 2-core CI box.
     pool: 'forks',
     maxWorkers: 2,

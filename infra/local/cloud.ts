@@ -6,14 +6,19 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoIntegrationKeyStore } from '../../shared/adapters/aws/dynamodb-integration-key-store';
 import { loadDistrict } from '../../shared/district/load';
 import type { DistrictConfig } from '../../shared/district/schema';
+import { extended } from '../../shared/runtime/clients';
 import { ENV } from '../../shared/runtime/env';
 import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
 import { seedDistrictCameras } from './cameras';
 import { type LocalDeadlinesInfo, startLocalDeadlines } from './deadlines';
 import { type DemoIntegration, ensureDemoIntegration } from './demo-integration';
 import { ensureTable, startDynalite } from './dynamodb';
+import type { FaultRule } from './faults/plan';
+import { startFaultInjection } from './faults/start';
 import { startGateway } from './gateway';
 import { loadFunctions } from './handlers';
+import { startIamEnforcement } from './iam/enforcement';
+import type { IamMode } from './iam/guard';
 import { createLocalIssuer, type IssuedUser, issueDemoTokens, LOCAL_AUDIENCE, LOCAL_ISSUER } from './issuer';
 import { LOCAL_REGION } from './lambda-context';
 import { acquireDataDirLock } from './lock';
@@ -42,6 +47,11 @@ export interface LocalCloudOptions {
   pollers?: number;
   /** 'oidc': the pages sign in through the local OIDC provider (`oidc-provider.ts`) instead of picking a demo user. */
   auth?: 'local' | 'oidc';
+  /** Each function's SDK calls checked against its role in the synthesized stack (default enforce). */
+  iam?: IamMode;
+  /** AWS's failures injected into the functions' service calls (`--faults`), and the draws' seed. */
+  faults?: FaultRule[];
+  faultsSeed?: number;
 }
 
 /** What tools (the bench, scripts) read from `<data>/local-cloud.json` while the cloud runs. */
@@ -137,11 +147,15 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
 
     const fauxqs = await startFauxqs();
     cleanups.push(() => fauxqs.stop());
-    const sqs = new SQSClient({
-      region: LOCAL_REGION,
-      endpoint: fauxqs.endpoint,
-      credentials: LOCAL_CREDENTIALS,
-    });
+    // The runtime's own client, also the timers' hand-over to SQS: that call is the state
+    // machine's, checked and faulted like a function's (the runtime's own calls are not).
+    const sqs = extended(
+      new SQSClient({
+        region: LOCAL_REGION,
+        endpoint: fauxqs.endpoint,
+        credentials: LOCAL_CREDENTIALS,
+      }),
+    );
     cleanups.push(() => sqs.destroy());
     const queues = await createIntakeQueues(sqs, fauxqs.endpoint, {
       intake: `xietong-${district.id}-intake`,
@@ -196,6 +210,33 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
     });
     delete process.env.AWS_PROFILE;
 
+    startIamEnforcement({
+      mode: options.iam ?? 'enforce',
+      log,
+      root,
+      district,
+      districtFile,
+      functions: specs,
+      names: {
+        tableName,
+        intakeQueueUrl: queues.intakeQueueUrl,
+        intakeDeadLetterQueueUrl: queues.dlqUrl,
+        dueCheckQueueUrl: deadlines.info.dueCheckQueueUrl,
+        notificationQueueUrl: deadlines.info.notificationQueueUrl,
+        stateMachineArn: deadlines.info.stateMachineArn,
+        evidenceBucket,
+        exportsBucket,
+      },
+    });
+    if (options.faults && options.faults.length > 0) {
+      const injection = startFaultInjection({
+        rules: options.faults,
+        seed: options.faultsSeed ?? 1,
+        dataDir,
+        log,
+      });
+      cleanups.push(() => injection.stop());
+    }
     const functions = await loadFunctions(root, specs);
 
     const issuer = await createLocalIssuer(dataDir, CLAIMS);

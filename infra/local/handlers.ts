@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { FunctionSpec } from '../../shared/runtime/functions';
+import { runAsCaller } from './iam/caller';
+import { callerOf } from './lambda-context';
 
 /** What the local runtime knows about a handler: it takes an event and a context and returns a promise. */
 export type LambdaHandler = (event: never, context: Context) => Promise<unknown>;
@@ -42,7 +44,13 @@ export const loadFunctions = async (
   const failures: LoadFailure[] = [];
   for (const spec of specs) {
     try {
-      const module = (await import(pathToFileURL(resolve(root, spec.entry)).href)) as { handler?: unknown };
+      // Lambda's init phase runs with the function's role too: calls made while loading are checked.
+      const module = (await runAsCaller(
+        callerOf(spec),
+        () => import(pathToFileURL(resolve(root, spec.entry)).href),
+      )) as {
+        handler?: unknown;
+      };
       if (typeof module.handler !== 'function') {
         failures.push({ spec, reason: 'does not export a `handler` function' });
         continue;

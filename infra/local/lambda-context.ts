@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { FunctionSpec } from '../../shared/runtime/functions';
+import { runAsCaller } from './iam/caller';
 
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
@@ -36,6 +37,11 @@ export const lambdaContextFor = (spec: FunctionSpec, awsRequestId: string = rand
   };
 };
 
+export const callerOf = (spec: FunctionSpec) => ({
+  functionName: spec.name,
+  lambdaName: localFunctionName(spec),
+});
+
 export class FunctionTimeoutError extends Error {
   override readonly name = 'FunctionTimeoutError';
   constructor(functionName: string, seconds: number) {
@@ -59,7 +65,10 @@ export const invokeWithTimeout = async <TEvent, TResult>(
     timer = setTimeout(() => reject(new FunctionTimeoutError(context.functionName, seconds)), seconds * 1000);
   });
   try {
-    return await Promise.race([handler(event, context), timeout]);
+    // Every invocation path (gateway, pollers, schedule, S3 events, authorizer) passes here: the
+    // SDK calls the handler makes are then known to be this function's (IAM check, faults).
+    const invocation = runAsCaller(callerOf(spec), () => handler(event, context));
+    return await Promise.race([invocation, timeout]);
   } finally {
     clearTimeout(timer);
   }

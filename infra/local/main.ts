@@ -6,7 +6,10 @@ import { parseArgs } from 'node:util';
 import { DistrictConfigError } from '../../shared/district/load';
 import { NODE_MAJOR } from '../node-runtime';
 import { type LocalCloud, startLocalCloud } from './cloud';
+import { faultKindsText } from './faults/injector';
+import { type FaultRule, parseFaults } from './faults/plan';
 import { FunctionLoadError } from './handlers';
+import type { IamMode } from './iam/guard';
 import { DataDirLockedError } from './lock';
 import { LOG_LEVELS, type LogLevel } from './log';
 
@@ -20,6 +23,12 @@ const USAGE = `Usage: npm start -- [options]
   --pollers N        intake-queue batches routed at once (Lambda's concurrency), 1–16 (default 2)
   --auth MODE        how the pages sign in: local (pick a demo user, default) or oidc (through the
                      local OIDC provider at /local/oidc, as on AWS with a real one)
+  --iam MODE         each function's SDK calls against its role in the synthesized stack:
+                     enforce (default: AccessDenied as on AWS), warn (log only) or off
+  --faults SPEC      fail the functions' service calls as AWS does, e.g.
+                     dynamodb:throttle=0.05,sqs:500=0.02,s3:SlowDown=5% (or *=0.05: each
+                     service's usual failure). Kinds: ${faultKindsText()}
+  --faults-seed N    seed of the fault draws (default 1): the same seed, the same sequence
   -h, --help         show this help
 `;
 
@@ -31,6 +40,9 @@ interface CliOptions {
   metrics: boolean;
   pollers: number;
   auth: 'local' | 'oidc';
+  iam: IamMode;
+  faults: FaultRule[];
+  faultsSeed: number;
 }
 
 class UsageError extends Error {}
@@ -43,6 +55,9 @@ const CLI_OPTIONS = {
   metrics: { type: 'boolean' },
   pollers: { type: 'string' },
   auth: { type: 'string' },
+  iam: { type: 'string' },
+  faults: { type: 'string' },
+  'faults-seed': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -72,6 +87,19 @@ const parseCli = (argv: string[]): CliOptions | 'help' => {
   const auth = values.auth ?? 'local';
   if (auth !== 'local' && auth !== 'oidc')
     throw new UsageError(`--auth must be local or oidc, not "${auth}"`);
+  const iam = values.iam ?? 'enforce';
+  if (iam !== 'enforce' && iam !== 'warn' && iam !== 'off') {
+    throw new UsageError(`--iam must be enforce, warn or off, not "${iam}"`);
+  }
+  let faults: FaultRule[];
+  try {
+    faults = parseFaults(values.faults ?? '');
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const seedText = values['faults-seed'] ?? '1';
+  if (!/^\d+$/.test(seedText))
+    throw new UsageError(`--faults-seed must be a whole number, not "${seedText}"`);
   if (values.data === '') throw new UsageError('--data needs a folder');
   if (values.district === '') throw new UsageError('--district needs a file');
   return {
@@ -82,6 +110,9 @@ const parseCli = (argv: string[]): CliOptions | 'help' => {
     metrics: values.metrics ?? false,
     pollers,
     auth,
+    iam,
+    faults,
+    faultsSeed: Number(seedText),
   };
 };
 

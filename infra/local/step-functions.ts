@@ -7,6 +7,7 @@ import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { AlarmTopic } from '../stack/alarms';
 import { DeadlineTimers, TIMER_STATES } from '../stack/timers';
+import { runAsCaller, STATE_MACHINE_CALLER } from './iam/caller';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-context';
 import type { RuntimeLog } from './log';
 
@@ -170,11 +171,14 @@ export const startLocalStepFunctions = async (
       }
       const token = `${execution.name}.${randomUUID()}`;
       const answered = new Promise<Json>((resolve, reject) => waiters.set(token, { resolve, reject }));
-      await options.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: options.dueCheckQueueUrl,
-          MessageBody: JSON.stringify({ ...MessageBody, taskToken: token }),
-        }),
+      // As the state machine's role (IAM check, --faults); a failure fails the task, as on AWS.
+      await runAsCaller(STATE_MACHINE_CALLER, () =>
+        options.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: options.dueCheckQueueUrl,
+            MessageBody: JSON.stringify({ ...MessageBody, taskToken: token }),
+          }),
+        ),
       );
       try {
         const output = await answered;

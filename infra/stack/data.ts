@@ -1,6 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ALL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/adapters/aws/table-design';
 
@@ -12,9 +12,10 @@ export type TableAccess = 'read' | 'readWrite';
 
 /**
  * The item actions the case store uses (GetItem, Put/UpdateItem, Query; BatchGet and condition
- * checks for transactions). Nothing deletes: cases are public records. No Scan, no DescribeTable,
- * no stream actions (the table has no stream). A new kind of call needs its action here first —
- * the local cloud does not check IAM, so a missing action only shows as AccessDenied on AWS.
+ * checks for transactions). Cases are public records: DeleteItem is granted apart, only on the
+ * partitions a function declares (`access.deletes`). No Scan, no DescribeTable, no stream actions
+ * (the table has no stream). A new kind of call needs its action here first; the local cloud
+ * enforces these grants (infra/local/iam), so a missing one fails there as it would on AWS.
  */
 export const TABLE_ACTIONS: Record<TableAccess, string[]> = {
   read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
@@ -74,5 +75,24 @@ export class CaseTable extends Construct {
   grantData(grantee: IGrantable, access: TableAccess): void {
     Grant.addToPrincipal({ grantee, actions: TABLE_ACTIONS[access], resourceArns: [this.table.tableArn] });
     Grant.addToPrincipal({ grantee, actions: INDEX_ACTIONS, resourceArns: this.indexArns });
+  }
+
+  /**
+   * DeleteItem on the items whose partition key starts with one of `partitionPrefixes` (a
+   * subscription, a camera): the `dynamodb:LeadingKeys` condition keeps every case out of reach.
+   */
+  grantDelete(grantee: IGrantable, partitionPrefixes: readonly string[]): void {
+    if (partitionPrefixes.length === 0) return;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:DeleteItem'],
+        resources: [this.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': partitionPrefixes.map((prefix) => `${prefix}*`),
+          },
+        },
+      }),
+    );
   }
 }

@@ -159,7 +159,7 @@ export class DistrictStack extends Stack {
         environment,
         tracing,
       });
-      fn.bindTable(this.table, spec.access.table);
+      fn.bindTable(this.table, spec.access.table, spec.access.deletes);
       fn.bindIntakeQueue(this.queues.queue, spec.access.intakeQueue);
       this.timers.bind(fn.function, spec.access);
       fn.bindEvidence(this.evidence, spec.access.evidence ?? 'none');

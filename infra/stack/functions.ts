@@ -164,9 +164,14 @@ export class XietongFunction extends Construct {
   }
 
   /** Grants exactly the table access asked for and tells the function the table's name. */
-  bindTable(table: CaseTable, access: FunctionSpec['access']['table']): void {
+  bindTable(
+    table: CaseTable,
+    access: FunctionSpec['access']['table'],
+    deletes: FunctionSpec['access']['deletes'] = [],
+  ): void {
     if (access === 'none') return;
     table.grantData(this.function, access);
+    table.grantDelete(this.function, deletes);
     this.function.addEnvironment(ENV.tableName, table.table.tableName);
   }
 

@@ -36,6 +36,8 @@ export const TIMER_STATES = {
 /** How long a due check may stay unanswered before the timer hands it over again. */
 export const DUE_CHECK_TIMEOUT = Duration.minutes(15);
 export const DUE_CHECK_RETRIES = 4;
+/** Retries of a due check whose hand-over to SQS failed (throttled, 5xx): 2 s, 4 s, … 32 s. */
+export const HAND_OVER_SEND_RETRIES = 6;
 
 export interface DeadlineTimersProps {
   districtId: string;
@@ -93,6 +95,15 @@ export class DeadlineTimers extends Construct {
     });
     // An unanswered check (the function down, the message parked) is handed over again, then the
     // execution fails and raises the alarm.
+    // A failed send (SQS throttling or a 5xx, surfaced as the task's error) would fail the whole
+    // execution, and the case's deadline would go unwatched: retry it. Found by the local cloud's
+    // fault injection (infra/local/faults).
+    handOver.addRetry({
+      errors: ['States.TaskFailed'],
+      interval: Duration.seconds(2),
+      maxAttempts: HAND_OVER_SEND_RETRIES,
+      backoffRate: 2,
+    });
     handOver.addRetry({
       errors: ['States.Timeout'],
       interval: Duration.seconds(30),

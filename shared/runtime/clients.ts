@@ -1,10 +1,34 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { optionalEnv } from './config';
 import { ENV } from './env';
 import { tracer } from './observability';
+
+/** Every kind of SDK client the handlers use. */
+export type SdkClient = DynamoDBClient | SQSClient | S3Client | SFNClient;
+
+/**
+ * Extensions applied to each client as it is built (and to those already built): the local cloud
+ * adds its IAM check and fault injection as SDK middleware here. Nothing registers one on AWS.
+ */
+type ClientExtension = (client: SdkClient) => void;
+const extensions: ClientExtension[] = [];
+const built: SdkClient[] = [];
+
+export const extendClients = (extension: ClientExtension): void => {
+  extensions.push(extension);
+  for (const client of built) extension(client);
+};
+
+/** Passes a newly built client through the registered extensions. */
+export const extended = <C extends SdkClient>(client: C): C => {
+  built.push(client);
+  for (const extension of extensions) extension(client);
+  return client;
+};
 
 /**
  * One SDK client per process, built here and injected into the adapters. Endpoints come from the
@@ -17,7 +41,7 @@ let s3Client: S3Client | undefined;
 export const dynamoDocumentClient = (): DynamoDBDocumentClient => {
   if (!documentClient) {
     const endpoint = optionalEnv(ENV.dynamodbEndpoint);
-    const client = tracer.captureAWSv3Client(new DynamoDBClient({ ...(endpoint && { endpoint }) }));
+    const client = extended(tracer.captureAWSv3Client(new DynamoDBClient({ ...(endpoint && { endpoint }) })));
     documentClient = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true },
     });
@@ -29,7 +53,7 @@ export const sqs = (): SQSClient => {
   if (!sqsClient) {
     // An explicit endpoint also stops the SDK from using the queue URL's host (fauxqs's don't resolve).
     const endpoint = optionalEnv(ENV.sqsEndpoint);
-    sqsClient = tracer.captureAWSv3Client(new SQSClient({ ...(endpoint && { endpoint }) }));
+    sqsClient = extended(tracer.captureAWSv3Client(new SQSClient({ ...(endpoint && { endpoint }) })));
   }
   return sqsClient;
 };
@@ -38,8 +62,8 @@ export const s3 = (): S3Client => {
   if (!s3Client) {
     // A local S3 (s3rver) answers on one host: path-style URLs, for the SDK and for presigned forms.
     const endpoint = optionalEnv(ENV.s3Endpoint);
-    s3Client = tracer.captureAWSv3Client(
-      new S3Client({ ...(endpoint && { endpoint, forcePathStyle: true }) }),
+    s3Client = extended(
+      tracer.captureAWSv3Client(new S3Client({ ...(endpoint && { endpoint, forcePathStyle: true }) })),
     );
   }
   return s3Client;

@@ -5,7 +5,7 @@ import { WebhookChannel } from '../adapters/webhook/webhook-channel';
 import type { DistrictIndex } from '../domain/district-index';
 import type { Clock, NotificationChannel, NotificationQueue, TimerReplies, Timers } from '../ports';
 import { type CaseEffects, caseEffects } from '../usecases/case-effects';
-import { sqs } from './clients';
+import { extended, sqs } from './clients';
 import { optionalEnv, requireEnv } from './config';
 import { ENV } from './env';
 import { tracer } from './observability';
@@ -20,7 +20,7 @@ let sfnClient: SFNClient | undefined;
 export const sfn = (): SFNClient => {
   if (!sfnClient) {
     const endpoint = optionalEnv(ENV.sfnEndpoint);
-    sfnClient = tracer.captureAWSv3Client(new SFNClient({ ...(endpoint && { endpoint }) }));
+    sfnClient = extended(tracer.captureAWSv3Client(new SFNClient({ ...(endpoint && { endpoint }) })));
   }
   return sfnClient;
 };

@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ExportStore } from '../adapters/aws/s3-export-store';
 import type { ExportStore } from '../usecases/exports';
+import { extended } from './clients';
 import { optionalEnv } from './config';
 import { ENV } from './env';
 
@@ -11,5 +12,5 @@ import { ENV } from './env';
 export const exportStoreFromEnv = (): ExportStore | undefined => {
   const bucket = optionalEnv(ENV.exportsBucket);
   if (!bucket) return undefined;
-  return new S3ExportStore({ client: new S3Client({ forcePathStyle: true }), bucket });
+  return new S3ExportStore({ client: extended(new S3Client({ forcePathStyle: true })), bucket });
 };

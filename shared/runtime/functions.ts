@@ -1,3 +1,5 @@
+import { DELETABLE_PARTITIONS } from '../adapters/aws/table-design';
+
 /**
  * Every Lambda function of a district stack, with its entry file and the HTTP routes it serves.
  * CDK builds one NodejsFunction per entry and one API route per route; the local gateway serves
@@ -37,6 +39,11 @@ export interface FunctionSpec {
   /** What the function touches, so the stack grants exactly that. */
   access: {
     table: 'none' | 'read' | 'readWrite';
+    /**
+     * Partition key prefixes of the items the function deletes (registry entries, never cases):
+     * DeleteItem is granted on those partitions only (`dynamodb:LeadingKeys`).
+     */
+    deletes?: readonly string[];
     intakeQueue: 'none' | 'send' | 'consume';
     /** Deadline timers (Step Functions): start executions, or answer their due checks. */
     timers?: 'none' | 'start' | 'reply';
@@ -220,7 +227,12 @@ export const FUNCTIONS: FunctionSpec[] = [
     ],
     // Alerts' snapshots are staged under snapshots/ (fetched, or uploaded with a form) until the
     // router knows their case.
-    access: { table: 'readWrite', intakeQueue: 'send', evidence: 'snapshots' },
+    access: {
+      table: 'readWrite',
+      deletes: [DELETABLE_PARTITIONS.camera],
+      intakeQueue: 'send',
+      evidence: 'snapshots',
+    },
   },
   {
     name: 'integration-keys',
@@ -338,6 +350,6 @@ export const FUNCTIONS: FunctionSpec[] = [
       { method: 'DELETE', path: '/v1/subscriptions/{id}' },
       { method: 'GET', path: '/v1/subscriptions/{id}/deliveries' },
     ],
-    access: { table: 'readWrite', intakeQueue: 'none' },
+    access: { table: 'readWrite', deletes: [DELETABLE_PARTITIONS.subscription], intakeQueue: 'none' },
   },
 ];

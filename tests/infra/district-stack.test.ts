@@ -344,7 +344,7 @@ describe('least privilege', () => {
     }
   });
 
-  it('names each index instead of granting <table>/index/*, and grants no scan, delete or describe', () => {
+  it('names each index instead of granting <table>/index/*, and grants no scan, batch write or describe', () => {
     const tableArn = JSON.stringify({
       'Fn::GetAtt': [onlyResourceOf(template, 'AWS::DynamoDB::Table')[0], 'Arn'],
     });
@@ -361,14 +361,26 @@ describe('least privilege', () => {
         expect(asList(statement.Resource)).toHaveLength(ALL_INDEXES.length);
         for (const index of ALL_INDEXES) expect(resources).toContain(`/index/${index.name}"`);
       }
-      for (const forbidden of [
-        'dynamodb:Scan',
-        'dynamodb:DeleteItem',
-        'dynamodb:BatchWriteItem',
-        'dynamodb:DescribeTable',
-      ]) {
+      for (const forbidden of ['dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:DescribeTable']) {
         expect(asList(statement.Action)).not.toContain(forbidden);
       }
+    }
+  });
+
+  it('grants DeleteItem only to the functions that delete, only on their partitions (never a case)', () => {
+    const deletes = policyStatements(template).filter(({ statement }) =>
+      asList(statement.Action).includes('dynamodb:DeleteItem'),
+    );
+    const deleting = FUNCTIONS.filter((spec) => (spec.access.deletes ?? []).length > 0);
+    expect(deleting.map((spec) => spec.name).sort()).toEqual(['cameras', 'subscriptions']);
+    expect(deletes).toHaveLength(deleting.length);
+    for (const { statement } of deletes) {
+      expect(statement.Action).toBe('dynamodb:DeleteItem');
+      const prefixes = (statement as { Condition?: Record<string, Record<string, string[]>> }).Condition?.[
+        'ForAllValues:StringLike'
+      ]?.['dynamodb:LeadingKeys'];
+      expect(prefixes).toHaveLength(1);
+      expect(prefixes?.[0]).toMatch(/^(SUB|CAMERA)#\*$/);
     }
   });
 

@@ -1,3 +1,4 @@
+import { SQSServiceException } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDistrictApp } from '../../infra/district-app';
 import { definitionOf, forLocalRuns, timerDefinition } from '../../infra/local/step-functions';
@@ -20,7 +21,7 @@ afterAll(() => synth.dispose());
 type Answer = { watch: boolean; wakeAt?: string; recheck: boolean };
 
 /** Runs the stack's definition with scripted answers; returns the states entered and the hand-overs. */
-const runWith = async (answers: Answer[]) => {
+const runWith = async (answers: (Answer | Error)[]) => {
   const { StateMachine } = await import('aws-local-stepfunctions');
   const machine = new StateMachine(forLocalRuns(definitionOf(stack.timers.stateMachine)), {
     validationOptions: { checkArn: false },
@@ -36,11 +37,13 @@ const runWith = async (answers: Answer[]) => {
     {
       overrides: {
         waitTimeOverrides: { [TIMER_STATES.wait]: 0 },
+        retryIntervalOverrides: { [TIMER_STATES.handOver]: 0 },
         taskResourceLocalHandlers: {
           [TIMER_STATES.handOver]: async (input) => {
             handedOver.push(input);
             const answer = answers.shift();
             if (!answer) throw new Error('no scripted answer left');
+            if (answer instanceof Error) throw answer;
             return answer;
           },
         },
@@ -76,7 +79,10 @@ describe('the deadline timer state machine', () => {
       TimeoutSeconds: 900,
       ResultPath: '$.next',
       Parameters: { MessageBody: { 'taskToken.$': '$$.Task.Token', 'caseId.$': '$.caseId' } },
-      Retry: [{ ErrorEquals: ['States.Timeout'], MaxAttempts: 4 }],
+      Retry: [
+        { ErrorEquals: ['States.TaskFailed'], MaxAttempts: 6 },
+        { ErrorEquals: ['States.Timeout'], MaxAttempts: 4 },
+      ],
     });
     // JSONPath, not JSONata: the local engine ignores JSONata.
     expect(JSON.stringify(States)).not.toContain('JSONata');
@@ -96,6 +102,23 @@ describe('the deadline timer state machine', () => {
         MessageBody: { caseId: 'C1', schedule: 4, deadline: 'accept', recheck: true, taskToken: 'token-1' },
       },
     ]);
+  });
+
+  it('hands the check over again when SQS fails the send, instead of failing the timer', async () => {
+    const sqsFailure = new SQSServiceException({
+      name: 'InternalError',
+      $fault: 'server',
+      $metadata: { httpStatusCode: 500 },
+      message: 'We encountered an internal error. Please try again.',
+    });
+    const { entered, handedOver, output } = await runWith([
+      sqsFailure,
+      sqsFailure,
+      { watch: false, recheck: false },
+    ]);
+    expect(handedOver).toHaveLength(3);
+    expect(entered.at(-1)).toBe(TIMER_STATES.done);
+    expect(output).toMatchObject({ caseId: 'C1', next: { watch: false } });
   });
 
   it('loops while the case needs watching, carrying the next wake time and dropping the recheck', async () => {

@@ -18,6 +18,7 @@ import { MeteredCaseStore } from '../../shared/usecases/metered-case-store';
 import { apiEvent, lambdaContext } from '../support/api-event';
 import { claimsFor, distinctPointsIn, sandun, TEST_ISSUER, testClock } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
+import { asFunction } from '../support/iam';
 
 const CENTRE: Actor = { subject: 'cc-1', role: 'command_centre', department: 'command-centre' };
 const CITIZEN: Actor = { subject: 'citizen-7', role: 'reporter' };
@@ -57,7 +58,7 @@ beforeAll(async () => {
   );
   const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
   deps = { store, aggregates, district: sandun, clock, identity };
-  handler = makeHandler(deps);
+  handler = asFunction('evaluation', makeHandler(deps));
 
   // Four cases: two household workshops in zhenhua (one closed on time after a rework, one returned
   // then cancelled), an illegal parking in gudun handled late, and a duplicate merged into the first.
@@ -276,8 +277,10 @@ describe('exports', () => {
         region: 'us-east-1',
         credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       });
+      emulators.iam.guard.extend(client);
+      emulators.iam.name({ exportsBucket: s3.bucket });
       const exports = new S3ExportStore({ client, bucket: s3.bucket, linkSeconds: 300 });
-      const big = makeHandler({ ...deps, exports, maxInlineRows: 2 });
+      const big = asFunction('evaluation', makeHandler({ ...deps, exports, maxInlineRows: 2 }));
       const result = await call('GET /v1/exports/cases.csv', {}, claimsFor.commandCentre(), big);
       expect(result.statusCode).toBe(200);
       const link = JSON.parse(result.body) as { rows: number; url: string; expiresAt: string };
@@ -296,7 +299,7 @@ describe('exports', () => {
     });
 
     it('is refused with 413 naming the read time when reading would outlast the API', async () => {
-      const slow = makeHandler({ ...deps, exportReadBudgetMs: -1 });
+      const slow = asFunction('evaluation', makeHandler({ ...deps, exportReadBudgetMs: -1 }));
       const result = await call('GET /v1/exports/cases.csv', {}, claimsFor.commandCentre(), slow);
       expect(result.statusCode).toBe(413);
       expect(JSON.parse(result.body)).toMatchObject({
@@ -306,7 +309,7 @@ describe('exports', () => {
     });
 
     it('is refused with 413 naming the limit when no exports bucket is configured', async () => {
-      const small = makeHandler({ ...deps, maxInlineRows: 2 });
+      const small = asFunction('evaluation', makeHandler({ ...deps, maxInlineRows: 2 }));
       const result = await call('GET /v1/exports/cases.csv', {}, claimsFor.commandCentre(), small);
       expect(result.statusCode).toBe(413);
       expect(JSON.parse(result.body)).toMatchObject({

@@ -36,6 +36,7 @@ import {
   TEST_ISSUER,
 } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
+import { asFunction } from '../support/iam';
 import { adminClaims, keysHarness } from '../support/keys-harness';
 
 /**
@@ -81,33 +82,37 @@ beforeAll(async () => {
   api = casesHarness(emulators);
   keys = keysHarness(emulators, api.clock);
   const rateLimiter = new DynamoRateLimiter({ client: emulators.documents, tableName: emulators.tableName });
-  intake = makeIntakeHandler({
-    store: api.store,
-    queue: api.queue,
-    district: sandun,
-    clock: api.clock,
-    identity,
-    rateLimiter,
-  });
-  events = makeEventsHandler({
-    keys: keys.keys,
-    seen: new DynamoSeenSignatures({ client: emulators.documents, tableName: emulators.tableName }),
-    store: api.store,
-    queue: api.queue,
-    district: sandun,
-    clock: api.clock,
-    rateLimiter,
-  });
+  intake = asFunction(
+    'intake',
+    makeIntakeHandler({
+      store: api.store,
+      queue: api.queue,
+      district: sandun,
+      clock: api.clock,
+      identity,
+      rateLimiter,
+    }),
+  );
+  events = asFunction(
+    'department-events',
+    makeEventsHandler({
+      keys: keys.keys,
+      seen: new DynamoSeenSignatures({ client: emulators.documents, tableName: emulators.tableName }),
+      store: api.store,
+      queue: api.queue,
+      district: sandun,
+      clock: api.clock,
+      rateLimiter,
+    }),
+  );
   subscriptions = new DynamoSubscriptionStore({
     client: emulators.documents,
     tableName: emulators.tableName,
   });
-  subscriptionsApi = makeSubscriptionsHandler({
-    subscriptions,
-    district: sandun,
-    clock: systemClock,
-    identity,
-  });
+  subscriptionsApi = asFunction(
+    'subscriptions',
+    makeSubscriptionsHandler({ subscriptions, district: sandun, clock: systemClock, identity }),
+  );
 });
 
 afterAll(async () => {
@@ -486,6 +491,8 @@ describe('webhook subscriptions', () => {
       maxReceiveCount: 5,
       fifo: false,
     });
+    // This pipeline's queue plays the notification queue (the notifier sends to and reads it).
+    emulators.iam.name({ notificationQueueUrl: queues.intakeQueueUrl });
     const queue = new SqsNotificationQueue({ client: emulators.sqs, queueUrl: queues.intakeQueueUrl });
     const handler = makeNotifyHandler({
       channel: new WebhookChannel({ district: sandun.config }),

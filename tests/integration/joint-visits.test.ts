@@ -18,6 +18,7 @@ import { type JointVisitDeps, planJointVisit } from '../../shared/usecases/joint
 import { apiEvent, lambdaContext } from '../support/api-event';
 import { claimsFor, insideZone, type Reply, sandun, TEST_ISSUER, testClock } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
+import { asFunction } from '../support/iam';
 
 let emulators: Emulators;
 let store: DynamoCaseStore;
@@ -64,7 +65,10 @@ const invoke = async (
 };
 
 const visitsApi = (deps: JointVisitDeps = depsFor()) => {
-  const handler = makeJointVisitsHandler({ ...deps, identity }) as unknown as Handler;
+  const handler = asFunction(
+    'joint-visits',
+    makeJointVisitsHandler({ ...deps, identity }),
+  ) as unknown as Handler;
   return {
     list: (query: Record<string, string>, claims = claimsFor.commandCentre()) =>
       invoke(handler, 'GET /v1/joint-visits', claims, { query }),
@@ -77,7 +81,7 @@ const visitsApi = (deps: JointVisitDeps = depsFor()) => {
 };
 
 const premisesApi = () => {
-  const handler = makePremisesHandler({ premises, identity }) as unknown as Handler;
+  const handler = asFunction('premises', makePremisesHandler({ premises, identity })) as unknown as Handler;
   return (id: string, claims: Record<string, string>, query?: Record<string, string>) =>
     invoke(handler, 'GET /v1/premises/{id}', claims, { id, ...(query && { query }) });
 };

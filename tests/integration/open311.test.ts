@@ -7,6 +7,7 @@ import { DynamoRateLimiter } from '../../shared/adapters/aws/dynamodb-rate-limit
 import { apiEvent, lambdaContext } from '../support/api-event';
 import { casesHarness, claimsFor, distinctPointsIn, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
+import { asFunction } from '../support/iam';
 import { keysHarness } from '../support/keys-harness';
 
 let emulators: Emulators;
@@ -88,14 +89,17 @@ beforeAll(async () => {
   api = casesHarness(emulators);
   keys = keysHarness(emulators, api.clock);
   nextPoint = distinctPointsIn(sandun.zone('zijingang')!);
-  open311 = makeHandler({
-    store: api.store,
-    queue: api.queue,
-    district: sandun,
-    clock: api.clock,
-    keys: new DynamoIntegrationKeyStore({ client: emulators.documents, tableName: emulators.tableName }),
-    rateLimiter: new DynamoRateLimiter({ client: emulators.documents, tableName: emulators.tableName }),
-  });
+  open311 = asFunction(
+    'open311',
+    makeHandler({
+      store: api.store,
+      queue: api.queue,
+      district: sandun,
+      clock: api.clock,
+      keys: new DynamoIntegrationKeyStore({ client: emulators.documents, tableName: emulators.tableName }),
+      rateLimiter: new DynamoRateLimiter({ client: emulators.documents, tableName: emulators.tableName }),
+    }),
+  );
   const created = await keys.create({ name: 'Open311 网关', source: 'open311' });
   apiKey = created.body.key;
 });

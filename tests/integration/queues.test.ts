@@ -76,6 +76,8 @@ beforeAll(async () => {
     visibilityTimeoutSeconds: 1,
     maxReceiveCount: MAX_RECEIVES,
   });
+  // The poison queue plays the intake queue here, for the router's role as for its event source.
+  emulators.iam.name({ intakeQueueUrl: queues.intakeQueueUrl, intakeDeadLetterQueueUrl: queues.dlqUrl });
   api = casesHarness({ ...emulators, queues });
   poller = startQueuePoller({
     sqs: emulators.sqs,

@@ -5,6 +5,7 @@ import type { TimerStart, Timers } from '../../shared/ports';
 import { lambdaContext } from '../support/api-event';
 import { casesHarness, claimsFor, distinctPointsIn, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
+import { asFunction } from '../support/iam';
 
 let emulators: Emulators;
 let api: ReturnType<typeof casesHarness>;
@@ -35,12 +36,15 @@ it('starts a timer for every case whose deadline runs, and none for the others',
   // what the scheduled re-arm starts instead of running Step Functions here.
   const started: TimerStart[] = [];
   const timers: Timers = { start: async (request) => void started.push(request) };
-  const handler = makeHandler({
-    watched: new DynamoWatchedCases({ client: emulators.documents, tableName: emulators.tableName }),
-    district: sandun,
-    clock: api.clock,
-    timers,
-  });
+  const handler = asFunction(
+    'rearm-timers',
+    makeHandler({
+      watched: new DynamoWatchedCases({ client: emulators.documents, tableName: emulators.tableName }),
+      district: sandun,
+      clock: api.clock,
+      timers,
+    }),
+  );
 
   // Act
   const result = await handler({}, lambdaContext());

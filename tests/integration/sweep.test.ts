@@ -4,6 +4,7 @@ import { newReportedCase } from '../../shared/domain/report';
 import { lambdaContext } from '../support/api-event';
 import { casesHarness, insideZone, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
+import { asFunction } from '../support/iam';
 
 let emulators: Emulators;
 let api: ReturnType<typeof casesHarness>;
@@ -33,7 +34,10 @@ const strandedCase = async (id: string) => {
 };
 
 it('re-enqueues reports acknowledged but never routed, once they are older than the grace period', async () => {
-  const sweep = makeSweepHandler({ store: api.store, queue: api.queue, clock: api.clock });
+  const sweep = asFunction(
+    'sweep-unrouted',
+    makeSweepHandler({ store: api.store, queue: api.queue, clock: api.clock }),
+  );
   const stranded = await strandedCase('C0000000000000000000STRANDED1');
 
   // Still young: it may be in the queue, leave it.

@@ -11,6 +11,7 @@ import type { CaseStore, Clock, EvidenceBucket, ReportQueue, SnapshotFetcher } f
 import { type ApiCall, apiEvent, lambdaContext } from './api-event';
 import { claimsFor, type Reply, sandun, TEST_ISSUER } from './cases-harness';
 import type { Emulators } from './emulators';
+import { asFunction } from './iam';
 import { adminClaims } from './keys-harness';
 
 /** How a test signs a camera alert: the key's id and signing secret, and optionally when. */
@@ -41,19 +42,22 @@ export const camerasHarness = (
   const tables = { client: emulators.documents, tableName: emulators.tableName };
   const cameras = new DynamoCameraStore(tables);
   const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
-  const handler = makeCamerasHandler({
-    cameras,
-    store: deps.store,
-    queue: deps.queue,
-    clock: deps.clock,
-    district: deps.district ?? sandun,
-    identity,
-    keys: new DynamoIntegrationKeyStore(tables),
-    seen: new DynamoSeenSignatures(tables),
-    rateLimiter: new DynamoRateLimiter(tables),
-    bucket: deps.bucket,
-    snapshots: deps.snapshots ?? new HttpSnapshotFetcher(),
-  });
+  const handler = asFunction(
+    'cameras',
+    makeCamerasHandler({
+      cameras,
+      store: deps.store,
+      queue: deps.queue,
+      clock: deps.clock,
+      district: deps.district ?? sandun,
+      identity,
+      keys: new DynamoIntegrationKeyStore(tables),
+      seen: new DynamoSeenSignatures(tables),
+      rateLimiter: new DynamoRateLimiter(tables),
+      bucket: deps.bucket,
+      snapshots: deps.snapshots ?? new HttpSnapshotFetcher(),
+    }),
+  );
   const invoke = async (call: ApiCall): Promise<Reply> => {
     const result = (await handler(apiEvent(call), lambdaContext())) as APIGatewayProxyStructuredResultV2;
     return {

@@ -18,6 +18,7 @@ import type { Clock } from '../../shared/ports';
 import type { RouteReportDeps } from '../../shared/usecases/route-report';
 import { type ApiCall, apiEvent, lambdaContext } from './api-event';
 import type { Emulators } from './emulators';
+import { asFunction } from './iam';
 
 export const sandun = indexDistrict(loadDistrict('districts/sandun.json'));
 
@@ -93,23 +94,32 @@ export const casesHarness = (emulators: Emulators) => {
   const queue = new SqsReportQueue({ client: emulators.sqs, queueUrl: emulators.queues.intakeQueueUrl });
   const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
   const rateLimiter = new DynamoRateLimiter({ client: emulators.documents, tableName: emulators.tableName });
-  const intake = makeIntakeHandler({ store, queue, district: sandun, clock, identity, rateLimiter });
+  const intake = asFunction(
+    'intake',
+    makeIntakeHandler({ store, queue, district: sandun, clock, identity, rateLimiter }),
+  );
   const triageFeedback = new DynamoTriageFeedbackStore({
     client: emulators.documents,
     tableName: emulators.tableName,
   });
-  const cases = makeCasesHandler({ store, district: sandun, clock, identity, triageFeedback });
+  const cases = asFunction(
+    'cases',
+    makeCasesHandler({ store, district: sandun, clock, identity, triageFeedback }),
+  );
   const claims = new DynamoDedupClaims({ client: emulators.documents, tableName: emulators.tableName });
   // Set by a test that has an evidence bucket (camera snapshots join their report's case).
   let placeSnapshot: RouteReportDeps['placeSnapshot'];
-  const router = makeRouterHandler({
-    store,
-    claims,
-    district: sandun,
-    clock,
-    triageModel: sandunTriageModel,
-    placeSnapshot: (report, correlationId) => placeSnapshot?.(report, correlationId) ?? Promise.resolve(),
-  });
+  const router = asFunction(
+    'route-reports',
+    makeRouterHandler({
+      store,
+      claims,
+      district: sandun,
+      clock,
+      triageModel: sandunTriageModel,
+      placeSnapshot: (report, correlationId) => placeSnapshot?.(report, correlationId) ?? Promise.resolve(),
+    }),
+  );
 
   const invoke = async (
     handler: (event: never, context: never) => Promise<APIGatewayProxyStructuredResultV2>,

@@ -6,6 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTable } from '../../infra/local/dynamodb';
 import { createIntakeQueues, type LocalQueues, startFauxqs } from '../../infra/local/sqs';
+import { enforceIam, type TestIam } from './iam';
 
 type Dynalite = (options: { createTableMs?: number }) => Server;
 const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
@@ -19,12 +20,15 @@ export interface Emulators {
   sqs: SQSClient;
   tableName: string;
   queues: LocalQueues;
+  /** The IAM check on both clients: handlers wrapped with `asFunction` run under their role. */
+  iam: TestIam;
   stop(): Promise<void>;
 }
 
 /**
  * One in-memory dynalite and one fauxqs per test file, the table and queues created exactly as the
- * local cloud creates them. Start in `beforeAll`, stop in `afterAll`.
+ * local cloud creates them, with the local cloud's IAM check on the clients. Start in `beforeAll`,
+ * stop in `afterAll`.
  */
 export const startEmulators = async (): Promise<Emulators> => {
   const dynaliteServer = dynalite({ createTableMs: 0 });
@@ -43,7 +47,14 @@ export const startEmulators = async (): Promise<Emulators> => {
     maxReceiveCount: 5,
   });
 
+  const iam = enforceIam([dynamodb, sqs], {
+    tableName,
+    intakeQueueUrl: queues.intakeQueueUrl,
+    intakeDeadLetterQueueUrl: queues.dlqUrl,
+  });
+
   return {
+    iam,
     dynamodb,
     documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
     sqs,
@@ -54,6 +65,11 @@ export const startEmulators = async (): Promise<Emulators> => {
       sqs.destroy();
       await fauxqs.stop();
       await new Promise<void>((done) => dynaliteServer.close(() => done()));
+      // A refusal a handler swallowed (a background send, a caught error) must not pass unseen.
+      const refused = iam.refusals();
+      if (refused.length > 0) {
+        throw new Error(`the local IAM check refused calls during this file:\n  ${refused.join('\n  ')}`);
+      }
     },
   };
 };

@@ -11,10 +11,12 @@ import { DynamoAttachmentStore } from '../../shared/adapters/aws/dynamodb-attach
 import { S3EvidenceBucket } from '../../shared/adapters/aws/s3-evidence-bucket';
 import { sharpPhotoTools } from '../../shared/adapters/image/photo-reader';
 import type { DistrictIndex } from '../../shared/domain/district-index';
+import { SNAPSHOT_PREFIX, UPLOAD_PREFIX } from '../../shared/domain/evidence';
 import type { Clock } from '../../shared/ports';
 import { apiEvent, lambdaContext } from './api-event';
 import { type casesHarness, type Reply, sandun, TEST_ISSUER } from './cases-harness';
 import type { Emulators } from './emulators';
+import { asFunction } from './iam';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
@@ -40,6 +42,8 @@ export const startEvidenceHarness = async (
     region: 'us-east-1',
     credentials,
   });
+  emulators.iam.guard.extend(s3);
+  emulators.iam.name({ evidenceBucket: server.bucket });
   const bucket = new S3EvidenceBucket({ client: s3, bucket: server.bucket });
   const attachments = new DynamoAttachmentStore({
     client: emulators.documents,
@@ -49,15 +53,18 @@ export const startEvidenceHarness = async (
   const clock = options.clock ?? cases.clock;
   const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
   const deps = { store: cases.store, attachments, bucket, district, clock, identity };
-  const attachmentsFn = makeAttachmentsHandler(deps);
+  const attachmentsFn = asFunction('attachments', makeAttachmentsHandler(deps));
   let formClock = clock;
-  const formsFn = () => makeAttachmentsHandler({ ...deps, clock: formClock });
-  const evidenceFn = makeEvidenceHandler({ ...deps, photos: sharpPhotoTools });
+  const formsFn = () => asFunction('attachments', makeAttachmentsHandler({ ...deps, clock: formClock }));
+  const evidenceFn = asFunction('evidence', makeEvidenceHandler({ ...deps, photos: sharpPhotoTools }));
 
   const checks = new Map<string, Promise<unknown>>();
   server.onEvent((event: S3Event) => {
     const key = event.Records[0]?.s3.object.key;
     if (!key || !event.Records[0]?.eventName.startsWith('ObjectCreated')) return;
+    // The stack's notification (and the local cloud's) covers cases/ and snapshots/ only: the
+    // function's own thumbnails and quarantine moves never invoke it.
+    if (!key.startsWith(UPLOAD_PREFIX) && !key.startsWith(SNAPSHOT_PREFIX)) return;
     checks.set(key, evidenceFn(event, lambdaContext()));
   });
 

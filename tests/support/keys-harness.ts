@@ -10,6 +10,7 @@ import { type ApiCall, apiEvent, lambdaContext } from './api-event';
 import type { Reply } from './cases-harness';
 import { TEST_ISSUER } from './cases-harness';
 import type { Emulators } from './emulators';
+import { asFunction } from './iam';
 
 export const adminClaims = (subject = 'admin-1') => ({
   iss: TEST_ISSUER,
@@ -40,8 +41,8 @@ export const authorizerEvent = (apiKey: string | undefined): APIGatewayRequestAu
 export const keysHarness = (emulators: Emulators, clock: Clock) => {
   const keys = new DynamoIntegrationKeyStore({ client: emulators.documents, tableName: emulators.tableName });
   const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
-  const handler = makeKeysHandler({ keys, clock, identity });
-  const authorizer = makeAuthorizerHandler({ keys });
+  const handler = asFunction('integration-keys', makeKeysHandler({ keys, clock, identity }));
+  const authorizer = asFunction('key-authorizer', makeAuthorizerHandler({ keys }));
 
   const invoke = async (call: ApiCall): Promise<Reply> => {
     const result = (await handler(apiEvent(call), lambdaContext())) as APIGatewayProxyStructuredResultV2;

@@ -1,13 +1,13 @@
 import { CAMERA_CELL_PRECISION, type Camera } from '../../domain/camera';
 import { geohash } from '../../domain/geohash';
-import { INDEXES } from './table-design';
+import { DELETABLE_PARTITIONS, INDEXES } from './table-design';
 
 /**
  * The camera entity in the single table. Three sparse index entries: the district's list
  * (`all`: CAMERAS), its zone's (`byZone`: CAMERAS#ZONE#…) and its geohash cell (`byCell`:
  * CAMCELL#…, precision 6, apart from the cases' precision-7 CELL# partitions).
  */
-export const cameraKey = (id: string) => ({ pk: `CAMERA#${id}`, sk: 'CAMERA' });
+export const cameraKey = (id: string) => ({ pk: `${DELETABLE_PARTITIONS.camera}${id}`, sk: 'CAMERA' });
 
 export const CAMERAS_PARTITION = 'CAMERAS';
 export const cameraZonePartition = (zone: string) => `CAMERAS#ZONE#${zone}`;

@@ -9,7 +9,7 @@ import {
 import { InvalidInputError } from '../../domain/errors';
 import type { DeliveryAttempt, StoredSubscription, Subscription } from '../../domain/subscriptions';
 import type { SubscriptionStore } from '../../ports';
-import { INDEXES } from './table-design';
+import { DELETABLE_PARTITIONS, INDEXES } from './table-design';
 
 export interface DynamoSubscriptionStoreOptions {
   client: DynamoDBDocumentClient;
@@ -22,7 +22,7 @@ export interface DynamoSubscriptionStoreOptions {
  * the subscription's own partition, newest first by time.
  */
 export const SUBSCRIPTIONS_PARTITION = 'SUBSCRIPTIONS';
-const subscriptionKey = (id: string) => ({ pk: `SUB#${id}`, sk: 'SUB' });
+const subscriptionKey = (id: string) => ({ pk: `${DELETABLE_PARTITIONS.subscription}${id}`, sk: 'SUB' });
 const ATTEMPT_PREFIX = 'ATTEMPT#';
 const MAX_LIST_PAGES = 20;
 

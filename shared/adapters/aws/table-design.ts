@@ -11,6 +11,13 @@ export interface IndexDesign {
 
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
+/**
+ * Partition key prefixes of the items that are ever deleted (registry entries; cases never are):
+ * a subscription and a camera each have a partition of their own, and the stack grants DeleteItem
+ * on these partitions only.
+ */
+export const DELETABLE_PARTITIONS = { subscription: 'SUB#', camera: 'CAMERA#' } as const;
+
 export const INDEXES = {
   /** Every case of the district, newest first (partition CASES; INTEGRATION_KEYS holds the integration keys, CAMERAS the camera registry). */
   all: { name: 'gsi1-all', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },

@@ -65,13 +65,20 @@ const OTHERS = district.categories
   .filter((c) => !c.autoDispatch && c.code.startsWith('event.'))
   .map((c) => c.code);
 
-interface Acknowledged {
+export interface Acknowledged {
   id: string;
   key: string;
   body: unknown;
 }
 
-const post = async (url: string, token: string, body: unknown, key?: string) => {
+export type Post = (
+  url: string,
+  token: string,
+  body: unknown,
+  key?: string,
+) => Promise<{ status: number; body: { id?: string; status?: string } }>;
+
+const post: Post = async (url, token, body, key) => {
   const response = await fetch(url, {
     method: 'POST',
     headers: {
@@ -151,18 +158,24 @@ export const runCrash = async (options: CrashOptions): Promise<CrashOutcome> => 
     log(`restarted in ${Date.now() - restartedAt} ms`);
   }
   try {
-    return await checkAfterRestart(cloud, acknowledged, token, options, log);
+    return await checkPromises(cloud, acknowledged, token, options, log);
   } finally {
     await cloud.kill('SIGTERM');
   }
 };
 
-const checkAfterRestart = async (
+/**
+ * The promises, checked against the table once the cloud has settled: every acknowledged report
+ * exists once and is routed, every running deadline has a live timer, every chain is whole.
+ * `repost` asks intake again with each report's key (the fault run's retries 5xx as documented).
+ */
+export const checkPromises = async (
   cloud: SpawnedCloud,
   acknowledged: Acknowledged[],
   token: (role: string) => string,
-  options: CrashOptions,
+  options: Pick<CrashOptions, 'settleTimeoutMs'>,
   log: (line: string) => void,
+  repost: Post = post,
 ): Promise<CrashOutcome> => {
   const dynamodb = new DynamoDBClient({
     region: 'us-east-1',
@@ -222,7 +235,7 @@ const checkAfterRestart = async (
         );
       }
       // Exactly once: the same report with its key again is the same case, not a new one.
-      const again = await post(`${cloud.info.url}/v1/cases`, token('reporter'), a.body, a.key);
+      const again = await repost(`${cloud.info.url}/v1/cases`, token('reporter'), a.body, a.key);
       if (again.body.id !== a.id) {
         outcome.duplicated++;
         outcome.problems.push(`${a.key} now answers ${again.status} ${again.body.id ?? ''}, not ${a.id}`);
