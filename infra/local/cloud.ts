@@ -12,6 +12,7 @@ import { seedDistrictCameras } from './cameras';
 import { type LocalDeadlinesInfo, startLocalDeadlines } from './deadlines';
 import { type DemoIntegration, ensureDemoIntegration } from './demo-integration';
 import { ensureTable, startDynalite } from './dynamodb';
+import { startLocalExportJobs } from './export-jobs';
 import { startGateway } from './gateway';
 import { loadFunctions } from './handlers';
 import { createLocalIssuer, type IssuedUser, issueDemoTokens, LOCAL_AUDIENCE, LOCAL_ISSUER } from './issuer';
@@ -58,6 +59,9 @@ export interface LocalCloudInfo {
   /** s3rver (on disk under `<data>/s3`) and the evidence bucket. */
   s3Endpoint: string;
   evidenceBucket: string;
+  /** The export job queue and its DLQ. */
+  exportQueueUrl: string;
+  exportDlqUrl: string;
 }
 
 export interface LocalCloud {
@@ -163,6 +167,13 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       credentials: LOCAL_CREDENTIALS,
     });
     cleanups.push(() => deadlines.stop());
+    const exportJobs = await startLocalExportJobs({
+      sqs,
+      endpoint: fauxqs.endpoint,
+      districtId: district.id,
+      specs,
+      log,
+    });
 
     configureEnvironment({
       AWS_REGION: LOCAL_REGION,
@@ -185,6 +196,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       [ENV.evidenceBucket]: evidenceBucket,
       [ENV.exportsBucket]: exportsBucket,
       ...deadlines.environment,
+      ...exportJobs.environment,
       POWERTOOLS_SERVICE_NAME: 'xietong',
       POWERTOOLS_METRICS_NAMESPACE: 'Xietong/local',
       POWERTOOLS_METRICS_DISABLED: options.metrics ? 'false' : 'true',
@@ -255,6 +267,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
         spec.routes.length === 0 &&
         !spec.authorizes &&
         !deadlines.consumes(spec) &&
+        !exportJobs.consumes(spec) &&
         !STARTUP_ONLY_FUNCTIONS.has(spec.name)
       ) {
         log.warn(`${spec.name} has no route, queue or schedule: the local cloud never invokes it`);
@@ -262,6 +275,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
     }
 
     for (const stop of deadlines.startConsumers(functions, options.pollers ?? 2)) cleanups.push(stop);
+    for (const stop of exportJobs.startConsumers(functions, options.pollers ?? 2)) cleanups.push(stop);
     const rearmed = await deadlines.rearm(dynamodbClient, tableName, district);
     log.info(`deadline timers re-armed: ${rearmed.started} of ${rearmed.cases} watched cases`);
 
@@ -276,6 +290,8 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       deadlines: deadlines.info,
       s3Endpoint: s3.endpoint,
       evidenceBucket,
+      exportQueueUrl: exportJobs.queueUrl,
+      exportDlqUrl: exportJobs.dlqUrl,
     };
     const infoFile = join(dataDir, INFO_FILE);
     writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`);
