@@ -31,6 +31,7 @@ const allRuns: [string, string[], Record<string, string>?][] = [
   ['bench/dedup.ts', []],
   ['bench/classifier.ts', []],
   ['bench/metrics.ts', []],
+  ['bench/exports.ts', []],
   ['bench/cameras.ts', []],
   ['bench/evidence.ts', []],
   ['bench/cockpit.ts', []],
