@@ -351,7 +351,12 @@ describe('the export job queue', () => {
     expect(api).not.toContain('sqs:ReceiveMessage');
     expect(api).not.toContain('s3:PutObject');
     const worker = actionsOf(specNamed('export-worker'));
-    for (const action of ['sqs:SendMessage', 'sqs:ChangeMessageVisibility', 's3:PutObject', 's3:DeleteObject']) {
+    for (const action of [
+      'sqs:SendMessage',
+      'sqs:ChangeMessageVisibility',
+      's3:PutObject',
+      's3:DeleteObject',
+    ]) {
       expect(worker).toContain(action);
     }
   });
