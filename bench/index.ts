@@ -36,6 +36,7 @@ const allRuns: [string, string[], Record<string, string>?][] = [
   ['bench/dedup.ts', []],
   ['bench/classifier.ts', []],
   ['bench/metrics.ts', []],
+  ['bench/exports.ts', []],
   ['bench/cameras.ts', []],
   ['bench/evidence.ts', []],
   ['bench/cockpit.ts', []],

@@ -3,6 +3,7 @@ import type { Case, CaseStatus } from './domain/case';
 import type { TriageFeedback } from './domain/classifier/feedback';
 import type { TimerKey } from './domain/escalation';
 import type { Attachment, AttachmentStatus } from './domain/evidence';
+import type { ExportJob, ExportJobStatus } from './domain/export-job';
 import type { IntegrationKey, StoredIntegrationKey } from './domain/integration-key';
 import type { JointVisit, JointVisitStatus } from './domain/joint-visit';
 import type { NotificationMessage } from './domain/notifications';
@@ -371,4 +372,33 @@ export interface FetchedSnapshot {
 /** Fetches a camera snapshot from its URL; throws SnapshotFetchError saying why there is none. */
 export interface SnapshotFetcher {
   fetch(request: SnapshotFetchRequest): Promise<FetchedSnapshot>;
+}
+
+export type CreateExportJobResult = { created: true } | { created: false; existing: ExportJob };
+
+/** Export jobs (POST /v1/exports) in the table: one item each, advanced by conditional writes. */
+export interface ExportJobStore {
+  /** Writes the job unless its id exists (a retried request); then returns what is stored. */
+  create(job: ExportJob): Promise<CreateExportJobResult>;
+  get(id: string): Promise<ExportJob | undefined>;
+  /**
+   * Replaces the job if it is still at `expected.step` and in one of `expected.statuses`; false
+   * when another delivery of the same step got there first (its work is then the one that counts).
+   */
+  save(job: ExportJob, expected: { step: number; statuses: ExportJobStatus[] }): Promise<boolean>;
+}
+
+/** Hands a job's next steps to the export worker. */
+export interface ExportJobQueue {
+  enqueue(jobId: string): Promise<void>;
+}
+
+/** The exports bucket as the export jobs use it: step chunks, the finished file, its link. */
+export interface ExportFiles {
+  put(key: string, body: Buffer, contentType: string): Promise<void>;
+  /** The object's bytes, or undefined when there is none. */
+  get(key: string): Promise<Buffer | undefined>;
+  remove(keys: string[]): Promise<void>;
+  /** A presigned GET that saves as `filename`, valid for `seconds`. */
+  link(key: string, filename: string, seconds: number): Promise<{ url: string; expiresAt: string }>;
 }

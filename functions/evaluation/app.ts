@@ -1,10 +1,9 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { actorFromEvent } from '../../shared/auth/actor';
-import { authorize, scopeOf } from '../../shared/domain/authorization';
+import { authorize } from '../../shared/domain/authorization';
 import type { Actor } from '../../shared/domain/case';
 import { EXPORTS_PREFIX } from '../../shared/domain/case-export';
 import type { DistrictIndex } from '../../shared/domain/district-index';
-import { ForbiddenActionError } from '../../shared/domain/errors';
 import {
   EvaluationQuery,
   ExportQuery,
@@ -14,7 +13,7 @@ import {
 import { httpFunction, json } from '../../shared/http/middleware';
 import { RequestError } from '../../shared/http/problem';
 import { queryParams } from '../../shared/http/request';
-import type { CaseStore, Clock, MetricsAggregates, MetricsScope } from '../../shared/ports';
+import type { CaseStore, Clock, MetricsAggregates } from '../../shared/ports';
 import type { IdentityConfig } from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
 import {
@@ -29,6 +28,7 @@ import {
   XLSX_TYPE,
 } from '../../shared/usecases/exports';
 import { hotspotsReport, metricsReport } from '../../shared/usecases/metrics';
+import { metricsScopeOf } from '../../shared/usecases/metrics-scope';
 import { scopedListQuery } from '../cases/app';
 
 export interface EvaluationDeps {
@@ -46,30 +46,6 @@ export interface EvaluationDeps {
 }
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
-
-/**
- * The buckets the actor may read: all of them for the command centre, their zone's for an area
- * chief, their department's for department staff. Asked through the matrix like every action.
- */
-const metricsScopeOf = (actor: Actor): MetricsScope => {
-  const scope = scopeOf(actor, 'metrics');
-  if (!scope) throw new ForbiddenActionError('metrics', `the ${actor.role} role may not read the evaluation`);
-  switch (scope) {
-    case 'all':
-    case 'any':
-      return {};
-    case 'zone':
-      if (!actor.zone) throw new ForbiddenActionError('metrics', 'the token carries no zone');
-      return { zone: actor.zone };
-    case 'department':
-    case 'responsible':
-    case 'assigned':
-      if (!actor.department) throw new ForbiddenActionError('metrics', 'the token carries no department');
-      return { department: actor.department };
-    case 'own':
-      throw new ForbiddenActionError('metrics', 'figures have no owner');
-  }
-};
 
 const getMetrics = async (deps: EvaluationDeps, event: Event, actor: Actor) => {
   const query = queryParams(event, MetricsQuery);
@@ -125,7 +101,7 @@ const deliver = async (
       {
         field: 'query',
         rule: 'max_rows',
-        message: `${rows} rows is more than ${maxInline} in one reply: narrow the filters (status, department, zone)`,
+        message: `${rows} rows is more than ${maxInline} in one reply: POST /v1/exports builds it as a job, or narrow the filters (status, department, zone)`,
       },
     ]);
   }
@@ -158,13 +134,17 @@ const exportCases = async (deps: EvaluationDeps, event: Event, actor: Actor, for
       {
         field: 'query',
         rule: 'read_time',
-        message: `more rows than one request reads in ${budget / 1000} s (${cases.length} read): narrow the filters (status, department, zone)`,
+        message: `more rows than one request reads in ${budget / 1000} s (${cases.length} read): POST /v1/exports builds it as a job, or narrow the filters (status, department, zone)`,
       },
     ]);
   }
   if (truncated && deps.exports) {
     throw new RequestError(413, 'Export too large', [
-      { field: 'query', rule: 'max_rows', message: `more than ${MAX_EXPORT_ROWS} rows: narrow the filters` },
+      {
+        field: 'query',
+        rule: 'max_rows',
+        message: `more than ${MAX_EXPORT_ROWS} rows in one request: POST /v1/exports builds it as a job, or narrow the filters`,
+      },
     ]);
   }
   const rows = truncated ? cases.length + 1 : cases.length;

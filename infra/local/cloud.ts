@@ -13,6 +13,7 @@ import { seedDistrictCameras } from './cameras';
 import { type LocalDeadlinesInfo, startLocalDeadlines } from './deadlines';
 import { type DemoIntegration, ensureDemoIntegration } from './demo-integration';
 import { ensureTable, startDynalite } from './dynamodb';
+import { startLocalExportJobs } from './export-jobs';
 import type { FaultRule } from './faults/plan';
 import { startFaultInjection } from './faults/start';
 import { startGateway } from './gateway';
@@ -70,6 +71,9 @@ export interface LocalCloudInfo {
   evidenceBucket: string;
   /** dynalite's own process (the bench counts its CPU time beside this one's). */
   dynamodbPid: number;
+  /** The export job queue and its DLQ. */
+  exportQueueUrl: string;
+  exportDlqUrl: string;
 }
 
 export interface LocalCloud {
@@ -181,6 +185,13 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       credentials: LOCAL_CREDENTIALS,
     });
     cleanups.push(() => deadlines.stop());
+    const exportJobs = await startLocalExportJobs({
+      sqs,
+      endpoint: fauxqs.endpoint,
+      districtId: district.id,
+      specs,
+      log,
+    });
 
     configureEnvironment({
       AWS_REGION: LOCAL_REGION,
@@ -202,6 +213,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       [ENV.evidenceBucket]: evidenceBucket,
       [ENV.exportsBucket]: exportsBucket,
       ...deadlines.environment,
+      ...exportJobs.environment,
       POWERTOOLS_SERVICE_NAME: 'xietong',
       POWERTOOLS_METRICS_NAMESPACE: 'Xietong/local',
       POWERTOOLS_METRICS_DISABLED: options.metrics ? 'false' : 'true',
@@ -223,6 +235,8 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
         intakeDeadLetterQueueUrl: queues.dlqUrl,
         dueCheckQueueUrl: deadlines.info.dueCheckQueueUrl,
         notificationQueueUrl: deadlines.info.notificationQueueUrl,
+        exportQueueUrl: exportJobs.queueUrl,
+        exportDeadLetterQueueUrl: exportJobs.dlqUrl,
         stateMachineArn: deadlines.info.stateMachineArn,
         evidenceBucket,
         exportsBucket,
@@ -301,6 +315,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
         spec.routes.length === 0 &&
         !spec.authorizes &&
         !deadlines.consumes(spec) &&
+        !exportJobs.consumes(spec) &&
         !STARTUP_ONLY_FUNCTIONS.has(spec.name)
       ) {
         log.warn(`${spec.name} has no route, queue or schedule: the local cloud never invokes it`);
@@ -308,6 +323,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
     }
 
     for (const stop of deadlines.startConsumers(functions, options.pollers ?? 2)) cleanups.push(stop);
+    for (const stop of exportJobs.startConsumers(functions, options.pollers ?? 2)) cleanups.push(stop);
     const rearmed = await deadlines.rearm(dynamodbClient, tableName, district);
     log.info(`deadline timers re-armed: ${rearmed.started} of ${rearmed.cases} watched cases`);
 
@@ -323,6 +339,8 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       s3Endpoint: s3.endpoint,
       evidenceBucket,
       dynamodbPid: dynamo.pid,
+      exportQueueUrl: exportJobs.queueUrl,
+      exportDlqUrl: exportJobs.dlqUrl,
     };
     const infoFile = join(dataDir, INFO_FILE);
     writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`);

@@ -62,6 +62,8 @@ export class DistrictStack extends Stack {
   readonly evidence: EvidenceStorage;
   /** Big exports, kept a day, handed out as expiring links. */
   readonly exports: ExportStorage;
+  /** Export jobs waiting for (or continued by) the export worker. */
+  readonly exportJobs: WorkQueue;
   /** Lambda X-Ray tracing (off in AWS China). */
   readonly tracing: boolean;
 
@@ -120,6 +122,16 @@ export class DistrictStack extends Stack {
       corsOrigins: corsOrigins ?? ['*'],
     });
     this.exports = new ExportStorage(this, 'Exports', { districtId, accessLogs: this.evidence.accessLogs });
+    const exportTimeouts = specs
+      .filter((spec) => spec.access.exportJobs === 'consume')
+      .map((spec) => timeoutOf(spec).toSeconds());
+    this.exportJobs = new WorkQueue(this, 'ExportJobs', {
+      description: 'Export jobs',
+      consumerTimeout: Duration.seconds(exportTimeouts.length > 0 ? Math.max(...exportTimeouts) : 30),
+      alarms: this.alarms,
+      // A job is queued again every couple of minutes while it runs: a message this old means the worker is down.
+      oldestMessageAlarm: Duration.minutes(10),
+    });
 
     const environment: Record<string, string> = {
       [ENV.trustedIssuer]: this.identity.issuer,
@@ -164,6 +176,7 @@ export class DistrictStack extends Stack {
       this.timers.bind(fn.function, spec.access);
       fn.bindEvidence(this.evidence, spec.access.evidence ?? 'none');
       fn.bindExports(this.exports, spec.access.exports ?? 'none');
+      fn.bindExportJobs(this.exportJobs, spec.access.exportJobs ?? 'none');
       this.functions.set(spec.name, fn);
     }
     for (const [name, fn] of this.functions) {
@@ -200,6 +213,7 @@ export class DistrictStack extends Stack {
     new CfnOutput(this, 'TimerStateMachineArn', { value: this.timers.stateMachine.stateMachineArn });
     new CfnOutput(this, 'EvidenceBucketName', { value: this.evidence.bucket.bucketName });
     new CfnOutput(this, 'ExportsBucketName', { value: this.exports.bucket.bucketName });
+    new CfnOutput(this, 'ExportJobQueueUrl', { value: this.exportJobs.queue.queueUrl });
     new CfnOutput(this, 'JwtIssuer', { value: this.identity.issuer });
     if (this.identity.userPool && this.identity.userPoolClient) {
       new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });

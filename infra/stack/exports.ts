@@ -46,11 +46,22 @@ export class ExportStorage extends Construct {
 
   /** Write an export and sign its download link (the link is signed with the writer's own GetObject). */
   grantWrite(grantee: IGrantable): void {
+    this.grant(grantee, ['s3:PutObject', 's3:GetObject']);
+  }
+
+  /** Sign download links of finished export jobs (a presigned GET carries the signer's GetObject). */
+  grantSign(grantee: IGrantable): void {
+    this.grant(grantee, ['s3:GetObject']);
+  }
+
+  /** The export worker: writes chunks and files, reads chunks back to compose, deletes them after. */
+  grantJobs(grantee: IGrantable): void {
+    this.grant(grantee, ['s3:PutObject', 's3:GetObject', 's3:DeleteObject']);
+  }
+
+  private grant(grantee: IGrantable, actions: string[]): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['s3:PutObject', 's3:GetObject'],
-        resources: [this.bucket.arnForObjects(`${EXPORTS_PREFIX}*`)],
-      }),
+      new PolicyStatement({ actions, resources: [this.bucket.arnForObjects(`${EXPORTS_PREFIX}*`)] }),
     );
   }
 }

@@ -21,7 +21,7 @@ import { BUNDLE_TARGET, NODE_MAJOR } from '../node-runtime';
 import type { CaseTable } from './data';
 import type { EvidenceAccess, EvidenceStorage } from './evidence';
 import type { ExportStorage } from './exports';
-import { eventSourceFor } from './queues';
+import { eventSourceFor, type WorkQueue } from './queues';
 
 export const DEFAULT_MEMORY_MB = 512;
 /** Lambda's managed runtime for NODE_MAJOR (infra/node-runtime.ts), the major npm scripts run on too. */
@@ -183,11 +183,22 @@ export class XietongFunction extends Construct {
     if (access === 'check') evidence.notify(this.function);
   }
 
-  /** Grants writing big exports (and signing their links) and tells the function the bucket's name. */
+  /** Grants the exports bucket access asked for and tells the function the bucket's name. */
   bindExports(exports: ExportStorage, access: FunctionSpec['access']['exports']): void {
-    if (access !== 'write') return;
-    exports.grantWrite(this.function);
+    if (access === undefined || access === 'none') return;
+    if (access === 'write') exports.grantWrite(this.function);
+    if (access === 'sign') exports.grantSign(this.function);
+    if (access === 'jobs') exports.grantJobs(this.function);
     this.function.addEnvironment(ENV.exportsBucket, exports.bucket.bucketName);
+  }
+
+  /** The export job queue: the API sends to it; the worker consumes it and sends to it (to continue a job). */
+  bindExportJobs(queue: WorkQueue, access: FunctionSpec['access']['exportJobs']): void {
+    if (access === undefined || access === 'none') return;
+    queue.queue.grantSendMessages(this.function);
+    // Consuming also grants ChangeMessageVisibility: the worker sets a failed step's backoff with it.
+    if (access === 'consume') queue.consumeWith(this.function);
+    this.function.addEnvironment(ENV.exportQueueUrl, queue.queue.queueUrl);
   }
 
   /** Sending grants SendMessage; consuming wires an event source that reports partial batch failures. */

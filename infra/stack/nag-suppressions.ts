@@ -78,7 +78,9 @@ export const NAG_REASONS = {
   exportsPrefix:
     'Writing and reading objects under exports/ of the exports bucket: each big export gets a key made at ' +
     'run time (date, random id, file name) and a presigned download link signed with the same role; the ' +
-    'wildcard stays inside one prefix of one bucket, whose objects expire after a day.',
+    'wildcard stays inside one prefix of one bucket, whose objects expire after a day. Export jobs write ' +
+    'their chunks and file under exports/jobs/<job id>/ (the API function only signs links to them; the ' +
+    'worker writes, reads back and deletes its chunks), with ids made per job at run time.',
   bucketNotifications:
     "The role of the custom resource CDK uses to configure the evidence bucket's notification (one per stack, " +
     'owned by aws-cdk-lib): the managed policy only lets it write its own logs; its single inline statement is ' +
@@ -145,7 +147,7 @@ export const nagAcknowledgements = (stack: DistrictStack): NagAcknowledgement[] 
     id: `AwsSolutions-IAM5[Resource::<${exportsArn}.Arn>/${EXPORTS_PREFIX}*]`,
     reason: NAG_REASONS.exportsPrefix,
     resources: functions
-      .filter((fn) => fn.spec.access.exports === 'write')
+      .filter((fn) => (fn.spec.access.exports ?? 'none') !== 'none')
       .map((fn) => resourceOf(fn.role.node.findChild('DefaultPolicy'))),
   });
   const notificationsHandler = stack.node

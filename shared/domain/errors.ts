@@ -166,3 +166,11 @@ export class CameraExistsError extends DomainError {
     super(`camera ${cameraId} is already registered; PUT /v1/cameras/${cameraId} replaces it`, 'id');
   }
 }
+
+/** An export job that doesn't exist or isn't the caller's: both answer alike, so ids leak nothing. */
+export class ExportJobNotFoundError extends DomainError {
+  readonly rule = 'export_job_not_found';
+  constructor(readonly jobId: string) {
+    super(`no export job ${jobId}`, 'id');
+  }
+}

@@ -34,6 +34,9 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
 const exportOperation = (summary: string, type: string) => ({
   summary,
+  description:
+    'Answered inline up to 5,000 rows; bigger, a JSON download link (while the read fits in the request); ' +
+    'beyond that 413 (read_time, max_rows). POST /v1/exports builds any size as a job.',
   parameters: queryParameters(ExportQuery),
   responses: {
     ...file('The file (up to 5,000 rows), Chinese headers, personal data masked for this reader', type),

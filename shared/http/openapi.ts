@@ -4,6 +4,7 @@ import { API_KEY_HEADER, authOf, FUNCTIONS } from '../runtime/functions';
 import { AttachmentSchema, attachmentOperation } from './openapi-attachments';
 import { CameraSchema, cameraOperation } from './openapi-cameras';
 import { evaluationOperation } from './openapi-evaluation';
+import { exportJobOperation } from './openapi-export-jobs';
 import { integrationOperation } from './openapi-integrations';
 import { JointVisitSchema, jointVisitOperation } from './openapi-joint-visits';
 import { jsonSchemaOf, problemResponses } from './openapi-parts';
@@ -166,6 +167,8 @@ const operationFor = (method: string, path: string): Record<string, unknown> => 
   if (integration) return integration;
   const evaluation = evaluationOperation(method, path);
   if (evaluation) return evaluation;
+  const exportJob = exportJobOperation(method, path);
+  if (exportJob) return exportJob;
   const camera = cameraOperation(method, path);
   if (camera) return camera;
   if (method === 'POST' && path === '/v1/cases') {

@@ -5,6 +5,7 @@ import {
   CameraNotFoundError,
   CaseNotFoundError,
   DomainError,
+  ExportJobNotFoundError,
   ForbiddenActionError,
   IdempotencyKeyReusedError,
   IllegalTransitionError,
@@ -86,6 +87,7 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number, string][]
   [SubscriptionNotFoundError, 404, 'Subscription not found'],
   [CameraNotFoundError, 404, 'Camera not found'],
   [CameraExistsError, 409, 'Camera already registered'],
+  [ExportJobNotFoundError, 404, 'Export job not found'],
 ];
 
 const slug = (text: string) =>

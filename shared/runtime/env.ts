@@ -31,6 +31,8 @@ export const ENV = {
    * export larger than one reply is refused with 413 (narrow the filters).
    */
   exportsBucket: 'XT_EXPORTS_BUCKET',
+  /** SQS queue of export jobs (POST /v1/exports) that the export worker consumes and re-fills. */
+  exportQueueUrl: 'XT_EXPORT_QUEUE_URL',
   /** Optional endpoint overrides (the local cloud points them at dynalite, fauxqs and s3rver). */
   dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
   sqsEndpoint: 'AWS_ENDPOINT_URL_SQS',

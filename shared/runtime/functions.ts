@@ -62,8 +62,14 @@ export interface FunctionSpec {
      * `place` copies a staged snapshot to its case's attachment key.
      */
     evidence?: 'none' | 'forms' | 'check' | 'snapshots' | 'place';
-    /** The exports bucket: `write` puts big exports there and signs their download links. */
-    exports?: 'none' | 'write';
+    /**
+     * The exports bucket: `write` puts big exports there and signs their download links; `sign`
+     * only signs links to finished export jobs; `jobs` writes, reads and deletes the export jobs'
+     * chunks and files.
+     */
+    exports?: 'none' | 'write' | 'sign' | 'jobs';
+    /** The export job queue: the API sends new jobs; the worker consumes it and queues a job again to continue. */
+    exportJobs?: 'none' | 'send' | 'consume';
   };
   memoryMb?: number;
   timeoutSeconds?: number;
@@ -208,6 +214,29 @@ export const FUNCTIONS: FunctionSpec[] = [
     timeoutSeconds: 29,
     // A megabyte of bundle that only the XLSX exports use.
     lazyModules: ['exceljs'],
+  },
+  {
+    name: 'export-jobs',
+    entry: 'functions/export-jobs/handler.ts',
+    description:
+      'Exports as jobs: POST /v1/exports makes one (the case list as CSV or XLSX, or the monthly evaluation workbook) and answers 202; GET /v1/exports/{id} gives its progress and, once done, a short-lived link',
+    routes: [
+      { method: 'POST', path: '/v1/exports' },
+      { method: 'GET', path: '/v1/exports/{id}' },
+    ],
+    access: { table: 'readWrite', intakeQueue: 'none', exports: 'sign', exportJobs: 'send' },
+  },
+  {
+    name: 'export-worker',
+    entry: 'functions/export-worker/handler.ts',
+    description:
+      'Consumes the export job queue: pages through the cases in steps (a chunk each, the cursor saved), composes the file in the exports bucket, queues the job again when its time runs short',
+    routes: [],
+    access: { table: 'readWrite', intakeQueue: 'none', exports: 'jobs', exportJobs: 'consume' },
+    // Composing 250,000 rows (the most a job holds) as XLSX in memory; more memory is also more CPU.
+    memoryMb: 2048,
+    // Long enough to compose the biggest file in one go; reading stops early and re-queues the job.
+    timeoutSeconds: 120,
   },
   {
     name: 'cameras',

@@ -455,15 +455,25 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
       Math.min(10, hotspots.cells.length),
     );
 
-    // The export carries the token: fetched as a blob, saved by the browser with the API's name.
+    // The export is a job: the button starts it, the status line follows its progress, and the
+    // file is saved from the job's signed link (no token) under the API's name once it is ready.
+    const exportStatus = evaluation.locator('[data-testid=eval-export-status]');
     const [download] = await Promise.all([
-      cockpit.waitForEvent('download'),
+      cockpit.waitForEvent('download', { timeout: 30_000 }),
       evaluation.locator('[data-testid=export-csv]').click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/^cases-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = readFileSync(await download.path(), 'utf8');
     expect(csv.startsWith('\uFEFF案件编号,')).toBe(true);
     expect(csv).toContain(caseId);
+    expect(await exportStatus.getAttribute('data-status')).toBe('done');
+    expect(await exportStatus.textContent()).toMatch(/已导出 cases-\d{4}-\d{2}-\d{2}\.csv/);
+    // The file stays on offer: saving it again asks the job for a fresh link.
+    const [again] = await Promise.all([
+      cockpit.waitForEvent('download', { timeout: 10_000 }),
+      exportStatus.locator('[data-testid=eval-export-link]').click(),
+    ]);
+    expect(again.suggestedFilename()).toBe(download.suggestedFilename());
     await evaluation.scrollIntoViewIfNeeded();
     await shot(cockpit, 'cockpit-evaluation');
     expect(pageErrors).toEqual([]);

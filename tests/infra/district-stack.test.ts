@@ -150,7 +150,8 @@ describe('the intake queue', () => {
   };
 
   it('redrives to a 14-day dead-letter queue after 5 receives', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 6);
+    // Intake, due checks, notifications and export jobs: each with its DLQ.
+    template.resourceCountIs('AWS::SQS::Queue', 8);
     const { intake, dlq } = queues();
     expect(intake[1].Properties.RedrivePolicy).toEqual({
       deadLetterTargetArn: { 'Fn::GetAtt': [dlq[0], 'Arn'] },
@@ -181,7 +182,7 @@ describe('the intake queue', () => {
     for (const [, queue] of resourcesOf(template, 'AWS::SQS::Queue')) {
       expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     }
-    template.resourceCountIs('AWS::SQS::QueuePolicy', 6);
+    template.resourceCountIs('AWS::SQS::QueuePolicy', 8);
     template.allResourcesProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -274,7 +275,8 @@ describe('the functions', () => {
       (s) =>
         s.access.intakeQueue === 'consume' ||
         s.access.dueChecks === 'consume' ||
-        s.access.notifications === 'consume',
+        s.access.notifications === 'consume' ||
+        s.access.exportJobs === 'consume',
     );
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', queueConsumers.length);
     for (const spec of consumers) {
@@ -316,6 +318,51 @@ describe('the functions', () => {
   });
 });
 
+describe('the export job queue', () => {
+  const queues = () => {
+    const all = resourcesOf(template, 'AWS::SQS::Queue');
+    const jobs = all.find(([id]) => id.startsWith('ExportJobsQueue'));
+    const dlq = all.find(([id]) => id.startsWith('ExportJobsDeadLetterQueue'));
+    if (!jobs || !dlq) throw new Error('expected an export job queue and its DLQ');
+    return { jobs, dlq };
+  };
+
+  it('is a standard queue that parks a job message after 5 receives and outlasts the worker six times', () => {
+    const { jobs, dlq } = queues();
+    expect(jobs[1].Properties.FifoQueue).toBeUndefined();
+    expect(jobs[1].Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlq[0], 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    expect(jobs[1].Properties.VisibilityTimeout).toBeGreaterThanOrEqual(
+      6 * timeoutOf(specNamed('export-worker')).toSeconds(),
+    );
+  });
+
+  it('feeds the export worker with partial batch failures; the API only sends, and only signs links', () => {
+    const { jobs } = queues();
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionOf(specNamed('export-worker'))[0] },
+      EventSourceArn: { 'Fn::GetAtt': [jobs[0], 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const api = actionsOf(specNamed('export-jobs'));
+    expect(api).toContain('sqs:SendMessage');
+    expect(api).toContain('s3:GetObject');
+    expect(api).not.toContain('sqs:ReceiveMessage');
+    expect(api).not.toContain('s3:PutObject');
+    const worker = actionsOf(specNamed('export-worker'));
+    for (const action of [
+      'sqs:SendMessage',
+      'sqs:ChangeMessageVisibility',
+      's3:PutObject',
+      's3:DeleteObject',
+    ]) {
+      expect(worker).toContain(action);
+    }
+  });
+});
+
 describe('least privilege', () => {
   it('grants each function exactly its declared access', () => {
     for (const spec of FUNCTIONS) {
@@ -325,15 +372,18 @@ describe('least privilege', () => {
         spec.access.table === 'readWrite',
       );
       // The notifier fans case events out onto its own queue: consuming it includes sending to it.
+      // The export worker queues a job again to continue it: consuming includes sending too.
       expect(actions.includes('sqs:SendMessage'), `${spec.name} sends`).toBe(
         spec.access.intakeQueue === 'send' ||
           spec.access.notifications === 'send' ||
-          spec.access.notifications === 'consume',
+          spec.access.notifications === 'consume' ||
+          (spec.access.exportJobs ?? 'none') !== 'none',
       );
       expect(actions.includes('sqs:ReceiveMessage'), `${spec.name} receives`).toBe(
         spec.access.intakeQueue === 'consume' ||
           spec.access.dueChecks === 'consume' ||
-          spec.access.notifications === 'consume',
+          spec.access.notifications === 'consume' ||
+          spec.access.exportJobs === 'consume',
       );
       expect(actions.includes('states:StartExecution'), `${spec.name} starts timers`).toBe(
         spec.access.timers === 'start',

@@ -19,6 +19,8 @@ const FUNCTION_NAMES = [
   'escalate',
   'evaluation',
   'evidence',
+  'export-jobs',
+  'export-worker',
   'integration-keys',
   'intake',
   'joint-visits',
@@ -63,8 +65,12 @@ const COMMON = [
         `AwsSolutions-IAM5[Resource::<EvidenceBucketC67FF768.Arn>/${prefix}/*] Fn-${name}/Role/DefaultPolicy/Resource`,
     ),
   ),
-  // Exports: the evaluation function writes big exports under one prefix and signs their links.
-  'AwsSolutions-IAM5[Resource::<ExportsBucket54D5CE64.Arn>/exports/*] Fn-evaluation/Role/DefaultPolicy/Resource',
+  // Exports: the evaluation function writes big exports under one prefix and signs their links;
+  // the export job API signs links to finished jobs, the export worker writes and removes their files.
+  ...['evaluation', 'export-jobs', 'export-worker'].map(
+    (name) =>
+      `AwsSolutions-IAM5[Resource::<ExportsBucket54D5CE64.Arn>/exports/*] Fn-${name}/Role/DefaultPolicy/Resource`,
+  ),
   // CDK's own custom resource that sets the bucket notification.
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Role/Resource',
 ];

@@ -66,6 +66,8 @@ beforeAll(async () => {
     intakeDeadLetterQueueUrl: emulators.queues.dlqUrl,
     dueCheckQueueUrl: 'http://127.0.0.1:1/000000000000/xietong-test-due-checks',
     notificationQueueUrl: 'http://127.0.0.1:1/000000000000/xietong-test-notifications',
+    exportQueueUrl: 'http://127.0.0.1:1/000000000000/xietong-test-export-jobs',
+    exportDeadLetterQueueUrl: 'http://127.0.0.1:1/000000000000/xietong-test-export-jobs-dlq',
     stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:xietong-test-timers',
     evidenceBucket: 'xietong-test-evidence',
     exportsBucket: 'xietong-test-exports',

@@ -37,6 +37,8 @@ export const enforceIam = (clients: SdkClient[], initial: Partial<LocalNames>): 
     intakeDeadLetterQueueUrl: 'http://127.0.0.1:1/000000000000/unnamed-intake-dlq',
     dueCheckQueueUrl: 'http://127.0.0.1:1/000000000000/unnamed-due-checks',
     notificationQueueUrl: 'http://127.0.0.1:1/000000000000/unnamed-notifications',
+    exportQueueUrl: 'http://127.0.0.1:1/000000000000/unnamed-export-jobs',
+    exportDeadLetterQueueUrl: 'http://127.0.0.1:1/000000000000/unnamed-export-jobs-dlq',
     stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:unnamed-timers',
     evidenceBucket: 'unnamed-evidence',
     exportsBucket: 'unnamed-exports',

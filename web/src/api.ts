@@ -81,6 +81,32 @@ export type Download =
   | { kind: 'file'; blob: Blob; filename: string }
   | { kind: 'link'; url: string; rows: number };
 
+/** What POST /v1/exports makes: the case list (CSV/XLSX, with the list's filters) or the monthly workbook. */
+export type ExportJobRequest =
+  | {
+      kind: 'cases';
+      format: 'csv' | 'xlsx';
+      filters?: { status?: string; department?: string; zone?: string; overdue?: boolean };
+    }
+  | { kind: 'evaluation'; month: string };
+
+/** An export job as `GET /v1/exports/{id}` shows it (shared/domain/export-job.ts ExportJobView). */
+export interface ExportJob {
+  id: string;
+  kind: 'cases' | 'evaluation';
+  format: 'csv' | 'xlsx';
+  status: 'queued' | 'running' | 'done' | 'failed';
+  phase: 'reading' | 'writing';
+  rows: number;
+  /** 0 to 1. */
+  progress: number;
+  filename: string;
+  size?: number;
+  failure?: { rule: string; reason: string };
+  /** Once done: a signed link (no token needed), valid for minutes. */
+  download?: { url: string; expiresAt: string };
+}
+
 export interface Api {
   district(): Promise<DistrictConfig>;
   /** The evaluation figures of a period in the caller's scope (分析研判). */
@@ -91,6 +117,10 @@ export interface Api {
    * can't carry the Authorization header. `saveDownload` (download.ts) hands it to the browser.
    */
   download(path: string): Promise<Download>;
+  /** Starts an export job (202); follow it with `exportJob`. */
+  startExport(request: ExportJobRequest): Promise<ExportJob>;
+  /** The job's progress; once done, with a fresh download link. */
+  exportJob(id: string): Promise<ExportJob>;
   list(query: ListQuery, cursor?: string): Promise<{ items: CaseView[]; cursor?: string }>;
   /**
    * Follows the cursor up to `maxPages`, or until `stop` says the rest is not needed; `complete`
@@ -265,6 +295,8 @@ export const createApi = (baseUrl: string, token: () => string | undefined): Api
         filename: filenameOf(response.headers.get('content-disposition'), fallback),
       };
     },
+    startExport: (request) => call('/v1/exports', { method: 'POST', body: request }),
+    exportJob: (id) => call(`/v1/exports/${encodeURIComponent(id)}`),
     list: (query, cursor) => call(`/v1/cases?${queryString(query, cursor)}`),
     async listAll(query, options = {}) {
       const items: CaseView[] = [];

@@ -79,6 +79,11 @@ const zh = {
   evalExporting: '正在导出…',
   evalExported: '已导出 {name}',
   evalExportLink: '导出共 {rows} 行，已在新窗口打开下载链接',
+  evalExportQueued: '导出任务排队中…',
+  evalExportReading: '正在读取案件：已读 {rows} 行',
+  evalExportWriting: '正在生成文件：共 {rows} 行',
+  evalExportRows: '（{rows} 行）',
+  evalExportSaveAgain: '再次下载',
   evalExportFailed: '导出失败：{detail}',
 
   queueTriage: '待分类（分拨）',
@@ -348,6 +353,11 @@ const en: Record<MessageKey, string> = {
   evalExporting: 'Exporting…',
   evalExported: 'Saved {name}',
   evalExportLink: '{rows} rows: the download link opened',
+  evalExportQueued: 'Export queued…',
+  evalExportReading: 'Reading cases: {rows} rows so far',
+  evalExportWriting: 'Writing the file: {rows} rows',
+  evalExportRows: ' ({rows} rows)',
+  evalExportSaveAgain: 'Download again',
   evalExportFailed: 'Export failed: {detail}',
 
   queueTriage: 'Triage (no category)',

@@ -30,6 +30,8 @@ export interface LocalNames {
   intakeDeadLetterQueueUrl: string;
   dueCheckQueueUrl: string;
   notificationQueueUrl: string;
+  exportQueueUrl: string;
+  exportDeadLetterQueueUrl: string;
   stateMachineArn: string;
   evidenceBucket: string;
   exportsBucket: string;
@@ -70,6 +72,8 @@ export const localResourceIdsOf = (stack: DistrictStack): LocalResourceIds => ({
   intakeDeadLetterQueueUrl: logicalIdOf(stack, stack.queues.deadLetterQueue),
   dueCheckQueueUrl: logicalIdOf(stack, stack.timers.dueChecks.queue),
   notificationQueueUrl: logicalIdOf(stack, stack.timers.notifications.queue),
+  exportQueueUrl: logicalIdOf(stack, stack.exportJobs.queue),
+  exportDeadLetterQueueUrl: logicalIdOf(stack, stack.exportJobs.deadLetterQueue),
   stateMachineArn: logicalIdOf(stack, stack.timers.stateMachine),
   evidenceBucket: logicalIdOf(stack, stack.evidence.bucket),
   exportsBucket: logicalIdOf(stack, stack.exports.bucket),
@@ -84,6 +88,8 @@ export const localResources = (ids: LocalResourceIds, names: LocalNames): Map<st
     [ids.intakeDeadLetterQueueUrl, queue(names.intakeDeadLetterQueueUrl)],
     [ids.dueCheckQueueUrl, queue(names.dueCheckQueueUrl)],
     [ids.notificationQueueUrl, queue(names.notificationQueueUrl)],
+    [ids.exportQueueUrl, queue(names.exportQueueUrl)],
+    [ids.exportDeadLetterQueueUrl, queue(names.exportDeadLetterQueueUrl)],
     [
       ids.stateMachineArn,
       { ref: names.stateMachineArn, attributes: { Arn: names.stateMachineArn, Name: smName } },

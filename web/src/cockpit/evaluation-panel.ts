@@ -4,10 +4,11 @@
  * (case list as CSV/Excel, the monthly workbook). Only what the API returns for the user's role is
  * shown; a role it refuses gets no panel at all.
  */
-import type { Api } from '../api';
+import type { Api, ExportJob, ExportJobRequest } from '../api';
 import { h } from '../dom';
 import { saveDownload } from '../download';
 import type { EvaluationView, FigureCell } from '../evaluation';
+import { followExport } from '../export-job';
 import { formatDateTime, formatNumber, formatPercent, localName, type MessageKey, t } from '../i18n';
 import type { DistrictNames } from '../names';
 
@@ -34,17 +35,24 @@ export interface EvaluationPanel {
   show(view: EvaluationView | undefined, readAt?: string): void;
 }
 
-const EXPORTS: { key: MessageKey; testId: string; path: (month: string) => string }[] = [
-  { key: 'evalExportCsv', testId: 'export-csv', path: () => '/v1/exports/cases.csv' },
-  { key: 'evalExportXlsx', testId: 'export-xlsx', path: () => '/v1/exports/cases.xlsx' },
+/**
+ * Every export is a job (POST /v1/exports): the button starts it, the status line follows its
+ * progress, and the file is offered (and saved) when it is ready, however many rows it has.
+ */
+const EXPORTS: { key: MessageKey; testId: string; request: (month: string) => ExportJobRequest }[] = [
+  { key: 'evalExportCsv', testId: 'export-csv', request: () => ({ kind: 'cases', format: 'csv' }) },
+  { key: 'evalExportXlsx', testId: 'export-xlsx', request: () => ({ kind: 'cases', format: 'xlsx' }) },
   {
     key: 'evalExportMonthly',
     testId: 'export-evaluation',
-    path: (month) => `/v1/exports/evaluation.xlsx?month=${encodeURIComponent(month)}`,
+    request: (month) => ({ kind: 'evaluation', month }),
   },
 ];
 
-export const createEvaluationPanel = (api: Pick<Api, 'download'>, names: DistrictNames): EvaluationPanel => {
+export const createEvaluationPanel = (
+  api: Pick<Api, 'startExport' | 'exportJob'>,
+  names: DistrictNames,
+): EvaluationPanel => {
   const period = h('span', { class: 'eval-period muted', 'data-testid': 'eval-period' });
   const updated = h('span', { class: 'eval-updated muted' });
   const status = h('span', { class: 'eval-export-status', 'data-testid': 'eval-export-status' });
@@ -52,20 +60,60 @@ export const createEvaluationPanel = (api: Pick<Api, 'download'>, names: Distric
   let month = '';
   let shown: EvaluationView | undefined;
 
-  const exportFile = async (button: HTMLButtonElement, path: string) => {
+  const progressOf = (job: ExportJob) =>
+    h('progress', {
+      class: 'eval-export-progress',
+      'data-testid': 'eval-export-progress',
+      max: '1',
+      value: String(job.progress),
+    });
+
+  const showProgress = (job: ExportJob) => {
+    status.className = 'eval-export-status muted';
+    status.dataset.status = job.status;
+    const text =
+      job.status === 'queued'
+        ? t('evalExportQueued')
+        : job.phase === 'writing'
+          ? t('evalExportWriting', { rows: formatNumber(job.rows) })
+          : t('evalExportReading', { rows: formatNumber(job.rows) });
+    status.replaceChildren(progressOf(job), h('span', {}, text));
+  };
+
+  /** The file on offer: saved at once, and a link to save it again (with a fresh signed URL). */
+  const offer = (job: ExportJob) => {
+    status.className = 'eval-export-status ok';
+    status.dataset.status = 'done';
+    const again: HTMLAnchorElement = h(
+      'a',
+      {
+        href: job.download?.url ?? '#',
+        class: 'eval-export-link',
+        'data-testid': 'eval-export-link',
+        onclick: (event: Event) => {
+          event.preventDefault();
+          void api.exportJob(job.id).then((fresh) => {
+            if (fresh.download) saveDownload({ kind: 'link', url: fresh.download.url, rows: fresh.rows });
+          });
+        },
+      },
+      t('evalExportSaveAgain'),
+    );
+    const rows = job.kind === 'cases' ? t('evalExportRows', { rows: formatNumber(job.rows) }) : '';
+    status.replaceChildren(h('span', {}, t('evalExported', { name: job.filename }), rows), again);
+    if (job.download) saveDownload({ kind: 'link', url: job.download.url, rows: job.rows });
+  };
+
+  const exportFile = async (button: HTMLButtonElement, request: ExportJobRequest) => {
     button.disabled = true;
     status.className = 'eval-export-status muted';
+    status.dataset.status = 'starting';
     status.textContent = t('evalExporting');
     try {
-      const download = await api.download(path);
-      saveDownload(download);
-      status.className = 'eval-export-status ok';
-      status.textContent =
-        download.kind === 'file'
-          ? t('evalExported', { name: download.filename })
-          : t('evalExportLink', { rows: formatNumber(download.rows) });
+      offer(await followExport(api, request, { onProgress: showProgress }));
     } catch (error) {
       status.className = 'eval-export-status error';
+      status.dataset.status = 'failed';
       status.textContent = t('evalExportFailed', { detail: (error as Error).message });
     } finally {
       button.disabled = false;
@@ -78,7 +126,7 @@ export const createEvaluationPanel = (api: Pick<Api, 'download'>, names: Distric
       {
         class: 'btn ghost',
         'data-testid': e.testId,
-        onclick: () => void exportFile(button, e.path(month)),
+        onclick: () => void exportFile(button, e.request(month)),
       },
       t(e.key),
     );

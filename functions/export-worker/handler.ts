@@ -1,0 +1,29 @@
+import { SqsMessageVisibility } from '../../shared/adapters/aws/sqs-message-visibility';
+import { systemClock } from '../../shared/ports';
+import { sqs } from '../../shared/runtime/clients';
+import {
+  caseStoreFromEnv,
+  districtIndexFromEnv,
+  metricsAggregatesFromEnv,
+} from '../../shared/runtime/composition';
+import { requireEnv } from '../../shared/runtime/config';
+import { ENV } from '../../shared/runtime/env';
+import {
+  exportFilesFromEnv,
+  exportJobQueueFromEnv,
+  exportJobStoreFromEnv,
+} from '../../shared/runtime/export-composition';
+import { type ExportWorkerFunctionDeps, makeHandler } from './app';
+
+export const buildDeps = (): ExportWorkerFunctionDeps => ({
+  jobs: exportJobStoreFromEnv(),
+  queue: exportJobQueueFromEnv(),
+  files: exportFilesFromEnv(),
+  store: caseStoreFromEnv(),
+  aggregates: metricsAggregatesFromEnv(),
+  district: districtIndexFromEnv(),
+  clock: systemClock,
+  visibility: new SqsMessageVisibility({ client: sqs(), queueUrl: requireEnv(ENV.exportQueueUrl) }),
+});
+
+export const handler = makeHandler(buildDeps());

@@ -1,0 +1,18 @@
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { ExportJobQueue } from '../../ports';
+
+export interface SqsExportJobQueueOptions {
+  client: SQSClient;
+  queueUrl: string;
+}
+
+/** The export work queue (standard SQS): a message names a job; the worker reads the job for what is next. */
+export class SqsExportJobQueue implements ExportJobQueue {
+  constructor(private readonly options: SqsExportJobQueueOptions) {}
+
+  async enqueue(jobId: string): Promise<void> {
+    await this.options.client.send(
+      new SendMessageCommand({ QueueUrl: this.options.queueUrl, MessageBody: JSON.stringify({ jobId }) }),
+    );
+  }
+}
