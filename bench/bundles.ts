@@ -71,6 +71,8 @@ const environment: Record<string, string> = {
   [ENV.timerStateMachineArn]: 'arn:aws:states:us-east-1:000000000000:stateMachine:timers',
   [ENV.notificationQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/notifications',
   [ENV.evidenceBucket]: 'xietong-bench-evidence',
+  [ENV.exportsBucket]: 'xietong-bench-exports',
+  [ENV.exportQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/export-jobs',
   ...(args.traced && { AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${NODE_MAJOR}.x` }),
 };
 

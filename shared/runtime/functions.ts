@@ -233,6 +233,8 @@ export const FUNCTIONS: FunctionSpec[] = [
       'Consumes the export job queue: pages through the cases in steps (a chunk each, the cursor saved), composes the file in the exports bucket, queues the job again when its time runs short',
     routes: [],
     access: { table: 'readWrite', intakeQueue: 'none', exports: 'jobs', exportJobs: 'consume' },
+    // exceljs only for XLSX jobs: installed beside the bundle, loaded on first use (as evaluation does).
+    lazyModules: ['exceljs'],
     // Composing 250,000 rows (the most a job holds) as XLSX in memory; more memory is also more CPU.
     memoryMb: 2048,
     // Long enough to compose the biggest file in one go; reading stops early and re-queues the job.
