@@ -43,6 +43,22 @@ afterAll(async () => {
   await emulators?.stop();
 });
 
+/** Aggregates whose process dies after its first bucket update: later SDK calls fail as a dead process's. */
+const aggregatesDyingAfterFirstUpdate = () => {
+  let updates = 0;
+  const dying = {
+    send: (command: unknown) => {
+      if (command instanceof UpdateCommand && ++updates > 1) return Promise.reject(new Error('process died'));
+      return emulators.documents.send(command as never);
+    },
+  } as unknown as typeof emulators.documents;
+  return new DynamoMetricsAggregates({
+    client: dying,
+    tableName: emulators.tableName,
+    district: sandun.config,
+  });
+};
+
 /** Every stored bucket of the period, as key → non-zero counters. */
 const snapshot = async () => {
   const all = new Map<string, Record<string, number>>();
@@ -284,19 +300,7 @@ describe('materialized evaluation aggregates', () => {
     });
     await plain.save({ case: registered }, reported.version);
     // A process that dies after its second bucket update: the SDK call fails as a dead process would.
-    let updates = 0;
-    const dying = {
-      send: (command: unknown) => {
-        if (command instanceof UpdateCommand && ++updates > 1)
-          return Promise.reject(new Error('process died'));
-        return emulators.documents.send(command as never);
-      },
-    } as unknown as typeof emulators.documents;
-    const crashing = new DynamoMetricsAggregates({
-      client: dying,
-      tableName: emulators.tableName,
-      district: sandun.config,
-    });
+    const crashing = aggregatesDyingAfterFirstUpdate();
     await expect(crashing.apply(registered)).rejects.toThrow('process died');
     // The next apply (the retry, or the case's next change) finishes it; applying again changes nothing.
     await aggregates.apply(registered);
@@ -322,19 +326,7 @@ describe('materialized evaluation aggregates', () => {
     });
     const before = await snapshot();
     // Dies after its first coalesced bucket write: some buckets have part of the batch, none whole.
-    let updates = 0;
-    const dying = {
-      send: (command: unknown) => {
-        if (command instanceof UpdateCommand && ++updates > 1)
-          return Promise.reject(new Error('process died'));
-        return emulators.documents.send(command as never);
-      },
-    } as unknown as typeof emulators.documents;
-    const crashing = new DynamoMetricsAggregates({
-      client: dying,
-      tableName: emulators.tableName,
-      district: sandun.config,
-    });
+    const crashing = aggregatesDyingAfterFirstUpdate();
     await expect(crashing.applyAll(batch)).rejects.toThrow('process died');
     // The redelivered batch (and a duplicate of it) finishes the job; nothing counts twice.
     await aggregates.applyAll(batch);

@@ -224,7 +224,10 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
     );
   }
 
-  /** Several cases' increments to one bucket in one write; false when some case's marker is already in. */
+  /**
+   * Cases' increments to one bucket in one write, each case's marker set to its version; false (and
+   * nothing added) when some case's marker is already at its version or later.
+   */
   private async addAllToBucket(
     key: string,
     parts: { caseId: string; version: number; counters: Record<string, number> }[],
@@ -306,41 +309,14 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
     }
   }
 
+  /** One case's increments to one bucket; a marker already at this version (a retry) adds nothing. */
   private async addToBucket(
     caseId: string,
     version: number,
     key: string,
     counters: Record<string, number>,
   ): Promise<void> {
-    const bucket = parseBucketKey(key);
-    const names: Record<string, string> = { '#mark': markerOf(caseId) };
-    const values: Record<string, unknown> = { ':version': version };
-    const sets = ['#mark = :version'];
-    for (const dimension of DIMENSIONS) {
-      names[`#${dimension}`] = dimension;
-      values[`:${dimension}`] = bucket[dimension];
-      sets.push(`#${dimension} = :${dimension}`);
-    }
-    const adds = Object.entries(counters).map(([counter, value], i) => {
-      names[`#c${i}`] = counter;
-      values[`:c${i}`] = value;
-      return `#c${i} :c${i}`;
-    });
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: bucketItemKey(bucket),
-          UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
-          ConditionExpression: 'attribute_not_exists(#mark) OR #mark < :version',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-    } catch (error) {
-      // Already added by an earlier try of this very apply (or a later version is in): nothing to do.
-      if (!isConditionFailure(error)) throw error;
-    }
+    await this.addAllToBucket(key, [{ caseId, version, counters }]);
   }
 
   async read(
