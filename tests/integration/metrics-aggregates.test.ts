@@ -299,7 +299,7 @@ describe('materialized evaluation aggregates', () => {
       now: '2026-12-01T01:01:00.000Z',
     });
     await plain.save({ case: registered }, reported.version);
-    // A process that dies after its second bucket update: the SDK call fails as a dead process would.
+    // A process that dies at its second bucket update: the SDK calls fail as a dead process's would.
     const crashing = aggregatesDyingAfterFirstUpdate();
     await expect(crashing.apply(registered)).rejects.toThrow('process died');
     // The next apply (the retry, or the case's next change) finishes it; applying again changes nothing.
