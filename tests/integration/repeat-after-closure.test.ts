@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Case, CaseStatus } from '../../shared/domain/case';
+import { CASE_STATUSES, type Case, type CaseStatus } from '../../shared/domain/case';
 import { verifyTimeline } from '../../shared/domain/timeline';
 import { casesHarness, claimsFor, distinctPointsIn, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
@@ -106,16 +106,7 @@ describe('a report repeating a recently closed case', () => {
 });
 
 /** Every status a nearby case can be in when a new report arrives. */
-const STATUSES: CaseStatus[] = [
-  'registered',
-  'dispatched',
-  'accepted',
-  'handled',
-  'verified',
-  'closed',
-  'cancelled',
-  'merged',
-];
+const STATUSES = CASE_STATUSES.filter((s): s is Exclude<CaseStatus, 'reported'> => s !== 'reported');
 
 describe('routing a report among nearby cases in any status (property)', () => {
   it('always routes the report in one pass: no failure, no retry, never left reported', async () => {

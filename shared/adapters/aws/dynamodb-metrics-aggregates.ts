@@ -388,28 +388,11 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
    * buckets hold), then return them for these cases.
    */
   async settledContributions(caseIds: string[]): Promise<Map<string, ContributionItem>> {
-    const found = new Map<string, ContributionItem>();
-    for (let start = 0; start < caseIds.length; start += 100) {
-      let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined =
-        {
-          [this.tableName]: {
-            Keys: caseIds.slice(start, start + 100).map(contributionKey),
-            ConsistentRead: true,
-          },
-        };
-      while (request && Object.keys(request).length > 0) {
-        const result = await this.client.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          const caseId = String(item.pk).slice('CASE#'.length);
-          let stored = item as unknown as ContributionItem;
-          if (stored.pending) {
-            await this.finish(caseId, stored.pending);
-            stored = { version: stored.pending.version, buckets: stored.pending.to };
-          }
-          found.set(caseId, stored);
-        }
-        request = result.UnprocessedKeys as typeof request;
-      }
+    const found = await this.readContributions(caseIds);
+    for (const [caseId, stored] of found) {
+      if (!stored.pending) continue;
+      await this.finish(caseId, stored.pending);
+      found.set(caseId, { version: stored.pending.version, buckets: stored.pending.to });
     }
     return found;
   }
