@@ -9,6 +9,7 @@ import type { DistrictConfig } from '../../shared/district/schema';
 import { extended } from '../../shared/runtime/clients';
 import { ENV } from '../../shared/runtime/env';
 import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
+import { createBasemapProxy } from './basemap-proxy';
 import { seedDistrictCameras } from './cameras';
 import { type LocalDeadlinesInfo, startLocalDeadlines } from './deadlines';
 import { type DemoIntegration, ensureDemoIntegration } from './demo-integration';
@@ -98,6 +99,19 @@ const SCHEDULED_FUNCTIONS = new Set(['sweep-unrouted']);
 /** Scheduled on AWS, done once at start-up here (in-process, see deadlines.rearm): not invoked. */
 const STARTUP_ONLY_FUNCTIONS = new Set(['rearm-timers']);
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+type ExtraEndpoints = NonNullable<Parameters<typeof startGateway>[0]['extra']>;
+
+/** The local endpoints beside the API (the OIDC provider, the base map's tile path), first match wins. */
+const extraEndpoints = (all: (ExtraEndpoints | false | undefined)[]): ExtraEndpoints => {
+  const present = all.filter((e): e is ExtraEndpoints => Boolean(e));
+  return {
+    async handle(request, response) {
+      for (const endpoints of present) if (await endpoints.handle(request, response)) return true;
+      return false;
+    },
+  };
+};
 
 /** Claim names of the local issuer's tokens (a deployed district may name them otherwise). */
 const CLAIMS = { role: 'role', department: 'department', zone: 'zone' };
@@ -276,14 +290,11 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       apiId: 'local',
       log,
       stats: async () => ({ dynamodb: await dynamo.operations() }),
-      ...(options.auth === 'oidc' && {
-        extra: createLocalOidcProvider({
-          issuer,
-          users: () => users,
-          claims: CLAIMS,
-          clientId: LOCAL_AUDIENCE,
-        }),
-      }),
+      extra: extraEndpoints([
+        options.auth === 'oidc' &&
+          createLocalOidcProvider({ issuer, users: () => users, claims: CLAIMS, clientId: LOCAL_AUDIENCE }),
+        district.basemap && createBasemapProxy(district.basemap, log),
+      ]),
     });
     cleanups.push(() => gateway.stop());
 

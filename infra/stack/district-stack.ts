@@ -201,6 +201,7 @@ export class DistrictStack extends Stack {
       district,
       api: this.api,
       identity: this.identity,
+      evidenceBucket: this.evidence.bucket,
       ...(webAssetsDir && { assetsDir: webAssetsDir }),
     });
 

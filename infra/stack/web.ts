@@ -3,8 +3,13 @@ import { join } from 'node:path';
 import { Annotations, Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AllowedMethods,
+  type BehaviorOptions,
   CachePolicy,
+  Function as CloudFrontFunction,
   Distribution,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   HttpVersion,
@@ -23,7 +28,9 @@ import {
   StorageClass,
 } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, type ISource, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { tileHostsOf, tileRewriteFunctionCode, upstreamHostOf } from '../../shared/district/basemap';
 import type { DistrictConfig } from '../../shared/district/schema';
 import type { Api } from './api';
 import type { Identity } from './identity';
@@ -41,7 +48,12 @@ export interface WebHostingProps {
    * (CDK unit tests) the hosting is still defined and only `config.json` is deployed.
    */
   assetsDir?: string;
+  /** The evidence bucket: the pages show its photos (presigned links) and nothing else off-site. */
+  evidenceBucket?: Pick<Bucket, 'bucketRegionalDomainName'>;
 }
+
+/** The SSM parameter that holds a keyed base map's key (e.g. 天地图's tk), read at deploy time. */
+export const basemapKeyParameter = (districtId: string) => `/xietong/${districtId}/basemap-key`;
 
 /**
  * The cockpit and the field page on AWS: the built app in a private bucket that only CloudFront
@@ -88,6 +100,10 @@ export class WebHosting extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    const imageHosts = [
+      ...(props.evidenceBucket ? [`https://${props.evidenceBucket.bucketRegionalDomainName}`] : ['https:']),
+      ...tileHostsOf(district.basemap),
+    ];
     const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: `xietong ${district.id}: security headers for the cockpit`,
       securityHeadersBehavior: {
@@ -98,7 +114,9 @@ export class WebHosting extends Construct {
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self' 'unsafe-inline'",
-            "img-src 'self' data: blob: https:",
+            // Images: this origin (and its keyed tile path), the evidence bucket's photos and
+            // exactly the hosts of the district's base map, nothing else.
+            ['img-src', "'self'", 'data:', 'blob:', ...imageHosts].join(' '),
             "media-src 'self' blob: https:",
             "connect-src 'self' https:",
             "frame-ancestors 'none'",
@@ -152,7 +170,10 @@ export class WebHosting extends Construct {
         responseHeadersPolicy: headers,
         compress: true,
       },
-      additionalBehaviors: Object.fromEntries(API_PATH_PATTERNS.map((pattern) => [pattern, apiBehavior])),
+      additionalBehaviors: {
+        ...Object.fromEntries(API_PATH_PATTERNS.map((pattern) => [pattern, apiBehavior])),
+        ...this.basemapBehaviors(district, headers),
+      },
     });
     this.url = `https://${this.distribution.distributionDomainName}`;
     identity.addWebClient([`${this.url}/`, `${this.url}/index.html`, `${this.url}/field.html`]);
@@ -184,6 +205,53 @@ export class WebHosting extends Construct {
       prune: false,
       memoryLimit: 512,
     });
+  }
+
+  /**
+   * A base map whose source needs a key (天地图's `tk`): each layer's tiles at
+   * `/basemap/<layer>/{z}/{x}/{y}` on the cockpit's own domain, fetched from the source by CloudFront
+   * with the key added by a CloudFront Function. The key is an SSM parameter
+   * (`basemapKeyParameter`), resolved at deploy time: it is in no page and in no API answer.
+   */
+  private basemapBehaviors(
+    district: DistrictConfig,
+    headers: ResponseHeadersPolicy,
+  ): Record<string, BehaviorOptions> {
+    const { basemap } = district;
+    if (!basemap?.keyParameter) return {};
+    if (isChinaPartition(this)) {
+      Annotations.of(this).addWarningV2(
+        'xietong:basemap-key-china',
+        "AWS China's CloudFront has no CloudFront Functions, which add the base map's key to its tile " +
+          'requests here: serve the tiles from a source without a key (a tile server of your own, or a ' +
+          'proxy that adds it), or the cockpit shows the zones without a base map.',
+      );
+      return {};
+    }
+    const key = StringParameter.valueForStringParameter(this, basemapKeyParameter(district.id));
+    const rewrite = new CloudFrontFunction(this, 'BasemapTiles', {
+      comment: `xietong ${district.id}: base map tiles with the district's key`,
+      runtime: FunctionRuntime.JS_2_0,
+      code: FunctionCode.fromInline(tileRewriteFunctionCode(basemap, key)),
+    });
+    return Object.fromEntries(
+      basemap.layers.map((layer) => [
+        `/basemap/${layer.id}/*`,
+        {
+          origin: new HttpOrigin(upstreamHostOf(layer), {
+            protocolPolicy: layer.url.startsWith('https:')
+              ? OriginProtocolPolicy.HTTPS_ONLY
+              : OriginProtocolPolicy.HTTP_ONLY,
+          }),
+          viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+          allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+          // Tiles change rarely: cached at the edge, so the source's quota pays for few of them.
+          cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+          responseHeadersPolicy: headers,
+          functionAssociations: [{ function: rewrite, eventType: FunctionEventType.VIEWER_REQUEST }],
+        } satisfies BehaviorOptions,
+      ]),
+    );
   }
 
   /** What the pages read from `/config.json`: same-origin API, and how to sign in. */

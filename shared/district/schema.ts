@@ -343,6 +343,47 @@ export const EvidenceSettings = z.object({
     .default(30),
 });
 
+/**
+ * One raster layer of a base map: an XYZ template (`{z}`, `{x}`, `{y}`, optional `{s}` for a
+ * subdomain) or a WMTS GetTile in key-value form with the same placeholders, e.g. 天地图's
+ * `.../vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&LAYER=vec&TILEMATRIXSET=w&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}`.
+ */
+export const BasemapLayer = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'lowercase letters, digits and dashes'),
+  url: z
+    .string()
+    .regex(/^https?:\/\/[^/?#]+/, 'an http(s) URL')
+    .refine((url) => ['{z}', '{x}', '{y}'].every((p) => url.includes(p)), 'needs {z}, {x} and {y}')
+    .refine((url) => !/[?&](tk|key|token|ak)=[^{&]/i.test(url), 'no key in the URL: set keyParameter'),
+  /** Values of `{s}` (e.g. "01234567" for 天地图's t0…t7). */
+  subdomains: z
+    .string()
+    .regex(/^[a-z0-9]{1,16}$/)
+    .optional(),
+  /** A label layer (注记) drawn over the base layers. */
+  label: z.boolean().default(false),
+});
+
+/**
+ * The base map under the cockpit's zones and cases. Tiles in `gcj02` (高德, 腾讯) are drawn with every
+ * point shifted into GCJ-02; `wgs84` (天地图 is CGCS2000, within a metre of WGS-84) as they are.
+ * A source that needs a key names its query parameter (天地图: `tk`): the key itself is a deploy-time
+ * secret (an SSM parameter on AWS, `XIETONG_BASEMAP_KEY` locally), added by the platform's tile
+ * path (`/basemap/<layer>/{z}/{x}/{y}`), never sent to the page.
+ */
+export const BasemapConfig = z.strictObject({
+  crs: z.enum(['wgs84', 'gcj02']),
+  layers: z.array(BasemapLayer).min(1).max(4),
+  attribution: z.string().min(1).max(200),
+  keyParameter: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,20}$/)
+    .optional(),
+  minZoom: z.number().int().min(0).max(22).default(10),
+  maxZoom: z.number().int().min(1).max(22).default(18),
+});
+export type BasemapConfig = z.infer<typeof BasemapConfig>;
+
 export const IdentityConfig = z.object({
   /** OIDC issuer URL trusted by the HTTP API; absent means the stack creates a Cognito user pool. */
   issuer: z.url().optional(),
@@ -394,6 +435,8 @@ export const DistrictConfig = z
       uploadFormMinutes: 10,
       snapshotMaxAgeMinutes: 30,
     }),
+    /** Absent: the cockpit draws its schematic of the zones (offline, the demo). */
+    basemap: BasemapConfig.optional(),
   })
   .superRefine((district, ctx) => {
     const departmentIds = new Set(district.departments.map((d) => d.id));
@@ -449,6 +492,12 @@ export const DistrictConfig = z
           message: `unknown category "${code}"`,
         });
       }
+    }
+    if (district.basemap) {
+      unique(
+        district.basemap.layers.map((l) => l.id),
+        'basemap',
+      );
     }
     mustBeDepartment(district.commandCentre, ['commandCentre']);
     mustBeDepartment(district.jointTeam.department, ['jointTeam', 'department']);

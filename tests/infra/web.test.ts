@@ -1,6 +1,9 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDistrictApp } from '../../infra/district-app';
+import { buildDistrictApp, PROJECT_ROOT } from '../../infra/district-app';
 import type { DistrictStack } from '../../infra/stack/district-stack';
 import { API_PATH_PATTERNS } from '../../infra/stack/web';
 import { onlyResourceOf, resourcesOf, type TestApp, testApp } from './synth';
@@ -77,6 +80,11 @@ describe('web hosting', () => {
     }
   });
 
+  it('sends the API paths and nothing else to the HTTP API', () => {
+    // (Sandun has no base map: no tile paths.)
+    expect(JSON.stringify(template.toJSON())).not.toContain('/basemap/');
+  });
+
   it('sends a content security policy and the other security headers with the pages', () => {
     const [, policy] = onlyResourceOf(template, 'AWS::CloudFront::ResponseHeadersPolicy');
     const headers = JSON.stringify(policy.Properties);
@@ -115,5 +123,94 @@ describe('web hosting', () => {
     expect(warnings.length).toBe(1);
     // A district with its own issuer has no user pool: no Cognito client, one audience.
     unbuilt.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
+  });
+});
+
+/** The `img-src` sources of a template's content security policy (a token reads `<token>`). */
+const imageSources = (of: Template) => {
+  const [, policy] = onlyResourceOf(of, 'AWS::CloudFront::ResponseHeadersPolicy');
+  const value = (
+    policy.Properties as {
+      ResponseHeadersPolicyConfig: {
+        SecurityHeadersConfig: { ContentSecurityPolicy: { ContentSecurityPolicy: unknown } };
+      };
+    }
+  ).ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy;
+  const flat = (v: unknown): string =>
+    typeof v === 'string'
+      ? v
+      : v && typeof v === 'object' && 'Fn::Join' in v
+        ? ((v as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1] ?? []).map(flat).join('')
+        : '<token>';
+  return /img-src ([^;]*)/.exec(flat(value))?.[1]?.split(' ') ?? [];
+};
+
+describe('base maps', () => {
+  it('fetches a keyed source (天地图) through the cockpit domain, the key from SSM at deploy time', () => {
+    const [, distribution] = onlyResourceOf(unbuilt, 'AWS::CloudFront::Distribution');
+    const behaviors = (
+      distribution.Properties.DistributionConfig as { CacheBehaviors: Record<string, unknown>[] }
+    ).CacheBehaviors;
+    for (const layer of ['vec', 'cva']) {
+      const behavior = behaviors.find((b) => b.PathPattern === `/basemap/${layer}/*`);
+      expect(behavior).toMatchObject({
+        AllowedMethods: ['GET', 'HEAD'],
+        FunctionAssociations: [expect.objectContaining({ EventType: 'viewer-request' })],
+      });
+    }
+    const [, fn] = onlyResourceOf(unbuilt, 'AWS::CloudFront::Function');
+    const code = JSON.stringify(fn.Properties.FunctionCode);
+    expect(code).toContain('tk');
+    // The key is a reference to the district's SSM parameter, resolved by CloudFormation.
+    const parameters = unbuilt.toJSON().Parameters as Record<string, { Type: string; Default?: string }>;
+    const keyParameter = Object.entries(parameters).find(
+      ([, p]) => p.Default === '/xietong/liangzhu/basemap-key',
+    );
+    expect(keyParameter?.[1].Type).toBe('AWS::SSM::Parameter::Value<String>');
+    expect(code).toContain(keyParameter?.[0]);
+    // Same origin: the pages load no tiles from elsewhere.
+    expect(imageSources(unbuilt).some((source) => source.includes('tianditu'))).toBe(false);
+  });
+
+  it('allows exactly the tile hosts of an open source (高德) in the pages, and the evidence bucket', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xietong-districts-'));
+    try {
+      const sandun = JSON.parse(readFileSync(join(PROJECT_ROOT, 'districts/sandun.json'), 'utf8'));
+      copyFileSync(join(PROJECT_ROOT, 'districts/catalogue.json'), join(dir, 'catalogue.json'));
+      writeFileSync(
+        join(dir, 'sandun.json'),
+        JSON.stringify({
+          ...sandun,
+          basemap: {
+            crs: 'gcj02',
+            layers: [
+              {
+                id: 'road',
+                url: 'https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}',
+                subdomains: '1234',
+              },
+            ],
+            attribution: '© 高德地图',
+          },
+        }),
+      );
+      const other = testApp({ nag: false });
+      try {
+        const amap = Template.fromStack(
+          buildDistrictApp(other.app, { district: 'sandun', districtsDir: dir }),
+        );
+        const sources = imageSources(amap);
+        expect(sources.filter((source) => source.includes('autonavi'))).toEqual(
+          [1, 2, 3, 4].map((s) => `https://webrd0${s}.is.autonavi.com`),
+        );
+        expect(sources).not.toContain('https:');
+        expect(sources.slice(0, 4)).toEqual(["'self'", 'data:', 'blob:', 'https://<token>']);
+        amap.resourceCountIs('AWS::CloudFront::Function', 0);
+      } finally {
+        other.dispose();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

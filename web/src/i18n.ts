@@ -37,6 +37,7 @@ const zh = {
   kpiOnTimeHint: '按期结案数 / 应结案数：处置时限在今日的案件中，已结案且在时限内处置完毕的比例',
 
   mapTitle: '网格案件分布',
+  basemapMissing: '本区未配置底图：显示网格示意图',
   legendUrgent: '紧急',
   legendHigh: '高',
   legendNormal: '一般',
@@ -311,6 +312,7 @@ const en: Record<MessageKey, string> = {
     'Closed on time / due to close: of the cases whose handling deadline is today, the share closed and handled by it',
 
   mapTitle: 'Cases by grid zone',
+  basemapMissing: 'No base map configured for this district: a schematic of the zones',
   legendUrgent: 'Urgent',
   legendHigh: 'High',
   legendNormal: 'Normal',

@@ -32,7 +32,7 @@ import { signIn } from '../signin';
 import { type CockpitFigures, computeFigures, type Snapshot } from '../stats';
 import { type CasePanel, createCasePanel } from './case-panel';
 import { createCharts } from './charts';
-import { createDistrictMap } from './district-map';
+import { createDistrictMap, type DistrictMap } from './district-map';
 import { registerDistrictMap } from './echarts';
 import { createEvaluationPanel, type EvaluationPanel } from './evaluation-panel';
 import { renderQueue } from './queues';
@@ -309,7 +309,7 @@ const main = async () => {
   let failing = false;
   let shell: Shell;
   let panel: CasePanel;
-  let map: ReturnType<typeof createDistrictMap> | undefined;
+  let map: DistrictMap | undefined;
   let hotspotsShown: EvaluationView | undefined;
   let charts: ReturnType<typeof createCharts> | undefined;
   let poller: ReturnType<typeof startPolling> | undefined;
@@ -425,7 +425,19 @@ const main = async () => {
         showCameras();
       },
     });
-    map = createDistrictMap(shell.map, mapName, district, names, openCase);
+    const { basemap } = district;
+    if (basemap) {
+      // Leaflet and the tile layer load only for a district with a base map (first-load budget).
+      void import('./tile-map').then(({ createTileMap }) => {
+        map = createTileMap(shell.map, district, basemap, names, openCase);
+        showCameras();
+        renderAll();
+      });
+    } else {
+      map = createDistrictMap(shell.map, mapName, district, names, openCase);
+      if (!shell.map.querySelector('.map-note'))
+        shell.map.append(h('div', { class: 'map-note', 'data-testid': 'no-basemap' }, t('basemapMissing')));
+    }
     showCameras();
     charts = createCharts({
       departments: shell.deptChart,
