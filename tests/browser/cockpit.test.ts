@@ -163,6 +163,8 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
     const pointsBefore = Number(
       await cockpit.locator('[data-testid=district-map]').getAttribute('data-points'),
     );
+    const todayValue = cockpit.locator('[data-testid=kpi-today] .kpi-value');
+    const todayBefore = Number((await todayValue.textContent())?.replace(/\D/g, '') || 0);
 
     const submitted = performance.now();
     const response = await fetch(`${cloud.info.url}/v1/cases`, {
@@ -185,6 +187,9 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
     expect(
       Number(await cockpit.locator('[data-testid=district-map]').getAttribute('data-points')),
     ).toBeGreaterThan(pointsBefore);
+    // One truth on the screen: the day's 今日上报 counts the report as soon as the board shows it,
+    // not when the evaluation figures are next read (every 30 s).
+    expect(Number((await todayValue.textContent())?.replace(/\D/g, ''))).toBe(todayBefore + 1);
   });
 
   it('opens the case and dispatches it; the timeline shows who dispatched it to whom', async () => {

@@ -187,8 +187,10 @@ describe('cockpit figures: current state from the open list, the period from the
 
   it('counts open, overdue, per department and per zone from the list, and leaves the period figures unknown until read', () => {
     const figures = computeFigures(district, snapshot, hourOf);
-    // Not counted from the lists any more: "—" on screen until the evaluation API answers.
+    // Until the evaluation API answers, the day's reports are the board's complete list of them;
+    // the other period figures are "—" on screen.
     expect(figures.headline).toEqual({
+      reportedToday: 3,
       atLeast: { open: false },
       open: 3,
       overdue: 1,
@@ -249,6 +251,24 @@ describe('cockpit figures: current state from the open list, the period from the
     const quiet = figures.departments.find((d) => d.id !== lead && d.id !== other)!;
     expect(quiet.returned).toBe(0);
     expect(quiet.onTimeRatio).toBeUndefined();
+  });
+
+  it("counts a report in the day's figures the moment the board shows it, and reconciles with the API", () => {
+    // The API read before the newest reports were routed: 1 report today, 0 closed.
+    const lagging = periodFiguresOf(todayReply({ [lead]: { reported: 1 } }));
+    const figures = computeFigures(district, snapshot, hourOf, lagging);
+    expect(figures.headline.reportedToday).toBe(3);
+    expect(figures.headline.closedToday).toBe(1);
+    // The API has caught up (and counts what the lists can't see): its figure stands.
+    const caughtUp = periodFiguresOf(todayReply({ [lead]: { reported: 9, closed: 2 } }));
+    expect(computeFigures(district, snapshot, hourOf, caughtUp).headline).toMatchObject({
+      reportedToday: 9,
+      closedToday: 2,
+    });
+    // A list cut short is no count: the API's figure alone, or "—" before it answers.
+    const cut = { ...snapshot, complete: { open: true, reportedToday: false } };
+    expect(computeFigures(district, cut, hourOf, lagging).headline.reportedToday).toBe(1);
+    expect(computeFigures(district, cut, hourOf).headline.reportedToday).toBeUndefined();
   });
 
   it('leaves the on-time closure rate unknown when nothing falls due today', () => {

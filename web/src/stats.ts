@@ -142,15 +142,28 @@ export const computeFigures = (
     Array.isArray(dedupOf(c).linkedReports),
   );
 
+  // One truth on the screen: the day's counts take in what the board already shows (its change feed
+  // sees a report within seconds; the evaluation API counts it once routed and is read every 30 s).
+  // A complete list of today's reports is the count; the API's figure catches up and reconciles.
+  const listedToday = snapshot.reportedToday.filter((c) => Date.parse(c.reportedAt) >= dayStart).length;
+  const reportedToday =
+    snapshot.complete?.reportedToday === false
+      ? period?.reported
+      : Math.max(period?.reported ?? 0, listedToday);
+  // Closed today, as far as the board's recent closures reach: a lower bound, like the API's figure.
+  const closedSeen = snapshot.recentlyClosed.filter(
+    (c) => c.closedAt !== undefined && Date.parse(c.closedAt) >= dayStart,
+  ).length;
+
   return {
     headline: {
       atLeast: { open: snapshot.complete?.open === false },
       open: open.length,
       overdue: overdue.length,
       withDepartments: open.filter((c) => AT_DEPARTMENT.includes(c.status)).length,
+      ...(reportedToday !== undefined && { reportedToday }),
       ...(period && {
-        reportedToday: period.reported,
-        closedToday: period.closed,
+        closedToday: Math.max(period.closed, closedSeen),
         mergedToday: period.merged,
         jointVisits: period.jointVisits,
       }),
