@@ -4,7 +4,7 @@ import { loadDistrict } from '../../shared/district/load';
 import { DEFAULT_NAVIGATION, NavigationSettings } from '../../shared/district/navigation';
 import { distanceMetres, wgs84ToGcj02 } from '../../shared/domain/geo';
 import { distanceText, distanceTo, orderByDistance } from '../../web/src/field/distance';
-import { navigationUrl, opensInNewTab } from '../../web/src/field/navigation';
+import { FALLBACK_NAVIGATION, navigationUrl, opensInNewTab } from '../../web/src/field/navigation';
 import {
   type GeolocationLike,
   type PermissionsLike,
@@ -24,6 +24,8 @@ describe('the district file’s navigation settings', () => {
     const sandun = loadDistrict(fileURLToPath(new URL('../../districts/sandun.json', import.meta.url)));
     expect(sandun.navigation).toEqual(DEFAULT_NAVIGATION);
     expect(settings()).toEqual({ provider: 'amap', source: 'xietong', coordinate: 'wgs84' });
+    // The page's own copy, for an API that sends none, is the same.
+    expect(FALLBACK_NAVIGATION).toEqual(DEFAULT_NAVIGATION);
   });
 
   it('take a custom link only with provider custom, and only an https or geo: one with both coordinates', () => {

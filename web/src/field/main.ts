@@ -105,7 +105,7 @@ const main = async () => {
         target: opensInNewTab(url) ? '_blank' : undefined,
         rel: 'noopener noreferrer',
         title: t('fieldNavigateHint'),
-        'aria-label': `${t('fieldNavigate')}：${name}`,
+        'aria-label': labelled(t('fieldNavigate'), name),
         'data-testid': 'task-navigate',
       },
       metres === undefined

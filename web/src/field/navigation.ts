@@ -7,6 +7,16 @@ export interface NavigationTarget extends GeoPoint {
   name: string;
 }
 
+/**
+ * The schema's default, for an API older than the page that sends no navigation settings. Written
+ * out rather than imported: the schema module brings zod into the phone's bundle.
+ */
+export const FALLBACK_NAVIGATION: NavigationSettings = {
+  provider: 'amap',
+  source: 'xietong',
+  coordinate: 'wgs84',
+};
+
 /** Six decimals is ~0.1 m; no trailing zeros. */
 const degrees = (value: number) => String(Number(value.toFixed(6)));
 const encode = encodeURIComponent;
