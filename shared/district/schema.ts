@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { CAMERA_ID_PATTERN, CAMERA_STATUSES, isStreamUrl, STREAM_URL_MESSAGE } from '../domain/camera';
 import { isKnownTimeZone, WorkingCalendar } from './calendar';
+import { DEFAULT_NAVIGATION, NavigationSettings } from './navigation';
 
 /**
  * The schema every district file must satisfy. It is the single source for the district's types,
@@ -426,6 +427,8 @@ export const DistrictConfig = z
     jointVisits: JointVisitSettings.default({ mode: 'create' }),
     triage: TriageSettings.default({ autoCategorizeScore: 0.8 }),
     hotline: HotlineSettings.default({ categories: {}, places: [] }),
+    /** The map app the field page's 导航 opens (default 高德, WGS-84). */
+    navigation: NavigationSettings.default(DEFAULT_NAVIGATION),
     cameras: z.array(CameraSeed).max(5000).optional(),
     cameraAlerts: CameraAlertSettings.optional(),
     evidence: EvidenceSettings.default({

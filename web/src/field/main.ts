@@ -12,6 +12,9 @@ import { districtNames, languageSwitch } from '../names';
 import { loadRuntimeConfig } from '../runtime-config';
 import { signIn } from '../signin';
 import { renderTimeline } from '../timeline';
+import { distanceText, distanceTo, orderByDistance } from './distance';
+import { FALLBACK_NAVIGATION, navigationUrl, opensInNewTab } from './navigation';
+import { type PositionState, watchPosition } from './position';
 import { createPhotoSection, type PhotoSection } from './upload';
 import '../styles/base.css';
 import '../styles/field.css';
@@ -31,6 +34,23 @@ const whoOf = (name: string, department: string) =>
 
 const caseIdInHash = () => /^#case\/([A-Za-z0-9_-]+)$/.exec(location.hash)?.[1];
 
+/** The worker's choice of order outlives the page (private mode: this page only). */
+const ORDER_KEY = 'xietong.field.nearestFirst';
+const storedNearestFirst = () => {
+  try {
+    return localStorage.getItem(ORDER_KEY) === 'true';
+  } catch {
+    return false;
+  }
+};
+const storeNearestFirst = (value: boolean) => {
+  try {
+    localStorage.setItem(ORDER_KEY, String(value));
+  } catch {
+    // The choice lasts for this page only.
+  }
+};
+
 const main = async () => {
   const root = byId('app');
   setLang(lang());
@@ -41,6 +61,7 @@ const main = async () => {
   const district = await api.district();
   setTimeZone(district.timezone);
   const names = districtNames(district);
+  const navigation = district.navigation ?? FALLBACK_NAVIGATION;
 
   let tasks: CaseView[] | undefined;
   let detail: CaseView | undefined;
@@ -55,6 +76,9 @@ const main = async () => {
     photos.update(c);
     return photos.element;
   };
+  let nearestFirst = storedNearestFirst();
+  let position: PositionState = { kind: 'idle' };
+  const here = () => (position.kind === 'located' ? position.at : undefined);
   const notice = h('div', { class: 'notice', role: 'status', 'data-testid': 'field-notice' });
   const body = h('main', { class: 'field-body' });
 
@@ -66,6 +90,112 @@ const main = async () => {
       : t('fieldDueIn', { d: formatDuration(left) });
   };
 
+  const placeName = (c: CaseView) => c.location.address ?? (names.category(c.category) || t('caseTriage'));
+
+  /** 导航 (and, once the worker's position is known, how far): opens the district's map app. */
+  const navigateLink = (c: CaseView) => {
+    const name = placeName(c);
+    const url = navigationUrl(navigation, { lat: c.location.lat, lng: c.location.lng, name });
+    const metres = distanceTo(here(), c);
+    return h(
+      'a',
+      {
+        class: 'task-nav',
+        href: url,
+        target: opensInNewTab(url) ? '_blank' : undefined,
+        rel: 'noopener noreferrer',
+        title: t('fieldNavigateHint'),
+        'aria-label': labelled(t('fieldNavigate'), name),
+        'data-testid': 'task-navigate',
+      },
+      metres === undefined
+        ? null
+        : h(
+            'span',
+            { class: 'task-distance', 'data-testid': 'task-distance', 'data-metres': Math.round(metres) },
+            distanceText(metres),
+          ),
+      h('span', { class: 'task-nav-label' }, t('fieldNavigate')),
+    );
+  };
+
+  /** Where the distances stand: a button to ask for the position, or why there are none. */
+  const locationLine = () => {
+    switch (position.kind) {
+      case 'located':
+        return null;
+      case 'idle':
+        return h(
+          'button',
+          {
+            class: 'btn ghost small',
+            type: 'button',
+            'data-testid': 'locate',
+            onclick: () => positionWatch.start(),
+          },
+          t('fieldLocate'),
+        );
+      case 'locating':
+        return h('span', { class: 'muted' }, t('fieldLocating'));
+      case 'denied':
+        return h('span', { class: 'muted' }, t('fieldLocationDenied'));
+      case 'unavailable':
+        return h('span', { class: 'muted' }, t('fieldLocationUnavailable'));
+    }
+  };
+
+  const taskTools = () => {
+    // Refused or impossible: the toggle would do nothing, so it is off and says why beside it.
+    const canSort = position.kind !== 'denied' && position.kind !== 'unavailable';
+    return h(
+      'div',
+      { class: 'task-tools', 'data-testid': 'task-tools', 'data-location': position.kind },
+      h(
+        'button',
+        {
+          class: `btn small toggle${nearestFirst && canSort ? ' on' : ''}`,
+          type: 'button',
+          disabled: !canSort,
+          'aria-pressed': String(nearestFirst && canSort),
+          'data-testid': 'sort-distance',
+          onclick: () => {
+            nearestFirst = !nearestFirst;
+            storeNearestFirst(nearestFirst);
+            // Nearest first needs the position: the tap is the worker's consent to ask for it.
+            if (nearestFirst && position.kind === 'idle') positionWatch.start();
+            renderList();
+          },
+        },
+        t('fieldSortByDistance'),
+      ),
+      h('span', { class: 'task-location', role: 'status' }, locationLine()),
+    );
+  };
+
+  const taskItem = (c: CaseView) =>
+    h(
+      'li',
+      { class: `task-card${c.overdue ? ' overdue' : ''}` },
+      h(
+        'a',
+        {
+          class: `task${c.overdue ? ' overdue' : ''}`,
+          href: `#case/${c.id}`,
+          'data-case-id': c.id,
+        },
+        h(
+          'div',
+          { class: 'task-head' },
+          h('span', { class: `dot priority-${c.priority}${c.overdue ? ' overdue' : ''}` }),
+          h('strong', {}, names.category(c.category) || t('caseTriage')),
+          h('span', { class: `tag status-${c.status}` }, tOf('status', c.status)),
+        ),
+        h('div', { class: 'task-address muted' }, c.location.address ?? names.zone(c.zone?.id)),
+        h('div', { class: `task-due${c.overdue ? ' overdue' : ''}` }, dueLine(c)),
+      ),
+      navigateLink(c),
+    );
+
   const renderList = () => {
     body.replaceChildren(
       h(
@@ -74,39 +204,28 @@ const main = async () => {
         t('fieldMyTasks'),
         h('span', { class: 'count' }, String(tasks?.length ?? '…')),
       ),
+      taskTools(),
       tasks === undefined
         ? h('p', { class: 'muted' }, t('loading'))
         : tasks.length === 0
           ? h('p', { class: 'muted empty' }, t('fieldNoTasks'))
           : h(
               'ul',
-              { class: 'tasks', 'data-testid': 'tasks' },
-              tasks.map((c) =>
-                h(
-                  'li',
-                  {},
-                  h(
-                    'a',
-                    {
-                      class: `task${c.overdue ? ' overdue' : ''}`,
-                      href: `#case/${c.id}`,
-                      'data-case-id': c.id,
-                    },
-                    h(
-                      'div',
-                      { class: 'task-head' },
-                      h('span', { class: `dot priority-${c.priority}${c.overdue ? ' overdue' : ''}` }),
-                      h('strong', {}, names.category(c.category) || t('caseTriage')),
-                      h('span', { class: `tag status-${c.status}` }, tOf('status', c.status)),
-                    ),
-                    h('div', { class: 'task-address muted' }, c.location.address ?? names.zone(c.zone?.id)),
-                    h('div', { class: `task-due${c.overdue ? ' overdue' : ''}` }, dueLine(c)),
-                  ),
-                ),
-              ),
+              {
+                class: 'tasks',
+                'data-testid': 'tasks',
+                'data-order': nearestFirst && here() ? 'distance' : 'urgency',
+              },
+              orderByDistance(tasks, here(), nearestFirst).map(taskItem),
             ),
     );
   };
+
+  const positionWatch = watchPosition((next) => {
+    position = next;
+    if (!caseIdInHash()) renderList();
+  });
+  position = positionWatch.state();
 
   const renderDetail = (c: CaseView) => {
     if (body.querySelector('.action-form') && c.version === renderedVersion) return;
@@ -133,6 +252,7 @@ const main = async () => {
           'ul',
           { class: 'facts' },
           h('li', {}, labelled(t('caseAddress'), c.location.address ?? '—')),
+          h('li', { class: 'facts-navigate' }, navigateLink(c)),
           h('li', {}, labelled(t('caseZone'), names.zone(c.zone?.id) || '—')),
           h('li', {}, labelled(t('caseReportedAt'), formatDateTime(c.reportedAt))),
           c.nextDueAt
