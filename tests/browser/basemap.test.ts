@@ -245,7 +245,9 @@ describe.skipIf(skip)('the cockpit on a base map', () => {
       await page.waitForFunction(TILES_LOADED);
       await page.waitForTimeout(500);
       const shot = await screenshotOfMap(page);
-      writeFileSync(join(process.env.XT_SCREENSHOTS_DIR ?? work, `cockpit-basemap-${crs}.png`), shot.png);
+      const screenshots = process.env.XT_SCREENSHOTS_DIR ?? work;
+      writeFileSync(join(screenshots, `cockpit-basemap-${crs}.png`), shot.png);
+      await page.screenshot({ path: join(screenshots, `cockpit-page-basemap-${crs}.png`) });
       const cross = centroid(shot, isRed);
       expect(cross, 'the landmark is on screen').toBeDefined();
       const marker = centroid(shot, isCaseColour, { x: cross!.x, y: cross!.y, radius: 80 });
