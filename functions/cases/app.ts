@@ -10,7 +10,7 @@ import {
   VersionConflictError,
 } from '../../shared/domain/errors';
 import type { CommandInput } from '../../shared/domain/workflow';
-import { caseView } from '../../shared/http/case-view';
+import { caseSummary, caseView } from '../../shared/http/case-view';
 import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
 import { RequestError } from '../../shared/http/problem';
 import { jsonBody, pathParam, queryParams } from '../../shared/http/request';
@@ -110,10 +110,12 @@ export const scopedListQuery = (
 
 const listCases = async (deps: CasesDeps, event: Event, actor: Actor) => {
   const now = deps.clock.now();
-  const page = await deps.store.list(scopedListQuery(actor, queryParams(event, ListQuery), now));
+  const query = queryParams(event, ListQuery);
+  const page = await deps.store.list(scopedListQuery(actor, query, now));
   metrics.addMetric('CaseLists', 'Count', 1);
+  const summary = query.view === 'summary';
   return json(200, {
-    items: page.items.map((c) => caseView(c, now, actor)),
+    items: page.items.map((c) => (summary ? caseSummary(caseView(c, now, actor)) : caseView(c, now, actor))),
     ...(page.cursor && { cursor: page.cursor }),
   });
 };

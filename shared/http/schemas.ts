@@ -101,26 +101,36 @@ export const DUPLICATE_BODIES = {
   'dismiss-duplicate': z.strictObject({ reason, expectedVersion }),
 } as const;
 
-export const ListQuery = z.strictObject({
-  status: z.enum(CASE_STATUSES).optional(),
-  department: z.string().min(1).max(60).optional(),
-  zone: z.string().min(1).max(60).optional(),
-  overdue: z.enum(['true', 'false']).optional(),
-  /** The review queue: cases flagged as possible duplicates. */
-  possibleDuplicate: z.literal('true').optional(),
-  /** The incremental refresh: only cases changed after this instant, oldest change first. */
-  changedSince: z.iso
-    .datetime({ offset: true })
-    .transform((instant) => new Date(instant).toISOString())
-    .optional(),
-  limit: z
-    .string()
-    .regex(/^[0-9]{1,3}$/, 'an integer from 1 to 100')
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(100))
-    .optional(),
-  cursor: z.string().min(1).max(2000).optional(),
-});
+/** The largest page of cases per view: full cases are heavy, summaries a tenth of that. */
+export const LIST_LIMIT = { full: 100, summary: 500 } as const;
+
+export const ListQuery = z
+  .strictObject({
+    status: z.enum(CASE_STATUSES).optional(),
+    department: z.string().min(1).max(60).optional(),
+    zone: z.string().min(1).max(60).optional(),
+    overdue: z.enum(['true', 'false']).optional(),
+    /** The review queue: cases flagged as possible duplicates. */
+    possibleDuplicate: z.literal('true').optional(),
+    /** The incremental refresh: only cases changed after this instant, oldest change first. */
+    changedSince: z.iso
+      .datetime({ offset: true })
+      .transform((instant) => new Date(instant).toISOString())
+      .optional(),
+    limit: z
+      .string()
+      .regex(/^[0-9]{1,3}$/, 'an integer from 1 to 100 (500 with view=summary)')
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(LIST_LIMIT.summary))
+      .optional(),
+    cursor: z.string().min(1).max(2000).optional(),
+    /** `summary`: each case as a board needs it (`caseSummary`), in pages of up to 500. */
+    view: z.enum(['full', 'summary']).optional(),
+  })
+  .refine((query) => (query.limit ?? 0) <= LIST_LIMIT[query.view ?? 'full'], {
+    path: ['limit'],
+    message: 'an integer from 1 to 100 (500 with view=summary)',
+  });
 
 export const CaseId = z.string().regex(/^C[A-Za-z0-9_-]{20,30}$/, 'a case id as returned by POST /v1/cases');
 

@@ -402,6 +402,23 @@ describe('lists', () => {
     expect(bad.body.errors[0].field).toBe('query.changedSince');
   });
 
+  it('lists summaries for a board (view=summary): what a board shows, no timeline, larger pages', async () => {
+    const reported = await reportAndRoute();
+    const summaries = await api.list({ view: 'summary', limit: '500' });
+    expect(summaries.status).toBe(200);
+    const item = summaries.body.items.find((c: { id: string }) => c.id === reported.id);
+    expect(item).toMatchObject({ id: reported.id, status: 'registered', version: expect.any(Number) });
+    expect(item.location).toBeDefined();
+    expect(item.zone).toBeDefined();
+    expect(item.timeline).toBeUndefined();
+    expect(item.submittedBy).toBeUndefined();
+    // Full cases stay in pages of 100; 500 is for summaries only.
+    const tooMany = await api.list({ limit: '500' });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors[0].field).toBe('query.limit');
+    expect((await api.list({ view: 'summary', limit: '501' })).status).toBe(400);
+  });
+
   it('refuses a cursor that is not one of its own and unknown filters', async () => {
     const forged = await api.list({ cursor: Buffer.from('{"pk":"x"}').toString('base64url') });
     expect(forged.status).toBe(422);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CaseView } from '../../shared/http/case-view';
 import { type CaseLister, createBoard } from '../../web/src/board';
 
-type ListQuery = Parameters<CaseLister['listAll']>[0];
+type ListQuery = Parameters<CaseLister['listSummaries']>[0];
 
 /**
  * The cockpit's board: one full load, then only the changes. The API here is a list of cases in
@@ -33,7 +33,7 @@ const serverWith = (cases: CaseView[]) => {
     return cases.filter((c) => !query.status || c.status === query.status);
   };
   const api = {
-    listAll: async (query: ListQuery) => ({ items: list(query), complete: true }),
+    listSummaries: async (query: ListQuery) => ({ items: list(query), complete: true }),
   } as CaseLister;
   return { api, calls, cases };
 };
@@ -97,7 +97,7 @@ describe('the cockpit board', () => {
     expect(board.last.kind).toBe('full');
 
     const overflowing = {
-      listAll: async (query: ListQuery) => ({ items: [], complete: !query.changedSince }),
+      listSummaries: async (query: ListQuery) => ({ items: [], complete: !query.changedSince }),
     } as CaseLister;
     const other = createBoard(overflowing, { dayStart: () => DAY_START, now: () => now });
     await other.refresh();
@@ -112,8 +112,8 @@ describe('the cockpit board', () => {
     const server = serverWith(burst);
     // Like the API with a small page budget: more than three changes is "more pages than one look reads".
     const api: CaseLister = {
-      listAll: async (query, options) => {
-        const result = await server.api.listAll(query, options);
+      listSummaries: async (query, options) => {
+        const result = await server.api.listSummaries(query, options);
         return query.changedSince && result.items.length > 3 ? { ...result, complete: false } : result;
       },
     };

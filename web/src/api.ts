@@ -7,7 +7,7 @@ import type { DistrictConfig } from '../../shared/district/schema';
 import type { Camera } from '../../shared/domain/camera';
 import type { CaseStatus } from '../../shared/domain/case';
 import type { FigureValue } from '../../shared/domain/metrics-figures';
-import type { CaseView } from '../../shared/http/case-view';
+import type { CaseSummary, CaseView } from '../../shared/http/case-view';
 import type { UiCommand } from './permissions';
 
 export type { CaseView, DistrictConfig };
@@ -130,6 +130,11 @@ export interface Api {
     query: ListQuery,
     options?: { maxPages?: number; stop?: (page: CaseView[]) => boolean },
   ): Promise<{ items: CaseView[]; complete: boolean }>;
+  /** `listAll` of summaries (`view=summary`, pages of 500 unless `limit` says otherwise): for boards. */
+  listSummaries(
+    query: ListQuery,
+    options?: { maxPages?: number; stop?: (page: CaseSummary[]) => boolean },
+  ): Promise<{ items: CaseSummary[]; complete: boolean }>;
   get(id: string): Promise<CaseView>;
   /** The cameras within `radius` metres of the case (default 500), nearest first. */
   camerasNear(id: string, radius?: number): Promise<{ items: (Camera & { distanceMetres: number })[] }>;
@@ -256,16 +261,33 @@ export const createApi = (baseUrl: string, token: () => string | undefined): Api
     return bodyOf(text) as T;
   };
 
-  const queryString = (query: ListQuery, cursor?: string) => {
+  const queryString = (query: ListQuery, cursor?: string, view?: 'summary') => {
     const params = new URLSearchParams();
     if (query.status) params.set('status', query.status);
     if (query.department) params.set('department', query.department);
     if (query.zone) params.set('zone', query.zone);
     if (query.overdue !== undefined) params.set('overdue', String(query.overdue));
     if (query.changedSince) params.set('changedSince', query.changedSince);
-    params.set('limit', String(query.limit ?? 100));
+    params.set('limit', String(query.limit ?? (view === 'summary' ? 500 : 100)));
+    if (view) params.set('view', view);
     if (cursor) params.set('cursor', cursor);
     return params.toString();
+  };
+
+  /** Follows the cursor up to `maxPages` (50), or until `stop` says the rest is not needed. */
+  const pages = async <T>(
+    page: (cursor?: string) => Promise<{ items: T[]; cursor?: string }>,
+    options: { maxPages?: number; stop?: (items: T[]) => boolean },
+  ): Promise<{ items: T[]; complete: boolean }> => {
+    const items: T[] = [];
+    let cursor: string | undefined;
+    for (let read = 0; read < (options.maxPages ?? 50); read++) {
+      const result = await page(cursor);
+      items.push(...result.items);
+      cursor = result.cursor;
+      if (!cursor || options.stop?.(result.items)) return { items, complete: true };
+    }
+    return { items, complete: false };
   };
 
   const api: Api = {
@@ -298,17 +320,15 @@ export const createApi = (baseUrl: string, token: () => string | undefined): Api
     startExport: (request) => call('/v1/exports', { method: 'POST', body: request }),
     exportJob: (id) => call(`/v1/exports/${encodeURIComponent(id)}`),
     list: (query, cursor) => call(`/v1/cases?${queryString(query, cursor)}`),
-    async listAll(query, options = {}) {
-      const items: CaseView[] = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < (options.maxPages ?? 50); page++) {
-        const result = await api.list(query, cursor);
-        items.push(...result.items);
-        cursor = result.cursor;
-        if (!cursor || options.stop?.(result.items)) return { items, complete: true };
-      }
-      return { items, complete: false };
-    },
+    listAll: (query, options = {}) => pages((cursor) => api.list(query, cursor), options),
+    listSummaries: (query, options = {}) =>
+      pages(
+        (cursor) =>
+          call<{ items: CaseSummary[]; cursor?: string }>(
+            `/v1/cases?${queryString(query, cursor, 'summary')}`,
+          ),
+        options,
+      ),
     get: (id) => call<CaseView>(`/v1/cases/${encodeURIComponent(id)}`),
     camerasNear: (id, radius) =>
       call(`/v1/cases/${encodeURIComponent(id)}/cameras${radius === undefined ? '' : `?radius=${radius}`}`),

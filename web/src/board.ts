@@ -10,21 +10,27 @@
  * cannot show — a case that left the user's scope — does not linger.
  */
 import { type CaseStatus, OPEN_STATUSES } from '../../shared/domain/case';
-import type { CaseView } from '../../shared/http/case-view';
+import type { CaseSummary } from '../../shared/http/case-view';
 import type { Snapshot } from './stats';
 
 /** The one call of the API the board needs (`Api` satisfies it); kept narrow so tests can serve it. */
 export interface CaseLister {
-  listAll(
+  /** `GET /v1/cases?view=summary`, page after page (pages of `SUMMARY_PAGE`). */
+  listSummaries(
     query: { status?: CaseStatus; changedSince?: string; limit?: number },
-    options?: { maxPages?: number; stop?: (page: CaseView[]) => boolean },
-  ): Promise<{ items: CaseView[]; complete: boolean }>;
+    options?: { maxPages?: number; stop?: (page: CaseSummary[]) => boolean },
+  ): Promise<{ items: CaseSummary[]; complete: boolean }>;
 }
 
-/** Caps one full load at 2,000 open cases per status and 2,000 of today's reports. */
+/**
+ * The board reads summaries (what it shows of a case, a tenth of the bytes) in pages of 500: a full
+ * load of 2,000 open cases is a handful of requests. Caps one full load at 10,000 open cases per
+ * status and 10,000 of today's reports.
+ */
+export const SUMMARY_PAGE = 500;
 const MAX_PAGES_OPEN = 20;
 const MAX_PAGES_TODAY = 20;
-const MAX_PAGES_CLOSED = 3;
+const MAX_PAGES_CLOSED = 1;
 /** One poll reads at most this many pages of changes; more means a burst: reload instead. */
 const MAX_PAGES_CHANGES = 10;
 /**
@@ -57,9 +63,9 @@ export interface Board {
 
 export const createBoard = (api: CaseLister, options: BoardOptions): Board => {
   const now = options.now ?? (() => new Date());
-  let open = new Map<string, CaseView>();
-  let today = new Map<string, CaseView>();
-  let closed = new Map<string, CaseView>();
+  let open = new Map<string, CaseSummary>();
+  let today = new Map<string, CaseSummary>();
+  let closed = new Map<string, CaseSummary>();
   let complete = { open: true, reportedToday: true };
   let dayStart = 0;
   let loadedAt = 0;
@@ -68,22 +74,22 @@ export const createBoard = (api: CaseLister, options: BoardOptions): Board => {
   let settling = { newest: '', since: 0 };
   const last: { kind: 'full' | 'changes'; read: number } = { kind: 'full', read: 0 };
 
-  const noteChange = (c: CaseView) => {
+  const noteChange = (c: CaseSummary) => {
     if (c.updatedAt > newestChange) newestChange = c.updatedAt;
   };
 
   const fullLoad = async (at: Date) => {
     const start = options.dayStart(at);
     const [openLists, reportedToday, recentlyClosed] = await Promise.all([
-      Promise.all(OPEN_STATUSES.map((status) => api.listAll({ status }, { maxPages: MAX_PAGES_OPEN }))),
-      api.listAll(
+      Promise.all(OPEN_STATUSES.map((status) => api.listSummaries({ status }, { maxPages: MAX_PAGES_OPEN }))),
+      api.listSummaries(
         {},
         {
           maxPages: MAX_PAGES_TODAY,
           stop: (page) => page.some((c) => Date.parse(c.reportedAt) < start.getTime()),
         },
       ),
-      api.listAll({ status: 'closed' }, { maxPages: MAX_PAGES_CLOSED }),
+      api.listSummaries({ status: 'closed' }, { maxPages: MAX_PAGES_CLOSED }),
     ]);
     open = new Map(openLists.flatMap((list) => list.items).map((c) => [c.id, c]));
     today = new Map(
@@ -100,7 +106,7 @@ export const createBoard = (api: CaseLister, options: BoardOptions): Board => {
   };
 
   /** Folds one changed case in, unless what the board holds is as new or newer. */
-  const apply = (c: CaseView) => {
+  const apply = (c: CaseSummary) => {
     const known = open.get(c.id) ?? today.get(c.id) ?? closed.get(c.id);
     if (known && known.version >= c.version) return;
     if (isOpen(c.status)) open.set(c.id, c);
@@ -118,7 +124,7 @@ export const createBoard = (api: CaseLister, options: BoardOptions): Board => {
       : newestChange
         ? new Date(Date.parse(newestChange) - OVERLAP_MS).toISOString()
         : new Date(loadedAt - OVERLAP_MS).toISOString();
-    const changes = await api.listAll({ changedSince: since, limit: 100 }, { maxPages: MAX_PAGES_CHANGES });
+    const changes = await api.listSummaries({ changedSince: since }, { maxPages: MAX_PAGES_CHANGES });
     if (!changes.complete) return false;
     for (const c of changes.items) apply(c);
     last.kind = 'changes';
@@ -139,8 +145,8 @@ export const createBoard = (api: CaseLister, options: BoardOptions): Board => {
       // A deadline passes without the case changing: overdue is worked out again at every look.
       // `nextDueAt` is the running deadline, which only moves when the case changes.
       const iso = at.toISOString();
-      const overdue = (c: CaseView) => c.nextDueAt !== undefined && Date.parse(c.nextDueAt) < at.getTime();
-      const current = (cases: Map<string, CaseView>) =>
+      const overdue = (c: CaseSummary) => c.nextDueAt !== undefined && Date.parse(c.nextDueAt) < at.getTime();
+      const current = (cases: Map<string, CaseSummary>) =>
         [...cases.values()]
           .map((c) => (overdue(c) === c.overdue ? c : { ...c, overdue: overdue(c) }))
           .sort((a, b) => b.reportedAt.localeCompare(a.reportedAt));

@@ -628,14 +628,37 @@ export interface LocalizedName {
 export const localName = (name: LocalizedName | undefined, fallback = ''): string =>
   name ? (current === 'en' ? name.en : name.zh) : fallback;
 
-export const formatNumber = (value: number): string => new Intl.NumberFormat(current).format(value);
+/**
+ * Intl formatters, built once per language, time zone and options: building one costs about as
+ * much as formatting a hundred values, and the cockpit formats thousands of cases per refresh.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+const dateFormat = (locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat => {
+  const key = `d|${locale}|${timeZone}|${JSON.stringify(options)}`;
+  let found = formatters.get(key) as Intl.DateTimeFormat | undefined;
+  if (!found) {
+    found = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    formatters.set(key, found);
+  }
+  return found;
+};
+const numberFormat = (options: Intl.NumberFormatOptions = {}): Intl.NumberFormat => {
+  const key = `n|${current}|${JSON.stringify(options)}`;
+  let found = formatters.get(key) as Intl.NumberFormat | undefined;
+  if (!found) {
+    found = new Intl.NumberFormat(current, options);
+    formatters.set(key, found);
+  }
+  return found;
+};
+
+export const formatNumber = (value: number): string => numberFormat().format(value);
 
 export const formatPercent = (ratio: number): string =>
-  new Intl.NumberFormat(current, { style: 'percent', maximumFractionDigits: 1 }).format(ratio);
+  numberFormat({ style: 'percent', maximumFractionDigits: 1 }).format(ratio);
 
 export const formatDateTime = (iso: string): string =>
-  new Intl.DateTimeFormat(current, {
-    timeZone,
+  dateFormat(current, {
     month: '2-digit',
     day: '2-digit',
     hour: '2-digit',
@@ -644,8 +667,7 @@ export const formatDateTime = (iso: string): string =>
   }).format(new Date(iso));
 
 export const formatClock = (date: Date): string =>
-  new Intl.DateTimeFormat(current, {
-    timeZone,
+  dateFormat(current, {
     year: 'numeric',
     month: 'long',
     day: 'numeric',
@@ -671,8 +693,7 @@ export const formatDuration = (ms: number): string => {
 
 /** Midnight of the district's current day, as an instant: "today" means today in the district. */
 export const startOfDistrictDay = (now: Date): Date => {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
+  const parts = dateFormat('en-CA', {
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
@@ -688,9 +709,7 @@ export const startOfDistrictDay = (now: Date): Date => {
 
 /** The hour (0–23) of an instant in district time. */
 export const districtHour = (iso: string): number => {
-  const hour = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hour12: false }).format(
-    new Date(iso),
-  );
+  const hour = dateFormat('en-GB', { hour: '2-digit', hour12: false }).format(new Date(iso));
   return Number(hour) % 24;
 };
 

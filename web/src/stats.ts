@@ -13,16 +13,16 @@
 
 import type { DistrictConfig } from '../../shared/district/schema';
 import { type CaseStatus, OPEN_STATUSES } from '../../shared/domain/case';
-import type { CaseView } from '../../shared/http/case-view';
+import type { CaseSummary } from '../../shared/http/case-view';
 import type { PeriodFigures } from './evaluation';
 
 export interface Snapshot {
   /** Every open case the user may see. */
-  open: CaseView[];
+  open: CaseSummary[];
   /** Cases reported since the district's midnight (any status). */
-  reportedToday: CaseView[];
+  reportedToday: CaseSummary[];
   /** Recently closed cases (the newest pages of status=closed). */
-  recentlyClosed: CaseView[];
+  recentlyClosed: CaseSummary[];
   /** District midnight, ISO. */
   dayStart: string;
   /** When the snapshot was taken, ISO. */
@@ -70,11 +70,11 @@ export interface CockpitFigures {
   openByZone: Map<string, number>;
   openByStatus: Map<CaseStatus, number>;
   reportsByHour: number[];
-  triage: CaseView[];
-  awaitingDispatch: CaseView[];
-  overdue: CaseView[];
+  triage: CaseSummary[];
+  awaitingDispatch: CaseSummary[];
+  overdue: CaseSummary[];
   /** Cases waiting for a duplicate review; undefined until the API carries them. */
-  possibleDuplicates?: CaseView[];
+  possibleDuplicates?: CaseSummary[];
 }
 
 /** Fields the dedup work adds to a case; read defensively so the cockpit works before and after. */
@@ -82,11 +82,11 @@ interface DedupFields {
   linkedReports?: unknown[];
   possibleDuplicates?: unknown[];
 }
-const dedupOf = (c: CaseView) => c as CaseView & DedupFields;
+const dedupOf = (c: CaseSummary) => c as CaseSummary & DedupFields;
 
 const AT_DEPARTMENT: readonly CaseStatus[] = ['dispatched', 'accepted', 'handled'];
 
-const byNewest = (a: CaseView, b: CaseView) => b.reportedAt.localeCompare(a.reportedAt);
+const byNewest = (a: CaseSummary, b: CaseSummary) => b.reportedAt.localeCompare(a.reportedAt);
 
 export const computeFigures = (
   district: Pick<DistrictConfig, 'departments' | 'commandCentre'>,

@@ -4,7 +4,7 @@
  */
 import type { DistrictConfig } from '../../../shared/district/schema';
 import type { Camera } from '../../../shared/domain/camera';
-import type { CaseView } from '../../../shared/http/case-view';
+import type { CaseSummary } from '../../../shared/http/case-view';
 import type { HotspotCell } from '../evaluation';
 import { localName, t, tOf } from '../i18n';
 import type { DistrictNames } from '../names';
@@ -12,7 +12,7 @@ import { cameraSeries } from './cameras';
 import { FONT_FAMILY, initChart, THEME } from './echarts';
 
 export interface DistrictMap {
-  update(open: CaseView[], openByZone: Map<string, number>, selected?: CaseView): void;
+  update(open: CaseSummary[], openByZone: Map<string, number>, selected?: CaseSummary): void;
   /** Camera icons: the registry in the user's scope, the open case's nearby ones brighter. */
   showCameras(all: Camera[], nearby: Camera[], chosen?: string): void;
   /** This month's hotspot cells (分析研判) under the case points, sized by their reports. */
@@ -30,7 +30,7 @@ interface PointDatum {
   itemStyle: { color: string };
 }
 
-const colourOf = (c: CaseView) => (c.overdue ? THEME.overdue : THEME.priority[c.priority]);
+const colourOf = (c: CaseSummary) => (c.overdue ? THEME.overdue : THEME.priority[c.priority]);
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 
 /** The mean of a zone's corners: where its label goes. */
@@ -51,7 +51,7 @@ export const createDistrictMap = (
   const zoneName = new Map(district.zones.map((z) => [z.id, z.name]));
   let counts = new Map<string, number>();
 
-  const point = (c: CaseView): PointDatum => ({
+  const point = (c: CaseSummary): PointDatum => ({
     name: `${names.category(c.category) || t('caseTriage')} · ${tOf('status', c.status)}`,
     value: [c.location.lng, c.location.lat],
     caseId: c.id,

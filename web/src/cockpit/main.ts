@@ -316,6 +316,37 @@ const main = async () => {
 
   const openCase = (id: string) => void panel.open(id);
 
+  /**
+   * What the screen shows depends on, in short: the cases (their newest change and how many are
+   * open and overdue, since overdue flips without a change), the figures read, the open case, and
+   * the minute (the queues say how long a case has been overdue, to the minute).
+   */
+  const metricsReads = new WeakMap<MetricsState, number>();
+  let reads = 0;
+  let lastLook = '';
+  const lookOf = (next: Snapshot, state: MetricsState, selected: CaseView | undefined): string => {
+    if (!metricsReads.has(state)) metricsReads.set(state, ++reads);
+    let newest = '';
+    let overdue = 0;
+    for (const c of next.open) {
+      if (c.updatedAt > newest) newest = c.updatedAt;
+      if (c.overdue) overdue++;
+    }
+    for (const c of [...next.reportedToday, ...next.recentlyClosed])
+      if (c.updatedAt > newest) newest = c.updatedAt;
+    return [
+      next.dayStart,
+      newest,
+      next.open.length,
+      next.reportedToday.length,
+      next.recentlyClosed.length,
+      overdue,
+      metricsReads.get(state),
+      selected ? `${selected.id}@${selected.version}` : '',
+      Math.floor(Date.now() / 60_000),
+    ].join('|');
+  };
+
   // The camera layer: the registry in the user's scope (if any), plus the open case's nearby ones.
   let cameraRegistry: Camera[] = [];
   let nearbyCameras: Camera[] = [];
@@ -466,17 +497,22 @@ const main = async () => {
             })
           : metricsState,
       ]);
-      snapshot = nextSnapshot;
-      metricsState = nextMetrics;
-      figures = computeFigures(
-        district,
-        snapshot,
-        districtHour,
-        metricsState.kind === 'ready' ? periodFiguresOf(metricsState.today) : undefined,
-      );
       await panel.refresh();
-      renderAll();
-      document.body.dataset.updatedAt = snapshot.at;
+      // Most looks find nothing new: then the screen stays as it is (no figures, no redraw).
+      const look = lookOf(nextSnapshot, nextMetrics, panel.current());
+      if (look !== lastLook || !figures) {
+        snapshot = nextSnapshot;
+        metricsState = nextMetrics;
+        figures = computeFigures(
+          district,
+          snapshot,
+          districtHour,
+          metricsState.kind === 'ready' ? periodFiguresOf(metricsState.today) : undefined,
+        );
+        renderAll();
+        lastLook = look;
+      }
+      document.body.dataset.updatedAt = nextSnapshot.at;
       // For the benchmark and anyone debugging a slow screen: what the last refresh read and cost.
       document.body.dataset.refresh = `${board.last.kind}:${board.last.read}:${Math.round(performance.now() - started)}`;
     },

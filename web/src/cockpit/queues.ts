@@ -1,5 +1,5 @@
 /** The lists an operator works from: triage, awaiting dispatch, overdue, possible duplicates. */
-import type { CaseView } from '../api';
+import type { CaseSummary } from '../../../shared/http/case-view';
 import { h } from '../dom';
 import { formatDateTime, formatDuration, formatNumber, type MessageKey, t, tOf } from '../i18n';
 import type { DistrictNames } from '../names';
@@ -8,7 +8,7 @@ import { bestSuggestionText } from './triage-suggestions';
 /** Enough rows for a big screen; the count in the heading says how many there are. */
 const MAX_ROWS = 30;
 
-const item = (c: CaseView, names: DistrictNames, onCase: (id: string) => void, selectedId?: string) => {
+const item = (c: CaseSummary, names: DistrictNames, onCase: (id: string) => void, selectedId?: string) => {
   const overdueBy = c.overdue && c.nextDueAt ? Date.now() - Date.parse(c.nextDueAt) : undefined;
   return h(
     'li',
@@ -50,7 +50,7 @@ const item = (c: CaseView, names: DistrictNames, onCase: (id: string) => void, s
 export const renderQueue = (
   host: HTMLElement,
   title: MessageKey,
-  cases: CaseView[] | undefined,
+  cases: CaseSummary[] | undefined,
   names: DistrictNames,
   onCase: (id: string) => void,
   selectedId?: string,

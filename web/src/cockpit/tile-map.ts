@@ -17,7 +17,7 @@ import type { BasemapConfig, DistrictConfig } from '../../../shared/district/sch
 import type { Camera } from '../../../shared/domain/camera';
 import type { GeoPoint } from '../../../shared/domain/case';
 import { wgs84ToGcj02 } from '../../../shared/domain/geo';
-import type { CaseView } from '../../../shared/http/case-view';
+import type { CaseSummary } from '../../../shared/http/case-view';
 import type { HotspotCell } from '../evaluation';
 import { localName, t, tOf } from '../i18n';
 import type { DistrictNames } from '../names';
@@ -44,7 +44,7 @@ export const projectorFor =
 const zoneLabel = (html: string) =>
   L.divIcon({ className: 'zone-label', html, iconSize: null as unknown as L.PointExpression });
 
-const colourOf = (c: CaseView) => (c.overdue ? THEME.overdue : THEME.priority[c.priority]);
+const colourOf = (c: CaseSummary) => (c.overdue ? THEME.overdue : THEME.priority[c.priority]);
 
 export const createTileMap = (
   element: HTMLElement,
@@ -115,7 +115,7 @@ export const createTileMap = (
   const pulsing = new Map<string, L.Marker>();
   let selectedId: string | undefined;
 
-  const tooltipOf = (c: CaseView) =>
+  const tooltipOf = (c: CaseSummary) =>
     `${names.category(c.category) || t('caseTriage')} · ${tOf('status', c.status)}${c.overdue ? ` · ${t('legendOverdue')}` : ''}`;
 
   return {

@@ -29,7 +29,10 @@ const canChoose = (c: CaseView, user: SignedInUser) =>
   c.triage && c.status === 'registered' && !c.hold && availableCommands(user, c).includes('dispatch');
 
 /** The best suggestion as a short line for the triage queue ("建议：污水外溢 62%"). */
-export const bestSuggestionText = (c: CaseView, names: DistrictNames): string | undefined => {
+export const bestSuggestionText = (
+  c: Pick<CaseView, 'triage' | 'suggestions'>,
+  names: DistrictNames,
+): string | undefined => {
   const best = c.suggestions?.[0];
   return c.triage && best
     ? t('triageBest', { category: names.category(best.category), score: formatPercent(best.score) })
