@@ -2,7 +2,7 @@ import type { EvidenceBucket, StoredObject, UploadForm } from '../../ports';
 import { type S3ClientSource, s3ClientOf } from './s3-client-source';
 
 // The S3 module is imported where a request uses it, never at module level: see `S3ClientSource`.
-const s3Module = () => import('@aws-sdk/client-s3');
+const s3Module = () => import('./s3-sdk');
 
 /**
  * The evidence bucket over S3 (s3rver locally). Forms are presigned POSTs whose policy pins the

@@ -7,7 +7,7 @@ export interface S3ExportFilesOptions {
 }
 
 // The S3 module is imported where a call uses it, never at module level: see `S3ClientSource`.
-const s3Module = () => import('@aws-sdk/client-s3');
+const s3Module = () => import('./s3-sdk');
 
 /** The exports bucket for export jobs: chunk objects, the composed file and its presigned link. */
 export class S3ExportFiles implements ExportFiles {

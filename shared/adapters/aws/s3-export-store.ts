@@ -16,7 +16,7 @@ export class S3ExportStore implements ExportStore {
     const { bucket } = this.options;
     const seconds = this.options.linkSeconds ?? 900;
     // The S3 module and client load with the first big export, not at the evaluation function's cold start.
-    const { GetObjectCommand, PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const { GetObjectCommand, PutObjectCommand } = await import('./s3-sdk');
     const client = await s3ClientOf(this.options.client);
     await client.send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }),
