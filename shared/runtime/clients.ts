@@ -65,7 +65,7 @@ export const sqs = (): SQSClient => {
  * that use S3 on every path ask for it at cold start (see their handler.ts).
  */
 export const s3 = (): Promise<S3Client> => {
-  s3Client ??= import('@aws-sdk/client-s3').then(({ S3Client }) => {
+  s3Client ??= import('../adapters/aws/s3-sdk').then(({ S3Client }) => {
     // A local S3 (s3rver) answers on one host: path-style URLs, for the SDK and for presigned forms.
     const endpoint = optionalEnv(ENV.s3Endpoint);
     return extended(

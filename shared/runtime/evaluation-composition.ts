@@ -15,7 +15,7 @@ export const exportStoreFromEnv = (): ExportStore | undefined => {
   let client: Promise<S3Client> | undefined;
   // Built with the first big export: see `s3` in ./clients.
   const exportsClient = () => {
-    client ??= import('@aws-sdk/client-s3').then(({ S3Client }) =>
+    client ??= import('../adapters/aws/s3-sdk').then(({ S3Client }) =>
       extended(new S3Client({ forcePathStyle: true })),
     );
     return client;
