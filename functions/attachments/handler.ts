@@ -1,8 +1,13 @@
 import { systemClock } from '../../shared/ports';
+import { s3 } from '../../shared/runtime/clients';
 import { caseStoreFromEnv, districtIndexFromEnv } from '../../shared/runtime/composition';
 import { identityFrom } from '../../shared/runtime/config';
 import { attachmentStoreFromEnv, evidenceBucketFromEnv } from '../../shared/runtime/evidence-composition';
 import { makeHandler } from './app';
+
+// Every path of this function uses S3: its client is built at cold start, not left to the first
+// request as in functions that use it on one path only (see `s3`).
+await s3();
 
 export const handler = makeHandler({
   store: caseStoreFromEnv(),

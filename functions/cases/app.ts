@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { z } from 'zod';
 import { actorFromEvent } from '../../shared/auth/actor';
 import { auditCase } from '../../shared/domain/audit';
 import { type Action, authorize, inScope, scopeOf } from '../../shared/domain/authorization';
@@ -68,7 +69,7 @@ const auditOf = async (deps: CasesDeps, event: Event, actor: Actor) => {
  */
 export const scopedListQuery = (
   actor: Actor,
-  query: ReturnType<typeof ListQuery.parse>,
+  query: z.output<ReturnType<typeof ListQuery>>,
   now: string,
   /** `export` for the case exports (shared/usecases/exports.ts): the same filters, their own grant. */
   action: 'list' | 'export' = 'list',
@@ -133,7 +134,7 @@ const commandOf = (routeKey: string): CommandName => {
 const runCommand = async (deps: CasesDeps, event: Event, actor: Actor) => {
   const caseId = pathParam(event, 'id', CaseId);
   const command = commandOf(event.routeKey);
-  const { expectedVersion, ...body } = jsonBody(event, COMMAND_BODIES[command]);
+  const { expectedVersion, ...body } = jsonBody(event, COMMAND_BODIES[command]());
   const next = await runCaseCommand(deps, {
     caseId,
     // Commands on a case the actor can't even read are 404s, like reads; the workflow checks the rest.
@@ -154,7 +155,7 @@ const runCommand = async (deps: CasesDeps, event: Event, actor: Actor) => {
 const runDuplicateCommand = async (deps: CasesDeps, event: Event, actor: Actor) => {
   const stored = await loadReadable(deps, actor, pathParam(event, 'id', CaseId));
   const command = event.routeKey.split('/').pop() as keyof typeof DUPLICATE_BODIES;
-  const body = jsonBody(event, DUPLICATE_BODIES[command]);
+  const body = jsonBody(event, DUPLICATE_BODIES[command]());
   authorize(actor, 'merge', stored.case);
   if (body.expectedVersion !== undefined && body.expectedVersion !== stored.case.version) {
     throw new VersionConflictError(stored.case.id, body.expectedVersion, stored.case.version);

@@ -24,7 +24,7 @@ const parseEvent = (body: string) => {
       { field: 'body', rule: 'json', message: `the body is not valid JSON (${(error as Error).message})` },
     ]);
   }
-  const parsed = DepartmentEventBody.safeParse(document);
+  const parsed = DepartmentEventBody().safeParse(document);
   if (!parsed.success) throw fromZodError(parsed.error);
   return parsed.data;
 };

@@ -1,6 +1,6 @@
 import { SqsMessageVisibility } from '../../shared/adapters/aws/sqs-message-visibility';
 import { systemClock } from '../../shared/ports';
-import { sqs } from '../../shared/runtime/clients';
+import { s3, sqs } from '../../shared/runtime/clients';
 import {
   caseStoreFromEnv,
   districtIndexFromEnv,
@@ -14,6 +14,10 @@ import {
   exportJobStoreFromEnv,
 } from '../../shared/runtime/export-composition';
 import { type ExportWorkerFunctionDeps, makeHandler } from './app';
+
+// Every path of this function uses S3: its client is built at cold start, not left to the first
+// request as in functions that use it on one path only (see `s3`).
+await s3();
 
 export const buildDeps = (): ExportWorkerFunctionDeps => ({
   jobs: exportJobStoreFromEnv(),

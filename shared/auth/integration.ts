@@ -9,6 +9,7 @@ import {
   KEY_ID_PATTERN,
   RATE_LIMIT_PER_MINUTE,
 } from '../domain/integration-key';
+import { lazySchema } from '../http/lazy-schema';
 
 /**
  * What the key authorizer hands the route's function (`requestContext.authorizer.lambda`). Only
@@ -40,16 +41,19 @@ export interface IntegrationPrincipal {
   rateLimitPerMinute: number;
 }
 
-const ContextSchema = z.object({
-  keyId: z.string().regex(KEY_ID_PATTERN),
-  name: z.string().min(1),
-  source: z.enum(SOURCES),
-  actions: z
-    .union([z.string(), z.array(z.string())])
-    .transform((value) => (typeof value === 'string' ? value.split(',').filter(Boolean) : value))
-    .pipe(z.array(z.enum(INTEGRATION_ACTIONS))),
-  rateLimitPerMinute: z.coerce.number().int().min(RATE_LIMIT_PER_MINUTE.min).max(RATE_LIMIT_PER_MINUTE.max),
-});
+/** Built on the first integration request: the functions that import this module serve other routes too. */
+const ContextSchema = lazySchema(() =>
+  z.object({
+    keyId: z.string().regex(KEY_ID_PATTERN),
+    name: z.string().min(1),
+    source: z.enum(SOURCES),
+    actions: z
+      .union([z.string(), z.array(z.string())])
+      .transform((value) => (typeof value === 'string' ? value.split(',').filter(Boolean) : value))
+      .pipe(z.array(z.enum(INTEGRATION_ACTIONS))),
+    rateLimitPerMinute: z.coerce.number().int().min(RATE_LIMIT_PER_MINUTE.min).max(RATE_LIMIT_PER_MINUTE.max),
+  }),
+);
 
 /**
  * Reads the authorizer's context; nothing else in the request is trusted for identity. A route
@@ -57,7 +61,7 @@ const ContextSchema = z.object({
  */
 export const integrationFromEvent = (event: APIGatewayProxyEventV2): IntegrationPrincipal => {
   const authorizer = (event.requestContext as { authorizer?: { lambda?: unknown } }).authorizer;
-  const parsed = ContextSchema.safeParse(authorizer?.lambda);
+  const parsed = ContextSchema().safeParse(authorizer?.lambda);
   if (!parsed.success) throw new UnauthenticatedError('a valid integration key (x-api-key) is required');
   const { keyId, name, source, actions, rateLimitPerMinute } = parsed.data;
   return {

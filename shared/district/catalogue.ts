@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { DistrictProblem } from './load';
-import { type CatalogueUse, Category, type CategoryOverride, LocalizedName } from './schema';
+import { type CatalogueUse, type Category, type CategoryOverride, districtSchemas } from './schema';
 
 /**
  * The standard catalogue (`districts/catalogue.json`): GB/T 30428.2's components and events and the
@@ -10,43 +10,60 @@ import { type CatalogueUse, Category, type CategoryOverride, LocalizedName } fro
  * category list, which the rest of the platform sees as before.
  */
 
-const roleId = z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be lower-case letters, digits and dashes');
+/** Built on first use, as the district schema it extends (see `districtSchemas`). */
+const buildCatalogueSchemas = () => {
+  const { LocalizedName, Category } = districtSchemas();
+  const roleId = z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be lower-case letters, digits and dashes');
 
-export const CatalogueRole = z.object({ id: roleId, name: LocalizedName });
+  const CatalogueRole = z.object({ id: roleId, name: LocalizedName });
 
-export const Catalogue = z
-  .object({
-    id: roleId,
-    name: LocalizedName,
-    version: z.string().min(1).max(20),
-    roles: z.array(CatalogueRole).min(1).max(60),
-    /** Entries name roles in `lead` and `cooperating`, not departments. */
-    entries: z.array(Category).min(1).max(300),
-  })
-  .superRefine((catalogue, ctx) => {
-    const roles = new Set(catalogue.roles.map((r) => r.id));
-    const codes = new Set<string>();
-    catalogue.entries.forEach((entry, i) => {
-      if (codes.has(entry.code))
-        ctx.addIssue({ code: 'custom', path: ['entries', i, 'code'], message: `duplicate "${entry.code}"` });
-      codes.add(entry.code);
-      for (const [path, role] of [
-        [['lead'], entry.lead],
-        ...entry.cooperating.map((r, j) => [['cooperating', j], r] as const),
-      ] as const) {
-        if (!roles.has(role))
-          ctx.addIssue({ code: 'custom', path: ['entries', i, ...path], message: `unknown role "${role}"` });
-      }
-      if (entry.cooperating.includes(entry.lead))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['entries', i, 'cooperating'],
-          message: 'the lead role cannot also co-operate',
-        });
+  const Catalogue = z
+    .object({
+      id: roleId,
+      name: LocalizedName,
+      version: z.string().min(1).max(20),
+      roles: z.array(CatalogueRole).min(1).max(60),
+      /** Entries name roles in `lead` and `cooperating`, not departments. */
+      entries: z.array(Category).min(1).max(300),
+    })
+    .superRefine((catalogue, ctx) => {
+      const roles = new Set(catalogue.roles.map((r) => r.id));
+      const codes = new Set<string>();
+      catalogue.entries.forEach((entry, i) => {
+        if (codes.has(entry.code))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['entries', i, 'code'],
+            message: `duplicate "${entry.code}"`,
+          });
+        codes.add(entry.code);
+        for (const [path, role] of [
+          [['lead'], entry.lead],
+          ...entry.cooperating.map((r, j) => [['cooperating', j], r] as const),
+        ] as const) {
+          if (!roles.has(role))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['entries', i, ...path],
+              message: `unknown role "${role}"`,
+            });
+        }
+        if (entry.cooperating.includes(entry.lead))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['entries', i, 'cooperating'],
+            message: 'the lead role cannot also co-operate',
+          });
+      });
     });
-  });
 
-export type Catalogue = z.infer<typeof Catalogue>;
+  return { CatalogueRole, Catalogue };
+};
+
+let built: ReturnType<typeof buildCatalogueSchemas> | undefined;
+export const catalogueSchemas = () => (built ??= buildCatalogueSchemas());
+
+export type Catalogue = z.infer<ReturnType<typeof catalogueSchemas>['Catalogue']>;
 
 export interface ResolvedCatalogue {
   /** The active entries with departments in place of roles and the district's overrides applied. */

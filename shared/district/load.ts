@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { z } from 'zod';
-import { Catalogue, resolveCatalogue } from './catalogue';
-import { CatalogueUse, DistrictConfig } from './schema';
+import { type Catalogue, catalogueSchemas, resolveCatalogue } from './catalogue';
+import { type DistrictConfig, districtSchemas } from './schema';
 
 /** One broken rule in a district file: where it is and what it asks for. */
 export interface DistrictProblem {
@@ -73,7 +73,7 @@ const catalogues = new Map<string, Catalogue>();
 export const loadCatalogue = (file: string): Catalogue => {
   const known = catalogues.get(file);
   if (known) return known;
-  const result = Catalogue.safeParse(readJson(file));
+  const result = catalogueSchemas().Catalogue.safeParse(readJson(file));
   if (!result.success) throw new DistrictConfigError(file, problemsOf(result.error));
   catalogues.set(file, result.data);
   return result.data;
@@ -102,7 +102,7 @@ const withCatalogue = (
   file: string,
 ): { document: Record<string, unknown>; fromCatalogue: string[]; problems: DistrictProblem[] } => {
   const catalogueFile = catalogueFileOf(document, file);
-  const parsedUse = CatalogueUse.safeParse(document.catalogue);
+  const parsedUse = districtSchemas().CatalogueUse.safeParse(document.catalogue);
   if (catalogueFile === undefined || !parsedUse.success) {
     const problems =
       document.catalogue === undefined || parsedUse.success
@@ -154,7 +154,7 @@ export const parseDistrict = (document: unknown, file: string): DistrictConfig =
   const expanded = isRecord(document)
     ? withCatalogue(document, file)
     : { document, fromCatalogue: [], problems: [] };
-  const result = DistrictConfig.safeParse(expanded.document);
+  const result = districtSchemas().DistrictConfig.safeParse(expanded.document);
   const { fromCatalogue } = expanded;
   const problems = [
     ...expanded.problems,

@@ -9,48 +9,54 @@ export const NAVIGATION_PROVIDERS = ['amap', 'baidu', 'tencent', 'geo', 'custom'
 /** A custom link opens a web page or the phone's chooser, never script (`javascript:`, `data:`). */
 const TEMPLATE_SCHEMES = /^(https:\/\/|geo:)/;
 
-export const NavigationSettings = z
-  .strictObject({
-    /**
-     * `amap` 高德 (the default), `baidu` 百度, `tencent` 腾讯: their web URI APIs, which open the app
-     * when installed; `geo`: a `geo:` URI (RFC 5870), the phone's own chooser (Android);
-     * `custom`: `urlTemplate`.
-     */
-    provider: z.enum(NAVIGATION_PROVIDERS).default('amap'),
-    /** Who is calling, as the URI APIs ask: 高德's and 百度's `src`, 腾讯's `referer` (its developer key). */
-    source: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,80}$/, 'letters, digits, dot, dash and underscore')
-      .default('xietong'),
-    /** `custom` only: an https (or geo:) link with `{lat}`, `{lng}` and optionally `{name}`. */
-    urlTemplate: z.string().max(500).optional(),
-    /** `custom` only: the datum `{lat}` and `{lng}` are given in. */
-    coordinate: z.enum(['wgs84', 'gcj02']).default('wgs84'),
-  })
-  .superRefine((settings, ctx) => {
-    const template = settings.urlTemplate;
-    if (settings.provider !== 'custom') {
-      if (template !== undefined) {
+/** Built on first use, like the district's own schemas (`districtSchemas`): no zod at cold start. */
+const buildNavigationSchema = () =>
+  z
+    .strictObject({
+      /**
+       * `amap` 高德 (the default), `baidu` 百度, `tencent` 腾讯: their web URI APIs, which open the app
+       * when installed; `geo`: a `geo:` URI (RFC 5870), the phone's own chooser (Android);
+       * `custom`: `urlTemplate`.
+       */
+      provider: z.enum(NAVIGATION_PROVIDERS).default('amap'),
+      /** Who is calling, as the URI APIs ask: 高德's and 百度's `src`, 腾讯's `referer` (its developer key). */
+      source: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,80}$/, 'letters, digits, dot, dash and underscore')
+        .default('xietong'),
+      /** `custom` only: an https (or geo:) link with `{lat}`, `{lng}` and optionally `{name}`. */
+      urlTemplate: z.string().max(500).optional(),
+      /** `custom` only: the datum `{lat}` and `{lng}` are given in. */
+      coordinate: z.enum(['wgs84', 'gcj02']).default('wgs84'),
+    })
+    .superRefine((settings, ctx) => {
+      const template = settings.urlTemplate;
+      if (settings.provider !== 'custom') {
+        if (template !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['urlTemplate'],
+            message: 'a URL template needs provider "custom"',
+          });
+        }
+        return;
+      }
+      if (template === undefined) {
         ctx.addIssue({
           code: 'custom',
           path: ['urlTemplate'],
-          message: 'a URL template needs provider "custom"',
+          message: 'provider "custom" needs urlTemplate',
+        });
+        return;
+      }
+      if (!TEMPLATE_SCHEMES.test(template) || !template.includes('{lat}') || !template.includes('{lng}')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['urlTemplate'],
+          message: 'an https:// or geo: link containing {lat} and {lng}',
         });
       }
-      return;
-    }
-    if (template === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['urlTemplate'], message: 'provider "custom" needs urlTemplate' });
-      return;
-    }
-    if (!TEMPLATE_SCHEMES.test(template) || !template.includes('{lat}') || !template.includes('{lng}')) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['urlTemplate'],
-        message: 'an https:// or geo: link containing {lat} and {lng}',
-      });
-    }
-  });
+    });
 
 export const DEFAULT_NAVIGATION: NavigationSettings = {
   provider: 'amap',
@@ -58,4 +64,7 @@ export const DEFAULT_NAVIGATION: NavigationSettings = {
   coordinate: 'wgs84',
 };
 
-export type NavigationSettings = z.infer<typeof NavigationSettings>;
+let built: ReturnType<typeof buildNavigationSchema> | undefined;
+export const navigationSchema = () => (built ??= buildNavigationSchema());
+
+export type NavigationSettings = z.infer<ReturnType<typeof buildNavigationSchema>>;

@@ -7,6 +7,7 @@ import {
   JointVisitListQuery,
   PremisesQuery,
 } from './joint-visit-schemas';
+import type { LazySchema } from './lazy-schema';
 import { jsonSchemaOf, problemResponses } from './openapi-parts';
 
 /**
@@ -51,7 +52,7 @@ const ok = (description: string, body: Record<string, unknown>) => ({
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 const visitRef = { $ref: '#/components/schemas/JointVisit' };
 
-const queryParameters = (query: z.ZodType) =>
+const queryParameters = (query: LazySchema<z.ZodType>) =>
   Object.entries((schema(query) as { properties: Record<string, unknown> }).properties).map(([name, s]) => ({
     name,
     in: 'query',

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../domain/signature';
+import { type LazySchema, schemaOf } from './lazy-schema';
 import { fromZodError, RequestError } from './problem';
 
 const header = (event: APIGatewayProxyEventV2, name: string): string | undefined => {
@@ -26,7 +27,10 @@ export const signedRequestOf = (event: APIGatewayProxyEventV2) => ({
 });
 
 /** Parses a JSON body and validates it; an absent body is `{}` for commands that need no fields. */
-export const jsonBody = <S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> => {
+export const jsonBody = <S extends z.ZodType>(
+  event: APIGatewayProxyEventV2,
+  schema: S | LazySchema<S>,
+): z.output<S> => {
   const contentType = header(event, 'content-type');
   const raw = rawBody(event);
   if (
@@ -53,13 +57,16 @@ export const jsonBody = <S extends z.ZodType>(event: APIGatewayProxyEventV2, sch
       { field: 'body', rule: 'object', message: 'the body must be a JSON object' },
     ]);
   }
-  const result = schema.safeParse(document);
+  const result = schemaOf(schema).safeParse(document);
   if (!result.success) throw fromZodError(result.error);
   return result.data;
 };
 
-export const queryParams = <S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> => {
-  const result = schema.safeParse(event.queryStringParameters ?? {});
+export const queryParams = <S extends z.ZodType>(
+  event: APIGatewayProxyEventV2,
+  schema: S | LazySchema<S>,
+): z.output<S> => {
+  const result = schemaOf(schema).safeParse(event.queryStringParameters ?? {});
   if (!result.success) throw fromZodError(result.error, 'query');
   return result.data;
 };
@@ -67,9 +74,9 @@ export const queryParams = <S extends z.ZodType>(event: APIGatewayProxyEventV2, 
 export const pathParam = <S extends z.ZodType>(
   event: APIGatewayProxyEventV2,
   name: string,
-  schema: S,
+  schema: S | LazySchema<S>,
 ): z.output<S> => {
-  const result = schema.safeParse(event.pathParameters?.[name]);
+  const result = schemaOf(schema).safeParse(event.pathParameters?.[name]);
   if (!result.success) throw fromZodError(result.error, name);
   return result.data;
 };
@@ -77,11 +84,11 @@ export const pathParam = <S extends z.ZodType>(
 export const headerParam = <S extends z.ZodType>(
   event: APIGatewayProxyEventV2,
   name: string,
-  schema: S,
+  schema: S | LazySchema<S>,
 ): z.output<S> | undefined => {
   const value = header(event, name);
   if (value === undefined) return undefined;
-  const result = schema.safeParse(value);
+  const result = schemaOf(schema).safeParse(value);
   if (!result.success) throw fromZodError(result.error, name);
   return result.data;
 };

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { CASE_STATUSES, SOURCES } from '../domain/case';
 import { INTEGRATION_ACTIONS, KEY_ID_PATTERN, RATE_LIMIT_PER_MINUTE } from '../domain/integration-key';
 import { SUBSCRIPTION_EVENTS } from '../domain/subscriptions';
+import { lazySchema } from './lazy-schema';
 
 /**
  * Request schemas: they validate every request and generate the OpenAPI document, so the two
@@ -10,190 +11,28 @@ import { SUBSCRIPTION_EVENTS } from '../domain/subscriptions';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-export const Location = z.strictObject({
-  lat: z.number().gte(-90).lte(90).describe('Latitude in degrees'),
-  lng: z.number().gte(-180).lte(180).describe('Longitude in degrees'),
-  crs: z.enum(['wgs84', 'gcj02']).default('wgs84').describe('wgs84 (GPS) or gcj02 (Chinese map apps)'),
-  address: text(200).optional(),
-});
+export const Location = lazySchema(() =>
+  z.strictObject({
+    lat: z.number().gte(-90).lte(90).describe('Latitude in degrees'),
+    lng: z.number().gte(-180).lte(180).describe('Longitude in degrees'),
+    crs: z.enum(['wgs84', 'gcj02']).default('wgs84').describe('wgs84 (GPS) or gcj02 (Chinese map apps)'),
+    address: text(200).optional(),
+  }),
+);
 
-export const ReportBody = z.strictObject({
-  source: z.enum(SOURCES),
-  category: z
-    .string()
-    .min(1)
-    .max(80)
-    .optional()
-    .describe('A category code from GET /v1/district; without it the case goes to triage'),
-  description: text(2000),
-  location: Location,
-  occurredAt: z.iso.datetime({ offset: true }).optional(),
-  reporter: z
-    .strictObject({
-      name: text(60).optional(),
-      phone: z
-        .string()
-        .regex(/^\+?[0-9][0-9 -]{4,19}$/, 'a phone number: digits, spaces or dashes, optional leading +')
-        .optional(),
-    })
-    .optional(),
-  externalRef: z
-    .strictObject({
-      system: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'letters, digits, dot, dash, underscore (≤ 40)'),
-      id: text(100),
-    })
-    .optional()
-    .describe('The ticket in the sending system; a ticket already seen returns its case'),
-});
-
-const expectedVersion = z
-  .number()
-  .int()
-  .positive()
-  .optional()
-  .describe('Stale versions are refused with 409');
-const reason = text(1000);
-const note = text(2000);
-
-export const COMMAND_BODIES = {
-  dispatch: z.strictObject({
-    department: z
-      .string()
-      .min(1)
-      .max(60)
-      .optional()
-      .describe('Defaults to the lead department; a change is a reassignment'),
+export const ReportBody = lazySchema(() =>
+  z.strictObject({
+    source: z.enum(SOURCES),
     category: z
       .string()
       .min(1)
       .max(80)
       .optional()
-      .describe('Required for a case in triage; re-routes the case'),
-    reason: reason.optional().describe('Required when reassigning a dispatched case'),
-    expectedVersion,
-  }),
-  accept: z.strictObject({ note: note.optional(), expectedVersion }),
-  return: z.strictObject({ reason, expectedVersion }),
-  progress: z.strictObject({ note, expectedVersion }),
-  resolve: z.strictObject({ result: note, expectedVersion }),
-  verify: z.strictObject({ passed: z.boolean(), note: note.optional(), expectedVersion }),
-  close: z.strictObject({ note: note.optional(), expectedVersion }),
-  reopen: z.strictObject({ reason, expectedVersion }),
-  cancel: z.strictObject({ reason, expectedVersion }),
-  escalate: z
-    .strictObject({ reason, expectedVersion })
-    .describe('督办 by hand: the next level of the escalation ladder now (a reminder at the last level)'),
-  hold: z
-    .strictObject({ reason, expectedVersion })
-    .describe('Suspends the running deadline, e.g. while waiting for the reporter'),
-  resume: z.strictObject({ note: note.optional(), expectedVersion }),
-} as const;
-
-export type CommandName = keyof typeof COMMAND_BODIES;
-
-export const DUPLICATE_BODIES = {
-  merge: z.strictObject({
-    into: z.string().regex(/^C[A-Za-z0-9_-]{20,30}$/, 'a case id'),
-    reason: reason.optional(),
-    expectedVersion,
-  }),
-  unmerge: z.strictObject({ reason, expectedVersion }),
-  'dismiss-duplicate': z.strictObject({ reason, expectedVersion }),
-} as const;
-
-/** The largest page of cases per view: full cases are heavy, summaries a tenth of that. */
-export const LIST_LIMIT = { full: 100, summary: 500 } as const;
-
-export const ListQuery = z
-  .strictObject({
-    status: z.enum(CASE_STATUSES).optional(),
-    department: z.string().min(1).max(60).optional(),
-    zone: z.string().min(1).max(60).optional(),
-    overdue: z.enum(['true', 'false']).optional(),
-    /** The review queue: cases flagged as possible duplicates. */
-    possibleDuplicate: z.literal('true').optional(),
-    /** The incremental refresh: only cases changed after this instant, oldest change first. */
-    changedSince: z.iso
-      .datetime({ offset: true })
-      .transform((instant) => new Date(instant).toISOString())
-      .optional(),
-    limit: z
-      .string()
-      .regex(/^[0-9]{1,3}$/, 'an integer from 1 to 100 (500 with view=summary)')
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(LIST_LIMIT.summary))
-      .optional(),
-    cursor: z.string().min(1).max(2000).optional(),
-    /** `summary`: each case as a board needs it (`caseSummary`), in pages of up to 500. */
-    view: z.enum(['full', 'summary']).optional(),
-  })
-  .refine((query) => (query.limit ?? 0) <= LIST_LIMIT[query.view ?? 'full'], {
-    path: ['limit'],
-    message: 'an integer from 1 to 100 (500 with view=summary)',
-  });
-
-export const CaseId = z.string().regex(/^C[A-Za-z0-9_-]{20,30}$/, 'a case id as returned by POST /v1/cases');
-
-export const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, '1–255 visible ASCII characters');
-
-export const IntegrationKeyBody = z
-  .strictObject({
-    name: text(80).describe('Who holds the key, e.g. "12345 热线平台"'),
-    source: z.enum(SOURCES).describe('The only source the key may report as'),
-    actions: z
-      .array(z.enum(INTEGRATION_ACTIONS))
-      .min(1)
-      .default(['report'])
-      .describe(
-        'What the key may do: "report" (create cases), "events" (signed department-system events), "alerts" (signed camera alerts, source camera); with "events" or "alerts" the reply shows a signingSecret once',
-      ),
-    rateLimitPerMinute: z
-      .number()
-      .int()
-      .min(RATE_LIMIT_PER_MINUTE.min)
-      .max(RATE_LIMIT_PER_MINUTE.max)
-      .default(RATE_LIMIT_PER_MINUTE.default)
-      .describe('Requests a minute the key may make; more are refused with 429'),
-    department: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{1,40}$/)
-      .optional()
-      .describe('The department a department system acts for (required with "events")'),
-  })
-  .superRefine((body, ctx) => {
-    // Runs even when `actions` failed its own check (zod 4's non-fatal issues): look before using it.
-    if (Array.isArray(body.actions) && body.actions.includes('events') && body.department === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['department'],
-        message: 'a key with "events" acts for a department: name it',
-      });
-    }
-    // Camera alerts become reports of source `camera`: a key that sends them can report as nothing else.
-    if (body.actions.includes('alerts') && body.source !== 'camera') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['source'],
-        message: 'a key with "alerts" sends camera alerts: its source is "camera"',
-      });
-    }
-  });
-
-export const IntegrationKeyId = z
-  .string()
-  .regex(KEY_ID_PATTERN, 'an integration key id as returned by POST /v1/integration-keys');
-
-/** Revoking takes no fields; an unknown one is refused rather than ignored. */
-export const RevokeBody = z.strictObject({});
-
-/** A 12345 hotline ticket (POST /v1/integrations/hotline/tickets). */
-export const HotlineTicketBody = z
-  .strictObject({
-    ticketNo: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,60}$/, 'the platform’s ticket number: letters, digits, dot, dash, underscore')
-      .describe('The ticket number (工单号); the same ticket again returns its case'),
-    caller: z
+      .describe('A category code from GET /v1/district; without it the case goes to triage'),
+    description: text(2000),
+    location: Location(),
+    occurredAt: z.iso.datetime({ offset: true }).optional(),
+    reporter: z
       .strictObject({
         name: text(60).optional(),
         phone: z
@@ -202,111 +41,321 @@ export const HotlineTicketBody = z
           .optional(),
       })
       .optional(),
-    content: text(1900).describe('What the caller reported (诉求内容)'),
-    address: text(200).describe('The address the caller gave'),
-    categoryText: text(80)
+    externalRef: z
+      .strictObject({
+        system: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'letters, digits, dot, dash, underscore (≤ 40)'),
+        id: text(100),
+      })
       .optional()
-      .describe('The platform’s own category (mapped by the district’s hotline table; unmapped → triage)'),
-    receivedAt: z.iso.datetime({ offset: true }).describe('When the call came in'),
-    lat: z.number().gte(-90).lte(90).optional(),
-    lng: z.number().gte(-180).lte(180).optional(),
-    crs: z.enum(['wgs84', 'gcj02']).optional(),
-  })
-  .superRefine((body, ctx) => {
-    if ((body.lat === undefined) !== (body.lng === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [body.lat === undefined ? 'lat' : 'lng'],
-        message: 'lat and lng come together',
-      });
-    }
-  });
+      .describe('The ticket in the sending system; a ticket already seen returns its case'),
+  }),
+);
 
-const eventId = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'the event’s id in the sending system: letters, digits, . _ : -')
-  .describe('The event’s id in the department system; the same event again changes nothing');
+const expectedVersion = lazySchema(() =>
+  z.number().int().positive().optional().describe('Stale versions are refused with 409'),
+);
+const reason = lazySchema(() => text(1000));
+const note = lazySchema(() => text(2000));
+
+export const COMMAND_BODIES = {
+  dispatch: lazySchema(() =>
+    z.strictObject({
+      department: z
+        .string()
+        .min(1)
+        .max(60)
+        .optional()
+        .describe('Defaults to the lead department; a change is a reassignment'),
+      category: z
+        .string()
+        .min(1)
+        .max(80)
+        .optional()
+        .describe('Required for a case in triage; re-routes the case'),
+      reason: reason().optional().describe('Required when reassigning a dispatched case'),
+      expectedVersion: expectedVersion(),
+    }),
+  ),
+  accept: lazySchema(() => z.strictObject({ note: note().optional(), expectedVersion: expectedVersion() })),
+  return: lazySchema(() => z.strictObject({ reason: reason(), expectedVersion: expectedVersion() })),
+  progress: lazySchema(() => z.strictObject({ note: note(), expectedVersion: expectedVersion() })),
+  resolve: lazySchema(() => z.strictObject({ result: note(), expectedVersion: expectedVersion() })),
+  verify: lazySchema(() =>
+    z.strictObject({ passed: z.boolean(), note: note().optional(), expectedVersion: expectedVersion() }),
+  ),
+  close: lazySchema(() => z.strictObject({ note: note().optional(), expectedVersion: expectedVersion() })),
+  reopen: lazySchema(() => z.strictObject({ reason: reason(), expectedVersion: expectedVersion() })),
+  cancel: lazySchema(() => z.strictObject({ reason: reason(), expectedVersion: expectedVersion() })),
+  escalate: lazySchema(() =>
+    z
+      .strictObject({ reason: reason(), expectedVersion: expectedVersion() })
+      .describe('督办 by hand: the next level of the escalation ladder now (a reminder at the last level)'),
+  ),
+  hold: lazySchema(() =>
+    z
+      .strictObject({ reason: reason(), expectedVersion: expectedVersion() })
+      .describe('Suspends the running deadline, e.g. while waiting for the reporter'),
+  ),
+  resume: lazySchema(() => z.strictObject({ note: note().optional(), expectedVersion: expectedVersion() })),
+} as const;
+
+export type CommandName = keyof typeof COMMAND_BODIES;
+
+export const DUPLICATE_BODIES = {
+  merge: lazySchema(() =>
+    z.strictObject({
+      into: z.string().regex(/^C[A-Za-z0-9_-]{20,30}$/, 'a case id'),
+      reason: reason().optional(),
+      expectedVersion: expectedVersion(),
+    }),
+  ),
+  unmerge: lazySchema(() => z.strictObject({ reason: reason(), expectedVersion: expectedVersion() })),
+  'dismiss-duplicate': lazySchema(() =>
+    z.strictObject({ reason: reason(), expectedVersion: expectedVersion() }),
+  ),
+} as const;
+
+/** The largest page of cases per view: full cases are heavy, summaries a tenth of that. */
+export const LIST_LIMIT = { full: 100, summary: 500 } as const;
+
+export const ListQuery = lazySchema(() =>
+  z
+    .strictObject({
+      status: z.enum(CASE_STATUSES).optional(),
+      department: z.string().min(1).max(60).optional(),
+      zone: z.string().min(1).max(60).optional(),
+      overdue: z.enum(['true', 'false']).optional(),
+      /** The review queue: cases flagged as possible duplicates. */
+      possibleDuplicate: z.literal('true').optional(),
+      /** The incremental refresh: only cases changed after this instant, oldest change first. */
+      changedSince: z.iso
+        .datetime({ offset: true })
+        .transform((instant) => new Date(instant).toISOString())
+        .optional(),
+      limit: z
+        .string()
+        .regex(/^[0-9]{1,3}$/, 'an integer from 1 to 100 (500 with view=summary)')
+        .transform(Number)
+        .pipe(z.number().int().min(1).max(LIST_LIMIT.summary))
+        .optional(),
+      cursor: z.string().min(1).max(2000).optional(),
+      /** `summary`: each case as a board needs it (`caseSummary`), in pages of up to 500. */
+      view: z.enum(['full', 'summary']).optional(),
+    })
+    .refine((query) => (query.limit ?? 0) <= LIST_LIMIT[query.view ?? 'full'], {
+      path: ['limit'],
+      message: 'an integer from 1 to 100 (500 with view=summary)',
+    }),
+);
+
+export const CaseId = lazySchema(() =>
+  z.string().regex(/^C[A-Za-z0-9_-]{20,30}$/, 'a case id as returned by POST /v1/cases'),
+);
+
+export const IdempotencyKey = lazySchema(() =>
+  z.string().regex(/^[\x21-\x7e]{1,255}$/, '1–255 visible ASCII characters'),
+);
+
+export const IntegrationKeyBody = lazySchema(() =>
+  z
+    .strictObject({
+      name: text(80).describe('Who holds the key, e.g. "12345 热线平台"'),
+      source: z.enum(SOURCES).describe('The only source the key may report as'),
+      actions: z
+        .array(z.enum(INTEGRATION_ACTIONS))
+        .min(1)
+        .default(['report'])
+        .describe(
+          'What the key may do: "report" (create cases), "events" (signed department-system events), "alerts" (signed camera alerts, source camera); with "events" or "alerts" the reply shows a signingSecret once',
+        ),
+      rateLimitPerMinute: z
+        .number()
+        .int()
+        .min(RATE_LIMIT_PER_MINUTE.min)
+        .max(RATE_LIMIT_PER_MINUTE.max)
+        .default(RATE_LIMIT_PER_MINUTE.default)
+        .describe('Requests a minute the key may make; more are refused with 429'),
+      department: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]{1,40}$/)
+        .optional()
+        .describe('The department a department system acts for (required with "events")'),
+    })
+    .superRefine((body, ctx) => {
+      // Runs even when `actions` failed its own check (zod 4's non-fatal issues): look before using it.
+      if (Array.isArray(body.actions) && body.actions.includes('events') && body.department === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['department'],
+          message: 'a key with "events" acts for a department: name it',
+        });
+      }
+      // Camera alerts become reports of source `camera`: a key that sends them can report as nothing else.
+      if (body.actions.includes('alerts') && body.source !== 'camera') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['source'],
+          message: 'a key with "alerts" sends camera alerts: its source is "camera"',
+        });
+      }
+    }),
+);
+
+export const IntegrationKeyId = lazySchema(() =>
+  z.string().regex(KEY_ID_PATTERN, 'an integration key id as returned by POST /v1/integration-keys'),
+);
+
+/** Revoking takes no fields; an unknown one is refused rather than ignored. */
+export const RevokeBody = lazySchema(() => z.strictObject({}));
+
+/** A 12345 hotline ticket (POST /v1/integrations/hotline/tickets). */
+export const HotlineTicketBody = lazySchema(() =>
+  z
+    .strictObject({
+      ticketNo: z
+        .string()
+        .regex(
+          /^[A-Za-z0-9._-]{1,60}$/,
+          'the platform’s ticket number: letters, digits, dot, dash, underscore',
+        )
+        .describe('The ticket number (工单号); the same ticket again returns its case'),
+      caller: z
+        .strictObject({
+          name: text(60).optional(),
+          phone: z
+            .string()
+            .regex(/^\+?[0-9][0-9 -]{4,19}$/, 'a phone number: digits, spaces or dashes, optional leading +')
+            .optional(),
+        })
+        .optional(),
+      content: text(1900).describe('What the caller reported (诉求内容)'),
+      address: text(200).describe('The address the caller gave'),
+      categoryText: text(80)
+        .optional()
+        .describe('The platform’s own category (mapped by the district’s hotline table; unmapped → triage)'),
+      receivedAt: z.iso.datetime({ offset: true }).describe('When the call came in'),
+      lat: z.number().gte(-90).lte(90).optional(),
+      lng: z.number().gte(-180).lte(180).optional(),
+      crs: z.enum(['wgs84', 'gcj02']).optional(),
+    })
+    .superRefine((body, ctx) => {
+      if ((body.lat === undefined) !== (body.lng === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [body.lat === undefined ? 'lat' : 'lng'],
+          message: 'lat and lng come together',
+        });
+      }
+    }),
+);
+
+const eventId = lazySchema(() =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'the event’s id in the sending system: letters, digits, . _ : -')
+    .describe('The event’s id in the department system; the same event again changes nothing'),
+);
 
 /** An event a department system pushes (POST /v1/integrations/{system}/events), signed. */
-export const DepartmentEventBody = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('report'),
-    eventId,
-    report: ReportBody.omit({ source: true, externalRef: true }),
-  }),
-  z.strictObject({ type: z.literal('progress'), eventId, caseId: z.string().min(1).max(60), note: note }),
-  z.strictObject({ type: z.literal('result'), eventId, caseId: z.string().min(1).max(60), result: note }),
-]);
+export const DepartmentEventBody = lazySchema(() =>
+  z.discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('report'),
+      eventId: eventId(),
+      report: ReportBody().omit({ source: true, externalRef: true }),
+    }),
+    z.strictObject({
+      type: z.literal('progress'),
+      eventId: eventId(),
+      caseId: z.string().min(1).max(60),
+      note: note(),
+    }),
+    z.strictObject({
+      type: z.literal('result'),
+      eventId: eventId(),
+      caseId: z.string().min(1).max(60),
+      result: note(),
+    }),
+  ]),
+);
 
-export const SystemName = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{1,40}$/, 'a department id of the district, e.g. urban-management');
+export const SystemName = lazySchema(() =>
+  z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'a department id of the district, e.g. urban-management'),
+);
 
 /** A webhook subscription (POST /v1/subscriptions): whose cases, which events, where to. */
-export const SubscriptionBody = z
-  .strictObject({
-    name: text(80).describe('Who receives, e.g. "城管执法系统"'),
-    url: z
-      .url({ protocol: /^https?$/ })
-      .max(500)
-      .describe('Where deliveries are POSTed: https, or http to this machine (local runs)'),
-    department: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{1,40}$/)
-      .optional()
-      .describe('Follow the cases this department is assigned or leads'),
-    source: z
-      .enum(SOURCES)
-      .optional()
-      .describe('Follow every case of this source (the hotline platform: hotline)'),
-    events: z
-      .array(z.enum(SUBSCRIPTION_EVENTS))
-      .min(1)
-      .describe('case.assigned, case.escalated, case.closed, case.status_changed'),
-  })
-  .superRefine((body, ctx) => {
-    if ((body.department === undefined) === (body.source === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['department'],
-        message: 'name exactly one of department or source',
-      });
-    }
-    // Zod 4 still runs this refinement when a field failed (non-fatal issues), so the url may be
-    // anything here; its own check has already reported it.
-    if (typeof body.url !== 'string' || !URL.canParse(body.url)) return;
-    const url = new URL(body.url);
-    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-    if (url.protocol === 'http:' && !loopback) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['url'],
-        message: 'deliveries leave the platform over https only',
-      });
-    }
-  });
+export const SubscriptionBody = lazySchema(() =>
+  z
+    .strictObject({
+      name: text(80).describe('Who receives, e.g. "城管执法系统"'),
+      url: z
+        .url({ protocol: /^https?$/ })
+        .max(500)
+        .describe('Where deliveries are POSTed: https, or http to this machine (local runs)'),
+      department: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]{1,40}$/)
+        .optional()
+        .describe('Follow the cases this department is assigned or leads'),
+      source: z
+        .enum(SOURCES)
+        .optional()
+        .describe('Follow every case of this source (the hotline platform: hotline)'),
+      events: z
+        .array(z.enum(SUBSCRIPTION_EVENTS))
+        .min(1)
+        .describe('case.assigned, case.escalated, case.closed, case.status_changed'),
+    })
+    .superRefine((body, ctx) => {
+      if ((body.department === undefined) === (body.source === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['department'],
+          message: 'name exactly one of department or source',
+        });
+      }
+      // Zod 4 still runs this refinement when a field failed (non-fatal issues), so the url may be
+      // anything here; its own check has already reported it.
+      if (typeof body.url !== 'string' || !URL.canParse(body.url)) return;
+      const url = new URL(body.url);
+      const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+      if (url.protocol === 'http:' && !loopback) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['url'],
+          message: 'deliveries leave the platform over https only',
+        });
+      }
+    }),
+);
 
-export const SubscriptionId = z
-  .string()
-  .regex(KEY_ID_PATTERN, 'a subscription id as returned by POST /v1/subscriptions');
+export const SubscriptionId = lazySchema(() =>
+  z.string().regex(KEY_ID_PATTERN, 'a subscription id as returned by POST /v1/subscriptions'),
+);
 
-export const DeliveriesQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().min(1).max(2000).optional(),
-});
+export const DeliveriesQuery = lazySchema(() =>
+  z.strictObject({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().min(1).max(2000).optional(),
+  }),
+);
 
 /** POST /v1/cases/{id}/attachments: what the device is about to upload. */
-export const AttachmentRequestBody = z.strictObject({
-  kind: z.enum(['photo', 'video', 'document']),
-  contentType: z
-    .string()
-    .regex(/^[a-z]+\/[a-z0-9.+-]+$/, 'a media type such as image/jpeg')
-    .describe('image/jpeg, image/png, image/webp, image/heic; video/mp4, video/quicktime; application/pdf'),
-  size: z.number().int().positive().describe('Bytes; photos ≤ 15 MB, videos ≤ 200 MB, documents ≤ 20 MB'),
-  sha256: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits')
-    .optional()
-    .describe('Of the content: checked after upload, and a second request with it names the same attachment'),
-  takenAt: z.iso.datetime({ offset: true }).optional().describe('What the device says; EXIF decides'),
-});
+export const AttachmentRequestBody = lazySchema(() =>
+  z.strictObject({
+    kind: z.enum(['photo', 'video', 'document']),
+    contentType: z
+      .string()
+      .regex(/^[a-z]+\/[a-z0-9.+-]+$/, 'a media type such as image/jpeg')
+      .describe('image/jpeg, image/png, image/webp, image/heic; video/mp4, video/quicktime; application/pdf'),
+    size: z.number().int().positive().describe('Bytes; photos ≤ 15 MB, videos ≤ 200 MB, documents ≤ 20 MB'),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits')
+      .optional()
+      .describe(
+        'Of the content: checked after upload, and a second request with it names the same attachment',
+      ),
+    takenAt: z.iso.datetime({ offset: true }).optional().describe('What the device says; EXIF decides'),
+  }),
+);

@@ -89,7 +89,7 @@ export const reportInputOf = (form: Open311Form, serviceName: string): ReportInp
       reporter: { ...(name !== undefined && { name }), ...(phone !== undefined && { phone }) },
     }),
   };
-  const parsed = ReportBody.safeParse(candidate);
+  const parsed = ReportBody().safeParse(candidate);
   if (!parsed.success) throw fromZodError(parsed.error);
   return parsed.data;
 };

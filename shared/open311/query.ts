@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Case } from '../domain/case';
+import { lazySchema } from '../http/lazy-schema';
 import { Open311Error } from './errors';
 import { type Open311Status, open311StatusOf } from './requests';
 
@@ -28,16 +29,19 @@ const commaList = <T>(item: z.ZodType<T, string>) =>
       .pipe(z.array(item).min(1)),
   );
 
-const RequestsQuery = z.object({
-  jurisdiction_id: optional(z.string()),
-  service_request_id: commaList(z.string().max(64)),
-  service_code: commaList(z.string().max(80)),
-  start_date: optional(z.iso.datetime({ offset: true })),
-  end_date: optional(z.iso.datetime({ offset: true })),
-  status: commaList(z.enum(['open', 'closed'])),
-  page: optional(z.coerce.number().int().min(1).max(1000)),
-  page_size: optional(z.coerce.number().int().min(1).max(MAX_PAGE_SIZE)),
-});
+/** Built on the first GET of requests, not at every cold start of the Open311 function. */
+const RequestsQuery = lazySchema(() =>
+  z.object({
+    jurisdiction_id: optional(z.string()),
+    service_request_id: commaList(z.string().max(64)),
+    service_code: commaList(z.string().max(80)),
+    start_date: optional(z.iso.datetime({ offset: true })),
+    end_date: optional(z.iso.datetime({ offset: true })),
+    status: commaList(z.enum(['open', 'closed'])),
+    page: optional(z.coerce.number().int().min(1).max(1000)),
+    page_size: optional(z.coerce.number().int().min(1).max(MAX_PAGE_SIZE)),
+  }),
+);
 
 export type RequestsFilter =
   | { kind: 'ids'; ids: string[] }
@@ -57,7 +61,7 @@ export const requestsFilterOf = (
   query: Record<string, string | undefined>,
   now: string,
 ): RequestsFilter & { jurisdictionId?: string } => {
-  const parsed = RequestsQuery.safeParse(query);
+  const parsed = RequestsQuery().safeParse(query);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Open311Error(

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadDistrict } from '../district/load';
 import type { DistrictConfig } from '../district/schema';
@@ -44,5 +45,18 @@ export const identityFrom = (env: NodeJS.ProcessEnv = process.env): IdentityConf
   },
 });
 
-export const districtFrom = (env: NodeJS.ProcessEnv = process.env): DistrictConfig =>
-  loadDistrict(resolve(requireEnv(ENV.districtFile, env)));
+const loaded = new Map<string, { mtimeMs: number; district: DistrictConfig }>();
+
+/**
+ * The district of ENV.districtFile, read once per process while the file stays as it was: a cold
+ * start asks for it two or three times (the index, the evaluation aggregates), ~1 ms a read.
+ */
+export const districtFrom = (env: NodeJS.ProcessEnv = process.env): DistrictConfig => {
+  const file = resolve(requireEnv(ENV.districtFile, env));
+  const { mtimeMs } = statSync(file, { throwIfNoEntry: false }) ?? { mtimeMs: Number.NaN };
+  const known = loaded.get(file);
+  if (known && known.mtimeMs === mtimeMs) return known.district;
+  const district = loadDistrict(file);
+  loaded.set(file, { mtimeMs, district });
+  return district;
+};

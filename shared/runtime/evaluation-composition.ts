@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { S3ExportStore } from '../adapters/aws/s3-export-store';
 import type { ExportStore } from '../usecases/exports';
 import { extended } from './clients';
@@ -12,5 +12,13 @@ import { ENV } from './env';
 export const exportStoreFromEnv = (): ExportStore | undefined => {
   const bucket = optionalEnv(ENV.exportsBucket);
   if (!bucket) return undefined;
-  return new S3ExportStore({ client: extended(new S3Client({ forcePathStyle: true })), bucket });
+  let client: Promise<S3Client> | undefined;
+  // Built with the first big export: see `s3` in ./clients.
+  const exportsClient = () => {
+    client ??= import('../adapters/aws/s3-sdk').then(({ S3Client }) =>
+      extended(new S3Client({ forcePathStyle: true })),
+    );
+    return client;
+  };
+  return new S3ExportStore({ client: exportsClient, bucket });
 };

@@ -9,4 +9,4 @@ export const attachmentStoreFromEnv = (): AttachmentStore =>
   new DynamoAttachmentStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });
 
 export const evidenceBucketFromEnv = (): EvidenceBucket =>
-  new S3EvidenceBucket({ client: s3(), bucket: requireEnv(ENV.evidenceBucket) });
+  new S3EvidenceBucket({ client: s3, bucket: requireEnv(ENV.evidenceBucket) });

@@ -14,4 +14,4 @@ export const exportJobQueueFromEnv = (): ExportJobQueue =>
   new SqsExportJobQueue({ client: sqs(), queueUrl: requireEnv(ENV.exportQueueUrl) });
 
 export const exportFilesFromEnv = (): ExportFiles =>
-  new S3ExportFiles({ client: s3(), bucket: requireEnv(ENV.exportsBucket) });
+  new S3ExportFiles({ client: s3, bucket: requireEnv(ENV.exportsBucket) });

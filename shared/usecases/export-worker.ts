@@ -1,5 +1,4 @@
 import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { CSV_BOM, csvLine, EXPORT_COLUMNS, exportRow } from '../domain/case-export';
 import type { DistrictIndex } from '../domain/district-index';
 import {
@@ -17,7 +16,7 @@ import type {
   ExportJobStore,
   MetricsAggregates,
 } from '../ports';
-import { CSV_TYPE, evaluationWorkbook, XLSX_TYPE } from './exports';
+import { CSV_TYPE, evaluationWorkbook, loadExcelJs, XLSX_TYPE } from './exports';
 
 /**
  * The export worker: one job at a time, in steps that each leave the job where a retry can pick it
@@ -229,7 +228,9 @@ const composeXlsx = async (deps: ExportWorkerDeps, job: ExportJob): Promise<Buff
   const out = new PassThrough();
   const parts: Buffer[] = [];
   out.on('data', (part: Buffer) => parts.push(part));
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+  // Loaded here, not at import: a cold start for a CSV job (or a reading step) never pays for exceljs.
+  const { stream } = await loadExcelJs();
+  const workbook = new stream.xlsx.WorkbookWriter({
     stream: out,
     useStyles: true,
     useSharedStrings: false,

@@ -9,9 +9,9 @@ import { hotspotsReport, metricsReport } from './metrics';
 
 /**
  * exceljs is a quarter of the evaluation function's bundle and most of its cold start: loaded by the
- * XLSX exports that use it, not by every request the function serves.
+ * XLSX exports that use it, not by every request the function serves (nor by every CSV export job).
  */
-const loadExcelJs = async (): Promise<typeof ExcelJS> => (await import('exceljs')).default;
+export const loadExcelJs = async (): Promise<typeof ExcelJS> => (await import('exceljs')).default;
 
 /**
  * Exports for leaders and auditors: the case list as CSV and as a real spreadsheet, and the monthly

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBasemapProxy } from '../../infra/local/basemap-proxy';
 import { createRuntimeLog } from '../../infra/local/log';
-import { BasemapConfig } from '../../shared/district/schema';
+import { districtSchemas } from '../../shared/district/schema';
+
+const { BasemapConfig } = districtSchemas();
 
 /**
  * The local twin of the CloudFront tile path: a keyed layer's tile is fetched from the source with

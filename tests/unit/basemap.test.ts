@@ -7,7 +7,9 @@ import {
   upstreamHostOf,
   upstreamTileUrl,
 } from '../../shared/district/basemap';
-import { BasemapConfig } from '../../shared/district/schema';
+import { districtSchemas } from '../../shared/district/schema';
+
+const { BasemapConfig } = districtSchemas();
 
 /** 天地图 as a district file names it: WMTS in key-value form, eight hosts, a key in `tk`. */
 const tianditu = BasemapConfig.parse({

@@ -8,6 +8,7 @@ import {
   modelFromCounts,
   parseFeatureCounts,
   suggest,
+  type TriageModel,
   train,
 } from '../../shared/domain/classifier/model';
 import { bigrams, features, words } from '../../shared/domain/classifier/segment';
@@ -208,9 +209,14 @@ describe('the counts the stack bundles for the router', () => {
     // Assess
     expect(built.trainedOn).toEqual(trained.trainedOn);
     expect(built.categories).toEqual(trained.categories);
-    expect(new Map([...built.logLikelihood].sort(([a], [b]) => a.localeCompare(b)))).toEqual(
-      new Map([...trained.logLikelihood].sort(([a], [b]) => a.localeCompare(b))),
-    );
+    const rows = (model: TriageModel) =>
+      new Map(
+        model.logLikelihood
+          .features()
+          .sort((a, b) => a.localeCompare(b))
+          .map((feature) => [feature, model.logLikelihood.row(feature)]),
+      );
+    expect(rows(built)).toEqual(rows(trained));
     for (const text of ['路灯不亮了', '小区一楼有家庭作坊违规生产', 'street light broken']) {
       expect(suggest(built, text)).toEqual(suggest(trained, text));
     }

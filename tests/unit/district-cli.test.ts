@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import type { DistrictConfig } from '../../shared/district/schema';
+import type { DistrictSchemas } from '../../shared/district/schema';
 
 /** A district file as written, before defaults are applied. */
-type DistrictDocument = z.input<typeof DistrictConfig>;
+type DistrictDocument = z.input<DistrictSchemas['DistrictConfig']>;
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsx = join(root, 'node_modules/.bin/tsx');

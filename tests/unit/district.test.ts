@@ -15,10 +15,10 @@ import {
   loadDistrict,
   parsedDistrictDocument,
 } from '../../shared/district/load';
-import type { DistrictConfig, Zone } from '../../shared/district/schema';
+import type { DistrictSchemas, Zone } from '../../shared/district/schema';
 
 /** A district file as written, before defaults are applied. */
-type DistrictDocument = z.input<typeof DistrictConfig>;
+type DistrictDocument = z.input<DistrictSchemas['DistrictConfig']>;
 
 const shipped = {
   sandun: fileURLToPath(new URL('../../districts/sandun.json', import.meta.url)),

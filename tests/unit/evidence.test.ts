@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { exifTimeToIso } from '../../shared/adapters/image/photo-reader';
 import { loadDistrict } from '../../shared/district/load';
-import { DistrictConfig } from '../../shared/district/schema';
+import { districtSchemas } from '../../shared/district/schema';
 import { type Actor, type Case, SYSTEM_ROUTER } from '../../shared/domain/case';
 import { indexDistrict } from '../../shared/domain/district-index';
 import { InvalidInputError } from '../../shared/domain/errors';
@@ -21,6 +21,8 @@ import { newReportedCase } from '../../shared/domain/report';
 import { routeReport } from '../../shared/domain/routing';
 import { verifyTimeline } from '../../shared/domain/timeline';
 import { registerReport, runCommand } from '../../shared/domain/workflow';
+
+const { DistrictConfig } = districtSchemas();
 
 const sandunFile = fileURLToPath(new URL('../../districts/sandun.json', import.meta.url));
 const sandun = indexDistrict(loadDistrict(sandunFile));

@@ -158,7 +158,7 @@ describe('toProblem', () => {
 
 describe('fromZodError', () => {
   const issuesOf = (value: unknown, prefix?: string) => {
-    const result = ReportBody.safeParse(value);
+    const result = ReportBody().safeParse(value);
     if (result.success) throw new Error('expected the value to be refused');
     return fromZodError(result.error, prefix);
   };

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadDistrict } from '../../shared/district/load';
-import { DistrictConfig } from '../../shared/district/schema';
+import { districtSchemas } from '../../shared/district/schema';
 import { isAllowed, scopeOf } from '../../shared/domain/authorization';
 import { type Actor, type Case, SYSTEM_ROUTER } from '../../shared/domain/case';
 import { indexDistrict } from '../../shared/domain/district-index';
@@ -23,6 +23,8 @@ import {
   wants,
 } from '../../shared/domain/subscriptions';
 import { type CommandInput, registerReport, runCommand } from '../../shared/domain/workflow';
+
+const { DistrictConfig } = districtSchemas();
 
 const config = loadDistrict(fileURLToPath(new URL('../../districts/sandun.json', import.meta.url)));
 const district = indexDistrict(config);

@@ -1,7 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadDistrict } from '../../shared/district/load';
-import { DEFAULT_NAVIGATION, NavigationSettings } from '../../shared/district/navigation';
+import {
+  DEFAULT_NAVIGATION,
+  type NavigationSettings,
+  navigationSchema,
+} from '../../shared/district/navigation';
 import { distanceMetres, wgs84ToGcj02 } from '../../shared/domain/geo';
 import { distanceText, distanceTo, orderByDistance } from '../../web/src/field/distance';
 import { FALLBACK_NAVIGATION, navigationUrl, opensInNewTab } from '../../web/src/field/navigation';
@@ -16,7 +20,7 @@ import { setLang } from '../../web/src/i18n';
 
 /** A case in 紫金港网格 (WGS-84), as the platform stores it. */
 const target = { lat: 30.2858, lng: 120.0702, name: '文一西路 998 号' };
-const settings = (over: Partial<NavigationSettings> = {}) => NavigationSettings.parse(over);
+const settings = (over: Partial<NavigationSettings> = {}) => navigationSchema().parse(over);
 const query = (url: string) => new URL(url).searchParams;
 
 describe('the district file’s navigation settings', () => {
@@ -29,7 +33,7 @@ describe('the district file’s navigation settings', () => {
   });
 
   it('take a custom link only with provider custom, and only an https or geo: one with both coordinates', () => {
-    const refused = (value: unknown) => NavigationSettings.safeParse(value).success === false;
+    const refused = (value: unknown) => navigationSchema().safeParse(value).success === false;
     expect(refused({ provider: 'custom' })).toBe(true);
     expect(refused({ provider: 'amap', urlTemplate: 'https://map.example.cn/?p={lat},{lng}' })).toBe(true);
     expect(refused({ provider: 'custom', urlTemplate: 'javascript:alert({lat},{lng})' })).toBe(true);

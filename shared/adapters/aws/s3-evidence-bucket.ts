@@ -1,20 +1,19 @@
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  NotFound,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
 import type { EvidenceBucket, StoredObject, UploadForm } from '../../ports';
+import { type S3ClientSource, s3ClientOf } from './s3-client-source';
+
+// The S3 module is imported where a request uses it, never at module level: see `S3ClientSource`.
+const s3Module = () => import('./s3-sdk');
 
 /**
  * The evidence bucket over S3 (s3rver locally). Forms are presigned POSTs whose policy pins the
  * key, the content type and the size range: S3 refuses anything else before it is stored.
  */
 export class S3EvidenceBucket implements EvidenceBucket {
-  constructor(private readonly options: { client: S3Client; bucket: string }) {}
+  constructor(private readonly options: { client: S3ClientSource; bucket: string }) {}
+
+  private client() {
+    return s3ClientOf(this.options.client);
+  }
 
   private get bucket() {
     return this.options.bucket;
@@ -30,7 +29,7 @@ export class S3EvidenceBucket implements EvidenceBucket {
     // The signers load with the first link or form (a presigned POST is ~100 KB of bundle, slow to
     // evaluate): most requests of the functions that hold this bucket sign nothing.
     const { createPresignedPost } = await import('@aws-sdk/s3-presigned-post');
-    const { url, fields } = await createPresignedPost(this.options.client, {
+    const { url, fields } = await createPresignedPost(await this.client(), {
       Bucket: this.bucket,
       Key: request.key,
       Conditions: [
@@ -44,8 +43,9 @@ export class S3EvidenceBucket implements EvidenceBucket {
   }
 
   async head(key: string): Promise<StoredObject | undefined> {
+    const { HeadObjectCommand, NotFound } = await s3Module();
     try {
-      const head = await this.options.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const head = await (await this.client()).send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return {
         bytes: head.ContentLength ?? 0,
         ...(head.LastModified && { lastModified: head.LastModified.toISOString() }),
@@ -57,12 +57,14 @@ export class S3EvidenceBucket implements EvidenceBucket {
   }
 
   async read(key: string): Promise<Uint8Array> {
-    const object = await this.options.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const { GetObjectCommand } = await s3Module();
+    const object = await (await this.client()).send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     return object.Body ? await object.Body.transformToByteArray() : new Uint8Array();
   }
 
   async readStart(key: string, length: number): Promise<Uint8Array> {
-    const object = await this.options.client.send(
+    const { GetObjectCommand } = await s3Module();
+    const object = await (await this.client()).send(
       new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
     );
     const bytes = object.Body ? await object.Body.transformToByteArray() : new Uint8Array();
@@ -70,13 +72,15 @@ export class S3EvidenceBucket implements EvidenceBucket {
   }
 
   async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
-    await this.options.client.send(
+    const { PutObjectCommand } = await s3Module();
+    await (await this.client()).send(
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
     );
   }
 
   async copy(from: string, to: string): Promise<void> {
-    await this.options.client.send(
+    const { CopyObjectCommand } = await s3Module();
+    await (await this.client()).send(
       new CopyObjectCommand({
         Bucket: this.bucket,
         Key: to,
@@ -87,12 +91,14 @@ export class S3EvidenceBucket implements EvidenceBucket {
 
   async move(from: string, to: string): Promise<void> {
     await this.copy(from, to);
-    await this.options.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: from }));
+    const { DeleteObjectCommand } = await s3Module();
+    await (await this.client()).send(new DeleteObjectCommand({ Bucket: this.bucket, Key: from }));
   }
 
   async downloadUrl(key: string, expiresInSeconds: number): Promise<string> {
     const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
-    return getSignedUrl(this.options.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+    const { GetObjectCommand } = await s3Module();
+    return getSignedUrl(await this.client(), new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
       expiresIn: expiresInSeconds,
     });
   }

@@ -1,31 +1,33 @@
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  NoSuchKey,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ExportFiles } from '../../ports';
+import { type S3ClientSource, s3ClientOf } from './s3-client-source';
 
 export interface S3ExportFilesOptions {
-  client: S3Client;
+  client: S3ClientSource;
   bucket: string;
 }
+
+// The S3 module is imported where a call uses it, never at module level: see `S3ClientSource`.
+const s3Module = () => import('./s3-sdk');
 
 /** The exports bucket for export jobs: chunk objects, the composed file and its presigned link. */
 export class S3ExportFiles implements ExportFiles {
   constructor(private readonly options: S3ExportFilesOptions) {}
 
+  private client() {
+    return s3ClientOf(this.options.client);
+  }
+
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
-    await this.options.client.send(
+    const { PutObjectCommand } = await s3Module();
+    await (await this.client()).send(
       new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentType: contentType }),
     );
   }
 
   async get(key: string): Promise<Buffer | undefined> {
+    const { GetObjectCommand, NoSuchKey } = await s3Module();
     try {
-      const result = await this.options.client.send(
+      const result = await (await this.client()).send(
         new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
       );
       if (!result.Body) return undefined;
@@ -37,8 +39,9 @@ export class S3ExportFiles implements ExportFiles {
   }
 
   async remove(keys: string[]): Promise<void> {
+    const { DeleteObjectsCommand } = await s3Module();
     for (let i = 0; i < keys.length; i += 1000) {
-      await this.options.client.send(
+      await (await this.client()).send(
         new DeleteObjectsCommand({
           Bucket: this.options.bucket,
           Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true },
@@ -48,8 +51,11 @@ export class S3ExportFiles implements ExportFiles {
   }
 
   async link(key: string, filename: string, seconds: number) {
+    // The signer loads with the first link (GET of a finished job), as the S3 module does.
+    const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
+    const { GetObjectCommand } = await s3Module();
     const url = await getSignedUrl(
-      this.options.client,
+      await this.client(),
       new GetObjectCommand({
         Bucket: this.options.bucket,
         Key: key,

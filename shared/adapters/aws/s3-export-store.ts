@@ -1,8 +1,8 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ExportStore } from '../../usecases/exports';
+import { type S3ClientSource, s3ClientOf } from './s3-client-source';
 
 export interface S3ExportStoreOptions {
-  client: S3Client;
+  client: S3ClientSource;
   bucket: string;
   /** How long the download link works. */
   linkSeconds?: number;
@@ -13,8 +13,11 @@ export class S3ExportStore implements ExportStore {
   constructor(private readonly options: S3ExportStoreOptions) {}
 
   async put(key: string, body: Buffer, contentType: string) {
-    const { client, bucket } = this.options;
+    const { bucket } = this.options;
     const seconds = this.options.linkSeconds ?? 900;
+    // The S3 module and client load with the first big export, not at the evaluation function's cold start.
+    const { GetObjectCommand, PutObjectCommand } = await import('./s3-sdk');
+    const client = await s3ClientOf(this.options.client);
     await client.send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }),
     );

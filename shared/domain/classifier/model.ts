@@ -19,11 +19,23 @@ export interface TriageModel {
   /** In the district file's order, which also breaks ties. */
   categories: { code: string; lead: string }[];
   /** Per feature, its log-likelihood in each category (same order as `categories`). */
-  logLikelihood: Map<string, Float64Array>;
+  logLikelihood: LikelihoodTable;
   /** The lead departments, and per feature its log-likelihood in each (all their categories' text pooled). */
   departments: string[];
-  departmentLogLikelihood: Map<string, Float64Array>;
+  departmentLogLikelihood: LikelihoodTable;
   trainedOn: { examples: number; features: number };
+}
+
+/**
+ * Per feature, its log-likelihood in each class. A row is worked out from the counts the first time
+ * it is asked for: filling every row up front (~8,000 features × ~200 categories, twice) was most of
+ * the router's cold start, for the few dozen features one report has.
+ */
+export interface LikelihoodTable {
+  /** Undefined for a feature the model never saw. */
+  row(feature: string): Float64Array | undefined;
+  /** Every feature the model knows, in the counts' order. */
+  features(): string[];
 }
 
 /**
@@ -95,47 +107,66 @@ export const parseFeatureCounts = (text: string): FeatureCounts | undefined => {
   return document.form === COUNTS_FORM ? (document as FeatureCounts) : undefined;
 };
 
+/** Each category's lead department (in the district's order), and those departments once each. */
+const leadsOf = (district: DistrictIndex) => {
+  const leads = district.config.categories.map((c) => responsibilityFor(district, c).lead);
+  return { leads, departments: [...new Set(leads)] };
+};
+
 export const modelFromCounts = (district: DistrictIndex, counted: FeatureCounts): TriageModel => {
   if (counted.district !== district.config.id) {
     throw new Error(`triage counts of "${counted.district}" cannot serve district "${district.config.id}"`);
   }
   const categories = district.config.categories;
   const index = new Map(categories.map((c, i) => [c.code, i]));
-  const counts = new Map<string, Float64Array>();
+  // One pass over the sparse counts for the totals the denominators need (and to refuse unknown
+  // codes now, not at the first report); the dense rows wait until a report asks for them.
+  const counts = counted.counts;
   const totals = new Float64Array(categories.length);
-  for (const [feature, byCategory] of Object.entries(counted.counts)) {
-    const row = new Float64Array(categories.length);
-    for (const [code, count] of Object.entries(byCategory)) {
+  const featureList = Object.keys(counts);
+  for (const feature of featureList) {
+    for (const [code, count] of Object.entries(counts[feature]!)) {
       const i = index.get(code);
       if (i === undefined) throw new Error(`triage counts name unknown category "${code}"`);
-      row[i] = count;
       totals[i] = (totals[i] ?? 0) + count;
     }
-    counts.set(feature, row);
   }
-  const vocabulary = counts.size;
-  const logLikelihoodOf = (rows: Map<string, Float64Array>, rowTotals: Float64Array) => {
-    const denominators = Array.from(rowTotals, (total) => Math.log(total + ALPHA * vocabulary));
-    const result = new Map<string, Float64Array>();
-    for (const [feature, row] of rows) {
-      result.set(
-        feature,
-        row.map((count, i) => Math.log(count + ALPHA) - denominators[i]!),
-      );
-    }
-    return result;
+  const countRow = (feature: string): Float64Array | undefined => {
+    const byCategory = Object.hasOwn(counts, feature) ? counts[feature] : undefined;
+    if (!byCategory) return undefined;
+    const row = new Float64Array(categories.length);
+    for (const [code, count] of Object.entries(byCategory)) row[index.get(code)!] = count;
+    return row;
   };
-  const leads = categories.map((c) => responsibilityFor(district, c).lead);
-  const departments = [...new Set(leads)];
+  const vocabulary = featureList.length;
+  const logLikelihoodOf = (
+    rowOf: (feature: string) => Float64Array | undefined,
+    rowTotals: Float64Array,
+  ): LikelihoodTable => {
+    const denominators = Array.from(rowTotals, (total) => Math.log(total + ALPHA * vocabulary));
+    const known = new Map<string, Float64Array>();
+    return {
+      row: (feature) => {
+        const cached = known.get(feature);
+        if (cached) return cached;
+        const row = rowOf(feature)?.map((count, i) => Math.log(count + ALPHA) - denominators[i]!);
+        if (row) known.set(feature, row);
+        return row;
+      },
+      features: () => [...featureList],
+    };
+  };
+  const { leads, departments } = leadsOf(district);
   const departmentIndex = leads.map((lead) => departments.indexOf(lead));
-  const departmentCounts = new Map<string, Float64Array>();
-  for (const [feature, row] of counts) {
+  const departmentRow = (feature: string): Float64Array | undefined => {
+    const row = countRow(feature);
+    if (!row) return undefined;
     const pooled = new Float64Array(departments.length);
     row.forEach((count, i) => {
       pooled[departmentIndex[i]!] = (pooled[departmentIndex[i]!] ?? 0) + count;
     });
-    departmentCounts.set(feature, pooled);
-  }
+    return pooled;
+  };
   const departmentTotals = new Float64Array(departments.length);
   totals.forEach((total, i) => {
     departmentTotals[departmentIndex[i]!] = (departmentTotals[departmentIndex[i]!] ?? 0) + total;
@@ -143,10 +174,38 @@ export const modelFromCounts = (district: DistrictIndex, counted: FeatureCounts)
   return {
     district: district.config.id,
     categories: categories.map((c, i) => ({ code: c.code, lead: leads[i]! })),
-    logLikelihood: logLikelihoodOf(counts, totals),
+    logLikelihood: logLikelihoodOf(countRow, totals),
     departments,
-    departmentLogLikelihood: logLikelihoodOf(departmentCounts, departmentTotals),
+    departmentLogLikelihood: logLikelihoodOf(departmentRow, departmentTotals),
     trainedOn: { examples: counted.examples, features: vocabulary },
+  };
+};
+
+/**
+ * The model `build` gives, built the first time it is asked about a text: its categories and
+ * departments (the district's) at once, the likelihoods and `trainedOn` at the first question. The
+ * router takes reports that already have a category far more often than not, so its cold start
+ * leaves reading the counts (~35 ms) and segmenting to the first report that needs a suggestion.
+ */
+export const modelOnFirstUse = (district: DistrictIndex, build: () => TriageModel): TriageModel => {
+  let built: TriageModel | undefined;
+  const model = () => (built ??= build());
+  const { leads, departments } = leadsOf(district);
+  return {
+    district: district.config.id,
+    categories: district.config.categories.map((c, i) => ({ code: c.code, lead: leads[i]! })),
+    departments,
+    logLikelihood: {
+      row: (feature) => model().logLikelihood.row(feature),
+      features: () => model().logLikelihood.features(),
+    },
+    departmentLogLikelihood: {
+      row: (feature) => model().departmentLogLikelihood.row(feature),
+      features: () => model().departmentLogLikelihood.features(),
+    },
+    get trainedOn() {
+      return model().trainedOn;
+    },
   };
 };
 
@@ -172,9 +231,9 @@ const softmax = (rows: Float64Array[], size: number): number[] => {
 };
 
 /** The features of the text the model knows, as rows of a log-likelihood table. */
-const knownRows = (table: Map<string, Float64Array>, text: string): Float64Array[] =>
+const knownRows = (table: LikelihoodTable, text: string): Float64Array[] =>
   features(text)
-    .map((f) => table.get(f))
+    .map((f) => table.row(f))
     .filter((row) => row !== undefined);
 
 /** The model's probability for every category, in the model's order (empty when it knows nothing of the text). */

@@ -6,7 +6,12 @@
 
 import { foldCantonese, simplify } from './traditional';
 
-const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+/**
+ * Built on first use: constructing it loads ICU's Chinese word data (~10 ms), which the router's cold
+ * start would pay even though only reports without a category are segmented.
+ */
+let segmenter: Intl.Segmenter | undefined;
+const wordSegmenter = () => (segmenter ??= new Intl.Segmenter('zh', { granularity: 'word' }));
 
 const HAN_RUN = /\p{Script=Han}+/gu;
 const HAN = /\p{Script=Han}/u;
@@ -49,7 +54,7 @@ const stem = (word: string): string => {
 /** The words of the text: Chinese words of two or more characters, other words with a letter. */
 export const words = (text: string): string[] => {
   const found: string[] = [];
-  for (const { segment, isWordLike } of segmenter.segment(normalise(text))) {
+  for (const { segment, isWordLike } of wordSegmenter().segment(normalise(text))) {
     if (!isWordLike) continue;
     const han = HAN.test(segment);
     // Single characters (的, 了, 很) carry little; the bigrams already cover them in context.
