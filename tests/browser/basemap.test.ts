@@ -1,17 +1,17 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/local/paths';
 import { type SpawnedCloud, spawnLocalCloud } from '../../infra/local/spawn';
-import { catalogueFileFor, loadDistrict } from '../../shared/district/load';
+import { loadDistrict } from '../../shared/district/load';
 import type { GeoPoint } from '../../shared/domain/case';
 import { pointInPolygon, wgs84ToGcj02 } from '../../shared/domain/geo';
 import { ensureWebBuild } from '../../web/scripts/ensure-build';
 import { CHROMIUM, CHROMIUM_FLAGS, skipWithoutChromium } from '../support/chromium';
+import { districtFileWith, type Rgb, startFixtureTiles } from '../support/fixture-tiles';
 
 /**
  * The cockpit on a base map (Leaflet over raster tiles), in Chromium against the local cloud. A
@@ -39,71 +39,11 @@ const landmark: GeoPoint = {
   lng: Number(((mean(0) + (corners[0]?.[0] ?? 0)) / 2).toFixed(6)),
 };
 
-/** Web Mercator: a point's global pixel at zoom z (256-pixel tiles). */
-const globalPixel = (point: GeoPoint, z: number) => {
-  const size = 256 * 2 ** z;
-  const sin = Math.sin((point.lat * Math.PI) / 180);
-  return {
-    x: ((point.lng + 180) / 360) * size,
-    y: (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)) * size,
-  };
-};
-
 /** Every tile image on the page has loaded (evaluated in the page). */
 const TILES_LOADED = "[...document.querySelectorAll('.leaflet-tile')].every((t) => t.complete)";
 
-type Rgb = readonly [number, number, number];
 const RED: Rgb = [255, 0, 0];
 const GREEN: Rgb = [0, 200, 0];
-
-/** One fixture tile: a light ground, and each cross whose centre is within reach of it. */
-const tile = async (crosses: { at: GeoPoint; colour: Rgb }[], z: number, x: number, y: number) => {
-  const pixels = Buffer.alloc(256 * 256 * 3, 0xd8);
-  const arm = 30;
-  for (const { at, colour } of crosses) {
-    const centre = globalPixel(at, z);
-    const cx = Math.round(centre.x - x * 256);
-    const cy = Math.round(centre.y - y * 256);
-    for (let d = -arm; d <= arm; d++) {
-      for (let w = -2; w <= 2; w++) {
-        for (const [px, py] of [
-          [cx + d, cy + w],
-          [cx + w, cy + d],
-        ] as const) {
-          if (px < 0 || py < 0 || px > 255 || py > 255) continue;
-          pixels.set(colour, (py * 256 + px) * 3);
-        }
-      }
-    }
-  }
-  return sharp(pixels, { raw: { width: 256, height: 256, channels: 3 } })
-    .png()
-    .toBuffer();
-};
-
-const startTileServer = async () => {
-  const server: Server = createServer((request, response) => {
-    const match = /^\/(wgs84|gcj02)\/(\d+)\/(\d+)\/(\d+)\.png$/.exec(request.url ?? '');
-    if (!match) {
-      response.writeHead(404).end();
-      return;
-    }
-    const [, crs, z, x, y] = match as unknown as [string, 'wgs84' | 'gcj02', string, string, string];
-    const crosses =
-      crs === 'wgs84'
-        ? [{ at: landmark, colour: RED }]
-        : [
-            { at: wgs84ToGcj02(landmark), colour: RED },
-            { at: landmark, colour: GREEN },
-          ];
-    void tile(crosses, Number(z), Number(x), Number(y)).then((png) =>
-      response.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' }).end(png),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return { server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
-};
 
 /** The centroid of the pixels near a colour, in a raw RGB screenshot (optionally within a window). */
 const centroid = (
@@ -138,20 +78,14 @@ const isCaseColour = (r: number, g: number, b: number) =>
 
 describe.skipIf(skip)('the cockpit on a base map', () => {
   const work = mkdtempSync(join(tmpdir(), 'xietong-basemap-'));
-  let tiles: Awaited<ReturnType<typeof startTileServer>>;
+  let tiles: Awaited<ReturnType<typeof startFixtureTiles>>;
   let browser: Browser;
   const clouds: SpawnedCloud[] = [];
   const pageErrors: string[] = [];
 
   /** Sandun's file with a base map from the fixture server, beside the catalogue it extends. */
-  const districtWith = (basemap: unknown) => {
-    const document = JSON.parse(readFileSync(DISTRICT_FILE, 'utf8')) as Record<string, unknown>;
-    const catalogue = catalogueFileFor(DISTRICT_FILE);
-    if (catalogue) copyFileSync(catalogue, join(work, basename(catalogue)));
-    const file = join(work, `district-${clouds.length}.json`);
-    writeFileSync(file, JSON.stringify({ ...document, ...(basemap ? { basemap } : {}) }));
-    return file;
-  };
+  const districtWith = (basemap: unknown) =>
+    districtFileWith(DISTRICT_FILE, work, `district-${clouds.length}.json`, basemap ? { basemap } : {});
 
   const openCockpit = async (basemap: unknown) => {
     const dataDir = mkdtempSync(join(work, 'data-'));
@@ -206,7 +140,14 @@ describe.skipIf(skip)('the cockpit on a base map', () => {
 
   beforeAll(async () => {
     await ensureWebBuild({ quiet: true });
-    tiles = await startTileServer();
+    tiles = await startFixtureTiles({
+      // A real 高德 tile shows the landmark at its GCJ-02 coordinates; green: where WGS-84 would put it.
+      wgs84: [{ at: landmark, colour: RED }],
+      gcj02: [
+        { at: wgs84ToGcj02(landmark), colour: RED },
+        { at: landmark, colour: GREEN },
+      ],
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
     expect(pointInPolygon(landmark, zone.boundary)).toBe(true);
   }, 120_000);
@@ -214,7 +155,7 @@ describe.skipIf(skip)('the cockpit on a base map', () => {
   afterAll(async () => {
     await browser?.close();
     for (const cloud of clouds) await cloud.kill('SIGKILL');
-    await new Promise((resolve) => tiles?.server.close(resolve));
+    await tiles?.close();
     rmSync(work, { recursive: true, force: true });
   });
 
