@@ -1,5 +1,5 @@
 import type { Camera, SnapshotContentType } from './domain/camera';
-import type { Case, CaseStatus } from './domain/case';
+import type { Case, CaseStatus, CaseSummarySource } from './domain/case';
 import type { TriageFeedback } from './domain/classifier/feedback';
 import type { TimerKey } from './domain/escalation';
 import type { Attachment, AttachmentStatus } from './domain/evidence';
@@ -66,6 +66,8 @@ export interface CaseStore {
   /** Replaces the case if it is still at `expectedVersion`, else throws VersionConflictError. */
   save(next: StoredCase, expectedVersion: number): Promise<void>;
   list(query: CaseListQuery): Promise<CasePage>;
+  /** `list`, reading only `CASE_SUMMARY_SOURCE` of each case (a board's page of hundreds). */
+  listSummaries(query: CaseListQuery): Promise<{ items: CaseSummarySource[]; cursor?: string }>;
   /**
    * Live cases (not merged or cancelled) indexed in these geohash cells, reported since
    * `reportedSince`: only what the duplicate check reads of them, not their timelines.

@@ -11,7 +11,7 @@ import {
   VersionConflictError,
 } from '../../shared/domain/errors';
 import type { CommandInput } from '../../shared/domain/workflow';
-import { caseSummary, caseView } from '../../shared/http/case-view';
+import { caseSummaryOf, caseView } from '../../shared/http/case-view';
 import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
 import { RequestError } from '../../shared/http/problem';
 import { jsonBody, pathParam, queryParams } from '../../shared/http/request';
@@ -112,13 +112,19 @@ export const scopedListQuery = (
 const listCases = async (deps: CasesDeps, event: Event, actor: Actor) => {
   const now = deps.clock.now();
   const query = queryParams(event, ListQuery);
-  const page = await deps.store.list(scopedListQuery(actor, query, now));
+  const scoped = scopedListQuery(actor, query, now);
   metrics.addMetric('CaseLists', 'Count', 1);
-  const summary = query.view === 'summary';
-  return json(200, {
-    items: page.items.map((c) => (summary ? caseSummary(caseView(c, now, actor)) : caseView(c, now, actor))),
-    ...(page.cursor && { cursor: page.cursor }),
-  });
+  // A board's summaries read a fraction of each case from the table (no timeline).
+  const page =
+    query.view === 'summary'
+      ? await deps.store.listSummaries(scoped).then((p) => ({
+          ...p,
+          items: p.items.map((c) => caseSummaryOf(c, now, actor)),
+        }))
+      : await deps.store
+          .list(scoped)
+          .then((p) => ({ ...p, items: p.items.map((c) => caseView(c, now, actor)) }));
+  return json(200, { items: page.items, ...(page.cursor && { cursor: page.cursor }) });
 };
 
 const commandOf = (routeKey: string): CommandName => {

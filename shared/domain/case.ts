@@ -277,3 +277,32 @@ export interface Case {
   evidence?: EvidenceSummary;
   timeline: TimelineEntry[];
 }
+
+/**
+ * What a case store's summary list (`CaseStore.listSummaries`) reads of each case: what a board shows, plus what its deadline and
+ * the reader's right to personal data are worked out from. Not the timeline, not the reporter.
+ */
+export const CASE_SUMMARY_SOURCE = [
+  'id',
+  'version',
+  'status',
+  'source',
+  'priority',
+  'category',
+  'description',
+  'location',
+  'zone',
+  'lead',
+  'assignee',
+  'reportedAt',
+  'updatedAt',
+  'closedAt',
+  'triage',
+  'suggestions',
+  'possibleDuplicates',
+  'linkedReports',
+  'deadlines',
+  'hold',
+  'submittedBy',
+] as const satisfies readonly (keyof Case)[];
+export type CaseSummarySource = Pick<Case, (typeof CASE_SUMMARY_SOURCE)[number]>;

@@ -1,4 +1,4 @@
-import type { Actor, Case } from '../domain/case';
+import type { Actor, Case, CaseSummarySource } from '../domain/case';
 import { isOverdue, nextDue } from '../domain/deadlines';
 import { maskPhonesInText, maskReporter, maySeePersonalData } from '../domain/personal-data';
 
@@ -56,8 +56,16 @@ export const SUMMARY_FIELDS = [
 
 export type CaseSummary = Pick<CaseView, (typeof SUMMARY_FIELDS)[number]>;
 
-export const caseSummary = (view: CaseView): CaseSummary => {
-  const summary: Record<string, unknown> = {};
-  for (const field of SUMMARY_FIELDS) if (view[field] !== undefined) summary[field] = view[field];
-  return summary as CaseSummary;
+/** A case as a board sees it, from what the store's summary list reads (`CASE_SUMMARY_SOURCE`). */
+export const caseSummaryOf = (c: CaseSummarySource, now: string, reader: Actor): CaseSummary => {
+  const due = nextDue(c);
+  const masked = !maySeePersonalData(reader, c);
+  const { deadlines: _deadlines, hold: _hold, submittedBy: _submittedBy, ...shown } = c;
+  return {
+    ...shown,
+    ...(masked && { description: maskPhonesInText(c.description) }),
+    overdue: isOverdue(c, now),
+    ...(due && { nextDueAt: due }),
+    personalDataMasked: masked,
+  };
 };

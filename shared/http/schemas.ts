@@ -139,7 +139,7 @@ export const ListQuery = lazySchema(() =>
         .pipe(z.number().int().min(1).max(LIST_LIMIT.summary))
         .optional(),
       cursor: z.string().min(1).max(2000).optional(),
-      /** `summary`: each case as a board needs it (`caseSummary`), in pages of up to 500. */
+      /** `summary`: each case as a board needs it (`caseSummaryOf`), in pages of up to 500. */
       view: z.enum(['full', 'summary']).optional(),
     })
     .refine((query) => (query.limit ?? 0) <= LIST_LIMIT[query.view ?? 'full'], {

@@ -58,6 +58,7 @@ export class MeteredCaseStore implements CaseStore {
         keep(next.case);
       },
       list: (query) => this.inner.list(query),
+      listSummaries: (query) => this.inner.listSummaries(query),
       findInCells: (cells, since) => this.inner.findInCells(cells, since),
       getMany: (ids) => this.inner.getMany(ids),
       getManyStored: (ids) => this.inner.getManyStored(ids),
@@ -95,6 +96,10 @@ export class MeteredCaseStore implements CaseStore {
 
   list(query: Parameters<CaseStore['list']>[0]) {
     return this.inner.list(query);
+  }
+
+  listSummaries(query: Parameters<CaseStore['listSummaries']>[0]) {
+    return this.inner.listSummaries(query);
   }
 
   findInCells(cells: string[], reportedSince: string) {

@@ -412,6 +412,21 @@ describe('lists', () => {
     expect(item.zone).toBeDefined();
     expect(item.timeline).toBeUndefined();
     expect(item.submittedBy).toBeUndefined();
+    expect(item.deadlines).toBeUndefined();
+    // Worked out as for the full case: its deadline, whether it is overdue, masking for this reader.
+    const full = (await api.list({ limit: '100' })).body.items.find(
+      (c: { id: string }) => c.id === reported.id,
+    );
+    for (const field of [
+      'overdue',
+      'nextDueAt',
+      'personalDataMasked',
+      'description',
+      'zone',
+      'lead',
+      'version',
+    ])
+      expect(item[field], field).toEqual(full[field]);
     // Full cases stay in pages of 100; 500 is for summaries only.
     const tooMany = await api.list({ limit: '500' });
     expect(tooMany.status).toBe(400);

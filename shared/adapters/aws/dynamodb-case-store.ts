@@ -9,7 +9,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Case } from '../../domain/case';
+import { CASE_SUMMARY_SOURCE, type Case, type CaseSummarySource } from '../../domain/case';
 import { VersionConflictError } from '../../domain/errors';
 import type {
   CaseListQuery,
@@ -135,6 +135,29 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   async list(query: CaseListQuery): Promise<CasePage> {
+    const page = await this.query(query);
+    return {
+      items: page.items.map((item) => fromItem(item).case),
+      ...(page.cursor && { cursor: page.cursor }),
+    };
+  }
+
+  async listSummaries(query: CaseListQuery): Promise<{ items: CaseSummarySource[]; cursor?: string }> {
+    const page = await this.query(query, CASE_SUMMARY_SOURCE);
+    return {
+      items: page.items.map((item) => fromItem(item).case as CaseSummarySource),
+      ...(page.cursor && { cursor: page.cursor }),
+    };
+  }
+
+  /**
+   * One page of a list, as items. With `attributes`, only those are read back (and the keys the
+   * cursor needs): the filters still see the whole item, the reply carries a fraction of it.
+   */
+  private async query(
+    query: CaseListQuery,
+    attributes?: readonly string[],
+  ): Promise<{ items: Record<string, unknown>[]; cursor?: string }> {
     const choice = chooseIndex(query);
     const { index } = choice;
     const names: Record<string, string> = { '#ipk': index.partitionKey };
@@ -178,7 +201,18 @@ export class DynamoCaseStore implements CaseStore {
       filters.push('(attribute_not_exists(#due) OR #due >= :now)');
     }
 
-    const items: Case[] = [];
+    let projection: string | undefined;
+    if (attributes) {
+      const wanted = [...new Set([...attributes, 'pk', 'sk', index.partitionKey, index.sortKey])];
+      projection = wanted
+        .map((attribute, i) => {
+          names[`#a${i}`] = attribute;
+          return `#a${i}`;
+        })
+        .join(', ');
+    }
+
+    const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined = query.cursor
       ? decodeIndexCursor(query.cursor, index, choice.partition)
       : undefined;
@@ -194,10 +228,11 @@ export class DynamoCaseStore implements CaseStore {
         Limit: query.limit - items.length,
         ...(filters.length > 0 && { FilterExpression: filters.join(' AND ') }),
         ...(startKey && { ExclusiveStartKey: startKey }),
+        ...(projection && { ProjectionExpression: projection }),
       };
       const result = await this.client.send(new QueryCommand(input));
       for (const item of result.Items ?? []) {
-        items.push(fromItem(item).case);
+        items.push(item);
         lastReturned = item;
       }
       startKey = result.LastEvaluatedKey;
