@@ -211,6 +211,13 @@ const measure = async (open: number, tilesUrl: string | undefined): Promise<Figu
       }
     }
     const longTasks = ((await page.evaluate('window.__longTasks')) as number[]).sort((a, b) => a - b);
+    // The observer must see a task it is shown, or "no long task" would mean nothing.
+    await page.evaluate(
+      'window.__longTasks = []; { const t = performance.now(); while (performance.now() - t < 120); }',
+    );
+    await page.waitForTimeout(200);
+    const observed = ((await page.evaluate('window.__longTasks')) as number[]).some((d) => d >= 100);
+    if (!observed) throw new Error('the longtask observer saw no task of a deliberate 120 ms: no figure');
 
     const latencies: number[] = [];
     for (let i = 0; i < UPDATES; i++) {
