@@ -116,7 +116,7 @@ export const DUPLICATE_BODIES = {
 } as const;
 
 /** The largest page of cases per view: full cases are heavy, summaries a tenth of that. */
-export const LIST_LIMIT = { full: 100, summary: 500 } as const;
+export const LIST_LIMIT = { full: 100, summary: 1000 } as const;
 
 export const ListQuery = lazySchema(() =>
   z
@@ -134,17 +134,17 @@ export const ListQuery = lazySchema(() =>
         .optional(),
       limit: z
         .string()
-        .regex(/^[0-9]{1,3}$/, 'an integer from 1 to 100 (500 with view=summary)')
+        .regex(/^[0-9]{1,4}$/, 'an integer from 1 to 100 (1,000 with view=summary)')
         .transform(Number)
         .pipe(z.number().int().min(1).max(LIST_LIMIT.summary))
         .optional(),
       cursor: z.string().min(1).max(2000).optional(),
-      /** `summary`: each case as a board needs it (`caseSummaryOf`), in pages of up to 500. */
+      /** `summary`: each case as a board needs it (`caseSummaryOf`), in pages of up to 1,000. */
       view: z.enum(['full', 'summary']).optional(),
     })
     .refine((query) => (query.limit ?? 0) <= LIST_LIMIT[query.view ?? 'full'], {
       path: ['limit'],
-      message: 'an integer from 1 to 100 (500 with view=summary)',
+      message: 'an integer from 1 to 100 (1,000 with view=summary)',
     }),
 );
 

@@ -427,11 +427,11 @@ describe('lists', () => {
       'version',
     ])
       expect(item[field], field).toEqual(full[field]);
-    // Full cases stay in pages of 100; 500 is for summaries only.
+    // Full cases stay in pages of 100; 1,000 is for summaries only.
     const tooMany = await api.list({ limit: '500' });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.errors[0].field).toBe('query.limit');
-    expect((await api.list({ view: 'summary', limit: '501' })).status).toBe(400);
+    expect((await api.list({ view: 'summary', limit: '1001' })).status).toBe(400);
   });
 
   it('refuses a cursor that is not one of its own and unknown filters', async () => {

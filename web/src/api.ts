@@ -130,7 +130,7 @@ export interface Api {
     query: ListQuery,
     options?: { maxPages?: number; stop?: (page: CaseView[]) => boolean },
   ): Promise<{ items: CaseView[]; complete: boolean }>;
-  /** `listAll` of summaries (`view=summary`, pages of 500 unless `limit` says otherwise): for boards. */
+  /** `listAll` of summaries (`view=summary`, pages of 1,000 unless `limit` says otherwise): for boards. */
   listSummaries(
     query: ListQuery,
     options?: { maxPages?: number; stop?: (page: CaseSummary[]) => boolean },
@@ -268,7 +268,7 @@ export const createApi = (baseUrl: string, token: () => string | undefined): Api
     if (query.zone) params.set('zone', query.zone);
     if (query.overdue !== undefined) params.set('overdue', String(query.overdue));
     if (query.changedSince) params.set('changedSince', query.changedSince);
-    params.set('limit', String(query.limit ?? (view === 'summary' ? 500 : 100)));
+    params.set('limit', String(query.limit ?? (view === 'summary' ? 1000 : 100)));
     if (view) params.set('view', view);
     if (cursor) params.set('cursor', cursor);
     return params.toString();

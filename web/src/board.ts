@@ -23,11 +23,11 @@ export interface CaseLister {
 }
 
 /**
- * The board reads summaries (what it shows of a case, a tenth of the bytes) in pages of 500: a full
- * load of 2,000 open cases is a handful of requests. Caps one full load at 10,000 open cases per
- * status and 10,000 of today's reports.
+ * The board reads summaries (what it shows of a case, a tenth of the bytes) in pages of 1,000: a full
+ * load of 2,000 open cases is a handful of requests. Caps one full load at 20,000 open cases per
+ * status and 20,000 of today's reports.
  */
-export const SUMMARY_PAGE = 500;
+export const SUMMARY_PAGE = 1000;
 const MAX_PAGES_OPEN = 20;
 const MAX_PAGES_TODAY = 20;
 const MAX_PAGES_CLOSED = 1;
