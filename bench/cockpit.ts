@@ -220,14 +220,32 @@ const measure = async (open: number, tilesUrl: string | undefined): Promise<Figu
     const observed = ((await page.evaluate('window.__longTasks')) as number[]).some((d) => d >= 100);
     if (!observed) throw new Error('the longtask observer saw no task of a deliberate 120 ms: no figure');
 
+    /** Routed into another case as a duplicate (it then never has a row of its own). */
+    const merged = async (id: string) => {
+      const response = await fetch(`${base}/v1/cases/${id}`, {
+        headers: { authorization: `Bearer ${centre.token}` },
+      });
+      return ((await response.json()) as { status: string }).status === 'merged';
+    };
     const latencies: number[] = [];
-    for (let i = 0; i < UPDATES; i++) {
+    let skipped = 0;
+    for (let i = 0; latencies.length < UPDATES; i++) {
       const t0 = performance.now();
-      const id = await submit(open + i);
-      await page
-        .locator(`[data-testid=queue-dispatch] .queue-item[data-case-id="${id}"]`)
-        .waitFor({ timeout: 60_000 });
-      latencies.push(performance.now() - t0);
+      const id = await submit(open + 1_000 + i);
+      const row = page.locator(`[data-testid=queue-dispatch] .queue-item[data-case-id="${id}"]`);
+      for (;;) {
+        if (await row.isVisible()) {
+          latencies.push(performance.now() - t0);
+          break;
+        }
+        // A random point near a seeded case of its category may be merged into it: not a new row.
+        if (await merged(id)) {
+          skipped++;
+          break;
+        }
+        if (performance.now() - t0 > 60_000) throw new Error(`report ${id} not on screen after 60 s`);
+        await page.waitForTimeout(50);
+      }
     }
     await browser.close();
     latencies.sort((a, b) => a - b);
@@ -260,7 +278,7 @@ const measure = async (open: number, tilesUrl: string | undefined): Promise<Figu
         name: `new report to screen, p50, ${label}`,
         value: Math.round(percentile(latencies, 50)),
         unit: 'ms',
-        note: `${UPDATES} reports, submit → row in the dispatch queue`,
+        note: `${UPDATES} reports, submit → row in the dispatch queue${skipped ? ` (${skipped} more merged into a seeded case)` : ''}`,
       },
     ];
   } finally {
