@@ -482,37 +482,56 @@ const main = async () => {
   mount();
   setInterval(renderStatus, 1_000);
 
+  /** Shows a picture of the board, unless it is the one on screen (most looks find nothing new). */
+  const show = (next: Snapshot) => {
+    const look = lookOf(next, metricsState, panel.current());
+    if (look === lastLook && figures) return;
+    snapshot = next;
+    figures = computeFigures(
+      district,
+      snapshot,
+      districtHour,
+      metricsState.kind === 'ready' ? periodFiguresOf(metricsState.today) : undefined,
+    );
+    renderAll();
+    lastLook = look;
+  };
+
+  /**
+   * The evaluation figures are read beside the board, not before it: the map and the queues don't
+   * wait for three aggregate queries (the first screen least of all); the figures join when read.
+   */
+  let metricsReading: Promise<void> | undefined;
+  const readMetrics = () => {
+    metricsReading ??= metricsFeed
+      .refresh()
+      .then((next) => {
+        if (next === metricsState) return;
+        metricsState = next;
+        if (snapshot) show(snapshot);
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 401) {
+          auth.signOut();
+          location.reload();
+          return;
+        }
+        // Any other failure keeps the figures last read, and the live screen carries on.
+        console.warn('metrics failed', error);
+      })
+      .finally(() => {
+        metricsReading = undefined;
+      });
+  };
+
   poller = startPolling(
     async () => {
       const started = performance.now();
-      const [nextSnapshot, nextMetrics] = await Promise.all([
-        board.refresh(),
-        mayReadMetrics
-          ? metricsFeed.refresh().catch((error: unknown) => {
-              // A signed-out token is the board's concern too (below); any other failure of the
-              // evaluation keeps the figures last read, and the live screen carries on.
-              if (error instanceof ApiError && error.status === 401) throw error;
-              console.warn('metrics failed', error);
-              return metricsFeed.state;
-            })
-          : metricsState,
-      ]);
+      if (mayReadMetrics) readMetrics();
+      const next = await board.refresh();
       await panel.refresh();
-      // Most looks find nothing new: then the screen stays as it is (no figures, no redraw).
-      const look = lookOf(nextSnapshot, nextMetrics, panel.current());
-      if (look !== lastLook || !figures) {
-        snapshot = nextSnapshot;
-        metricsState = nextMetrics;
-        figures = computeFigures(
-          district,
-          snapshot,
-          districtHour,
-          metricsState.kind === 'ready' ? periodFiguresOf(metricsState.today) : undefined,
-        );
-        renderAll();
-        lastLook = look;
-      }
-      document.body.dataset.updatedAt = nextSnapshot.at;
+      show(next);
+      document.body.dataset.updatedAt = next.at;
       // For the benchmark and anyone debugging a slow screen: what the last refresh read and cost.
       document.body.dataset.refresh = `${board.last.kind}:${board.last.read}:${Math.round(performance.now() - started)}`;
     },
