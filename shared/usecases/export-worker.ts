@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import { CSV_BOM, csvLine, EXPORT_COLUMNS, exportRow } from '../domain/case-export';
 import type { DistrictIndex } from '../domain/district-index';
 import {
@@ -16,7 +15,7 @@ import type {
   ExportJobStore,
   MetricsAggregates,
 } from '../ports';
-import { CSV_TYPE, evaluationWorkbook, loadExcelJs, XLSX_TYPE } from './exports';
+import { CSV_TYPE, caseListXlsx, evaluationWorkbook, XLSX_TYPE } from './exports';
 
 /**
  * The export worker: one job at a time, in steps that each leave the job where a retry can pick it
@@ -223,33 +222,9 @@ const composeCsv = async (deps: ExportWorkerDeps, job: ExportJob): Promise<Buffe
   return Buffer.concat(parts);
 };
 
-const composeXlsx = async (deps: ExportWorkerDeps, job: ExportJob): Promise<Buffer> => {
-  // The streaming writer, as the inline export: each row committed as it goes.
-  const out = new PassThrough();
-  const parts: Buffer[] = [];
-  out.on('data', (part: Buffer) => parts.push(part));
-  // Loaded here, not at import: a cold start for a CSV job (or a reading step) never pays for exceljs.
-  const { stream } = await loadExcelJs();
-  const workbook = new stream.xlsx.WorkbookWriter({
-    stream: out,
-    useStyles: true,
-    useSharedStrings: false,
-  });
-  workbook.creator = 'xietong';
-  workbook.created = new Date(job.createdAt);
-  const sheet = workbook.addWorksheet('案件清单', { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = EXPORT_COLUMNS.map((c) => ({ header: c.header, width: c.width }));
-  const header = sheet.getRow(1);
-  header.font = { bold: true };
-  header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
-  header.commit();
-  for await (const rows of chunkRowsOf(deps, job)) {
-    for (const row of rows) sheet.addRow(row).commit();
-  }
-  sheet.commit();
-  await workbook.commit();
-  return Buffer.concat(parts);
-};
+/** The streamed workbook of the inline export, fed the stored chunks; exceljs loads only here. */
+const composeXlsx = (deps: ExportWorkerDeps, job: ExportJob): Promise<Buffer> =>
+  caseListXlsx(job.createdAt, chunkRowsOf(deps, job));
 
 const finish = async (deps: ExportWorkerDeps, job: ExportJob, size: number): Promise<StepOutcome> => {
   const now = deps.clock.now();

@@ -67,14 +67,15 @@ const headerStyle = (row: ExcelJS.Row) => {
   row.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
 };
 
-export const casesXlsx = async (
-  cases: Case[],
-  district: DistrictIndex,
-  reader: Actor,
-  now: string,
+/**
+ * 案件清单 as XLSX with the streaming writer: each row is committed as it comes instead of being held
+ * as cell objects, about twice as fast and a fraction of the memory for a month's 50,000 rows. The
+ * rows come in batches (one for an inline export, one per stored chunk for an export job).
+ */
+export const caseListXlsx = async (
+  created: string,
+  batches: Iterable<(string | number)[][]> | AsyncIterable<(string | number)[][]>,
 ): Promise<Buffer> => {
-  // The streaming writer commits each row as it goes instead of holding the whole sheet as cell
-  // objects: about twice as fast and a fraction of the memory for a month's 50,000 rows.
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -85,17 +86,24 @@ export const casesXlsx = async (
     useSharedStrings: false,
   });
   workbook.creator = 'xietong';
-  workbook.created = new Date(now);
+  workbook.created = new Date(created);
   const sheet = workbook.addWorksheet('案件清单', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = EXPORT_COLUMNS.map((c) => ({ header: c.header, width: c.width }));
   const header = sheet.getRow(1);
   headerStyle(header);
   header.commit();
-  for (const c of cases) sheet.addRow(exportRow(c, district, reader, now)).commit();
+  for await (const rows of batches) for (const row of rows) sheet.addRow(row).commit();
   sheet.commit();
   await workbook.commit();
   return Buffer.concat(chunks);
 };
+
+export const casesXlsx = (
+  cases: Case[],
+  district: DistrictIndex,
+  reader: Actor,
+  now: string,
+): Promise<Buffer> => caseListXlsx(now, [cases.map((c) => exportRow(c, district, reader, now))]);
 
 const GROUP_SHEETS: Record<FigureGroup, string> = {
   volume: '案件数量',

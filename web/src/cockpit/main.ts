@@ -501,9 +501,11 @@ const main = async () => {
    * The evaluation figures are read beside the board, not before it: the map and the queues don't
    * wait for three aggregate queries (the first screen least of all); the figures join when read.
    */
-  let metricsReading: Promise<void> | undefined;
+  let metricsReading = false;
   const readMetrics = () => {
-    metricsReading ??= metricsFeed
+    if (metricsReading) return;
+    metricsReading = true;
+    void metricsFeed
       .refresh()
       .then((next) => {
         if (next === metricsState) return;
@@ -520,7 +522,7 @@ const main = async () => {
         console.warn('metrics failed', error);
       })
       .finally(() => {
-        metricsReading = undefined;
+        metricsReading = false;
       });
   };
 
