@@ -23,6 +23,8 @@ export type BundleEntry = Pick<FunctionSpec, 'name' | 'entry' | 'nativeModules' 
 export interface BundleOptions {
   /** Extra modules left outside every bundle (the bench tries the AWS SDK from the runtime). */
   external?: string[];
+  /** False for a readable bundle (esbuild then marks each module with a `// path` comment). */
+  minify?: boolean;
 }
 
 /** All of them in one esbuild run (it shares the parsing; each output is still self-contained). */
@@ -45,7 +47,7 @@ export const bundleWithMetafile = async (
     target: BUNDLE_TARGET,
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
-    minify: true,
+    minify: options.minify ?? true,
     write: false,
     metafile: true,
     logLevel: 'silent',

@@ -11,27 +11,14 @@
  * (tests/infra/bundle-budget.test.ts); times are figures only.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT } from '../infra/local/paths';
 import { NODE_MAJOR } from '../infra/node-runtime';
-import { examplesFileFor, loadExamples, triageCountsFileFor } from '../shared/district/examples';
-import { loadDistrict, parsedDistrictDocument } from '../shared/district/load';
-import { countFeatures } from '../shared/domain/classifier/model';
-import { indexDistrict } from '../shared/domain/district-index';
-import { ENV } from '../shared/runtime/env';
 import { FUNCTIONS, type FunctionSpec, unbundledModulesOf } from '../shared/runtime/functions';
 import { type BundleEntry, bundleFunctions } from './bundle-sizes';
+import { BENCH_ENVIRONMENT, stageFunction } from './function-folder';
 import { recordFigures } from './report';
 
 const { values: args } = parseArgs({
@@ -52,35 +39,10 @@ const ALL_TARGET = 2;
 /** Serves API Gateway: an HTTP route, or the authorizer in front of them. */
 const apiFacing = (spec: FunctionSpec) => spec.routes.length > 0 || spec.authorizes !== undefined;
 
-const DISTRICT = join(REPO_ROOT, 'districts/sandun.json');
-/** Plausible configuration: the handlers validate it at cold start. */
 const environment: Record<string, string> = {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  POWERTOOLS_LOG_LEVEL: 'ERROR',
-  POWERTOOLS_METRICS_DISABLED: 'true',
-  TABLE_NAME: 'xietong-bench',
-  [ENV.tableName]: 'xietong-bench',
-  [ENV.intakeQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/intake',
-  [ENV.districtFile]: 'district.json',
-  [ENV.trustedIssuer]: 'urn:xietong:bench',
-  [ENV.claimRole]: 'role',
-  [ENV.claimDepartment]: 'department',
-  [ENV.claimZone]: 'zone',
-  [ENV.timerStateMachineArn]: 'arn:aws:states:us-east-1:000000000000:stateMachine:timers',
-  [ENV.notificationQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/notifications',
-  [ENV.evidenceBucket]: 'xietong-bench-evidence',
-  [ENV.exportsBucket]: 'xietong-bench-exports',
-  [ENV.exportQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/export-jobs',
+  ...BENCH_ENVIRONMENT,
   ...(args.traced && { AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${NODE_MAJOR}.x` }),
 };
-
-// What the stack bundles beside the district file (infra/stack/district-stack.ts).
-const district = indexDistrict(loadDistrict(DISTRICT));
-const triageCounts = existsSync(examplesFileFor(DISTRICT))
-  ? JSON.stringify(countFeatures(district, loadExamples(examplesFileFor(DISTRICT), district.config)))
-  : '';
 
 const IMPORT_PROBE =
   'const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t));';
@@ -98,22 +60,12 @@ try {
   });
   const files = new Map<string, string>();
   for (const bundle of bundles) {
-    const folder = join(dir, bundle.name.replace(/\W+/g, '-'));
-    mkdirSync(folder);
-    const file = join(folder, 'index.mjs');
-    writeFileSync(file, bundle.code);
-    // As the stack bundles it: the parsed form of the validated file.
-    writeFileSync(join(folder, 'district.json'), parsedDistrictDocument(district.config));
-    // The deploy installs unbundled modules (sharp, exceljs) beside the bundle, and Lambda's runtime carries the
-    // SDK; here the repo's node_modules stands in for both, so the probe imports what the function would.
     const spec = FUNCTIONS.find((f) => f.name === bundle.name);
-    if ((spec && unbundledModulesOf(spec).length) || sdkExternal)
-      symlinkSync(join(REPO_ROOT, 'node_modules'), join(folder, 'node_modules'));
-    if (existsSync(examplesFileFor(DISTRICT))) {
-      copyFileSync(examplesFileFor(DISTRICT), examplesFileFor(join(folder, 'district.json')));
-      writeFileSync(triageCountsFileFor(join(folder, 'district.json')), triageCounts);
-    }
-    files.set(bundle.name, file);
+    const nodeModules = (spec !== undefined && unbundledModulesOf(spec).length > 0) || sdkExternal;
+    files.set(
+      bundle.name,
+      stageFunction(join(dir, bundle.name.replace(/\W+/g, '-')), bundle.code, nodeModules),
+    );
   }
 
   const times = new Map<string, number[]>(bundles.map((b) => [b.name, []]));

@@ -6,27 +6,12 @@
  * by npm package (or by folder of ours). Compilation and GC show as Node's own rows. Figures only.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { REPO_ROOT } from '../infra/local/paths';
-import { BUNDLE_TARGET } from '../infra/node-runtime';
-import { ESM_REQUIRE_BANNER } from '../infra/stack/functions';
-import { examplesFileFor, loadExamples, triageCountsFileFor } from '../shared/district/examples';
-import { loadDistrict, parsedDistrictDocument } from '../shared/district/load';
-import { countFeatures } from '../shared/domain/classifier/model';
-import { indexDistrict } from '../shared/domain/district-index';
-import { ENV } from '../shared/runtime/env';
 import { FUNCTIONS, unbundledModulesOf } from '../shared/runtime/functions';
+import { bundleFunctions } from './bundle-sizes';
+import { BENCH_ENVIRONMENT, stageFunction } from './function-folder';
 
 interface ProfileNode {
   id: number;
@@ -39,22 +24,6 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-const DISTRICT = join(REPO_ROOT, 'districts/sandun.json');
-const environment: Record<string, string> = {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  POWERTOOLS_LOG_LEVEL: 'ERROR',
-  POWERTOOLS_METRICS_DISABLED: 'true',
-  [ENV.tableName]: 'xietong-bench',
-  [ENV.intakeQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/intake',
-  [ENV.districtFile]: 'district.json',
-  [ENV.trustedIssuer]: 'urn:xietong:bench',
-  [ENV.timerStateMachineArn]: 'arn:aws:states:us-east-1:000000000000:stateMachine:timers',
-  [ENV.notificationQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/notifications',
-  [ENV.evidenceBucket]: 'xietong-bench-evidence',
-};
-
 /** `node_modules/@aws-sdk/client-s3/dist-es/…` → `@aws-sdk/client-s3`; `shared/domain/x.ts` → `shared/domain`. */
 const groupOf = (path: string) => {
   const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
@@ -65,36 +34,14 @@ const names = process.argv.slice(2);
 const specs = names.length ? FUNCTIONS.filter((f) => names.includes(f.name)) : FUNCTIONS;
 const dir = mkdtempSync(join(tmpdir(), 'xietong-profile-'));
 try {
-  const result = await build({
-    entryPoints: Object.fromEntries(specs.map((spec) => [spec.name, join(REPO_ROOT, spec.entry)])),
-    outdir: dir,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_TARGET,
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    write: false,
-    logLevel: 'silent',
-    external: [...new Set(specs.flatMap(unbundledModulesOf))],
-  });
+  const bundles = await bundleFunctions(specs, { minify: false });
   for (const spec of specs) {
-    const output = result.outputFiles.find((file) => file.path === join(dir, `${spec.name}.js`))!;
+    const output = bundles.find((bundle) => bundle.name === spec.name)!;
     const folder = mkdtempSync(join(dir, `${spec.name}-`));
-    const file = join(folder, 'index.mjs');
-    writeFileSync(file, output.text);
-    writeFileSync(join(folder, 'district.json'), parsedDistrictDocument(loadDistrict(DISTRICT)));
-    copyFileSync(examplesFileFor(DISTRICT), examplesFileFor(join(folder, 'district.json')));
-    const district = indexDistrict(loadDistrict(DISTRICT));
-    writeFileSync(
-      triageCountsFileFor(join(folder, 'district.json')),
-      JSON.stringify(countFeatures(district, loadExamples(examplesFileFor(DISTRICT), district.config))),
-    );
-    if (unbundledModulesOf(spec).length)
-      symlinkSync(join(REPO_ROOT, 'node_modules'), join(folder, 'node_modules'));
+    const file = stageFunction(folder, output.code, unbundledModulesOf(spec).length > 0);
 
     // Line → module, from the `// path` comments esbuild writes before each module's code.
-    const lines = output.text.split('\n');
+    const lines = output.code.split('\n');
     const moduleAt: string[] = [];
     let current = '(banner)';
     lines.forEach((line, index) => {
@@ -116,7 +63,7 @@ try {
         'const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t));',
         file,
       ],
-      { cwd: folder, env: { PATH: process.env.PATH ?? '', ...environment }, encoding: 'utf8' },
+      { cwd: folder, env: { PATH: process.env.PATH ?? '', ...BENCH_ENVIRONMENT }, encoding: 'utf8' },
     );
     if (probe.status !== 0) {
       process.stderr.write(`${spec.name}: import failed: ${probe.stderr.slice(0, 300)}\n`);
