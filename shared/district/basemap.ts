@@ -73,10 +73,10 @@ export const tileRewriteFunctionCode = (basemap: BasemapConfig, key: string): st
     }),
   );
   return [
-    'var LAYERS = ' + JSON.stringify(layers) + ';',
-    'var KEY_PARAMETER = ' + JSON.stringify(basemap.keyParameter ?? '') + ';',
-    'var KEY = "' + key + '";',
-    'var MIN_ZOOM = ' + basemap.minZoom + ', MAX_ZOOM = ' + basemap.maxZoom + ';',
+    `var LAYERS = ${JSON.stringify(layers)};`,
+    `var KEY_PARAMETER = ${JSON.stringify(basemap.keyParameter ?? '')};`,
+    `var KEY = "${key}";`,
+    `var MIN_ZOOM = ${basemap.minZoom}, MAX_ZOOM = ${basemap.maxZoom};`,
     'function fill(text, z, x, y) {',
     "  return text.split('{z}').join(z).split('{x}').join(x).split('{y}').join(y);",
     '}',

@@ -117,6 +117,7 @@ export const DUPLICATE_BODIES = {
 
 /** The largest page of cases per view: full cases are heavy, summaries a tenth of that. */
 export const LIST_LIMIT = { full: 100, summary: 1000 } as const;
+const LIST_LIMIT_RULE = 'an integer from 1 to 100 (1,000 with view=summary)';
 
 export const ListQuery = lazySchema(() =>
   z
@@ -134,7 +135,7 @@ export const ListQuery = lazySchema(() =>
         .optional(),
       limit: z
         .string()
-        .regex(/^[0-9]{1,4}$/, 'an integer from 1 to 100 (1,000 with view=summary)')
+        .regex(/^[0-9]{1,4}$/, LIST_LIMIT_RULE)
         .transform(Number)
         .pipe(z.number().int().min(1).max(LIST_LIMIT.summary))
         .optional(),
@@ -144,7 +145,7 @@ export const ListQuery = lazySchema(() =>
     })
     .refine((query) => (query.limit ?? 0) <= LIST_LIMIT[query.view ?? 'full'], {
       path: ['limit'],
-      message: 'an integer from 1 to 100 (1,000 with view=summary)',
+      message: LIST_LIMIT_RULE,
     }),
 );
 

@@ -9,7 +9,7 @@ import type { HotspotCell } from '../evaluation';
 import { localName, t, tOf } from '../i18n';
 import type { DistrictNames } from '../names';
 import { cameraSeries } from './cameras';
-import { FONT_FAMILY, initChart, THEME } from './echarts';
+import { caseColour, FONT_FAMILY, initChart, THEME } from './echarts';
 
 export interface DistrictMap {
   update(open: CaseSummary[], openByZone: Map<string, number>, selected?: CaseSummary): void;
@@ -30,7 +30,6 @@ interface PointDatum {
   itemStyle: { color: string };
 }
 
-const colourOf = (c: CaseSummary) => (c.overdue ? THEME.overdue : THEME.priority[c.priority]);
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 
 /** The mean of a zone's corners: where its label goes. */
@@ -55,7 +54,7 @@ export const createDistrictMap = (
     name: `${names.category(c.category) || t('caseTriage')} · ${tOf('status', c.status)}`,
     value: [c.location.lng, c.location.lat],
     caseId: c.id,
-    itemStyle: { color: colourOf(c) },
+    itemStyle: { color: caseColour(c) },
   });
 
   chart.setOption({

@@ -7,6 +7,7 @@ import { GeoComponent, GridComponent, LegendComponent, TooltipComponent } from '
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { DistrictConfig } from '../../../shared/district/schema';
+import type { CaseSummary } from '../../../shared/http/case-view';
 
 echarts.use([
   BarChart,
@@ -36,6 +37,10 @@ export const THEME = {
   priority: { urgent: '#ff4d4f', high: '#ffa940', normal: '#36cfc9', low: '#69b1ff' },
   overdue: '#ff2e93',
 } as const;
+
+/** A case's point on either map: magenta when overdue, else its priority's colour. */
+export const caseColour = (c: Pick<CaseSummary, 'overdue' | 'priority'>): string =>
+  c.overdue ? THEME.overdue : THEME.priority[c.priority];
 
 export const registerDistrictMap = (district: DistrictConfig): string => {
   const name = `district-${district.id}`;

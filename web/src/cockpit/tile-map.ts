@@ -23,7 +23,7 @@ import { localName, t, tOf } from '../i18n';
 import type { DistrictNames } from '../names';
 import { CAMERA_COLOUR } from './cameras';
 import type { DistrictMap } from './district-map';
-import { THEME } from './echarts';
+import { caseColour, THEME } from './echarts';
 
 /** Keeps the pulsing (DOM) overdue markers bounded; the rest are drawn on the canvas. */
 const MAX_PULSING = 150;
@@ -43,8 +43,6 @@ export const projectorFor =
 /** A label sized by its text (no iconSize: Leaflet leaves the size to CSS), centred by CSS. */
 const zoneLabel = (html: string) =>
   L.divIcon({ className: 'zone-label', html, iconSize: null as unknown as L.PointExpression });
-
-const colourOf = (c: CaseSummary) => (c.overdue ? THEME.overdue : THEME.priority[c.priority]);
 
 export const createTileMap = (
   element: HTMLElement,
@@ -133,11 +131,11 @@ export const createTileMap = (
       const seen = new Set<string>();
       for (const c of open) {
         seen.add(c.id);
-        const key = `${c.location.lat},${c.location.lng},${colourOf(c)},${c.status}`;
+        const key = `${c.location.lat},${c.location.lng},${caseColour(c)},${c.status}`;
         const known = points.get(c.id);
         if (known?.key === key) continue;
         if (known) {
-          known.marker.setLatLng(at(c.location)).setStyle({ fillColor: colourOf(c) });
+          known.marker.setLatLng(at(c.location)).setStyle({ fillColor: caseColour(c) });
           known.marker.setTooltipContent(tooltipOf(c));
           known.key = key;
           continue;
@@ -147,7 +145,7 @@ export const createTileMap = (
           radius: 5,
           color: 'rgba(255,255,255,0.85)',
           weight: 1,
-          fillColor: colourOf(c),
+          fillColor: caseColour(c),
           fillOpacity: 1,
         })
           .bindTooltip(tooltipOf(c))
