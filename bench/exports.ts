@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { REPO_ROOT } from '../infra/local/paths';
 import { type SpawnedCloud, spawnLocalCloud } from '../infra/local/spawn';
 import { toItem } from '../shared/adapters/aws/case-item';
@@ -26,6 +26,7 @@ import { pointInPolygon } from '../shared/domain/geo';
 import { newReportedCase } from '../shared/domain/report';
 import { routeReport } from '../shared/domain/routing';
 import { registerReport, runCommand } from '../shared/domain/workflow';
+import { putAll } from './bench-table';
 import { type Figure, recordFigures } from './report';
 
 const { values } = parseArgs({
@@ -82,23 +83,7 @@ const seed = async (documents: DynamoDBDocumentClient, tableName: string): Promi
       if (c.status === 'dispatched') dispatched++;
       return toItem(c);
     });
-    const batches: Record<string, unknown>[][] = [];
-    for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < batches.length) {
-          const batch = batches[next++] ?? [];
-          let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> | undefined = {
-            [tableName]: batch.map((Item) => ({ PutRequest: { Item } })),
-          };
-          while (request && Object.keys(request).length > 0) {
-            const result = await documents.send(new BatchWriteCommand({ RequestItems: request }));
-            request = result.UnprocessedItems as typeof request;
-          }
-        }
-      }),
-    );
+    await putAll(documents, tableName, items);
   }
   return dispatched;
 };

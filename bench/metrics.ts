@@ -12,7 +12,6 @@
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { toItem } from '../shared/adapters/aws/case-item';
 import { DynamoCaseStore } from '../shared/adapters/aws/dynamodb-case-store';
 import { bucketItemKey, contributionKey } from '../shared/adapters/aws/dynamodb-metrics-aggregates';
@@ -26,7 +25,7 @@ import { routeReport } from '../shared/domain/routing';
 import { type CommandInput, registerReport, runCommand } from '../shared/domain/workflow';
 import { casesCsv, casesXlsx, collectCases } from '../shared/usecases/exports';
 import { metricsReport, sumContributions } from '../shared/usecases/metrics';
-import { benchTable } from './bench-table';
+import { benchTable, putAll } from './bench-table';
 import { recordFigures } from './report';
 
 const { values } = parseArgs({
@@ -99,25 +98,7 @@ const percentile = (sorted: number[], p: number) =>
 const main = async () => {
   const { dataDir, dynamo, client, documents, tableName } = await benchTable('metrics');
 
-  const writeAll = async (items: Record<string, unknown>[]) => {
-    const batches: Record<string, unknown>[][] = [];
-    for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < batches.length) {
-          const batch = batches[next++] ?? [];
-          let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> | undefined = {
-            [tableName]: batch.map((Item) => ({ PutRequest: { Item } })),
-          };
-          while (request && Object.keys(request).length > 0) {
-            const result = await documents.send(new BatchWriteCommand({ RequestItems: request }));
-            request = result.UnprocessedItems as typeof request;
-          }
-        }
-      }),
-    );
-  };
+  const writeAll = (items: Record<string, unknown>[]) => putAll(documents, tableName, items);
 
   try {
     // Seed: cases, their contribution items and the buckets they add up to (as a rebuild writes them).
