@@ -332,8 +332,8 @@ const main = async () => {
       if (c.updatedAt > newest) newest = c.updatedAt;
       if (c.overdue) overdue++;
     }
-    for (const c of [...next.reportedToday, ...next.recentlyClosed])
-      if (c.updatedAt > newest) newest = c.updatedAt;
+    for (const list of [next.reportedToday, next.recentlyClosed])
+      for (const c of list) if (c.updatedAt > newest) newest = c.updatedAt;
     return [
       next.dayStart,
       newest,
