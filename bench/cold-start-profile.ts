@@ -38,7 +38,7 @@ try {
   for (const spec of specs) {
     const output = bundles.find((bundle) => bundle.name === spec.name)!;
     const folder = mkdtempSync(join(dir, `${spec.name}-`));
-    const file = stageFunction(folder, output.code, unbundledModulesOf(spec).length > 0);
+    const file = stageFunction(folder, output, unbundledModulesOf(spec).length > 0);
 
     // Line → module, from the `// path` comments esbuild writes before each module's code.
     const lines = output.code.split('\n');

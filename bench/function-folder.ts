@@ -1,15 +1,17 @@
 import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../infra/local/paths';
+import { ENTRY_FILE } from '../infra/stack/bundling';
 import { examplesFileFor, loadExamples, triageCountsFileFor } from '../shared/district/examples';
 import { loadDistrict, parsedDistrictDocument } from '../shared/district/load';
 import { countFeatures } from '../shared/domain/classifier/model';
 import { indexDistrict } from '../shared/domain/district-index';
 import { ENV } from '../shared/runtime/env';
+import type { FunctionBundle } from './bundle-sizes';
 
 /**
  * A bundled function laid out as Lambda would run it, for the benches that import bundles cold
- * (bench/bundles.ts, bench/cold-start-profile.ts): the bundle as `index.mjs`, beside it what the
+ * (bench/bundles.ts, bench/cold-start-profile.ts): the bundle as `index.mjs` and its chunks, beside it what the
  * stack bundles with it (the district file in its parsed form, the triage examples and counts), and
  * a plausible configuration in the environment (the handlers validate it at cold start).
  */
@@ -57,10 +59,16 @@ const companionsOf = () => {
  * `nodeModules`, the repo's node_modules stands in for what the deploy installs beside the bundle
  * (sharp, exceljs) or the runtime carries (the SDK, when left out of the bundle).
  */
-export const stageFunction = (folder: string, code: string, nodeModules: boolean): string => {
-  mkdirSync(folder, { recursive: true });
-  const file = join(folder, 'index.mjs');
-  writeFileSync(file, code);
+export const stageFunction = (
+  folder: string,
+  bundle: Pick<FunctionBundle, 'files'>,
+  nodeModules: boolean,
+): string => {
+  for (const { path, text } of bundle.files) {
+    mkdirSync(dirname(join(folder, path)), { recursive: true });
+    writeFileSync(join(folder, path), text);
+  }
+  const file = join(folder, ENTRY_FILE);
   const { district, triageCounts } = companionsOf();
   const districtFile = join(folder, 'district.json');
   writeFileSync(districtFile, district);

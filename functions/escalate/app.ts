@@ -1,10 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
-import { logger, metrics, tracer } from '../../shared/runtime/observability';
+import { logger, metrics, traceInvocations } from '../../shared/runtime/observability';
 import { type CheckDeadlineDeps, checkDeadline } from '../../shared/usecases/check-deadline';
 
 /** The due check the timer's state machine sends (infra/stack/timers.ts builds the body). */
@@ -51,6 +50,6 @@ export const makeHandler = (deps: CheckDeadlineDeps) =>
     });
     return { batchItemFailures };
   })
-    .use(captureLambdaHandler(tracer))
+    .use(traceInvocations())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));

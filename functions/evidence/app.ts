@@ -1,10 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { SNAPSHOT_PREFIX } from '../../shared/domain/evidence';
-import { logger, metrics, tracer } from '../../shared/runtime/observability';
+import { logger, metrics, traceInvocations } from '../../shared/runtime/observability';
 import { type ArrivalOutcome, snapshotArrived } from '../../shared/usecases/camera-snapshots';
 import {
   type CheckEvidenceDeps,
@@ -71,6 +70,6 @@ export const makeHandler = (deps: EvidenceDeps) =>
       throw new EvidenceBatchError(`${failures} of ${event.Records.length} objects not checked`);
     return { outcomes };
   })
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(traceInvocations({ captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));

@@ -1,11 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { EXPORT_MAX_DELIVERIES } from '../../shared/domain/export-job';
 import type { MessageVisibility } from '../../shared/ports';
-import { logger, metrics, tracer } from '../../shared/runtime/observability';
+import { logger, metrics, traceInvocations } from '../../shared/runtime/observability';
 import { type ExportWorkerDeps, failJob, runExportJob } from '../../shared/usecases/export-worker';
 
 export interface ExportWorkerFunctionDeps extends ExportWorkerDeps {
@@ -80,6 +79,6 @@ export const makeHandler = (deps: ExportWorkerFunctionDeps) =>
     }
     return { batchItemFailures };
   })
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(traceInvocations({ captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));

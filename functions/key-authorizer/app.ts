@@ -1,6 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type {
   APIGatewayRequestAuthorizerEventV2,
@@ -9,7 +8,7 @@ import type {
 } from 'aws-lambda';
 import { type IntegrationContext, integrationContextOf } from '../../shared/auth/integration';
 import { API_KEY_HEADER } from '../../shared/runtime/functions';
-import { logger, metrics, tracer } from '../../shared/runtime/observability';
+import { logger, metrics, traceInvocations } from '../../shared/runtime/observability';
 import { checkIntegrationKey, type IntegrationKeyDeps } from '../../shared/usecases/integration-keys';
 
 export type KeyAuthorizerDeps = Pick<IntegrationKeyDeps, 'keys'>;
@@ -43,7 +42,7 @@ export const makeHandler = (deps: KeyAuthorizerDeps) =>
     metrics.addMetric('IntegrationKeysAccepted', 'Count', 1);
     return { isAuthorized: true, context: integrationContextOf(check.key) };
   })
-    .use(captureLambdaHandler(tracer))
+    .use(traceInvocations())
     // The event carries the key itself: never logged, whatever POWERTOOLS_LOGGER_LOG_EVENT says.
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics));

@@ -1,10 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { MessageVisibility, NotificationChannel, NotifierMessage } from '../../shared/ports';
-import { logger, metrics, tracer } from '../../shared/runtime/observability';
+import { logger, metrics, traceInvocations } from '../../shared/runtime/observability';
 import {
   deliverNotification,
   deliverToSubscription,
@@ -93,6 +92,6 @@ export const makeHandler = (deps: NotifyDeps) =>
     });
     return { batchItemFailures };
   })
-    .use(captureLambdaHandler(tracer))
+    .use(traceInvocations())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));

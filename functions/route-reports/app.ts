@@ -1,11 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import type { RoutingRequest } from '../../shared/ports';
-import { logger, metrics, tracer } from '../../shared/runtime/observability';
+import { logger, metrics, traceInvocations } from '../../shared/runtime/observability';
 import {
   type QueuedReport,
   type RouteReportDeps,
@@ -97,6 +96,6 @@ export const makeHandler = (deps: RouteReportDeps) =>
     logger.info('batch routed', { records: event.Records.length, areas: areas.size, ...counts });
     return { batchItemFailures };
   })
-    .use(captureLambdaHandler(tracer))
+    .use(traceInvocations())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));

@@ -1,23 +1,27 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   ApplicationLogLevel,
   Architecture,
+  Code,
+  Function as LambdaFunction,
   LoggingFormat,
   Runtime,
   SystemLogLevel,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { buildSync } from 'esbuild';
 import { examplesFileFor, triageCountsFileFor } from '../../shared/district/examples';
 import { ENV } from '../../shared/runtime/env';
 import { type FunctionSpec, unbundledModulesOf } from '../../shared/runtime/functions';
-import { BUNDLE_TARGET, NODE_MAJOR } from '../node-runtime';
+import { NODE_MAJOR } from '../node-runtime';
+import { bundleOptionsFor, ENTRY_FILE } from './bundling';
 import type { CaseTable } from './data';
 import type { EvidenceAccess, EvidenceStorage } from './evidence';
 import type { ExportStorage } from './exports';
@@ -42,13 +46,6 @@ export const timeoutOf = (spec: FunctionSpec): Duration =>
     spec.timeoutSeconds ??
       (spec.routes.length > 0 ? DEFAULT_HTTP_TIMEOUT_SECONDS : DEFAULT_BACKGROUND_TIMEOUT_SECONDS),
   );
-
-/**
- * esbuild's ESM output still meets CommonJS `require` calls from bundled dependencies; give the
- * module a real `require` so they work.
- */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as xietongCreateRequire } from 'node:module'; const require = xietongCreateRequire(import.meta.url);";
 
 /**
  * npm installs a native module's prebuilt binary for the platform it is told, not the one it runs
@@ -92,7 +89,7 @@ export interface XietongFunctionProps {
  */
 export class XietongFunction extends Construct {
   readonly spec: FunctionSpec;
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -108,12 +105,47 @@ export class XietongFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
+    // What goes beside the bundle: modules installed for Lambda's platform, the district as validated
+    // at synth (its catalogue expanded, see parsedDistrictDocument), and the triage examples and the
+    // counts the classifier is built from at cold start.
+    const besideBundle = (outputDir: string) => {
+      for (const command of nativeModuleInstall(spec, projectRoot, outputDir)) {
+        execSync(command, { stdio: 'inherit' });
+      }
+      copyFileSync(props.parsedDistrictFile, join(outputDir, BUNDLED_DISTRICT_FILE));
+      if (existsSync(examplesFileFor(districtFile))) {
+        copyFileSync(examplesFileFor(districtFile), join(outputDir, examplesFileFor(BUNDLED_DISTRICT_FILE)));
+      }
+      if (props.triageCountsFile) {
+        copyFileSync(props.triageCountsFile, join(outputDir, triageCountsFileFor(BUNDLED_DISTRICT_FILE)));
+      }
+    };
+
+    this.function = new LambdaFunction(this, 'Function', {
       description: spec.description,
-      entry: join(projectRoot, spec.entry),
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      // esbuild runs in this process (infra/stack/bundling.ts: the entry, and its lazily loaded
+      // code split into chunks beside it); the hash is the output's, so an unchanged bundle is not
+      // uploaded again. The image is only asked for if local bundling were refused, which it is not.
+      code: Code.fromAsset(projectRoot, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+          local: {
+            tryBundle: (outputDir: string) => {
+              buildSync({
+                ...bundleOptionsFor(spec),
+                entryPoints: { index: join(projectRoot, spec.entry) },
+                outdir: outputDir,
+                sourcemap: true,
+                sourcesContent: false,
+              });
+              besideBundle(outputDir);
+              return true;
+            },
+          },
+        },
+      }),
+      handler: `${ENTRY_FILE.replace(/\.mjs$/, '')}.handler`,
       runtime: LAMBDA_RUNTIME,
       architecture: LAMBDA_ARCHITECTURE,
       memorySize: spec.memoryMb ?? DEFAULT_MEMORY_MB,
@@ -125,41 +157,6 @@ export class XietongFunction extends Construct {
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
       environment: { ...props.environment, [ENV.districtFile]: BUNDLED_DISTRICT_FILE },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: BUNDLE_TARGET,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // The SDK is bundled, not taken from the runtime: the code runs with the exact versions
-        // the lockfile pins and the tests exercised (the runtime's copy changes under us).
-        // Modules with native binaries (sharp), and big ones that one path loads lazily (exceljs), stay
-        // outside the bundle and are installed beside it for Lambda's platform (below); everything
-        // else is bundled.
-        externalModules: unbundledModulesOf(spec),
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [
-            ...nativeModuleInstall(spec, projectRoot, outputDir),
-            // The district as validated at synth, its catalogue expanded (see parsedDistrictDocument).
-            `cp ${JSON.stringify(props.parsedDistrictFile)} ${JSON.stringify(join(outputDir, BUNDLED_DISTRICT_FILE))}`,
-            // The triage classifier trains at cold start from the examples beside the district file.
-            ...(existsSync(examplesFileFor(districtFile))
-              ? [
-                  `cp ${JSON.stringify(examplesFileFor(districtFile))} ${JSON.stringify(join(outputDir, examplesFileFor(BUNDLED_DISTRICT_FILE)))}`,
-                ]
-              : []),
-            ...(props.triageCountsFile
-              ? [
-                  `cp ${JSON.stringify(props.triageCountsFile)} ${JSON.stringify(join(outputDir, triageCountsFileFor(BUNDLED_DISTRICT_FILE)))}`,
-                ]
-              : []),
-          ],
-        },
-      },
     });
   }
 

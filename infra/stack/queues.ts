@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import {
   DeduplicationScope,
   FifoThroughputLimit,
@@ -99,7 +99,7 @@ export class WorkQueue extends Construct {
     props.alarms.notify(backlog);
   }
 
-  consumeWith(fn: NodejsFunction): void {
+  consumeWith(fn: LambdaFunction): void {
     fn.addEventSource(eventSourceFor(this.queue, this.fifo));
   }
 }

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   Choice,
@@ -138,7 +138,7 @@ export class DeadlineTimers extends Construct {
   }
 
   /** Grants a function what its spec asks of timers and notifications, and tells it where they are. */
-  bind(fn: NodejsFunction & IGrantable, access: FunctionSpec['access']): void {
+  bind(fn: LambdaFunction & IGrantable, access: FunctionSpec['access']): void {
     if (access.timers === 'start') {
       this.stateMachine.grantStartExecution(fn);
       fn.addEnvironment(ENV.timerStateMachineArn, this.stateMachine.stateMachineArn);

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { logger, metrics, tracer } from '../runtime/observability';
+import { logger, metrics, traceInvocations } from '../runtime/observability';
 import { problemHeaders, problemResponse, toProblem } from './problem';
 import { header } from './request';
 
@@ -71,7 +70,7 @@ export const httpFunction = <E extends APIGatewayProxyEventV2>(
   options: HttpFunctionOptions = {},
 ) =>
   middy<E, APIGatewayProxyStructuredResultV2>(answeringProblems(body))
-    .use(captureLambdaHandler(tracer, { captureResponse: options.captureResponse ?? true }))
+    .use(traceInvocations({ captureResponse: options.captureResponse ?? true }))
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics))
     .use(correlation() as unknown as middy.MiddlewareObj<E, APIGatewayProxyStructuredResultV2>);

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MetricsOptions } from '@aws-lambda-powertools/metrics/types';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type { MiddlewareObj } from '@middy/core';
 
 /**
  * One logger, metrics and tracer per process. Service name and namespace come from the standard
@@ -60,11 +61,33 @@ const NOT_RECORDING = {
 
 /**
  * The tracer and the X-Ray SDK under it cost about as much at cold start as a whole minimal handler
- * (bench/bundles.ts), so they are loaded only where they record: in Lambda with tracing on. The
- * local cloud, the tests and functions with tracing off get the stand-in above.
+ * (bench/bundles.ts). They are left out of every bundle (`TRACER_MODULE` in shared/runtime/functions.ts,
+ * installed beside it where the stack traces) and loaded only where they record: in Lambda with
+ * tracing on. The local cloud, the tests and functions with tracing off get the stand-in above and a
+ * middleware that does nothing.
  */
-export const tracer: Tracer = tracingRecords()
-  ? new (await import('@aws-lambda-powertools/tracer')).Tracer({
-      serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'xietong',
-    })
+const recording = tracingRecords();
+const powertoolsTracer = recording ? await import('@aws-lambda-powertools/tracer') : undefined;
+const tracerMiddleware = recording ? await import('@aws-lambda-powertools/tracer/middleware') : undefined;
+
+export const tracer: Tracer = powertoolsTracer
+  ? new powertoolsTracer.Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'xietong' })
   : (NOT_RECORDING as unknown as Tracer);
+
+export interface TraceOptions {
+  /** False where a reply carries a secret or is too big to keep: the segment skips it. */
+  captureResponse?: boolean;
+}
+
+/**
+ * Each invocation as an X-Ray subsegment with its cold start, response and error (Powertools'
+ * middleware); no middleware at all where nothing records (middy takes a list, empty here).
+ */
+export const traceInvocations = (options: TraceOptions = {}): MiddlewareObj[] =>
+  tracerMiddleware
+    ? [
+        tracerMiddleware.captureLambdaHandler(tracer, {
+          captureResponse: options.captureResponse ?? true,
+        }) as MiddlewareObj,
+      ]
+    : [];
