@@ -1,11 +1,18 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  calibrationFileFor,
   examplesFileFor,
   heldOutFileFor,
   heldOutFilesFor,
+  keptApartFilesFor,
+  loadCalibration,
   loadExamples,
   loadHeldOut,
   overlapWithHeldOut,
+  writeExamples,
 } from '../../shared/district/examples';
 import { DistrictConfigError } from '../../shared/district/load';
 import type { Case } from '../../shared/domain/case';
@@ -15,6 +22,7 @@ import { type TriageFeedback, triageFeedbackOf, verdictOf } from '../../shared/d
 import { suggest, train } from '../../shared/domain/classifier/model';
 import { mergeFeedback, sameTextKey } from '../../shared/domain/classifier/retrain';
 import { simplify } from '../../shared/domain/classifier/traditional';
+import { retrainTriage } from '../../shared/usecases/retrain-triage';
 import { sandun, sandunTriageModel } from '../support/cases-harness';
 
 const training = loadExamples(examplesFileFor('districts/sandun.json'), sandun.config);
@@ -78,6 +86,75 @@ describe('the second held-out set (written after the catalogue, before tuning, i
     expect(result.departmentTop1).toBeGreaterThanOrEqual(0.72);
     expect(result.top3).toBeGreaterThanOrEqual(0.85);
     expect(result.autoPrecision).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+describe('the calibration set (chooses the auto-categorize threshold; never trains)', () => {
+  const file = calibrationFileFor('districts/sandun.json');
+  const calibration = loadCalibration(file, sandun.config);
+
+  it('has at least 200 reports over every lead department, sharing no text with training or held-out sets', () => {
+    expect(calibration.length).toBeGreaterThanOrEqual(200);
+    expect(new Set(calibration.map((e) => sameTextKey(e.text))).size).toBe(calibration.length);
+    const leads = new Set(sandunTriageModel.categories.map((c) => c.lead));
+    const covered = new Set(
+      calibration.map((e) => sandunTriageModel.categories.find((c) => c.code === e.category)?.lead),
+    );
+    expect(covered).toEqual(leads);
+    expect(overlapWithHeldOut(training, calibration)).toEqual([]);
+    for (const heldOutFile of heldOutFilesFor('districts/sandun.json')) {
+      expect(overlapWithHeldOut(loadHeldOut(heldOutFile, sandun.config), calibration)).toEqual([]);
+    }
+  });
+
+  it('can never be loaded or written as training examples, and is not one of the held-out sets', () => {
+    expect(() => loadExamples(file, sandun.config)).toThrow(DistrictConfigError);
+    expect(() => writeExamples(file, sandun.config, [])).toThrow(/refusing/);
+    expect(heldOutFilesFor('districts/sandun.json')).not.toContain(file);
+    expect(keptApartFilesFor('districts/sandun.json')).toEqual([
+      ...heldOutFilesFor('districts/sandun.json'),
+      file,
+    ]);
+  });
+
+  it('keeps its texts out of retraining, as the held-out sets’ are', async () => {
+    // Prepare: the district's files in a scratch folder, and feedback that repeats a calibration text.
+    const dir = mkdtempSync(join(tmpdir(), 'xt-calibration-'));
+    for (const suffix of [
+      '.json',
+      '.examples.json',
+      '.heldout.json',
+      '.heldout-2.json',
+      '.calibration.json',
+    ]) {
+      copyFileSync(`districts/sandun${suffix}`, join(dir, `sandun${suffix}`));
+    }
+    copyFileSync('districts/catalogue.json', join(dir, 'catalogue.json'));
+    const leaked = calibration[0]!;
+    const fresh = {
+      text: '小区东门外的路灯杆被货车撞弯了，灯头掉在地上',
+      category: 'component.street-light-broken',
+    };
+
+    try {
+      // Act
+      const report = await retrainTriage({
+        districtFile: join(dir, 'sandun.json'),
+        feedback: {
+          list: async () => [feedback(leaked), feedback({ ...fresh, at: '2026-11-30T02:00:00.000Z' })],
+        },
+      });
+
+      // Assess
+      const written = JSON.parse(readFileSync(join(dir, 'sandun.examples.json'), 'utf8')).examples;
+      expect(report).toMatchObject({ added: 1, heldOut: 1 });
+      expect(written).toContainEqual(fresh);
+      expect(written.map((e: { text: string }) => sameTextKey(e.text))).not.toContain(
+        sameTextKey(leaked.text),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
