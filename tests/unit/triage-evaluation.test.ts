@@ -17,7 +17,12 @@ import {
 import { DistrictConfigError } from '../../shared/district/load';
 import type { Case } from '../../shared/domain/case';
 import { categorise } from '../../shared/domain/classifier/categorise';
-import { evaluate } from '../../shared/domain/classifier/evaluate';
+import {
+  calibrateThreshold,
+  evaluate,
+  THRESHOLD_RULE,
+  wilsonLowerBound,
+} from '../../shared/domain/classifier/evaluate';
 import { type TriageFeedback, triageFeedbackOf, verdictOf } from '../../shared/domain/classifier/feedback';
 import { suggest, train } from '../../shared/domain/classifier/model';
 import { mergeFeedback, sameTextKey } from '../../shared/domain/classifier/retrain';
@@ -155,6 +160,37 @@ describe('the calibration set (chooses the auto-categorize threshold; never trai
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the threshold rule', () => {
+  it('bounds a share from below as Wilson’s score interval does (one-sided 95 %)', () => {
+    expect(wilsonLowerBound(0, 0, THRESHOLD_RULE.z)).toBe(0);
+    // All right: n / (n + z²); 52 of 52 is the least that clears 95 %.
+    expect(wilsonLowerBound(52, 52, THRESHOLD_RULE.z)).toBeCloseTo(52 / (52 + THRESHOLD_RULE.z ** 2), 10);
+    expect(wilsonLowerBound(52, 52, THRESHOLD_RULE.z)).toBeGreaterThanOrEqual(0.95);
+    expect(wilsonLowerBound(51, 51, THRESHOLD_RULE.z)).toBeLessThan(0.95);
+    expect(wilsonLowerBound(90, 100, THRESHOLD_RULE.z)).toBeCloseTo(0.8396, 3);
+  });
+
+  it('takes the lowest candidate whose lower bound clears the precision, or none', () => {
+    const model = train(sandun, training);
+    const sewage = Array.from({ length: 60 }, (_, i) => ({
+      text: `古墩路${i}号门口污水井冒溢，污水流到马路上，臭味很大`,
+      category: 'event.sewage-overflow',
+    }));
+    const rule = { precision: 0.95, z: THRESHOLD_RULE.z, candidates: [0.5, 0.9] };
+
+    const clear = calibrateThreshold(model, sewage, rule);
+    const wrong = calibrateThreshold(
+      model,
+      sewage.map((e) => ({ ...e, category: 'event.road-flooding' })),
+      rule,
+    );
+
+    expect(clear.chosen?.threshold).toBe(0.5);
+    expect(clear.candidates[0]).toMatchObject({ routed: 60, right: 60, precision: 1 });
+    expect(wrong.chosen).toBeUndefined();
   });
 });
 
