@@ -126,7 +126,7 @@ if (args.includes('--calibrate') && !calibrationLeaked) {
   const calibrated = calibrateThreshold(model, calibration);
   console.log('');
   console.log(
-    `calibration rule: the lowest threshold in ${THRESHOLD_RULE.candidates[0]?.toFixed(2)}–${THRESHOLD_RULE.candidates.at(-1)?.toFixed(2)} (steps of 0.05) at which the reports of ${calibrationFile} routed directly have the right category with a one-sided ${pct(THRESHOLD_RULE.confidence)} Wilson lower bound ≥ ${pct(THRESHOLD_RULE.precision)} (model trained on the training examples only)`,
+    `calibration rule: the lowest threshold in ${THRESHOLD_RULE.candidates[0]?.toFixed(2)}–${THRESHOLD_RULE.candidates.at(-1)?.toFixed(2)} (steps of 0.01) at which the reports of ${calibrationFile} routed directly have the right category with a one-sided ${pct(THRESHOLD_RULE.confidence)} Wilson lower bound ≥ ${pct(THRESHOLD_RULE.precision)} (model trained on the training examples only)`,
   );
   console.log('  threshold   routed    share   right  precision  lower bound  department right');
   // Every 0.05 and every value from 0.95 up, where most reports score and the choice usually falls.

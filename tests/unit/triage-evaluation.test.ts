@@ -161,6 +161,16 @@ describe('the calibration set (chooses the auto-categorize threshold; never trai
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('gives the district’s threshold under the written rule, with the model trained on the examples only', () => {
+    // `npm run triage:eval -- --calibrate`; the district file must say what the rule gives.
+    const calibrated = calibrateThreshold(train(sandun, training), calibration);
+
+    expect(calibrated.chosen?.threshold).toBe(threshold);
+    expect(calibrated.chosen!.lowerBound).toBeGreaterThanOrEqual(THRESHOLD_RULE.precision);
+    const lower = calibrated.candidates.filter((c) => c.threshold < threshold);
+    expect(lower.every((c) => c.lowerBound < THRESHOLD_RULE.precision)).toBe(true);
+  });
 });
 
 describe('the threshold rule', () => {

@@ -173,8 +173,12 @@ export const THRESHOLD_RULE = {
   confidence: 0.95,
   /** The standard normal quantile of `confidence`, one-sided. */
   z: 1.6448536269514722,
-  /** 0.50, 0.55, …, 0.95: the grid the cross-validated calibration used, fixed before looking. */
-  candidates: Array.from({ length: 10 }, (_, i) => (50 + 5 * i) / 100),
+  /**
+   * 0.50, 0.51, …, 1.00: every two-decimal value from 0.5 up. Half of all reports score above 0.95,
+   * so a coarser grid would skip the values that matter (the first grid, 0.50–0.95 in steps of
+   * 0.05, had no value that met the rule; see the commit that widened it).
+   */
+  candidates: Array.from({ length: 51 }, (_, i) => (50 + i) / 100),
 } as const;
 
 /**
