@@ -2,9 +2,23 @@ import { readFileSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { examplesFileFor, heldOutFilesFor, loadExamples, loadHeldOut } from '../shared/district/examples';
+import {
+  calibrationFileFor,
+  examplesFileFor,
+  heldOutFilesFor,
+  loadCalibration,
+  loadExamples,
+  loadHeldOut,
+} from '../shared/district/examples';
 import { loadDistrict } from '../shared/district/load';
-import { accuracyOn, crossValidate, evaluate, stratifiedSplit } from '../shared/domain/classifier/evaluate';
+import {
+  accuracyOn,
+  calibrateThreshold,
+  crossValidate,
+  evaluate,
+  stratifiedSplit,
+  THRESHOLD_RULE,
+} from '../shared/domain/classifier/evaluate';
 import { suggest, train } from '../shared/domain/classifier/model';
 import { indexDistrict } from '../shared/domain/district-index';
 import { type Figure, recordFigures } from './report';
@@ -12,7 +26,8 @@ import { type Figure, recordFigures } from './report';
 /**
  * The triage classifier's costs and accuracy for a district (default Sandun): training time (paid
  * once per cold start), suggestion latency, model size, the size of the function bundles with and
- * without the classifier, and accuracy on the held-out set and on examples left out of training.
+ * without the classifier, the auto-categorize threshold's rule and what it gives on the calibration
+ * set, and accuracy on the calibration set, the held-out sets and examples left out of training.
  */
 
 const districtFile = process.argv[2] ?? 'districts/sandun.json';
@@ -23,6 +38,8 @@ const heldOutSets = heldOutFilesFor(districtFile).map((file) => ({
   examples: loadHeldOut(file, district.config),
 }));
 const heldOut = heldOutSets.flatMap((set) => set.examples);
+const calibrationFile = calibrationFileFor(districtFile);
+const calibration = loadCalibration(calibrationFile, district.config);
 const threshold = district.config.triage.autoCategorizeScore;
 
 const percentile = (sorted: number[], p: number) =>
@@ -60,10 +77,12 @@ const longStart = performance.now();
 for (let i = 0; i < 20; i++) suggest(model, longText);
 const longMs = (performance.now() - longStart) / 20;
 
-const heldOutResults = heldOutSets.map((set) => ({
+// The calibration set first: it chose the threshold the held-out sets are then measured at.
+const measuredSets = [{ file: calibrationFile, examples: calibration }, ...heldOutSets].map((set) => ({
   ...set,
   result: evaluate(model, set.examples, threshold),
 }));
+const calibrated = calibrateThreshold(model, calibration);
 const cv = crossValidate(district, examples, 5, threshold);
 const { training, heldOut: splitHeldOut } = stratifiedSplit(examples, 0.2, 42);
 const split = accuracyOn(train(district, training), splitHeldOut, threshold);
@@ -108,8 +127,13 @@ const router = await bundle('functions/route-reports/handler.ts');
 const intake = await bundle('functions/intake/handler.ts');
 
 console.log(
-  `triage classifier — ${district.config.id}: ${district.config.categories.length} categories, ${examples.length} training examples, ${heldOut.length} held out`,
+  `triage classifier — ${district.config.id}: ${district.config.categories.length} categories, ${examples.length} training examples, ${calibration.length} for calibration, ${heldOut.length} held out`,
 );
+const rule = `lowest of ${THRESHOLD_RULE.candidates[0]?.toFixed(2)}–${THRESHOLD_RULE.candidates.at(-1)?.toFixed(2)} (0.01 steps) whose directly routed calibration reports have the right category with a one-sided ${THRESHOLD_RULE.confidence * 100} % Wilson lower bound ≥ ${THRESHOLD_RULE.precision * 100} %`;
+const chosen = calibrated.chosen
+  ? `gives ${calibrated.chosen.threshold} (${calibrated.chosen.right} of ${calibrated.chosen.routed} right, bound ${pct(calibrated.chosen.lowerBound)})`
+  : 'no candidate meets it';
+console.log(`  threshold               ${threshold} in the district file; rule: ${rule}: ${chosen}`);
 console.log(
   `  training (cold start)   first ${ms(coldTrain)} (includes the segmenter's warm-up), then p50 ${ms(percentile(trainTimes, 0.5))}`,
 );
@@ -126,7 +150,7 @@ console.log(
   `  intake bundle           ${kib(intake.bytes)} (classifier code in it: ${kib(intake.classifierBytes)}: intake only queues, the router categorises)`,
 );
 for (const [name, a] of [
-  ...heldOutResults.map((h) => [h.file.replace(/^.*\//, ''), h.result] as const),
+  ...measuredSets.map((h) => [h.file.replace(/^.*\//, ''), h.result] as const),
   ['5-fold cross-validation', cv],
   ['20 % split, seed 42', split],
 ] as const) {
@@ -135,9 +159,10 @@ for (const [name, a] of [
   );
 }
 
-const heldOutFigures = heldOutResults.flatMap(({ file, result }): Figure[] => {
+const measuredFigures = measuredSets.flatMap(({ file, result }): Figure[] => {
   const set = file.replace(/^.*\//, '').replace(/\.json$/, '');
   const note = `n=${result.n}`;
+  const routed = Math.round(result.autoShare * result.n);
   return [
     { name: `triage ${set} category top-1`, value: result.top1 * 100, unit: '%', note },
     { name: `triage ${set} category top-3`, value: result.top3 * 100, unit: '%', note },
@@ -147,7 +172,7 @@ const heldOutFigures = heldOutResults.flatMap(({ file, result }): Figure[] => {
       name: `triage ${set} routed directly`,
       value: result.autoShare * 100,
       unit: '%',
-      note: `score ≥ ${threshold}; ${pct(result.autoPrecision)} of them the right category, ${pct(result.autoDepartmentPrecision)} the right department`,
+      note: `score ≥ ${threshold}: ${routed} of ${result.n}; ${pct(result.autoPrecision)} of them the right category, ${pct(result.autoDepartmentPrecision)} the right department`,
     },
     ...result.perDepartment
       .filter((d) => d.support > 0)
@@ -161,7 +186,13 @@ const heldOutFigures = heldOutResults.flatMap(({ file, result }): Figure[] => {
 });
 
 const figures: Figure[] = [
-  ...heldOutFigures,
+  {
+    name: 'triage auto-categorize threshold',
+    value: threshold,
+    unit: 'score',
+    note: `${district.config.id}.json; rule: ${rule}; on ${calibrationFile.replace(/^.*\//, '')} it ${chosen}`,
+  },
+  ...measuredFigures,
   {
     name: 'triage suggest p50 latency',
     value: percentile(latencies, 0.5),

@@ -63,7 +63,8 @@ console.log(
 console.log(
   `  examples  ${report.before} → ${report.after}: ${report.added} added, ${report.relabelled} relabelled, ${report.unchanged} already there`,
 );
-if (report.heldOut > 0) console.log(`  left out  ${report.heldOut} whose text is in the held-out set`);
+if (report.heldOut > 0)
+  console.log(`  left out  ${report.heldOut} whose text is in a held-out or the calibration set`);
 if (report.unknownCategory > 0)
   console.log(`  left out  ${report.unknownCategory} for categories the district no longer has`);
 console.log(`  model     ${report.model.examples} examples, ${report.model.features} features`);

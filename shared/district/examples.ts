@@ -82,6 +82,18 @@ export const heldOutFileFor = (districtFile: string): string =>
 const HELD_OUT = /\.heldout(-[a-z0-9]+)?\.json$/;
 
 /**
+ * `districts/sandun.json` → `districts/sandun.calibration.json`: labelled reports that choose the
+ * auto-categorize threshold (`npm run triage:eval -- --calibrate`). Kept apart like the held-out
+ * sets: a threshold chosen on reports the model learnt from would promise more than it keeps, and
+ * choosing it on a held-out set would leave nothing honest to measure it with.
+ */
+export const calibrationFileFor = (districtFile: string): string =>
+  districtFile.replace(/(\.json)?$/, '.calibration.json');
+
+/** Files nothing that trains may read: the held-out sets and the calibration set. */
+const KEPT_APART = /\.(heldout(-[a-z0-9]+)?|calibration)\.json$/;
+
+/**
  * All the district's held-out sets, oldest name first: `<district>.heldout.json` and any
  * `<district>.heldout-<name>.json` beside it (a later set, written in other styles, kept as well).
  */
@@ -96,14 +108,24 @@ export const heldOutFilesFor = (districtFile: string): string[] => {
     .map((name) => join(directory, name));
 };
 
+/** The held-out sets and, when there is one, the calibration set: every text training must leave out. */
+export const keptApartFilesFor = (districtFile: string): string[] => [
+  ...heldOutFilesFor(districtFile),
+  ...(existsSync(calibrationFileFor(districtFile)) ? [calibrationFileFor(districtFile)] : []),
+];
+
 /**
  * Reads and validates the training examples; a district without a file trains on its categories
- * alone. A held-out file is refused here, so no training path can learn from the evaluation set.
+ * alone. A held-out or calibration file is refused here, so no training path can learn from them.
  */
 export const loadExamples = (file: string, district: DistrictConfig): LabelledExample[] => {
-  if (HELD_OUT.test(file)) {
+  if (KEPT_APART.test(file)) {
     throw new DistrictConfigError(file, [
-      { path: '', rule: 'held_out', message: 'the held-out set measures the classifier; it never trains it' },
+      {
+        path: '',
+        rule: 'held_out',
+        message: 'held-out and calibration sets measure the classifier; they never train it',
+      },
     ]);
   }
   return readExamples(file, district);
@@ -117,7 +139,15 @@ export const loadHeldOut = (file: string, district: DistrictConfig): LabelledExa
   return readExamples(file, district);
 };
 
-/** Training examples whose text is also in the held-out set (must be none). */
+/** Reads and validates the calibration set (for `triage:eval --calibrate`, the benchmark and tests only). */
+export const loadCalibration = (file: string, district: DistrictConfig): LabelledExample[] => {
+  if (!existsSync(file)) {
+    throw new DistrictConfigError(file, [{ path: '', rule: 'missing', message: 'no calibration set' }]);
+  }
+  return readExamples(file, district);
+};
+
+/** Training examples whose text is also in the held-out (or calibration) set (must be none). */
 export const overlapWithHeldOut = (
   training: readonly LabelledExample[],
   heldOut: readonly LabelledExample[],
@@ -145,6 +175,6 @@ export const writeExamples = (
   district: DistrictConfig,
   examples: readonly LabelledExample[],
 ) => {
-  if (HELD_OUT.test(file)) throw new Error(`refusing to write training examples into ${file}`);
+  if (KEPT_APART.test(file)) throw new Error(`refusing to write training examples into ${file}`);
   writeFileSync(file, `${JSON.stringify({ district: district.id, examples }, null, 2)}\n`);
 };

@@ -1,6 +1,6 @@
 import {
   examplesFileFor,
-  heldOutFilesFor,
+  keptApartFilesFor,
   loadExamples,
   loadHeldOut,
   writeExamples,
@@ -24,8 +24,9 @@ export interface RetrainReport extends Omit<MergedExamples, 'examples'> {
 
 /**
  * `npm run triage:retrain`: merges the feedback stored in the table into the district's examples
- * file (deduplicated; held-out texts never enter) and rebuilds the model from it, as the router
- * does at cold start. The file is what ships: an operator reviews, commits and redeploys it.
+ * file (deduplicated; held-out and calibration texts never enter) and rebuilds the model from it,
+ * as the router does at cold start. The file is what ships: an operator reviews, commits and
+ * redeploys it.
  */
 export const retrainTriage = async (request: {
   districtFile: string;
@@ -34,8 +35,11 @@ export const retrainTriage = async (request: {
   const district = indexDistrict(loadDistrict(request.districtFile));
   const examplesFile = examplesFileFor(request.districtFile);
   const examples = loadExamples(examplesFile, district.config);
-  // Every held-out set's texts stay out of training, so each keeps measuring unseen reports.
-  const heldOut = heldOutFilesFor(request.districtFile).flatMap((file) => loadHeldOut(file, district.config));
+  // Every held-out set's texts stay out of training, so each keeps measuring unseen reports, and so
+  // do the calibration set's, so the threshold keeps being chosen on reports the model has not seen.
+  const heldOut = keptApartFilesFor(request.districtFile).flatMap((file) =>
+    loadHeldOut(file, district.config),
+  );
   const feedback = (await request.feedback.list()).filter((f) => f.district === district.config.id);
   const { examples: merged, ...counts } = mergeFeedback(examples, feedback, {
     categories: new Set(district.config.categories.map((c) => c.code)),

@@ -1,20 +1,33 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  calibrationFileFor,
   examplesFileFor,
   heldOutFileFor,
   heldOutFilesFor,
+  keptApartFilesFor,
+  loadCalibration,
   loadExamples,
   loadHeldOut,
   overlapWithHeldOut,
+  writeExamples,
 } from '../../shared/district/examples';
 import { DistrictConfigError } from '../../shared/district/load';
 import type { Case } from '../../shared/domain/case';
 import { categorise } from '../../shared/domain/classifier/categorise';
-import { evaluate } from '../../shared/domain/classifier/evaluate';
+import {
+  calibrateThreshold,
+  evaluate,
+  THRESHOLD_RULE,
+  wilsonLowerBound,
+} from '../../shared/domain/classifier/evaluate';
 import { type TriageFeedback, triageFeedbackOf, verdictOf } from '../../shared/domain/classifier/feedback';
 import { suggest, train } from '../../shared/domain/classifier/model';
 import { mergeFeedback, sameTextKey } from '../../shared/domain/classifier/retrain';
 import { simplify } from '../../shared/domain/classifier/traditional';
+import { retrainTriage } from '../../shared/usecases/retrain-triage';
 import { sandun, sandunTriageModel } from '../support/cases-harness';
 
 const training = loadExamples(examplesFileFor('districts/sandun.json'), sandun.config);
@@ -78,6 +91,116 @@ describe('the second held-out set (written after the catalogue, before tuning, i
     expect(result.departmentTop1).toBeGreaterThanOrEqual(0.72);
     expect(result.top3).toBeGreaterThanOrEqual(0.85);
     expect(result.autoPrecision).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+describe('the calibration set (chooses the auto-categorize threshold; never trains)', () => {
+  const file = calibrationFileFor('districts/sandun.json');
+  const calibration = loadCalibration(file, sandun.config);
+
+  it('has at least 200 reports over every lead department, sharing no text with training or held-out sets', () => {
+    expect(calibration.length).toBeGreaterThanOrEqual(200);
+    expect(new Set(calibration.map((e) => sameTextKey(e.text))).size).toBe(calibration.length);
+    const leads = new Set(sandunTriageModel.categories.map((c) => c.lead));
+    const covered = new Set(
+      calibration.map((e) => sandunTriageModel.categories.find((c) => c.code === e.category)?.lead),
+    );
+    expect(covered).toEqual(leads);
+    expect(overlapWithHeldOut(training, calibration)).toEqual([]);
+    for (const heldOutFile of heldOutFilesFor('districts/sandun.json')) {
+      expect(overlapWithHeldOut(loadHeldOut(heldOutFile, sandun.config), calibration)).toEqual([]);
+    }
+  });
+
+  it('can never be loaded or written as training examples, and is not one of the held-out sets', () => {
+    expect(() => loadExamples(file, sandun.config)).toThrow(DistrictConfigError);
+    expect(() => writeExamples(file, sandun.config, [])).toThrow(/refusing/);
+    expect(heldOutFilesFor('districts/sandun.json')).not.toContain(file);
+    expect(keptApartFilesFor('districts/sandun.json')).toEqual([
+      ...heldOutFilesFor('districts/sandun.json'),
+      file,
+    ]);
+  });
+
+  it('keeps its texts out of retraining, as the held-out sets’ are', async () => {
+    // Prepare: the district's files in a scratch folder, and feedback that repeats a calibration text.
+    const dir = mkdtempSync(join(tmpdir(), 'xt-calibration-'));
+    for (const suffix of [
+      '.json',
+      '.examples.json',
+      '.heldout.json',
+      '.heldout-2.json',
+      '.calibration.json',
+    ]) {
+      copyFileSync(`districts/sandun${suffix}`, join(dir, `sandun${suffix}`));
+    }
+    copyFileSync('districts/catalogue.json', join(dir, 'catalogue.json'));
+    const leaked = calibration[0]!;
+    const fresh = {
+      text: '小区东门外的路灯杆被货车撞弯了，灯头掉在地上',
+      category: 'component.street-light-broken',
+    };
+
+    try {
+      // Act
+      const report = await retrainTriage({
+        districtFile: join(dir, 'sandun.json'),
+        feedback: {
+          list: async () => [feedback(leaked), feedback({ ...fresh, at: '2026-11-30T02:00:00.000Z' })],
+        },
+      });
+
+      // Assess
+      const written = JSON.parse(readFileSync(join(dir, 'sandun.examples.json'), 'utf8')).examples;
+      expect(report).toMatchObject({ added: 1, heldOut: 1 });
+      expect(written).toContainEqual(fresh);
+      expect(written.map((e: { text: string }) => sameTextKey(e.text))).not.toContain(
+        sameTextKey(leaked.text),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives the district’s threshold under the written rule, with the model trained on the examples only', () => {
+    // `npm run triage:eval -- --calibrate`; the district file must say what the rule gives.
+    const calibrated = calibrateThreshold(train(sandun, training), calibration);
+
+    expect(calibrated.chosen?.threshold).toBe(threshold);
+    expect(calibrated.chosen!.lowerBound).toBeGreaterThanOrEqual(THRESHOLD_RULE.precision);
+    const lower = calibrated.candidates.filter((c) => c.threshold < threshold);
+    expect(lower.every((c) => c.lowerBound < THRESHOLD_RULE.precision)).toBe(true);
+  });
+});
+
+describe('the threshold rule', () => {
+  it('bounds a share from below as Wilson’s score interval does (one-sided 95 %)', () => {
+    expect(wilsonLowerBound(0, 0, THRESHOLD_RULE.z)).toBe(0);
+    // All right: n / (n + z²); 52 of 52 is the least that clears 95 %.
+    expect(wilsonLowerBound(52, 52, THRESHOLD_RULE.z)).toBeCloseTo(52 / (52 + THRESHOLD_RULE.z ** 2), 10);
+    expect(wilsonLowerBound(52, 52, THRESHOLD_RULE.z)).toBeGreaterThanOrEqual(0.95);
+    expect(wilsonLowerBound(51, 51, THRESHOLD_RULE.z)).toBeLessThan(0.95);
+    expect(wilsonLowerBound(90, 100, THRESHOLD_RULE.z)).toBeCloseTo(0.8396, 3);
+  });
+
+  it('takes the lowest candidate whose lower bound clears the precision, or none', () => {
+    const model = train(sandun, training);
+    const sewage = Array.from({ length: 60 }, (_, i) => ({
+      text: `古墩路${i}号门口污水井冒溢，污水流到马路上，臭味很大`,
+      category: 'event.sewage-overflow',
+    }));
+    const rule = { precision: 0.95, z: THRESHOLD_RULE.z, candidates: [0.5, 0.9] };
+
+    const clear = calibrateThreshold(model, sewage, rule);
+    const wrong = calibrateThreshold(
+      model,
+      sewage.map((e) => ({ ...e, category: 'event.road-flooding' })),
+      rule,
+    );
+
+    expect(clear.chosen?.threshold).toBe(0.5);
+    expect(clear.candidates[0]).toMatchObject({ routed: 60, right: 60, precision: 1 });
+    expect(wrong.chosen).toBeUndefined();
   });
 });
 

@@ -161,23 +161,93 @@ export const crossValidate = (
 };
 
 /**
- * The lowest auto-categorize threshold (0.5–0.95 in steps of 0.05) at which what is routed
- * directly is at least `precision` right in k-fold cross-validation on the training examples. The
- * held-out sets are not used: they measure the choice. Reports nobody here wrote are harder than
- * held-back examples, so ask for a margin above the 95 % the platform promises.
+ * How the auto-categorize threshold is chosen (`npm run triage:eval -- --calibrate`): the lowest
+ * candidate threshold at which what the calibration set routes directly has the right category
+ * with a one-sided `confidence` Wilson lower bound of at least `precision`. The bound, not the
+ * observed share, so that a few lucky reports cannot pass a threshold; the lowest that passes, so
+ * that as many reports as the promise allows skip the command centre. The model is trained on the
+ * training examples only, as the router's is; no held-out set takes part.
  */
+export const THRESHOLD_RULE = {
+  precision: 0.95,
+  confidence: 0.95,
+  /** The standard normal quantile of `confidence`, one-sided. */
+  z: 1.6448536269514722,
+  /**
+   * 0.50, 0.51, …, 1.00: every two-decimal value from 0.5 up. Half of all reports score above 0.95,
+   * so a coarser grid would skip the values that matter (the first grid, 0.50–0.95 in steps of
+   * 0.05, had no value that met the rule; see the commit that widened it).
+   */
+  candidates: Array.from({ length: 51 }, (_, i) => (50 + i) / 100),
+} as const;
+
+/**
+ * The one-sided Wilson score lower bound for a proportion: with `right` of `n` observed, the true
+ * share is at least this at the confidence whose normal quantile is `z`. 0 when nothing was observed.
+ */
+export const wilsonLowerBound = (right: number, n: number, z: number): number => {
+  if (n === 0) return 0;
+  const p = right / n;
+  const z2 = z * z;
+  const centre = p + z2 / (2 * n);
+  const spread = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return Math.max(0, (centre - spread) / (1 + z2 / n));
+};
+
+/** What one candidate threshold does on the calibration set. */
+export interface ThresholdCandidate {
+  threshold: number;
+  /** Reports whose best score reaches the threshold, and how many of those have the right category. */
+  routed: number;
+  right: number;
+  /** … and the right lead department. */
+  departmentRight: number;
+  /** right / routed (1 when nothing is routed). */
+  precision: number;
+  lowerBound: number;
+}
+
+export interface Calibration {
+  n: number;
+  candidates: ThresholdCandidate[];
+  /** The lowest candidate that meets the rule; undefined when none does (then route nothing directly). */
+  chosen: ThresholdCandidate | undefined;
+}
+
+/** Applies `THRESHOLD_RULE` (or another rule of the same form) to a model and the calibration set. */
 export const calibrateThreshold = (
-  district: DistrictIndex,
-  examples: readonly LabelledExample[],
-  precision: number,
-  folds = 5,
-): { threshold: number; accuracy: Accuracy } | undefined => {
-  for (let step = 10; step <= 19; step++) {
-    const threshold = step / 20;
-    const accuracy = crossValidate(district, examples, folds, threshold);
-    if (accuracy.autoShare > 0 && accuracy.autoPrecision >= precision) return { threshold, accuracy };
-  }
-  return undefined;
+  model: TriageModel,
+  calibration: readonly LabelledExample[],
+  rule: { precision: number; z: number; candidates: readonly number[] } = THRESHOLD_RULE,
+): Calibration => {
+  const leads = leadsOf(model);
+  const best = calibration.map((example) => {
+    const top = suggest(model, example.text, 1)[0];
+    return {
+      score: top?.score ?? 0,
+      right: top?.category === example.category,
+      departmentRight: top !== undefined && top.lead === leads.get(example.category),
+    };
+  });
+  const candidates = rule.candidates.map((threshold): ThresholdCandidate => {
+    const routed = best.filter((b) => b.score >= threshold);
+    const right = routed.filter((b) => b.right).length;
+    return {
+      threshold,
+      routed: routed.length,
+      right,
+      departmentRight: routed.filter((b) => b.departmentRight).length,
+      precision: routed.length ? right / routed.length : 1,
+      lowerBound: wilsonLowerBound(right, routed.length, rule.z),
+    };
+  });
+  return {
+    n: calibration.length,
+    candidates,
+    chosen: [...candidates]
+      .sort((a, b) => a.threshold - b.threshold)
+      .find((c) => c.routed > 0 && c.lowerBound >= rule.precision),
+  };
 };
 
 /** One category's figures on a held-out set: of the reports predicted as it, and of those that are it. */

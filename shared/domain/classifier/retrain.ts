@@ -16,7 +16,10 @@ export interface MergedExamples {
   relabelled: number;
   /** Feedback that said what the examples already said. */
   unchanged: number;
-  /** Feedback left out because its text is in the held-out set (it would leak into the evaluation). */
+  /**
+   * Feedback left out because its text is in a held-out set or the calibration set (it would leak
+   * into the evaluation or the threshold's choice).
+   */
   heldOut: number;
   /** Feedback for a category the district no longer has. */
   unknownCategory: number;
@@ -25,7 +28,8 @@ export interface MergedExamples {
 /**
  * The examples file extended with the command centre's feedback: one example per distinct text,
  * the latest person's category winning, the file's order kept and new texts appended oldest first.
- * Held-out texts never enter, so `triage:eval` keeps measuring on reports the model has not seen.
+ * Held-out texts never enter (`heldOut` carries the calibration set's too), so `triage:eval` keeps
+ * measuring and calibrating on reports the model has not seen.
  */
 export const mergeFeedback = (
   examples: readonly LabelledExample[],
