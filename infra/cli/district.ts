@@ -1,3 +1,4 @@
+import { calibrationSetProblems } from '../../shared/district/examples';
 import { findGeometryProblems } from '../../shared/district/geometry-checks';
 import { DistrictConfigError, loadDistrict } from '../../shared/district/load';
 import type { DistrictConfig } from '../../shared/district/schema';
@@ -10,16 +11,17 @@ import type { DistrictConfig } from '../../shared/district/schema';
 const USAGE = `usage: npm run district -- validate FILE [FILE…]
 
   validate   check district files against the schema and the zone geometry
-             (zones must not overlap; rings need at least 4 positions)`;
+             (zones must not overlap; rings need at least 4 positions), and the
+             calibration set a district borrows (triage.calibrationSet)`;
 
 const EXIT_OK = 0;
 const EXIT_INVALID = 1;
 const EXIT_USAGE = 2;
 
-/** Schema first (via the loader), then the geometry the schema cannot express. */
+/** Schema first (via the loader), then the geometry and the files beside it the schema cannot check. */
 const validateDistrictFile = (file: string): DistrictConfig => {
   const district = loadDistrict(file);
-  const problems = findGeometryProblems(district);
+  const problems = [...findGeometryProblems(district), ...calibrationSetProblems(file, district)];
   if (problems.length > 0) throw new DistrictConfigError(file, problems);
   return district;
 };

@@ -32,12 +32,8 @@ export const triageCountsFileFor = (districtFile: string): string =>
 export const examplesFileFor = (districtFile: string): string =>
   districtFile.replace(/(\.json)?$/, '.examples.json');
 
-/** Validates a parsed examples document against its district; `file` only names it in errors. */
-export const parseExamples = (
-  document: unknown,
-  file: string,
-  district: DistrictConfig,
-): LabelledExample[] => {
+/** Validates the form of a parsed examples document, not yet against a district. */
+const parseExamplesFile = (document: unknown, file: string): z.infer<typeof ExamplesFile> => {
   const result = ExamplesFile.safeParse(document);
   if (!result.success) {
     throw new DistrictConfigError(
@@ -49,16 +45,26 @@ export const parseExamples = (
       })),
     );
   }
+  return result.data;
+};
+
+/** Validates a parsed examples document against its district; `file` only names it in errors. */
+export const parseExamples = (
+  document: unknown,
+  file: string,
+  district: DistrictConfig,
+): LabelledExample[] => {
+  const data = parseExamplesFile(document, file);
   const problems: DistrictProblem[] = [];
-  if (result.data.district !== district.id) {
+  if (data.district !== district.id) {
     problems.push({
       path: 'district',
       rule: 'district_mismatch',
-      message: `examples for "${result.data.district}" cannot train district "${district.id}"`,
+      message: `examples for "${data.district}" cannot train district "${district.id}"`,
     });
   }
   const codes = new Set(district.categories.map((c) => c.code));
-  result.data.examples.forEach((example, i) => {
+  data.examples.forEach((example, i) => {
     if (!codes.has(example.category)) {
       problems.push({
         path: `examples.${i}.category`,
@@ -68,7 +74,7 @@ export const parseExamples = (
     }
   });
   if (problems.length > 0) throw new DistrictConfigError(file, problems);
-  return result.data.examples;
+  return data.examples;
 };
 
 /**
@@ -108,11 +114,23 @@ export const heldOutFilesFor = (districtFile: string): string[] => {
     .map((name) => join(directory, name));
 };
 
-/** The held-out sets and, when there is one, the calibration set: every text training must leave out. */
-export const keptApartFilesFor = (districtFile: string): string[] => [
-  ...heldOutFilesFor(districtFile),
-  ...(existsSync(calibrationFileFor(districtFile)) ? [calibrationFileFor(districtFile)] : []),
-];
+/**
+ * The set that chooses the district's threshold: its own `<district>.calibration.json` or, for a
+ * district without one, the other district's set its `triage.calibrationSet` names beside the
+ * district file. Undefined when it has neither.
+ */
+export const calibrationSetFor = (districtFile: string, district: DistrictConfig): string | undefined => {
+  const own = calibrationFileFor(districtFile);
+  if (existsSync(own)) return own;
+  const named = district.triage.calibrationSet;
+  return named === undefined ? undefined : join(dirname(districtFile), named);
+};
+
+/** The held-out sets and the calibration set, when there is one: every text training must leave out. */
+export const keptApartFilesFor = (districtFile: string, district: DistrictConfig): string[] => {
+  const calibration = calibrationSetFor(districtFile, district);
+  return [...heldOutFilesFor(districtFile), ...(calibration === undefined ? [] : [calibration])];
+};
 
 /**
  * Reads and validates the training examples; a district without a file trains on its categories
@@ -145,6 +163,92 @@ export const loadCalibration = (file: string, district: DistrictConfig): Labelle
     throw new DistrictConfigError(file, [{ path: '', rule: 'missing', message: 'no calibration set' }]);
   }
   return readExamples(file, district);
+};
+
+export interface CalibrationSet {
+  file: string;
+  /** The district whose set it is when it is borrowed (`triage.calibrationSet`); else undefined. */
+  lender: string | undefined;
+  /** The reports that calibrate: all of the district's own set; of a borrowed one, those of its categories. */
+  examples: LabelledExample[];
+  /** A borrowed set's reports of categories the district does not have: not scored, still never trained on. */
+  leftOut: LabelledExample[];
+}
+
+/**
+ * Reads the set another district lends (`triage.calibrationSet`), keeping the reports of categories
+ * this district has: the others have no right answer here, and its model cannot be right or wrong
+ * on them. The set belongs to the lender, which validates it against its own categories; here it
+ * must be a well-formed examples file of the district its name says, with no set of the borrower's
+ * own beside it (one district, one set), and share at least one category.
+ */
+const readBorrowedCalibration = (
+  districtFile: string,
+  district: DistrictConfig,
+  named: string,
+): { set?: CalibrationSet; problems: DistrictProblem[] } => {
+  const problem = (rule: string, message: string) => ({
+    problems: [{ path: 'triage.calibrationSet', rule, message }],
+  });
+  const own = calibrationFileFor(districtFile);
+  if (existsSync(own)) {
+    return problem('own_calibration_set', `the district has its own calibration set (${own}); name none`);
+  }
+  const file = join(dirname(districtFile), named);
+  if (!existsSync(file)) return problem('missing', `no calibration set at ${file}`);
+  let document: z.infer<typeof ExamplesFile>;
+  try {
+    document = parseExamplesFile(JSON.parse(readFileSync(file, 'utf8')), file);
+  } catch (error) {
+    const why =
+      error instanceof DistrictConfigError
+        ? error.problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ')
+        : (error as Error).message;
+    return problem('invalid', `${file} is not a valid examples file (${why})`);
+  }
+  const lender = named.replace(/\.calibration\.json$/, '');
+  if (document.district !== lender) {
+    return problem('district_mismatch', `${file} holds reports of "${document.district}", not "${lender}"`);
+  }
+  const codes = new Set(district.categories.map((c) => c.code));
+  const examples = document.examples.filter((e) => codes.has(e.category));
+  if (examples.length === 0) {
+    return problem('no_shared_category', `no report of ${file} has a category of "${district.id}"`);
+  }
+  const leftOut = document.examples.filter((e) => !codes.has(e.category));
+  return { set: { file, lender, examples, leftOut }, problems: [] };
+};
+
+/** What is wrong with the calibration set the district names, if it names one (`district validate`). */
+export const calibrationSetProblems = (districtFile: string, district: DistrictConfig): DistrictProblem[] => {
+  const named = district.triage.calibrationSet;
+  return named === undefined ? [] : readBorrowedCalibration(districtFile, district, named).problems;
+};
+
+/**
+ * Reads the district's calibration set, its own or the one it borrows (for `triage:eval --calibrate`,
+ * the benchmark and tests only). Throws naming the district file when there is none or it is unfit.
+ */
+export const loadCalibrationSet = (districtFile: string, district: DistrictConfig): CalibrationSet => {
+  const named = district.triage.calibrationSet;
+  if (named === undefined) {
+    const file = calibrationFileFor(districtFile);
+    return { file, lender: undefined, examples: loadCalibration(file, district), leftOut: [] };
+  }
+  const { set, problems } = readBorrowedCalibration(districtFile, district, named);
+  if (set === undefined) throw new DistrictConfigError(districtFile, problems);
+  return set;
+};
+
+/**
+ * Every text training must leave out: the held-out sets' and the calibration set's, a borrowed
+ * set's reports of other categories included (they are still the lender's calibration reports).
+ */
+export const loadKeptApart = (districtFile: string, district: DistrictConfig): LabelledExample[] => {
+  const heldOut = heldOutFilesFor(districtFile).flatMap((file) => loadHeldOut(file, district));
+  if (calibrationSetFor(districtFile, district) === undefined) return heldOut;
+  const calibration = loadCalibrationSet(districtFile, district);
+  return [...heldOut, ...calibration.examples, ...calibration.leftOut];
 };
 
 /** Training examples whose text is also in the held-out (or calibration) set (must be none). */

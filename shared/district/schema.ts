@@ -234,6 +234,18 @@ const buildDistrictSchemas = () => {
   const TriageSettings = z.object({
     /** At or above: the classifier's best category is applied and the report routed directly. */
     autoCategorizeScore: z.number().gt(0).lte(1).default(0.8),
+    /**
+     * For a district without a calibration set of its own: another district's, beside this file
+     * (e.g. "sandun.calibration.json"), that chooses the threshold for this district's model. Its
+     * reports of categories this district does not have are left out (`loadCalibrationSet`).
+     */
+    calibrationSet: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9-]*\.calibration\.json$/,
+        'another district’s calibration set beside the district file, e.g. "sandun.calibration.json"',
+      )
+      .optional(),
   });
 
   /** A named place the 12345 hotline's addresses may mention, with a point to route a ticket by. */

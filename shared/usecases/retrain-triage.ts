@@ -1,10 +1,4 @@
-import {
-  examplesFileFor,
-  keptApartFilesFor,
-  loadExamples,
-  loadHeldOut,
-  writeExamples,
-} from '../district/examples';
+import { examplesFileFor, loadExamples, loadKeptApart, writeExamples } from '../district/examples';
 import { loadDistrict } from '../district/load';
 import { train } from '../domain/classifier/model';
 import { type MergedExamples, mergeFeedback } from '../domain/classifier/retrain';
@@ -36,10 +30,9 @@ export const retrainTriage = async (request: {
   const examplesFile = examplesFileFor(request.districtFile);
   const examples = loadExamples(examplesFile, district.config);
   // Every held-out set's texts stay out of training, so each keeps measuring unseen reports, and so
-  // do the calibration set's, so the threshold keeps being chosen on reports the model has not seen.
-  const heldOut = keptApartFilesFor(request.districtFile).flatMap((file) =>
-    loadHeldOut(file, district.config),
-  );
+  // do the calibration set's (its own or the one it borrows), so the threshold keeps being chosen on
+  // reports the model has not seen.
+  const heldOut = loadKeptApart(request.districtFile, district.config);
   const feedback = (await request.feedback.list()).filter((f) => f.district === district.config.id);
   const { examples: merged, ...counts } = mergeFeedback(examples, feedback, {
     categories: new Set(district.config.categories.map((c) => c.code)),

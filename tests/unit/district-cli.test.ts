@@ -118,6 +118,82 @@ describe('npm run district -- validate', () => {
     expect(result.stderr).toMatch(/timezone: .*\[invalid_type\]/);
   });
 
+  describe('a borrowed calibration set (triage.calibrationSet)', () => {
+    /** The shipped Liangzhu file under another name, naming `set`, with the given files beside it. */
+    const liangzhuNaming = (name: string, set: string, beside: Record<string, string> = {}): string => {
+      const document = JSON.parse(readFileSync(join(root, 'districts/liangzhu.json'), 'utf8'));
+      document.triage = { calibrationSet: set };
+      for (const [file, content] of Object.entries(beside)) writeFixture(file, content);
+      return writeFixture(`${name}.json`, JSON.stringify(document));
+    };
+    const sandunSet = readFileSync(join(root, 'districts/sandun.calibration.json'), 'utf8');
+
+    it('is checked beside the district file: there, of the district its name says, sharing a category', () => {
+      // Prepare
+      const missing = liangzhuNaming('lz-missing', 'nowhere.calibration.json');
+      const foreign = liangzhuNaming('lz-foreign', 'other.calibration.json', {
+        'other.calibration.json': sandunSet,
+      });
+      const unshared = liangzhuNaming('lz-unshared', 'far.calibration.json', {
+        'far.calibration.json': JSON.stringify({
+          district: 'far',
+          examples: [{ text: '某处有情况', category: 'event.not-in-liangzhu' }],
+        }),
+      });
+      const badName = liangzhuNaming('lz-bad-name', '../sandun.calibration.json');
+
+      // Act
+      const result = district('validate', missing, foreign, unshared, badName);
+
+      // Assess
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(
+        /lz-missing\.json[\s\S]*triage\.calibrationSet: no calibration set at .*\[missing\]/,
+      );
+      expect(result.stderr).toMatch(
+        /triage\.calibrationSet: .* holds reports of "sandun", not "other" \[district_mismatch\]/,
+      );
+      expect(result.stderr).toMatch(
+        /triage\.calibrationSet: no report of .* "liangzhu" \[no_shared_category\]/,
+      );
+      expect(result.stderr).toMatch(
+        /triage\.calibrationSet: another district’s calibration set beside the district file/,
+      );
+    });
+
+    it('is refused when the district has a calibration set of its own', () => {
+      // Prepare: one district, one set.
+      const file = liangzhuNaming('lz-own', 'sandun.calibration.json', {
+        'sandun.calibration.json': sandunSet,
+        'lz-own.calibration.json': sandunSet,
+      });
+
+      // Act
+      const result = district('validate', file);
+
+      // Assess
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(
+        /triage\.calibrationSet: the district has its own calibration set .*\[own_calibration_set\]/,
+      );
+    });
+
+    it('passes when it is there and shares categories', () => {
+      // Prepare
+      const file = liangzhuNaming('lz-borrows', 'sandun.calibration.json', {
+        'sandun.calibration.json': sandunSet,
+      });
+
+      // Act
+      const result = district('validate', file);
+
+      // Assess
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    });
+  });
+
   it.each([
     ['no sub-command', []],
     ['an unknown sub-command', ['check', 'districts/sandun.json']],

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,12 +9,13 @@ import {
   heldOutFilesFor,
   keptApartFilesFor,
   loadCalibration,
+  loadCalibrationSet,
   loadExamples,
   loadHeldOut,
   overlapWithHeldOut,
   writeExamples,
 } from '../../shared/district/examples';
-import { DistrictConfigError } from '../../shared/district/load';
+import { DistrictConfigError, loadDistrict } from '../../shared/district/load';
 import type { Case } from '../../shared/domain/case';
 import { categorise } from '../../shared/domain/classifier/categorise';
 import {
@@ -116,7 +117,7 @@ describe('the calibration set (chooses the auto-categorize threshold; never trai
     expect(() => loadExamples(file, sandun.config)).toThrow(DistrictConfigError);
     expect(() => writeExamples(file, sandun.config, [])).toThrow(/refusing/);
     expect(heldOutFilesFor('districts/sandun.json')).not.toContain(file);
-    expect(keptApartFilesFor('districts/sandun.json')).toEqual([
+    expect(keptApartFilesFor('districts/sandun.json', sandun.config)).toEqual([
       ...heldOutFilesFor('districts/sandun.json'),
       file,
     ]);
@@ -170,6 +171,75 @@ describe('the calibration set (chooses the auto-categorize threshold; never trai
     expect(calibrated.chosen!.lowerBound).toBeGreaterThanOrEqual(THRESHOLD_RULE.precision);
     const lower = calibrated.candidates.filter((c) => c.threshold < threshold);
     expect(lower.every((c) => c.lowerBound < THRESHOLD_RULE.precision)).toBe(true);
+  });
+});
+
+describe('a calibration set borrowed from another district (triage.calibrationSet)', () => {
+  const sandunSet = loadCalibration(calibrationFileFor('districts/sandun.json'), sandun.config);
+
+  /** Liangzhu's file naming Sandun's set, in a scratch folder with the catalogue and that set. */
+  const borrower = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xt-borrowed-calibration-'));
+    const document = JSON.parse(readFileSync('districts/liangzhu.json', 'utf8'));
+    document.triage = { ...document.triage, calibrationSet: 'sandun.calibration.json' };
+    writeFileSync(join(dir, 'liangzhu.json'), JSON.stringify(document));
+    copyFileSync('districts/catalogue.json', join(dir, 'catalogue.json'));
+    copyFileSync('districts/sandun.calibration.json', join(dir, 'sandun.calibration.json'));
+    const districtFile = join(dir, 'liangzhu.json');
+    return { dir, districtFile, district: loadDistrict(districtFile) };
+  };
+
+  it('keeps the reports of the borrower’s categories and sets the others aside, still kept apart', () => {
+    const { dir, districtFile, district } = borrower();
+    try {
+      const set = loadCalibrationSet(districtFile, district);
+      const codes = new Set(district.categories.map((c) => c.code));
+
+      expect(set).toMatchObject({ file: join(dir, 'sandun.calibration.json'), lender: 'sandun' });
+      expect(set.examples.every((e) => codes.has(e.category))).toBe(true);
+      expect(set.leftOut.length).toBeGreaterThan(0);
+      expect(set.leftOut.some((e) => codes.has(e.category))).toBe(false);
+      expect(set.examples.length + set.leftOut.length).toBe(sandunSet.length);
+      expect(keptApartFilesFor(districtFile, district)).toEqual([set.file]);
+      expect(() => loadExamples(set.file, district)).toThrow(DistrictConfigError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps every text of the borrowed set out of the borrower’s retraining', async () => {
+    // Prepare: feedback repeating a report it calibrates on, one it leaves out (relabelled with a
+    // category the borrower has) and a new text.
+    const { dir, districtFile, district } = borrower();
+    const codes = new Set(district.categories.map((c) => c.code));
+    const kept = sandunSet.find((e) => codes.has(e.category))!;
+    const leftOut = sandunSet.find((e) => !codes.has(e.category))!;
+    const fresh = {
+      text: '良渚文化村门口的路灯杆被货车撞弯了，灯头掉在地上',
+      category: 'component.street-light-broken',
+    };
+    const liangzhuFeedback = (entry: Partial<TriageFeedback>) => feedback({ district: 'liangzhu', ...entry });
+
+    try {
+      // Act
+      const report = await retrainTriage({
+        districtFile,
+        feedback: {
+          list: async () => [
+            liangzhuFeedback(kept),
+            liangzhuFeedback({ text: leftOut.text, category: 'event.heritage-zone-construction' }),
+            liangzhuFeedback({ ...fresh, at: '2026-11-30T02:00:00.000Z' }),
+          ],
+        },
+      });
+
+      // Assess
+      const written = JSON.parse(readFileSync(join(dir, 'liangzhu.examples.json'), 'utf8')).examples;
+      expect(report).toMatchObject({ added: 1, heldOut: 2 });
+      expect(written).toEqual([fresh]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
