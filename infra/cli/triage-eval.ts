@@ -1,8 +1,7 @@
 import {
-  calibrationFileFor,
   examplesFileFor,
   heldOutFilesFor,
-  loadCalibration,
+  loadCalibrationSet,
   loadExamples,
   loadHeldOut,
   overlapWithHeldOut,
@@ -17,7 +16,8 @@ import { districtFileFrom } from './triage-args';
 /**
  * `npm run triage:eval [-- --district sandun] [-- --categories] [-- --calibrate]`: trains the
  * classifier exactly as the router does (district file + examples file) and measures it on the
- * district's calibration set and every held-out set, none of which it learns from: top-1/top-3 for
+ * district's calibration set (its own, or the one `triage.calibrationSet` borrows, less the reports
+ * of categories the district lacks) and every held-out set it has, none of which it learns from: top-1/top-3 for
  * the category and for the lead department, the share routed directly and how right that is,
  * per-department recall and the confusions. `--categories` adds the per-category table;
  * `--calibrate` applies `THRESHOLD_RULE` to the calibration set and prints the auto-categorize
@@ -40,12 +40,8 @@ const load = <T>(read: () => T): T => {
 };
 const training = load(() => loadExamples(examplesFileFor(districtFile), district.config));
 const heldOutFiles = heldOutFilesFor(districtFile);
-if (heldOutFiles.length === 0) {
-  console.error(`✗ no held-out set beside ${districtFile}`);
-  process.exit(1);
-}
-const calibrationFile = calibrationFileFor(districtFile);
-const calibration = load(() => loadCalibration(calibrationFile, district.config));
+const calibrationSet = load(() => loadCalibrationSet(districtFile, district.config));
+const { file: calibrationFile, examples: calibration } = calibrationSet;
 const threshold = district.config.triage.autoCategorizeScore;
 const model = train(district, training);
 const pct = (n: number) => `${(n * 100).toFixed(1)} %`;
@@ -110,8 +106,23 @@ const heldOutSets = heldOutFiles.map((file) => ({
   file,
   examples: load(() => loadHeldOut(file, district.config)),
 }));
+if (calibrationSet.lender !== undefined) {
+  console.log(
+    `calibration set borrowed from ${calibrationSet.lender} (triage.calibrationSet): ${calibration.length} of its ${calibration.length + calibrationSet.leftOut.length} reports, those of categories ${district.config.id} has (${calibrationSet.leftOut.length} left out)`,
+  );
+}
+if (heldOutFiles.length === 0) {
+  console.log(
+    `no held-out set beside ${districtFile}: the calibration set's figures, which chose the threshold, are the only ones`,
+  );
+}
 const calibrationLeaked = [
-  leaks('training examples', calibrationFile, overlapWithHeldOut(training, calibration), 'calibration set'),
+  leaks(
+    'training examples',
+    calibrationFile,
+    overlapWithHeldOut(training, [...calibration, ...calibrationSet.leftOut]),
+    'calibration set',
+  ),
   ...heldOutSets.map(({ file, examples }) =>
     leaks('in a held-out set', calibrationFile, overlapWithHeldOut(calibration, examples), file),
   ),
@@ -126,7 +137,7 @@ if (args.includes('--calibrate') && !calibrationLeaked) {
   const calibrated = calibrateThreshold(model, calibration);
   console.log('');
   console.log(
-    `calibration rule: the lowest threshold in ${THRESHOLD_RULE.candidates[0]?.toFixed(2)}–${THRESHOLD_RULE.candidates.at(-1)?.toFixed(2)} (steps of 0.01) at which the reports of ${calibrationFile} routed directly have the right category with a one-sided ${pct(THRESHOLD_RULE.confidence)} Wilson lower bound ≥ ${pct(THRESHOLD_RULE.precision)} (model trained on the training examples only)`,
+    `calibration rule: the lowest threshold in ${THRESHOLD_RULE.candidates[0]?.toFixed(2)}–${THRESHOLD_RULE.candidates.at(-1)?.toFixed(2)} (steps of 0.01) at which what is routed directly of the ${calibrated.n} reports of ${calibrationFile} has the right category with a one-sided ${pct(THRESHOLD_RULE.confidence)} Wilson lower bound ≥ ${pct(THRESHOLD_RULE.precision)} (model trained on the training examples only)`,
   );
   console.log('  threshold   routed    share   right  precision  lower bound  department right');
   // Every 0.05 and every value from 0.95 up, where most reports score and the choice usually falls.

@@ -233,6 +233,15 @@ export const loadCalibrationSet = (districtFile: string, district: DistrictConfi
   const named = district.triage.calibrationSet;
   if (named === undefined) {
     const file = calibrationFileFor(districtFile);
+    if (!existsSync(file)) {
+      throw new DistrictConfigError(districtFile, [
+        {
+          path: 'triage.calibrationSet',
+          rule: 'missing',
+          message: `no calibration set: no ${file}, and triage.calibrationSet names none of another district`,
+        },
+      ]);
+    }
     return { file, lender: undefined, examples: loadCalibration(file, district), leftOut: [] };
   }
   const { set, problems } = readBorrowedCalibration(districtFile, district, named);
