@@ -28,6 +28,7 @@ import { type TriageFeedback, triageFeedbackOf, verdictOf } from '../../shared/d
 import { suggest, train } from '../../shared/domain/classifier/model';
 import { mergeFeedback, sameTextKey } from '../../shared/domain/classifier/retrain';
 import { simplify } from '../../shared/domain/classifier/traditional';
+import { indexDistrict } from '../../shared/domain/district-index';
 import { retrainTriage } from '../../shared/usecases/retrain-triage';
 import { sandun, sandunTriageModel } from '../support/cases-harness';
 
@@ -240,6 +241,30 @@ describe('a calibration set borrowed from another district (triage.calibrationSe
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('Liangzhu’s threshold (no examples, no sets: calibrated on Sandun’s set)', () => {
+  const file = 'districts/liangzhu.json';
+  const liangzhu = indexDistrict(loadDistrict(file));
+  const set = loadCalibrationSet(file, liangzhu.config);
+  const threshold = liangzhu.config.triage.autoCategorizeScore;
+
+  it('borrows Sandun’s calibration set, less the reports of the categories Liangzhu lacks', () => {
+    expect(set).toMatchObject({ file: calibrationFileFor('districts/sandun.json'), lender: 'sandun' });
+    expect(set.examples.length).toBeGreaterThanOrEqual(300);
+    expect(keptApartFilesFor(file, liangzhu.config)).toEqual([set.file]);
+    expect(loadExamples(examplesFileFor(file), liangzhu.config)).toEqual([]);
+  });
+
+  it('is what the written rule gives for its model (the catalogue alone)', () => {
+    // `npm run triage:eval -- --district liangzhu --calibrate`; the district file must say it.
+    const calibrated = calibrateThreshold(train(liangzhu, []), set.examples);
+
+    expect(calibrated.chosen?.threshold).toBe(threshold);
+    expect(calibrated.chosen!.lowerBound).toBeGreaterThanOrEqual(THRESHOLD_RULE.precision);
+    const lower = calibrated.candidates.filter((c) => c.threshold < threshold);
+    expect(lower.every((c) => c.lowerBound < THRESHOLD_RULE.precision)).toBe(true);
   });
 });
 
