@@ -1,20 +1,24 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import {
-  calibrationFileFor,
+  type CalibrationSet,
+  calibrationSetFor,
   examplesFileFor,
   heldOutFilesFor,
-  loadCalibration,
+  loadCalibrationSet,
   loadExamples,
   loadHeldOut,
 } from '../shared/district/examples';
-import { loadDistrict } from '../shared/district/load';
+import { catalogueFileFor, loadDistrict } from '../shared/district/load';
 import {
   accuracyOn,
+  type Calibration,
   calibrateThreshold,
   crossValidate,
+  type Evaluation,
   evaluate,
   stratifiedSplit,
   THRESHOLD_RULE,
@@ -28,6 +32,8 @@ import { type Figure, recordFigures } from './report';
  * once per cold start), suggestion latency, model size, the size of the function bundles with and
  * without the classifier, the auto-categorize threshold's rule and what it gives on the calibration
  * set, and accuracy on the calibration set, the held-out sets and examples left out of training.
+ * For every other district beside it whose threshold is calibrated (on its own set or on one it
+ * borrows), the same rule's result and the figures on that set.
  */
 
 const districtFile = process.argv[2] ?? 'districts/sandun.json';
@@ -38,8 +44,7 @@ const heldOutSets = heldOutFilesFor(districtFile).map((file) => ({
   examples: loadHeldOut(file, district.config),
 }));
 const heldOut = heldOutSets.flatMap((set) => set.examples);
-const calibrationFile = calibrationFileFor(districtFile);
-const calibration = loadCalibration(calibrationFile, district.config);
+const { file: calibrationFile, examples: calibration } = loadCalibrationSet(districtFile, district.config);
 const threshold = district.config.triage.autoCategorizeScore;
 
 const percentile = (sorted: number[], p: number) =>
@@ -130,9 +135,11 @@ console.log(
   `triage classifier — ${district.config.id}: ${district.config.categories.length} categories, ${examples.length} training examples, ${calibration.length} for calibration, ${heldOut.length} held out`,
 );
 const rule = `lowest of ${THRESHOLD_RULE.candidates[0]?.toFixed(2)}–${THRESHOLD_RULE.candidates.at(-1)?.toFixed(2)} (0.01 steps) whose directly routed calibration reports have the right category with a one-sided ${THRESHOLD_RULE.confidence * 100} % Wilson lower bound ≥ ${THRESHOLD_RULE.precision * 100} %`;
-const chosen = calibrated.chosen
-  ? `gives ${calibrated.chosen.threshold} (${calibrated.chosen.right} of ${calibrated.chosen.routed} right, bound ${pct(calibrated.chosen.lowerBound)})`
-  : 'no candidate meets it';
+const gives = ({ chosen }: Calibration) =>
+  chosen
+    ? `gives ${chosen.threshold} (${chosen.right} of ${chosen.routed} right, bound ${pct(chosen.lowerBound)})`
+    : 'no candidate meets it';
+const chosen = gives(calibrated);
 console.log(`  threshold               ${threshold} in the district file; rule: ${rule}: ${chosen}`);
 console.log(
   `  training (cold start)   first ${ms(coldTrain)} (includes the segmenter's warm-up), then p50 ${ms(percentile(trainTimes, 0.5))}`,
@@ -159,8 +166,8 @@ for (const [name, a] of [
   );
 }
 
-const measuredFigures = measuredSets.flatMap(({ file, result }): Figure[] => {
-  const set = file.replace(/^.*\//, '').replace(/\.json$/, '');
+/** One set's figures under `set` (`sandun.heldout`, `liangzhu on sandun.calibration`, …). */
+const figuresOn = (set: string, result: Evaluation, threshold: number): Figure[] => {
   const note = `n=${result.n}`;
   const routed = Math.round(result.autoShare * result.n);
   return [
@@ -183,7 +190,57 @@ const measuredFigures = measuredSets.flatMap(({ file, result }): Figure[] => {
         note: `n=${d.support}`,
       })),
   ];
-});
+};
+const measuredFigures = measuredSets.flatMap(({ file, result }) =>
+  figuresOn(file.replace(/^.*\//, '').replace(/\.json$/, ''), result, threshold),
+);
+
+/**
+ * The other districts beside this one (`<id>.json`; the catalogue is not one) whose threshold is
+ * calibrated: the rule applied to their own model (their examples, or the catalogue alone) on their
+ * set, and that set's figures at the threshold their file says.
+ */
+const otherDistricts = readdirSync(dirname(districtFile))
+  .filter((name) => /^[a-z][a-z0-9-]*\.json$/.test(name))
+  .map((name) => join(dirname(districtFile), name))
+  .filter((file) => file !== join(districtFile) && file !== catalogueFileFor(districtFile))
+  .map((file) => ({ file, district: indexDistrict(loadDistrict(file)) }))
+  .filter(({ file, district }) => calibrationSetFor(file, district.config) !== undefined)
+  .map(({ file, district }) => {
+    const set: CalibrationSet = loadCalibrationSet(file, district.config);
+    const own = train(district, loadExamples(examplesFileFor(file), district.config));
+    const threshold = district.config.triage.autoCategorizeScore;
+    return {
+      district,
+      set,
+      threshold,
+      calibrated: calibrateThreshold(own, set.examples),
+      result: evaluate(own, set.examples, threshold),
+    };
+  });
+const setName = (set: CalibrationSet, id: string) =>
+  set.lender === undefined
+    ? set.file.replace(/^.*\//, '')
+    : `${set.file.replace(/^.*\//, '')} (borrowed from ${set.lender}: its ${set.examples.length} reports of categories ${id} has, ${set.leftOut.length} left out)`;
+for (const other of otherDistricts) {
+  const a = other.result;
+  console.log(
+    `  ${other.district.config.id.padEnd(24)}  threshold ${other.threshold} in its file; the rule ${gives(other.calibrated)} on ${setName(other.set, other.district.config.id)}; there category top-1 ${pct(a.top1)}, top-3 ${pct(a.top3)}; lead department top-1 ${pct(a.departmentTop1)}, top-3 ${pct(a.departmentTop3)}; auto ≥ ${other.threshold}: ${pct(a.autoShare)} of reports, ${pct(a.autoPrecision)} right (department ${pct(a.autoDepartmentPrecision)})`,
+  );
+}
+const otherFigures = otherDistricts.flatMap(({ district, set, threshold, calibrated, result }): Figure[] => [
+  {
+    name: `triage ${district.config.id} auto-categorize threshold`,
+    value: threshold,
+    unit: 'score',
+    note: `${district.config.id}.json; same rule; on ${setName(set, district.config.id)} it ${gives(calibrated)}`,
+  },
+  ...figuresOn(
+    `${district.config.id} on ${set.file.replace(/^.*\//, '').replace(/\.json$/, '')}`,
+    result,
+    threshold,
+  ),
+]);
 
 const figures: Figure[] = [
   {
@@ -193,6 +250,7 @@ const figures: Figure[] = [
     note: `${district.config.id}.json; rule: ${rule}; on ${calibrationFile.replace(/^.*\//, '')} it ${chosen}`,
   },
   ...measuredFigures,
+  ...otherFigures,
   {
     name: 'triage suggest p50 latency',
     value: percentile(latencies, 0.5),
