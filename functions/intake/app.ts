@@ -6,7 +6,7 @@ import type { Actor } from '../../shared/domain/case';
 import { ForbiddenActionError, SourceNotAllowedError } from '../../shared/domain/errors';
 import { caseView } from '../../shared/http/case-view';
 import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
-import { headerParam, jsonBody } from '../../shared/http/request';
+import { header, headerParam, jsonBody } from '../../shared/http/request';
 import { HotlineTicketBody, IdempotencyKey, ReportBody } from '../../shared/http/schemas';
 import type { Clock, RateLimiter } from '../../shared/ports';
 import type { IdentityConfig } from '../../shared/runtime/config';
@@ -83,6 +83,46 @@ const hotlineTicket = async (deps: IntakeDeps, event: APIGatewayProxyEventV2With
 };
 
 /**
+ * Citizens' reports (the `reporter` role, the one exposed to the public) per minute: per account,
+ * and per address so that many throwaway accounts behind one machine are throttled too. Generous
+ * for one person on the street, a shared carrier NAT included; staff and integration keys have
+ * their own limits (the stage throttling, the key's rate).
+ */
+export const CITIZEN_REPORTS_PER_MINUTE = { account: 10, address: 60 } as const;
+
+/**
+ * The caller's address. Behind CloudFront, API Gateway's `sourceIp` is the edge's address and the
+ * viewer's is the last but one entry of X-Forwarded-For (CloudFront appends it, API Gateway appends
+ * the edge). A caller going around CloudFront can forge that header: the per-account limit holds
+ * regardless.
+ */
+export const clientAddressOf = (event: APIGatewayProxyEventV2WithJWTAuthorizer): string => {
+  const source = event.requestContext.http.sourceIp;
+  if (!/cloudfront/i.test(header(event, 'via') ?? '')) return source;
+  const forwarded = (header(event, 'x-forwarded-for') ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  return forwarded.length >= 2 ? (forwarded[forwarded.length - 2] ?? source) : source;
+};
+
+/** A citizen within both budgets, spent before the body is read (like an integration key's). */
+const throttleCitizen = async (
+  deps: IntakeDeps,
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  actor: Actor,
+): Promise<void> => {
+  if (actor.role !== 'reporter') return;
+  try {
+    await consumeRateLimit(deps, `citizen#${actor.subject}`, CITIZEN_REPORTS_PER_MINUTE.account);
+    await consumeRateLimit(deps, `address#${clientAddressOf(event)}`, CITIZEN_REPORTS_PER_MINUTE.address);
+  } catch (error) {
+    metrics.addMetric('CitizenReportsRateLimited', 'Count', 1);
+    throw error;
+  }
+};
+
+/**
  * POST /v1/cases and POST /v1/integrations/reports: accept a report (202) and hand it to the
  * router; a retry returns the same case. An integration key reports only as its own source.
  */
@@ -92,6 +132,7 @@ export const makeHandler = (deps: IntakeDeps) =>
     const integration =
       event.routeKey === INTEGRATION_REPORT_ROUTE ? await integrationCaller(deps, event) : undefined;
     const actor: Actor = integration?.actor ?? actorFromEvent(event, deps.identity);
+    await throttleCitizen(deps, event, actor);
     const input = jsonBody(event, ReportBody);
     if (integration && input.source !== integration.source) {
       throw new SourceNotAllowedError(integration.source, input.source);
