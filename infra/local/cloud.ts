@@ -89,8 +89,8 @@ export interface LocalCloud {
   auth: 'local' | 'oidc';
   /** The demo integration key (`GET /local/tokens` → `integrations`). */
   integrations: DemoIntegration[];
-  /** The two pages of web/ (see web/vite.config.ts) where a build of them is served; none before `npm run build:web`. */
-  pages?: { cockpit: string; field: string };
+  /** The pages of web/ (see web/vite.config.ts) where a build of them is served; none before `npm run build:web`. */
+  pages?: { cockpit: string; field: string; citizen: string };
   stop(): Promise<void>;
 }
 
@@ -370,7 +370,11 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       auth: options.auth ?? 'local',
       integrations,
       ...(existsSync(join(webRoot, 'index.html')) && {
-        pages: { cockpit: `${gateway.url}/`, field: `${gateway.url}/field.html` },
+        pages: {
+          cockpit: `${gateway.url}/`,
+          field: `${gateway.url}/field.html`,
+          citizen: `${gateway.url}/report.html`,
+        },
       }),
       stop: () => {
         stopping ??= runCleanups();
