@@ -285,6 +285,9 @@ describe.skipIf(skip)('reports from the street in Chromium', () => {
     await page.locator('[data-testid=submit-accept]').click();
     await page.locator('[data-testid=outbox][data-count="1"]').waitFor();
     expect(await page.locator('[data-testid=field-notice]').textContent()).toContain('已保存在本机');
+    // One kept command per case: no second 签收 while the first waits.
+    await page.locator('[data-testid=command-kept]').waitFor();
+    expect(await page.locator('button[data-command=accept]').count()).toBe(0);
 
     // Meanwhile the area chief adds a note: the case moves on.
     const noted = await chief.command(
@@ -301,6 +304,7 @@ describe.skipIf(skip)('reports from the street in Chromium', () => {
     await conflict.waitFor({ timeout: LIVE_MS });
     expect(await conflict.textContent()).toContain('冲突');
     expect((await commandCentre().get(registered.id)).status).toBe('dispatched');
+    await page.evaluate('scrollTo(0, 0)');
     await page.screenshot({ path: join(screenshots, 'field-outbox-conflict.png') });
 
     // The officer applies it to the case as it is now.
@@ -339,6 +343,13 @@ describe.skipIf(skip)('reports from the street in Chromium', () => {
     const card = page.locator(`[data-testid=my-reports] li[data-case-id="${caseId}"]`);
     await card.waitFor({ timeout: LIVE_MS });
 
+    // The photo reached the case and was checked (its verdict is a step on the case's timeline).
+    const photos = await until('the photo’s verdict', async () => {
+      const items = (await apiAs('local:reporter').attachments(caseId)).items;
+      return items.length > 0 && items.every((a) => a.status !== 'pending') ? items : undefined;
+    });
+    expect(photos.map((a) => a.status)).toEqual(['verified']);
+
     // Triage picked the category (no category was sent); the staff take it to closure.
     const registered = await until('registration', async () => {
       const c = await commandCentre().get(caseId);
@@ -356,7 +367,7 @@ describe.skipIf(skip)('reports from the street in Chromium', () => {
     c = await commandCentre().command(caseId, 'close', {}, c.version);
     expect(c.status).toBe('closed');
 
-    // The citizen sees it closed, who handled it and the result; the photo is on the case, checked.
+    // The citizen sees it closed, who handled it and the result.
     await page.locator('[data-testid=tab-mine]').click();
     await page
       .locator(`[data-testid=my-reports] li[data-case-id="${caseId}"][data-status=closed]`)
@@ -367,11 +378,6 @@ describe.skipIf(skip)('reports from the street in Chromium', () => {
     expect(await card.locator('[data-testid=citizen-result]').textContent()).toContain(
       '已更换新井盖并设置警示',
     );
-    const photos = await until('the photo’s verdict', async () => {
-      const items = (await apiAs('local:reporter').attachments(caseId)).items;
-      return items.length > 0 && items.every((a) => a.status !== 'pending') ? items : undefined;
-    });
-    expect(photos.map((a) => a.status)).toEqual(['verified']);
 
     // The verdict step is offered on the closed case.
     const verdict = card.locator('[data-testid=verdict-form]');

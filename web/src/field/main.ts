@@ -11,7 +11,7 @@ import { startPolling } from '../live';
 import { districtNames, languageSwitch } from '../names';
 import { keepShellOffline } from '../offline-shell';
 import { readSnapshot, writeSnapshot } from '../outbox/db';
-import { createOutbox } from '../outbox/outbox';
+import { createOutbox, type OutboxEntry } from '../outbox/outbox';
 import { outboxPanel } from '../outbox/panel';
 import { suggester } from '../report/triage-hints';
 import { loadRuntimeConfig } from '../runtime-config';
@@ -121,10 +121,21 @@ const main = async () => {
   addEventListener('offline', showConnection);
   showConnection();
   let patrol: PatrolForm | undefined;
+  /** What the outbox holds: a case with a command kept for it offers no second one until it is sent. */
+  let kept: OutboxEntry[] = [];
+  const keptFor = (caseId: string | undefined) =>
+    kept.some((e) => e.item.kind === 'command' && e.item.caseId === caseId);
   const outbox = createOutbox(api, user.sub, {
     changed: (entries) => {
       panel.show(entries);
       document.body.dataset.outbox = String(entries.length);
+      const before = keptFor(detail?.id);
+      kept = entries;
+      // The case on screen got or lost a kept command: its buttons change.
+      if (detail && before !== keptFor(detail.id) && caseIdInHash() === detail.id) {
+        renderedVersion = -1;
+        renderDetail(detail);
+      }
     },
     reportSent: (_entry, c) => {
       say(t('patrolSent', { id: c.id }));
@@ -335,27 +346,29 @@ const main = async () => {
             : null,
         ),
         notice,
-        renderActions(c, {
-          api,
-          user,
-          district,
-          compact: true,
-          notify: (text, isError) => {
-            notice.textContent = text;
-            notice.className = isError ? 'notice error' : 'notice ok';
-          },
-          onChanged: (next) => {
-            detail = next;
-            renderedVersion = -1;
-            renderDetail(next);
-            poller?.now();
-          },
-          whenOffline: (command, commandBody, expectedVersion) =>
-            outbox.add({
-              label: `${tOf('command', command)} · ${names.category(c.category) || c.id}`,
-              item: { kind: 'command', caseId: c.id, command, body: commandBody, expectedVersion },
+        keptFor(c.id)
+          ? h('p', { class: 'muted', 'data-testid': 'command-kept' }, t('outboxCommandKept'))
+          : renderActions(c, {
+              api,
+              user,
+              district,
+              compact: true,
+              notify: (text, isError) => {
+                notice.textContent = text;
+                notice.className = isError ? 'notice error' : 'notice ok';
+              },
+              onChanged: (next) => {
+                detail = next;
+                renderedVersion = -1;
+                renderDetail(next);
+                poller?.now();
+              },
+              whenOffline: (command, commandBody, expectedVersion) =>
+                outbox.add({
+                  label: `${tOf('command', command)} · ${names.category(c.category) || c.id}`,
+                  item: { kind: 'command', caseId: c.id, command, body: commandBody, expectedVersion },
+                }),
             }),
-        }),
         photosFor(c),
         h('section', {}, h('h3', {}, t('caseTimeline')), renderTimeline(c.timeline, names)),
       ),
