@@ -185,7 +185,7 @@ const main = async () => {
             },
           },
           ...photo.files().map((file) => ({
-            label: `${t('outboxPhoto')} · ${file.name}`,
+            label: file.name,
             item: {
               kind: 'photo' as const,
               reportKey: key,

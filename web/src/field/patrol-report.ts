@@ -142,7 +142,7 @@ export const patrolReportForm = (options: {
           },
         },
         ...photos.files().map((file) => ({
-          label: `${t('outboxPhoto')} · ${file.name}`,
+          label: file.name,
           item: {
             kind: 'photo' as const,
             reportKey: key,
