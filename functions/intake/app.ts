@@ -4,22 +4,29 @@ import { type IntegrationPrincipal, integrationFromEvent } from '../../shared/au
 import { authorize } from '../../shared/domain/authorization';
 import type { Actor } from '../../shared/domain/case';
 import { ForbiddenActionError, SourceNotAllowedError } from '../../shared/domain/errors';
+import type { ReportInput } from '../../shared/domain/report';
 import { caseView } from '../../shared/http/case-view';
 import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
 import { header, headerParam, jsonBody } from '../../shared/http/request';
 import { HotlineTicketBody, IdempotencyKey, ReportBody } from '../../shared/http/schemas';
 import type { Clock, RateLimiter } from '../../shared/ports';
-import type { IdentityConfig } from '../../shared/runtime/config';
+import {
+  type CitizenReportLimits,
+  DEFAULT_CITIZEN_REPORT_LIMITS,
+  type IdentityConfig,
+} from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
 import { submitHotlineTicket } from '../../shared/usecases/hotline-ticket';
 import { consumeRateLimit } from '../../shared/usecases/rate-limit';
-import { type SubmitReportDeps, submitReport } from '../../shared/usecases/submit-report';
+import { reportIdFor, type SubmitReportDeps, submitReport } from '../../shared/usecases/submit-report';
 
 export interface IntakeDeps extends SubmitReportDeps {
   identity: IdentityConfig;
   clock: Clock;
-  /** Counts machine reports per integration key and minute. */
+  /** Counts machine reports per integration key and minute, citizens' per account and address. */
   rateLimiter: RateLimiter;
+  /** Citizens' reports a minute (default DEFAULT_CITIZEN_REPORT_LIMITS). */
+  citizenLimits?: CitizenReportLimits;
 }
 
 /** Machine clients report here, behind the key authorizer; people report on POST /v1/cases. */
@@ -83,14 +90,6 @@ const hotlineTicket = async (deps: IntakeDeps, event: APIGatewayProxyEventV2With
 };
 
 /**
- * Citizens' reports (the `reporter` role, the one exposed to the public) per minute: per account,
- * and per address so that many throwaway accounts behind one machine are throttled too. Generous
- * for one person on the street, a shared carrier NAT included; staff and integration keys have
- * their own limits (the stage throttling, the key's rate).
- */
-export const CITIZEN_REPORTS_PER_MINUTE = { account: 10, address: 60 } as const;
-
-/**
  * The caller's address. Behind CloudFront, API Gateway's `sourceIp` is the edge's address and the
  * viewer's is the last but one entry of X-Forwarded-For (CloudFront appends it, API Gateway appends
  * the edge). A caller going around CloudFront can forge that header: the per-account limit holds
@@ -106,16 +105,31 @@ export const clientAddressOf = (event: APIGatewayProxyEventV2WithJWTAuthorizer):
   return forwarded.length >= 2 ? (forwarded[forwarded.length - 2] ?? source) : source;
 };
 
-/** A citizen within both budgets, spent before the body is read (like an integration key's). */
+/**
+ * Citizens' reports (the `reporter` role, the one exposed to the public) are counted per account,
+ * and per address so that many throwaway accounts behind one machine are throttled too. A retry of
+ * a report already accepted (same Idempotency-Key or ticket) is not counted: the phone's outbox
+ * repeats a report whose answer was lost, and must get its case, not a 429.
+ */
 const throttleCitizen = async (
   deps: IntakeDeps,
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
-  actor: Actor,
+  request: { actor: Actor; input: ReportInput; idempotencyKey?: string },
 ): Promise<void> => {
-  if (actor.role !== 'reporter') return;
+  const limits = deps.citizenLimits ?? DEFAULT_CITIZEN_REPORT_LIMITS;
+  if (request.actor.role !== 'reporter' || limits === 'off') return;
+  if (request.idempotencyKey !== undefined || request.input.externalRef) {
+    if (await deps.store.get(reportIdFor(deps, request))) return;
+  }
   try {
-    await consumeRateLimit(deps, `citizen#${actor.subject}`, CITIZEN_REPORTS_PER_MINUTE.account);
-    await consumeRateLimit(deps, `address#${clientAddressOf(event)}`, CITIZEN_REPORTS_PER_MINUTE.address);
+    await consumeRateLimit(deps, `citizen#${request.actor.subject}`, limits.account, {
+      name: 'this account',
+      field: 'authorization',
+    });
+    await consumeRateLimit(deps, `address#${clientAddressOf(event)}`, limits.address, {
+      name: 'this address',
+      field: 'x-forwarded-for',
+    });
   } catch (error) {
     metrics.addMetric('CitizenReportsRateLimited', 'Count', 1);
     throw error;
@@ -132,12 +146,16 @@ export const makeHandler = (deps: IntakeDeps) =>
     const integration =
       event.routeKey === INTEGRATION_REPORT_ROUTE ? await integrationCaller(deps, event) : undefined;
     const actor: Actor = integration?.actor ?? actorFromEvent(event, deps.identity);
-    await throttleCitizen(deps, event, actor);
     const input = jsonBody(event, ReportBody);
     if (integration && input.source !== integration.source) {
       throw new SourceNotAllowedError(integration.source, input.source);
     }
     const idempotencyKey = headerParam(event, 'Idempotency-Key', IdempotencyKey);
+    await throttleCitizen(deps, event, {
+      actor,
+      input,
+      ...(idempotencyKey !== undefined && { idempotencyKey }),
+    });
     const result = await submitReport(deps, {
       input,
       actor,

@@ -223,6 +223,10 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       [ENV.sqsEndpoint]: fauxqs.endpoint,
       // Failed subscription deliveries come back after 5 s, 10 s, 20 s… locally (30 s… on AWS).
       [ENV.webhookRetryBaseSeconds]: process.env[ENV.webhookRetryBaseSeconds] ?? '5',
+      // Unset: the defaults, as on AWS; the load and crash tests lift them (`off`).
+      ...(process.env[ENV.citizenReportsPerMinute] && {
+        [ENV.citizenReportsPerMinute]: process.env[ENV.citizenReportsPerMinute],
+      }),
       [ENV.s3Endpoint]: s3.endpoint,
       [ENV.evidenceBucket]: evidenceBucket,
       [ENV.exportsBucket]: exportsBucket,

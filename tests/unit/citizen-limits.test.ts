@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CITIZEN_REPORTS_PER_MINUTE, clientAddressOf, makeHandler } from '../../functions/intake/app';
+import { clientAddressOf, makeHandler } from '../../functions/intake/app';
 import type { CaseStore, RateLimiter, ReportQueue } from '../../shared/ports';
+import { citizenReportLimitsFrom, DEFAULT_CITIZEN_REPORT_LIMITS } from '../../shared/runtime/config';
 import { type ApiCall, apiEvent, lambdaContext } from '../support/api-event';
 import { claimsFor, insideZone, sandun, TEST_ISSUER, testClock } from '../support/cases-harness';
 
@@ -23,7 +24,16 @@ const inMemoryLimiter = (): RateLimiter => {
 
 const intake = () => {
   const clock = testClock();
-  const store = { create: async () => ({ created: true }) } as unknown as CaseStore;
+  /** Cases by id, as far as intake looks: a replay finds its case. */
+  const cases = new Map<string, unknown>();
+  const store = {
+    create: async (c: { id: string }) => {
+      if (cases.has(c.id)) return { created: false, existing: { case: cases.get(c.id), intake: {} } };
+      cases.set(c.id, c);
+      return { created: true };
+    },
+    get: async (id: string) => (cases.has(id) ? { case: cases.get(id) } : undefined),
+  } as unknown as CaseStore;
   const queue: ReportQueue = { enqueue: async () => undefined } as unknown as ReportQueue;
   const handler = makeHandler({
     store,
@@ -50,7 +60,7 @@ const intake = () => {
 describe('citizen report limits', () => {
   it('refuses an account past its reports per minute with 429 and Retry-After, until the next minute', async () => {
     const { clock, report } = intake();
-    for (let i = 0; i < CITIZEN_REPORTS_PER_MINUTE.account; i++) {
+    for (let i = 0; i < DEFAULT_CITIZEN_REPORT_LIMITS.account; i++) {
       expect((await report(claimsFor.reporter('citizen-a'))).statusCode).toBe(202);
     }
     const refused = await report(claimsFor.reporter('citizen-a'));
@@ -62,16 +72,41 @@ describe('citizen report limits', () => {
     expect((await report(claimsFor.reporter('citizen-a'))).statusCode).toBe(202);
   });
 
+  it('does not count a retry of a report already accepted (the outbox repeating a lost answer)', async () => {
+    const { report } = intake();
+    const key = { 'idempotency-key': 'citizen-retry-1' };
+    expect((await report(claimsFor.reporter('citizen-r'), key)).statusCode).toBe(202);
+    for (let i = 1; i < DEFAULT_CITIZEN_REPORT_LIMITS.account; i++) {
+      expect((await report(claimsFor.reporter('citizen-r'))).statusCode).toBe(202);
+    }
+    expect((await report(claimsFor.reporter('citizen-r'))).statusCode).toBe(429);
+    // The budget is spent, yet the retry of the first report still gets its case.
+    const retried = await report(claimsFor.reporter('citizen-r'), key);
+    expect(retried.statusCode).not.toBe(429);
+  });
+
+  it('reads its limits from the environment at cold start, refusing a typo', () => {
+    expect(citizenReportLimitsFrom({})).toEqual(DEFAULT_CITIZEN_REPORT_LIMITS);
+    expect(citizenReportLimitsFrom({ XT_CITIZEN_REPORTS_PER_MINUTE: '5,20' })).toEqual({
+      account: 5,
+      address: 20,
+    });
+    expect(citizenReportLimitsFrom({ XT_CITIZEN_REPORTS_PER_MINUTE: 'off' })).toBe('off');
+    expect(() => citizenReportLimitsFrom({ XT_CITIZEN_REPORTS_PER_MINUTE: 'ten' })).toThrow(
+      /XT_CITIZEN_REPORTS_PER_MINUTE/,
+    );
+  });
+
   it('refuses many accounts behind one address past the address budget', async () => {
     const { report } = intake();
-    const accounts = Math.ceil(CITIZEN_REPORTS_PER_MINUTE.address / CITIZEN_REPORTS_PER_MINUTE.account);
+    const accounts = Math.ceil(DEFAULT_CITIZEN_REPORT_LIMITS.address / DEFAULT_CITIZEN_REPORT_LIMITS.account);
     let accepted = 0;
     for (let a = 0; a < accounts + 1; a++) {
-      for (let i = 0; i < CITIZEN_REPORTS_PER_MINUTE.account; i++) {
+      for (let i = 0; i < DEFAULT_CITIZEN_REPORT_LIMITS.account; i++) {
         if ((await report(claimsFor.reporter(`throwaway-${a}`))).statusCode === 202) accepted++;
       }
     }
-    expect(accepted).toBe(CITIZEN_REPORTS_PER_MINUTE.address);
+    expect(accepted).toBe(DEFAULT_CITIZEN_REPORT_LIMITS.address);
     // A citizen elsewhere (behind CloudFront: the viewer's address, not the edge's) is not affected.
     expect(
       (
@@ -85,7 +120,7 @@ describe('citizen report limits', () => {
 
   it('does not count staff reports', async () => {
     const { report } = intake();
-    for (let i = 0; i < CITIZEN_REPORTS_PER_MINUTE.address + 5; i++) {
+    for (let i = 0; i < DEFAULT_CITIZEN_REPORT_LIMITS.address + 5; i++) {
       expect((await report(claimsFor.fieldWorker('market-regulation'))).statusCode).toBe(202);
     }
   });
