@@ -3,7 +3,10 @@ import { defineConfig } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
-/** Two pages: the cockpit (`/`) and the field page (`/field.html`), built to `web/dist`. */
+/**
+ * Three pages, built to `web/dist`: the cockpit (`/`), the field page (`/field.html`) and the
+ * citizens' page (`/report.html`).
+ */
 export default defineConfig({
   root,
   base: '/',
@@ -18,6 +21,7 @@ export default defineConfig({
       input: {
         cockpit: `${root}index.html`,
         field: `${root}field.html`,
+        report: `${root}report.html`,
       },
     },
   },

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { actorFromEvent } from '../../shared/auth/actor';
-import { inScope, scopeOf } from '../../shared/domain/authorization';
+import { isAllowed } from '../../shared/domain/authorization';
 import type { Actor, Case } from '../../shared/domain/case';
 import { httpFunction, json } from '../../shared/http/middleware';
 import { headerParam, jsonBody, pathParam } from '../../shared/http/request';
@@ -21,10 +21,7 @@ export interface AttachmentsDeps extends AttachmentDeps {
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 
 /** A case outside the actor's read scope is as absent as a missing one (404), like everywhere else. */
-const readableBy = (actor: Actor) => {
-  const scope = scopeOf(actor, 'read');
-  return (c: Case) => scope !== undefined && inScope(scope, actor, c);
-};
+const readableBy = (actor: Actor) => (c: Case) => isAllowed(actor, 'read', c);
 
 /**
  * POST /v1/cases/{id}/attachments: an upload form (S3 presigned POST) for one piece of evidence;

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import type { z } from 'zod';
 import { actorFromEvent } from '../../shared/auth/actor';
 import { auditCase } from '../../shared/domain/audit';
-import { type Action, authorize, inScope, scopeOf } from '../../shared/domain/authorization';
+import { type Action, authorize, isAllowed, scopeOf } from '../../shared/domain/authorization';
 import type { Actor, Case } from '../../shared/domain/case';
 import {
   CaseNotFoundError,
@@ -40,10 +40,7 @@ type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
  * Loads a case the actor may read. A case outside their read scope answers exactly like a case
  * that doesn't exist: a 404 leaks nothing about other departments' or citizens' cases.
  */
-const readableBy = (actor: Actor) => {
-  const readScope = scopeOf(actor, 'read');
-  return (c: Case) => readScope !== undefined && inScope(readScope, actor, c);
-};
+const readableBy = (actor: Actor) => (c: Case) => isAllowed(actor, 'read', c);
 
 const loadReadable = async (deps: CasesDeps, actor: Actor, id: string): Promise<StoredCase> => {
   const stored = await deps.store.get(id);

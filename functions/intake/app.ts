@@ -4,22 +4,29 @@ import { type IntegrationPrincipal, integrationFromEvent } from '../../shared/au
 import { authorize } from '../../shared/domain/authorization';
 import type { Actor } from '../../shared/domain/case';
 import { ForbiddenActionError, SourceNotAllowedError } from '../../shared/domain/errors';
+import type { ReportInput } from '../../shared/domain/report';
 import { caseView } from '../../shared/http/case-view';
 import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
-import { headerParam, jsonBody } from '../../shared/http/request';
+import { header, headerParam, jsonBody } from '../../shared/http/request';
 import { HotlineTicketBody, IdempotencyKey, ReportBody } from '../../shared/http/schemas';
 import type { Clock, RateLimiter } from '../../shared/ports';
-import type { IdentityConfig } from '../../shared/runtime/config';
+import {
+  type CitizenReportLimits,
+  DEFAULT_CITIZEN_REPORT_LIMITS,
+  type IdentityConfig,
+} from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
 import { submitHotlineTicket } from '../../shared/usecases/hotline-ticket';
 import { consumeRateLimit } from '../../shared/usecases/rate-limit';
-import { type SubmitReportDeps, submitReport } from '../../shared/usecases/submit-report';
+import { reportIdFor, type SubmitReportDeps, submitReport } from '../../shared/usecases/submit-report';
 
 export interface IntakeDeps extends SubmitReportDeps {
   identity: IdentityConfig;
   clock: Clock;
-  /** Counts machine reports per integration key and minute. */
+  /** Counts machine reports per integration key and minute, citizens' per account and address. */
   rateLimiter: RateLimiter;
+  /** Citizens' reports a minute (default DEFAULT_CITIZEN_REPORT_LIMITS). */
+  citizenLimits?: CitizenReportLimits;
 }
 
 /** Machine clients report here, behind the key authorizer; people report on POST /v1/cases. */
@@ -83,6 +90,53 @@ const hotlineTicket = async (deps: IntakeDeps, event: APIGatewayProxyEventV2With
 };
 
 /**
+ * The caller's address. Behind CloudFront, API Gateway's `sourceIp` is the edge's address and the
+ * viewer's is the last but one entry of X-Forwarded-For (CloudFront appends it, API Gateway appends
+ * the edge). A caller going around CloudFront can forge that header: the per-account limit holds
+ * regardless.
+ */
+export const clientAddressOf = (event: APIGatewayProxyEventV2WithJWTAuthorizer): string => {
+  const source = event.requestContext.http.sourceIp;
+  if (!/cloudfront/i.test(header(event, 'via') ?? '')) return source;
+  const forwarded = (header(event, 'x-forwarded-for') ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  return forwarded.length >= 2 ? (forwarded[forwarded.length - 2] ?? source) : source;
+};
+
+/**
+ * Citizens' reports (the `reporter` role, the one exposed to the public) are counted per account,
+ * and per address so that many throwaway accounts behind one machine are throttled too. A retry of
+ * a report already accepted (same Idempotency-Key or ticket) is not counted: the phone's outbox
+ * repeats a report whose answer was lost, and must get its case, not a 429.
+ */
+const throttleCitizen = async (
+  deps: IntakeDeps,
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  request: { actor: Actor; input: ReportInput; idempotencyKey?: string },
+): Promise<void> => {
+  const limits = deps.citizenLimits ?? DEFAULT_CITIZEN_REPORT_LIMITS;
+  if (request.actor.role !== 'reporter' || limits === 'off') return;
+  if (request.idempotencyKey !== undefined || request.input.externalRef) {
+    if (await deps.store.get(reportIdFor(deps, request))) return;
+  }
+  try {
+    await consumeRateLimit(deps, `citizen#${request.actor.subject}`, limits.account, {
+      name: 'this account',
+      field: 'authorization',
+    });
+    await consumeRateLimit(deps, `address#${clientAddressOf(event)}`, limits.address, {
+      name: 'this address',
+      field: 'x-forwarded-for',
+    });
+  } catch (error) {
+    metrics.addMetric('CitizenReportsRateLimited', 'Count', 1);
+    throw error;
+  }
+};
+
+/**
  * POST /v1/cases and POST /v1/integrations/reports: accept a report (202) and hand it to the
  * router; a retry returns the same case. An integration key reports only as its own source.
  */
@@ -97,6 +151,11 @@ export const makeHandler = (deps: IntakeDeps) =>
       throw new SourceNotAllowedError(integration.source, input.source);
     }
     const idempotencyKey = headerParam(event, 'Idempotency-Key', IdempotencyKey);
+    await throttleCitizen(deps, event, {
+      actor,
+      input,
+      ...(idempotencyKey !== undefined && { idempotencyKey }),
+    });
     const result = await submitReport(deps, {
       input,
       actor,

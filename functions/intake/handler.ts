@@ -5,7 +5,7 @@ import {
   rateLimiterFromEnv,
   reportQueueFromEnv,
 } from '../../shared/runtime/composition';
-import { identityFrom } from '../../shared/runtime/config';
+import { citizenReportLimitsFrom, identityFrom } from '../../shared/runtime/config';
 import { type IntakeDeps, makeHandler } from './app';
 
 export const buildDeps = (): IntakeDeps => ({
@@ -15,6 +15,7 @@ export const buildDeps = (): IntakeDeps => ({
   clock: systemClock,
   identity: identityFrom(),
   rateLimiter: rateLimiterFromEnv(),
+  citizenLimits: citizenReportLimitsFrom(),
 });
 
 export const handler = makeHandler(buildDeps());

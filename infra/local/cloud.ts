@@ -89,8 +89,8 @@ export interface LocalCloud {
   auth: 'local' | 'oidc';
   /** The demo integration key (`GET /local/tokens` → `integrations`). */
   integrations: DemoIntegration[];
-  /** The two pages of web/ (see web/vite.config.ts) where a build of them is served; none before `npm run build:web`. */
-  pages?: { cockpit: string; field: string };
+  /** The pages of web/ (see web/vite.config.ts) where a build of them is served; none before `npm run build:web`. */
+  pages?: { cockpit: string; field: string; citizen: string };
   stop(): Promise<void>;
 }
 
@@ -223,6 +223,10 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       [ENV.sqsEndpoint]: fauxqs.endpoint,
       // Failed subscription deliveries come back after 5 s, 10 s, 20 s… locally (30 s… on AWS).
       [ENV.webhookRetryBaseSeconds]: process.env[ENV.webhookRetryBaseSeconds] ?? '5',
+      // Unset: the defaults, as on AWS; the load and crash tests lift them (`off`).
+      ...(process.env[ENV.citizenReportsPerMinute] && {
+        [ENV.citizenReportsPerMinute]: process.env[ENV.citizenReportsPerMinute],
+      }),
       [ENV.s3Endpoint]: s3.endpoint,
       [ENV.evidenceBucket]: evidenceBucket,
       [ENV.exportsBucket]: exportsBucket,
@@ -370,7 +374,11 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       auth: options.auth ?? 'local',
       integrations,
       ...(existsSync(join(webRoot, 'index.html')) && {
-        pages: { cockpit: `${gateway.url}/`, field: `${gateway.url}/field.html` },
+        pages: {
+          cockpit: `${gateway.url}/`,
+          field: `${gateway.url}/field.html`,
+          citizen: `${gateway.url}/report.html`,
+        },
       }),
       stop: () => {
         stopping ??= runCleanups();

@@ -125,8 +125,8 @@ const banner = (cloud: LocalCloud) => {
   API        ${url}
 ${
   cloud.pages
-    ? `  cockpit    ${cloud.pages.cockpit}\n  field page ${cloud.pages.field}\n`
-    : '  pages      not built (npm run build:web builds the cockpit and the field page)\n'
+    ? `  cockpit    ${cloud.pages.cockpit}\n  field page ${cloud.pages.field}\n  citizens   ${cloud.pages.citizen}\n`
+    : '  pages      not built (npm run build:web builds the cockpit, the field page and the citizens’ page)\n'
 }  district   ${district.name.zh} / ${district.name.en} (${district.id}), ${district.zones.length} zones, ${district.categories.length} categories
   data       ${cloud.dataDir}
   DynamoDB   ${cloud.endpoints.dynamodb} (table ${cloud.tableName})

@@ -56,7 +56,7 @@ export interface WebHostingProps {
 export const basemapKeyParameter = (districtId: string) => `/xietong/${districtId}/basemap-key`;
 
 /**
- * The cockpit and the field page on AWS: the built app in a private bucket that only CloudFront
+ * The cockpit, the field page and the citizens' page (`/report.html`) on AWS: the built app in a private bucket that only CloudFront
  * can read (origin access control), and the API behind the same CloudFront domain, so the pages
  * call it same-origin (no CORS) and the identity provider's redirect URIs are one fixed domain.
  * `config.json` next to the app tells it where the API is and how to sign in.
@@ -176,7 +176,12 @@ export class WebHosting extends Construct {
       },
     });
     this.url = `https://${this.distribution.distributionDomainName}`;
-    identity.addWebClient([`${this.url}/`, `${this.url}/index.html`, `${this.url}/field.html`]);
+    identity.addWebClient([
+      `${this.url}/`,
+      `${this.url}/index.html`,
+      `${this.url}/field.html`,
+      `${this.url}/report.html`,
+    ]);
 
     if (isChinaPartition(this)) {
       Annotations.of(this).addWarningV2(
@@ -200,7 +205,8 @@ export class WebHosting extends Construct {
       sources,
       destinationBucket: this.bucket,
       distribution: this.distribution,
-      distributionPaths: ['/index.html', '/field.html', '/config.json'],
+      // The pages, their config and the service worker keep their names: new ones must show at once.
+      distributionPaths: ['/index.html', '/field.html', '/report.html', '/sw.js', '/config.json'],
       // Hashed asset names never change content: old ones stay for pages still open.
       prune: false,
       memoryLimit: 512,

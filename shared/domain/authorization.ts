@@ -186,17 +186,29 @@ export const inScope = (scope: Scope, actor: Actor, c: CaseFacts): boolean => {
   }
 };
 
+/**
+ * Whoever submitted a report may follow it and add their photos to it, whatever their role's scope
+ * otherwise covers: a patrol officer of one department reporting what another will handle, whose
+ * photos are uploaded before routing has even named a lead. Only actions the role has at all.
+ */
+const SUBMITTER_ACTIONS: readonly Action[] = ['read', 'upload', 'download'];
+
+const submitterMay = (actor: Actor, action: Action, c: CaseFacts): boolean =>
+  SUBMITTER_ACTIONS.includes(action) && actor.subject === c.submittedBy.subject;
+
 export const isAllowed = (actor: Actor, action: Action, c?: CaseFacts): boolean => {
   const scope = scopeOf(actor, action);
   if (!scope) return false;
-  return c === undefined ? scope === 'any' || scope === 'all' : inScope(scope, actor, c);
+  return c === undefined
+    ? scope === 'any' || scope === 'all'
+    : inScope(scope, actor, c) || submitterMay(actor, action, c);
 };
 
 /** Throws ForbiddenActionError unless the actor may do this (to this case). */
 export const authorize = (actor: Actor, action: Action, c?: CaseFacts): void => {
   const scope = scopeOf(actor, action);
   if (!scope) throw new ForbiddenActionError(action, `the ${actor.role} role may not ${action}`);
-  if (c !== undefined && !inScope(scope, actor, c)) {
+  if (c !== undefined && !inScope(scope, actor, c) && !submitterMay(actor, action, c)) {
     throw new ForbiddenActionError(action, `this case is outside the ${actor.role}'s ${scope} scope`);
   }
 };

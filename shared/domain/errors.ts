@@ -105,10 +105,12 @@ export class RateLimitExceededError extends DomainError {
   constructor(
     readonly limitPerMinute: number,
     readonly retryAfterSeconds: number,
+    /** Whose budget it is, and the request part that names them. */
+    who: { name: string; field: string } = { name: 'this integration key', field: 'x-api-key' },
   ) {
     super(
-      `this integration key may make ${limitPerMinute} requests a minute; retry in ${retryAfterSeconds} s`,
-      'x-api-key',
+      `${who.name} may make ${limitPerMinute} requests a minute; retry in ${retryAfterSeconds} s`,
+      who.field,
     );
   }
 }

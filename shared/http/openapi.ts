@@ -174,13 +174,16 @@ const operationFor = (method: string, path: string): Record<string, unknown> => 
   if (method === 'POST' && path === '/v1/cases') {
     return {
       summary: 'Report an incident (idempotent)',
+      description:
+        'Citizens (the reporter role) have a per-minute budget per account and per address; past it ' +
+        'the reply is 429 with Retry-After.',
       parameters: [
         { name: 'Idempotency-Key', in: 'header', required: false, schema: schema(IdempotencyKey) },
       ],
       requestBody: { required: true, content: { 'application/json': { schema: schema(ReportBody) } } },
       responses: {
         202: caseResponse('Accepted; routing follows within seconds'),
-        ...problemResponses(400, 401, 403, 415, 422),
+        ...problemResponses(400, 401, 403, 415, 422, 429),
       },
     };
   }

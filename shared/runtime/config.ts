@@ -45,6 +45,25 @@ export const identityFrom = (env: NodeJS.ProcessEnv = process.env): IdentityConf
   },
 });
 
+/** Citizens' reports a minute, per account and per address; `off` lifts both. */
+export type CitizenReportLimits = { account: number; address: number } | 'off';
+
+export const DEFAULT_CITIZEN_REPORT_LIMITS = { account: 10, address: 60 } as const;
+
+/** ENV.citizenReportsPerMinute, checked at cold start: a typo fails the function, not the limit. */
+export const citizenReportLimitsFrom = (env: NodeJS.ProcessEnv = process.env): CitizenReportLimits => {
+  const value = optionalEnv(ENV.citizenReportsPerMinute, env);
+  if (value === undefined) return DEFAULT_CITIZEN_REPORT_LIMITS;
+  if (value === 'off') return 'off';
+  const match = /^(\d+),(\d+)$/.exec(value);
+  if (!match) {
+    throw new Error(
+      `${ENV.citizenReportsPerMinute} must be "<per account>,<per address>" or "off", not "${value}"`,
+    );
+  }
+  return { account: Number(match[1]), address: Number(match[2]) };
+};
+
 const loaded = new Map<string, { mtimeMs: number; district: DistrictConfig }>();
 
 /**

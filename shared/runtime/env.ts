@@ -22,6 +22,11 @@ export const ENV = {
   timerStateMachineArn: 'XT_TIMER_STATE_MACHINE_ARN',
   /** SQS queue of notification messages (assignments, escalations) that the notifier consumes. */
   notificationQueueUrl: 'XT_NOTIFICATION_QUEUE_URL',
+  /**
+   * Optional: citizens' reports a minute, `<per account>,<per address>` (default 10,60), or `off`
+   * (the local cloud's load and crash tests, whose bursts stand for many citizens in one account).
+   */
+  citizenReportsPerMinute: 'XT_CITIZEN_REPORTS_PER_MINUTE',
   /** Optional: seconds before a failed subscription delivery's first retry (then doubling); default 30. */
   webhookRetryBaseSeconds: 'XT_WEBHOOK_RETRY_BASE_SECONDS',
   /** The private evidence bucket (photos, videos, documents uploaded from the field). */

@@ -12,9 +12,10 @@ export const consumeRateLimit = async (
   deps: RateLimitDeps,
   bucket: string,
   limitPerMinute: number,
+  who?: { name: string; field: string },
 ): Promise<void> => {
   const window = rateWindowAt(deps.clock.now());
   if (!(await deps.rateLimiter.tryAcquire(bucket, limitPerMinute, window))) {
-    throw new RateLimitExceededError(limitPerMinute, window.retryAfterSeconds);
+    throw new RateLimitExceededError(limitPerMinute, window.retryAfterSeconds, who);
   }
 };

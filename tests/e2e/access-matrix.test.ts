@@ -26,6 +26,7 @@ import {
   sleep,
   spreadPointInZone,
 } from '../support/matrix-client';
+import { CITIZEN_LIMITS_OFF } from '../support/prove/citizen-limits';
 
 /**
  * The authorization matrix (shared/domain/authorization.ts) checked over HTTP against the real local
@@ -450,7 +451,7 @@ describe('access matrix over HTTP (local cloud)', () => {
   });
 
   beforeAll(async () => {
-    cloud = await spawnLocalCloud({ dataDir, args: ['--log-level', 'DEBUG'] });
+    cloud = await spawnLocalCloud({ dataDir, args: ['--log-level', 'DEBUG'], env: CITIZEN_LIMITS_OFF });
     api = httpClient(cloud.info.url);
     const tokens = await api<{ users: IssuedUser[] }>('/local/tokens');
     users = tokens.body.users;

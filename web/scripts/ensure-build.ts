@@ -20,6 +20,7 @@ const SOURCES = [
   join(WEB, 'public'),
   join(WEB, 'index.html'),
   join(WEB, 'field.html'),
+  join(WEB, 'report.html'),
   join(WEB, 'vite.config.ts'),
   join(REPO, 'shared', 'domain'),
   join(REPO, 'shared', 'http'),

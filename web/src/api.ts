@@ -148,6 +148,10 @@ export interface Api {
     body: { kind: 'photo' | 'video' | 'document'; contentType: string; size: number; sha256?: string },
     idempotencyKey: string,
   ): Promise<UploadGrant>;
+  /** `POST /v1/cases`: a new report; the same `idempotencyKey` (made on the phone) names the same case. */
+  report(body: NewReport, idempotencyKey: string): Promise<CaseView>;
+  /** `POST /v1/cases/{id}/satisfaction`: the reporter's verdict on their closed case. */
+  satisfaction(id: string, body: SatisfactionBody): Promise<CaseView>;
   command(
     id: string,
     command: UiCommand,
@@ -155,6 +159,32 @@ export interface Api {
     expectedVersion: number,
     onRetry?: () => void,
   ): Promise<CaseView>;
+}
+
+/** A report as `POST /v1/cases` takes it (shared/http/schemas.ts ReportBody). */
+export interface NewReport {
+  source: 'patrol' | 'citizen';
+  category?: string;
+  description: string;
+  location: { lat: number; lng: number; crs: 'wgs84'; address?: string };
+  occurredAt?: string;
+}
+
+export type SatisfactionRating = 'satisfied' | 'basically_satisfied' | 'dissatisfied';
+
+/** The reporter's verdict on a closed case (满意 / 基本满意 / 不满意, an optional comment). */
+export interface SatisfactionBody {
+  rating: SatisfactionRating;
+  comment?: string;
+  expectedVersion?: number;
+}
+
+/** What a case view carries once its reporter has given a verdict. */
+export interface Satisfaction {
+  rating: SatisfactionRating;
+  comment?: string;
+  at: string;
+  channel: string;
 }
 
 /** An attachment as `GET …/attachments` shows it (shared/http/openapi-attachments.ts). */
@@ -339,6 +369,10 @@ export const createApi = (baseUrl: string, token: () => string | undefined): Api
         body,
         headers: { 'idempotency-key': idempotencyKey },
       }),
+    report: (body, idempotencyKey) =>
+      call('/v1/cases', { method: 'POST', body, headers: { 'idempotency-key': idempotencyKey } }),
+    satisfaction: (id, body) =>
+      call(`/v1/cases/${encodeURIComponent(id)}/satisfaction`, { method: 'POST', body }),
     cameras: (zone) => call(`/v1/cameras${zone ? `?zone=${encodeURIComponent(zone)}` : ''}`),
     /**
      * A command is sent with the version the user saw, so a retry after a lost answer can't apply

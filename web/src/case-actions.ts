@@ -3,7 +3,7 @@
  * wired to the API with the version the user is looking at. Shared by the cockpit and the field page.
  */
 import type { DistrictConfig } from '../../shared/district/schema';
-import { type Api, ApiError, type CaseView } from './api';
+import { type Api, ApiError, type CaseView, NetworkError } from './api';
 import { categoryPicker } from './category-picker';
 import { h } from './dom';
 import { localName, t, tOf } from './i18n';
@@ -20,6 +20,11 @@ export interface ActionsOptions {
   notify?: (text: string, isError?: boolean) => void;
   /** Larger touch targets and full-width forms (the field page). */
   compact?: boolean;
+  /**
+   * Keeps a command made without signal to send later (the field page's outbox), with the version
+   * the user saw; without it a command needs the network.
+   */
+  whenOffline?: (command: UiCommand, body: Record<string, unknown>, expectedVersion: number) => Promise<void>;
 }
 
 type Field =
@@ -221,8 +226,20 @@ export const renderActions = (c: CaseView, options: ActionsOptions): HTMLElement
       submit.disabled = true;
       message.textContent = '';
       message.className = 'action-message';
+      const body = bodyOf(form, fields);
+      const keep = async () => {
+        await options.whenOffline?.(command, body, c.version);
+        const kept = t('commandQueued', { action: label(command, c) });
+        if (options.notify) options.notify(kept);
+        else message.textContent = kept;
+        formHost.replaceChildren();
+      };
+      if (options.whenOffline && !navigator.onLine) {
+        void keep();
+        return;
+      }
       api
-        .command(c.id, command, bodyOf(form, fields), c.version, () => {
+        .command(c.id, command, body, c.version, () => {
           message.textContent = t('retrying');
         })
         .then((next) => {
@@ -232,6 +249,10 @@ export const renderActions = (c: CaseView, options: ActionsOptions): HTMLElement
           options.onChanged(next);
         })
         .catch(async (error: unknown) => {
+          if (error instanceof NetworkError && options.whenOffline) {
+            await keep();
+            return;
+          }
           submit.disabled = false;
           message.className = 'action-message error';
           if (error instanceof ApiError && error.status === 409) {

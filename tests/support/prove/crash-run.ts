@@ -11,6 +11,7 @@ import { auditCase } from '../../../shared/domain/audit';
 import type { CaseStatus } from '../../../shared/domain/case';
 import { timerKeyOf, timerName } from '../../../shared/domain/escalation';
 import { pointInZone, sleep } from '../matrix-client';
+import { CITIZEN_LIMITS_OFF } from './citizen-limits';
 
 /**
  * One crash: the local cloud in a child process takes a burst of reports (and dispatches) from
@@ -98,7 +99,8 @@ const post: Post = async (url, token, body, key) => {
 
 export const runCrash = async (options: CrashOptions): Promise<CrashOutcome> => {
   const log = options.log ?? (() => {});
-  let cloud = await spawnLocalCloud({ dataDir: options.dataDir });
+  // The burst stands for many citizens reporting through the one demo reporter: no per-account limit.
+  let cloud = await spawnLocalCloud({ dataDir: options.dataDir, env: CITIZEN_LIMITS_OFF });
   const tokens = (await (await fetch(`${cloud.info.url}/local/tokens`)).json()) as { users: DemoUser[] };
   // Tokens are signed with keys kept in the data folder: they stay valid across restarts.
   const token = (role: string) => tokens.users.find((u) => u.role === role)!.token;
@@ -154,7 +156,7 @@ export const runCrash = async (options: CrashOptions): Promise<CrashOutcome> => 
       `kill -9 ${killAfterMs} ms into the burst: ${acknowledged.length - before} reports acknowledged this round`,
     );
     const restartedAt = Date.now();
-    cloud = await spawnLocalCloud({ dataDir: options.dataDir });
+    cloud = await spawnLocalCloud({ dataDir: options.dataDir, env: CITIZEN_LIMITS_OFF });
     log(`restarted in ${Date.now() - restartedAt} ms`);
   }
   try {

@@ -12,6 +12,7 @@ import { loadDistrict } from '../../../shared/district/load';
 import type { Case } from '../../../shared/domain/case';
 import { jpegWithExif, uploadWithForm } from '../evidence-harness';
 import { pointInZone, sleep } from '../matrix-client';
+import { CITIZEN_LIMITS_OFF } from './citizen-limits';
 import { type Acknowledged, type CrashOutcome, checkPromises, type Post } from './crash-run';
 
 /**
@@ -70,6 +71,7 @@ const MAX_ATTEMPTS = 6;
 export const runFaults = async (options: FaultRunOptions): Promise<FaultOutcome> => {
   const log = options.log ?? (() => {});
   const cloud = await spawnLocalCloud({
+    env: CITIZEN_LIMITS_OFF,
     dataDir: options.dataDir,
     args: ['--faults', options.faults, '--faults-seed', String(options.seed)],
   });

@@ -15,9 +15,8 @@ import * as L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import type { BasemapConfig, DistrictConfig } from '../../../shared/district/schema';
 import type { Camera } from '../../../shared/domain/camera';
-import type { GeoPoint } from '../../../shared/domain/case';
-import { wgs84ToGcj02 } from '../../../shared/domain/geo';
 import type { CaseSummary } from '../../../shared/http/case-view';
+import { projectorFor, tileUrlOf } from '../basemap-tiles';
 import type { HotspotCell } from '../evaluation';
 import { localName, t, tOf } from '../i18n';
 import type { DistrictNames } from '../names';
@@ -27,18 +26,6 @@ import { caseColour, THEME } from './echarts';
 
 /** Keeps the pulsing (DOM) overdue markers bounded; the rest are drawn on the canvas. */
 const MAX_PULSING = 150;
-
-/** Where the page fetches a layer's tiles: the source itself, or the platform's keyed tile path. */
-export const tileUrlOf = (basemap: BasemapConfig, layer: BasemapConfig['layers'][number]): string =>
-  basemap.keyParameter ? `/basemap/${layer.id}/{z}/{x}/{y}` : layer.url;
-
-/** WGS-84 → the base map's datum, as Leaflet's [lat, lng]. */
-export const projectorFor =
-  (crs: BasemapConfig['crs']) =>
-  (point: GeoPoint): L.LatLngTuple => {
-    const shifted = crs === 'gcj02' ? wgs84ToGcj02(point) : point;
-    return [shifted.lat, shifted.lng];
-  };
 
 /** A label sized by its text (no iconSize: Leaflet leaves the size to CSS), centred by CSS. */
 const zoneLabel = (html: string) =>

@@ -2,22 +2,29 @@
  * The field page (phone): the cases dispatched to my department, accept, report progress,
  * resolve (and return, for department staff). `#case/<id>` opens one, so the phone's back works.
  */
-import { ApiError, type CaseView, createApi } from '../api';
+import { ApiError, type CaseView, createApi, type DistrictConfig, NetworkError } from '../api';
 import { authProvider } from '../auth';
 import { renderActions } from '../case-actions';
 import { byId, h } from '../dom';
 import { formatDateTime, formatDuration, labelled, lang, setLang, setTimeZone, t, tOf } from '../i18n';
 import { startPolling } from '../live';
 import { districtNames, languageSwitch } from '../names';
+import { keepShellOffline } from '../offline-shell';
+import { readSnapshot, writeSnapshot } from '../outbox/db';
+import { createOutbox, type OutboxEntry } from '../outbox/outbox';
+import { outboxPanel } from '../outbox/panel';
+import { suggester } from '../report/triage-hints';
 import { loadRuntimeConfig } from '../runtime-config';
 import { signIn } from '../signin';
 import { renderTimeline } from '../timeline';
 import { distanceText, distanceTo, orderByDistance } from './distance';
 import { FALLBACK_NAVIGATION, navigationUrl, opensInNewTab } from './navigation';
+import { type PatrolForm, patrolReportForm } from './patrol-report';
 import { type PositionState, watchPosition } from './position';
 import { createPhotoSection, type PhotoSection } from './upload';
 import '../styles/base.css';
 import '../styles/field.css';
+import '../styles/report.css';
 
 const FIELD_ROLES = ['field_worker', 'department_staff'] as const;
 const TASK_STATUSES = ['dispatched', 'accepted', 'handled'] as const;
@@ -33,6 +40,7 @@ const whoOf = (name: string, department: string) =>
   department && !name.includes(department) ? `${name} · ${department}` : name;
 
 const caseIdInHash = () => /^#case\/([A-Za-z0-9_-]+)$/.exec(location.hash)?.[1];
+const reportInHash = () => location.hash === '#report';
 
 /** The worker's choice of order outlives the page (private mode: this page only). */
 const ORDER_KEY = 'xietong.field.nearestFirst';
@@ -58,12 +66,25 @@ const main = async () => {
   const auth = authProvider(config);
   const user = await signIn(root, auth, FIELD_ROLES, undefined, t('fieldTitle'));
   const api = createApi(config.apiBaseUrl, () => auth.current()?.token);
-  const district = await api.district();
+  void keepShellOffline();
+  // Without signal the page opens on what it last read: the district, and the tasks below.
+  const district = await api.district().then(
+    async (read) => {
+      await writeSnapshot('district', read);
+      return read;
+    },
+    async (error: unknown) => {
+      const kept = error instanceof NetworkError ? await readSnapshot<DistrictConfig>('district') : undefined;
+      if (!kept) throw error;
+      return kept;
+    },
+  );
+  const TASKS_SNAPSHOT = `tasks:${user.sub}`;
   setTimeZone(district.timezone);
   const names = districtNames(district);
   const navigation = district.navigation ?? FALLBACK_NAVIGATION;
 
-  let tasks: CaseView[] | undefined;
+  let tasks: CaseView[] | undefined = await readSnapshot<CaseView[]>(TASKS_SNAPSHOT);
   let detail: CaseView | undefined;
   let renderedVersion = -1;
   /** Kept across re-renders, so an upload in flight and its progress survive the live refresh. */
@@ -81,6 +102,59 @@ const main = async () => {
   const here = () => (position.kind === 'located' ? position.at : undefined);
   const notice = h('div', { class: 'notice', role: 'status', 'data-testid': 'field-notice' });
   const body = h('main', { class: 'field-body' });
+  /** What the outbox says across views (a report sent, a command kept), until the next one. */
+  const outboxNotice = h('div', { class: 'notice', role: 'status', 'data-testid': 'outbox-notice' });
+  const say = (text: string, kind: 'ok' | 'error' = 'ok') => {
+    outboxNotice.textContent = text;
+    outboxNotice.className = `notice ${kind}`;
+  };
+  const offlineBanner = h(
+    'div',
+    { class: 'offline-banner', role: 'status', 'data-testid': 'offline-banner', hidden: navigator.onLine },
+    t('offlineBanner'),
+  );
+  const showConnection = () => {
+    offlineBanner.hidden = navigator.onLine;
+    document.body.dataset.online = String(navigator.onLine);
+  };
+  addEventListener('online', showConnection);
+  addEventListener('offline', showConnection);
+  showConnection();
+  let patrol: PatrolForm | undefined;
+  /** What the outbox holds: a case with a command kept for it offers no second one until it is sent. */
+  let kept: OutboxEntry[] = [];
+  const keptFor = (caseId: string | undefined) =>
+    kept.some((e) => e.item.kind === 'command' && e.item.caseId === caseId);
+  const outbox = createOutbox(api, user.sub, {
+    changed: (entries) => {
+      panel.show(entries);
+      document.body.dataset.outbox = String(entries.length);
+      const before = keptFor(detail?.id);
+      kept = entries;
+      // The case on screen got or lost a kept command: its buttons change.
+      if (detail && before !== keptFor(detail.id) && caseIdInHash() === detail.id) {
+        renderedVersion = -1;
+        renderDetail(detail);
+      }
+    },
+    reportSent: (_entry, c) => {
+      say(t('patrolSent', { id: c.id }));
+      document.body.dataset.lastReport = c.id;
+      poller?.now();
+    },
+    commandSent: (entry, c) => {
+      say(t('commandDone', { action: entry.label }));
+      if (detail?.id === c.id) {
+        detail = c;
+        if (caseIdInHash() === c.id) renderDetail(c);
+      }
+      poller?.now();
+    },
+    signedOut: () => say(t('signInFailed', { detail: '401' }), 'error'),
+  });
+  const panel = outboxPanel(outbox, (id) => {
+    location.hash = `#case/${id}`;
+  });
 
   const dueLine = (c: CaseView) => {
     if (!c.nextDueAt) return tOf('status', c.status);
@@ -199,6 +273,11 @@ const main = async () => {
   const renderList = () => {
     body.replaceChildren(
       h(
+        'a',
+        { class: 'btn primary patrol-new', href: '#report', 'data-testid': 'patrol-new' },
+        `＋ ${t('patrolNew')}`,
+      ),
+      h(
         'h2',
         { class: 'section-title' },
         t('fieldMyTasks'),
@@ -223,7 +302,7 @@ const main = async () => {
 
   const positionWatch = watchPosition((next) => {
     position = next;
-    if (!caseIdInHash()) renderList();
+    if (!caseIdInHash() && !reportInHash()) renderList();
   });
   position = positionWatch.state();
 
@@ -267,22 +346,29 @@ const main = async () => {
             : null,
         ),
         notice,
-        renderActions(c, {
-          api,
-          user,
-          district,
-          compact: true,
-          notify: (text, isError) => {
-            notice.textContent = text;
-            notice.className = isError ? 'notice error' : 'notice ok';
-          },
-          onChanged: (next) => {
-            detail = next;
-            renderedVersion = -1;
-            renderDetail(next);
-            poller.now();
-          },
-        }),
+        keptFor(c.id)
+          ? h('p', { class: 'muted', 'data-testid': 'command-kept' }, t('outboxCommandKept'))
+          : renderActions(c, {
+              api,
+              user,
+              district,
+              compact: true,
+              notify: (text, isError) => {
+                notice.textContent = text;
+                notice.className = isError ? 'notice error' : 'notice ok';
+              },
+              onChanged: (next) => {
+                detail = next;
+                renderedVersion = -1;
+                renderDetail(next);
+                poller?.now();
+              },
+              whenOffline: (command, commandBody, expectedVersion) =>
+                outbox.add({
+                  label: `${tOf('command', command)} · ${names.category(c.category) || c.id}`,
+                  item: { kind: 'command', caseId: c.id, command, body: commandBody, expectedVersion },
+                }),
+            }),
         photosFor(c),
         h('section', {}, h('h3', {}, t('caseTimeline')), renderTimeline(c.timeline, names)),
       ),
@@ -291,6 +377,28 @@ const main = async () => {
 
   const route = async () => {
     const id = caseIdInHash();
+    if (!reportInHash()) {
+      patrol?.dispose();
+      patrol = undefined;
+    }
+    if (reportInHash()) {
+      photos?.stop();
+      photos = undefined;
+      detail = undefined;
+      if (patrol) return;
+      scrollTo(0, 0);
+      patrol = patrolReportForm({
+        district,
+        names,
+        outbox,
+        onQueued: (text) => {
+          say(text);
+          location.hash = '';
+        },
+      });
+      body.replaceChildren(patrol.element);
+      return;
+    }
     if (!id) {
       photos?.stop();
       photos = undefined;
@@ -303,7 +411,12 @@ const main = async () => {
       renderedVersion = -1;
       scrollTo(0, 0);
       body.replaceChildren(h('p', { class: 'muted' }, t('loading')));
-      detail = await api.get(id);
+      // Without signal: the task as last read (its version is what a kept command will carry).
+      detail = await api.get(id).catch((error: unknown) => {
+        const kept = error instanceof NetworkError ? tasks?.find((task) => task.id === id) : undefined;
+        if (!kept) throw error;
+        return kept;
+      });
     }
     renderDetail(detail);
   };
@@ -344,16 +457,24 @@ const main = async () => {
             ),
           ),
         ),
+        offlineBanner,
+        h('div', { class: 'field-outbox' }, outboxNotice, panel.element),
         body,
       ),
     );
   };
 
+  let poller: ReturnType<typeof startPolling> | undefined;
   mount();
   addEventListener('hashchange', () => void route().catch(showError));
   await route();
+  void outbox.flush();
+  // Loaded (and kept by the service worker) while there is signal, so suggestions work without.
+  void suggester(district).then(() => {
+    document.body.dataset.suggester = 'ready';
+  });
 
-  const poller = startPolling(
+  poller = startPolling(
     async () => {
       const lists = await Promise.all(
         TASK_STATUSES.map((status) => api.listAll({ status }, { maxPages: 5 })),
@@ -362,13 +483,14 @@ const main = async () => {
         .flatMap((list) => list.items)
         .filter((c) => c.assignee === user.department)
         .sort(byUrgency);
+      void writeSnapshot(TASKS_SNAPSHOT, tasks);
       if (detail) {
         const next = await api.get(detail.id);
         if (next.version !== detail.version && caseIdInHash() === next.id) {
           detail = next;
           renderDetail(next);
         }
-      } else if (!caseIdInHash()) renderList();
+      } else if (!caseIdInHash() && !reportInHash()) renderList();
       document.body.dataset.updatedAt = new Date().toISOString();
     },
     config.refreshMs,

@@ -1,0 +1,103 @@
+/**
+ * The reporter's verdict on their closed case (回访): 满意 / 基本满意 / 不满意 and an optional
+ * comment, sent once to `POST /v1/cases/{id}/satisfaction` with the version seen; a case that has
+ * one shows it instead.
+ */
+import { type Api, ApiError, type CaseView, type Satisfaction, type SatisfactionRating } from '../api';
+import { h } from '../dom';
+import { t, tOf } from '../i18n';
+
+const RATINGS: readonly SatisfactionRating[] = ['satisfied', 'basically_satisfied', 'dissatisfied'];
+const COMMENT_MAX = 500;
+
+/** API Gateway's own 404 (`{"message":"Not Found"}`): no such route yet, unlike a missing case. */
+const noSuchRoute = (error: unknown) =>
+  error instanceof ApiError && (error.status === 404 || error.status === 405) && !error.problem.title;
+
+export const verdictBlock = (
+  c: CaseView & { satisfaction?: Satisfaction },
+  api: Api,
+  onChanged: () => void,
+): HTMLElement => {
+  if (c.satisfaction) {
+    return h(
+      'div',
+      { class: 'verdict-given', 'data-testid': 'verdict-given', 'data-rating': c.satisfaction.rating },
+      t('citizenVerdictGiven', { rating: tOf('rating', c.satisfaction.rating) }),
+      c.satisfaction.comment ? h('p', { class: 'muted' }, c.satisfaction.comment) : null,
+    );
+  }
+  let rating: SatisfactionRating | undefined;
+  /** The version the verdict is given on; a conflict moves it to the case as it is now. */
+  let version = c.version;
+  const message = h('p', { class: 'action-message', role: 'status', 'data-testid': 'verdict-message' });
+  const buttons = RATINGS.map((value) =>
+    h(
+      'button',
+      {
+        class: `btn small chip rating-${value}`,
+        type: 'button',
+        'aria-pressed': 'false',
+        'data-testid': `verdict-${value}`,
+        onclick: () => {
+          rating = value;
+          for (const b of buttons) {
+            const on = b.dataset.testid === `verdict-${value}`;
+            b.classList.toggle('on', on);
+            b.setAttribute('aria-pressed', String(on));
+          }
+          submit.disabled = false;
+        },
+      },
+      tOf('rating', value),
+    ),
+  );
+  const comment = h('textarea', {
+    rows: 2,
+    maxlength: COMMENT_MAX,
+    placeholder: t('citizenComment'),
+    'aria-label': t('citizenComment'),
+    'data-testid': 'verdict-comment',
+  });
+  const submit = h(
+    'button',
+    { class: 'btn primary', type: 'submit', disabled: true, 'data-testid': 'verdict-submit' },
+    t('citizenVerdictSubmit'),
+  );
+  const form = h(
+    'form',
+    { class: 'verdict-form', 'data-testid': 'verdict-form' },
+    h('strong', {}, t('citizenVerdictTitle')),
+    h('div', { class: 'verdict-ratings' }, buttons),
+    comment,
+    submit,
+    message,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!rating) return;
+    submit.disabled = true;
+    const text = comment.value.trim();
+    api
+      .satisfaction(c.id, { rating, ...(text && { comment: text }), expectedVersion: version })
+      .then(() => {
+        message.textContent = t('citizenVerdictDone');
+        message.className = 'action-message ok';
+        onChanged();
+      })
+      .catch(async (error: unknown) => {
+        submit.disabled = false;
+        message.className = 'action-message error';
+        message.textContent = noSuchRoute(error)
+          ? t('citizenVerdictUnavailable')
+          : error instanceof ApiError && error.status === 409
+            ? t('conflict')
+            : t('failed', { detail: (error as Error).message });
+        // The case moved on (a note, a reopening): the next tap is on the case as it is now.
+        if (error instanceof ApiError && error.status === 409) {
+          version = (await api.get(c.id).catch(() => c)).version;
+        }
+      });
+  });
+  return form;
+};
