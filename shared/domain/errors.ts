@@ -46,6 +46,17 @@ export class IllegalTransitionError extends DomainError {
   }
 }
 
+/** A verdict (回访) on a case that is not closed: the reporter judges the result, so it must be in. */
+export class CaseNotClosedError extends DomainError {
+  readonly rule = 'case_not_closed';
+  constructor(
+    readonly caseId: string,
+    readonly status: string,
+  ) {
+    super(`case ${caseId} is ${status}: a verdict is given once the case is closed`, 'status');
+  }
+}
+
 export class ForbiddenActionError extends DomainError {
   readonly rule = 'forbidden';
   constructor(

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import {
   CameraExistsError,
   CameraNotFoundError,
+  CaseNotClosedError,
   CaseNotFoundError,
   DomainError,
   ExportJobNotFoundError,
@@ -74,6 +75,7 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number, string][]
   [CaseNotFoundError, 404, 'Case not found'],
   [VersionConflictError, 409, 'Version conflict'],
   [IllegalTransitionError, 409, 'Not allowed in the current status'],
+  [CaseNotClosedError, 409, 'The case is not closed'],
   [IllegalVisitTransitionError, 409, 'Not allowed in the current status'],
   [JointVisitNotFoundError, 404, 'Joint visit not found'],
   [ForbiddenActionError, 403, 'Forbidden'],
