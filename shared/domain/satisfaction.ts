@@ -44,8 +44,8 @@ export interface Verdict {
    * 12345 ticket whose caller was called back). One verdict stands per report and closure.
    */
   reportId?: string;
-  /** The 12345 ticket number, when the platform delivered it. */
-  ticketNo?: string;
+  /** When the 12345 platform called the caller back (its callback's own time). */
+  calledBackAt?: string;
 }
 
 export interface VerdictContext {
@@ -156,9 +156,8 @@ export const recordSatisfaction = (c: Case, verdict: Verdict, ctx: VerdictContex
         reportId,
         // The department whose handling was judged: the figures count the verdict there.
         ...(department !== undefined && { department }),
-        ...((verdict.ticketNo ?? ctx.forTicket) !== undefined && {
-          ticketNo: verdict.ticketNo ?? ctx.forTicket,
-        }),
+        ...(ctx.forTicket !== undefined && { ticketNo: ctx.forTicket }),
+        ...(verdict.calledBackAt !== undefined && { calledBackAt: verdict.calledBackAt }),
         ...(previous && { replaces: previous.seq }),
       },
     },

@@ -18,6 +18,7 @@ import {
   SignatureRejectedError,
   SourceNotAllowedError,
   SubscriptionNotFoundError,
+  TicketNotFoundError,
   UnauthenticatedError,
   VersionConflictError,
 } from '../domain/errors';
@@ -76,6 +77,7 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number, string][]
   [VersionConflictError, 409, 'Version conflict'],
   [IllegalTransitionError, 409, 'Not allowed in the current status'],
   [CaseNotClosedError, 409, 'The case is not closed'],
+  [TicketNotFoundError, 404, 'Ticket not found'],
   [IllegalVisitTransitionError, 409, 'Not allowed in the current status'],
   [JointVisitNotFoundError, 404, 'Joint visit not found'],
   [ForbiddenActionError, 403, 'Forbidden'],

@@ -104,7 +104,7 @@ export const casesHarness = (emulators: Emulators) => {
   });
   const cases = asFunction(
     'cases',
-    makeCasesHandler({ store, district: sandun, clock, identity, triageFeedback }),
+    makeCasesHandler({ store, district: sandun, clock, identity, triageFeedback, rateLimiter }),
   );
   const claims = new DynamoDedupClaims({ client: emulators.documents, tableName: emulators.tableName });
   // Set by a test that has an evidence bucket (camera snapshots join their report's case).
