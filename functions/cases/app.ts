@@ -11,6 +11,7 @@ import {
   SourceNotAllowedError,
   VersionConflictError,
 } from '../../shared/domain/errors';
+import { HOTLINE_RATINGS } from '../../shared/domain/satisfaction';
 import type { CommandInput } from '../../shared/domain/workflow';
 import { caseSummaryOf, caseView } from '../../shared/http/case-view';
 import { integrationCaller } from '../../shared/http/integration-caller';
@@ -192,7 +193,8 @@ const recordSatisfaction = async (deps: CasesDeps, event: Event, actor: Actor) =
 
 /**
  * A 12345 callback result (回访结果) for a ticket the platform filed: 200 with the case it was
- * recorded on and whether it reopened; the same callback again is 200 with Idempotency-Replayed.
+ * recorded on, the rating, and whether this callback reopened the case; the same callback again is
+ * 200 with Idempotency-Replayed.
  */
 const hotlineCallback = async (deps: CasesDeps, event: Event) => {
   const integration = await integrationCaller(deps, event);
@@ -209,8 +211,8 @@ const hotlineCallback = async (deps: CasesDeps, event: Event) => {
       ...(c.id !== result.ticketCaseId && { mergedFrom: result.ticketCaseId }),
       status: c.status,
       version: c.version,
-      rating: c.satisfaction?.rating ?? null,
-      reopened: c.status !== 'closed',
+      rating: HOTLINE_RATINGS[callback.result],
+      reopened: result.reopened,
     },
     { location: `/v1/cases/${c.id}`, ...(result.replayed && { 'idempotency-replayed': 'true' }) },
   );

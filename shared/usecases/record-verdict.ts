@@ -89,7 +89,7 @@ export const callbackCorrelationId = (callback: Pick<HotlineCallback, 'ticketNo'
 export const deliverHotlineCallback = async (
   deps: RunCommandDeps,
   request: { callback: HotlineCallback; actor: Actor },
-): Promise<VerdictResult & { ticketCaseId: string }> => {
+): Promise<VerdictResult & { ticketCaseId: string; reopened: boolean }> => {
   const { callback, actor } = request;
   const ticketCaseId = externalCaseId(deps.district.config.id, {
     system: HOTLINE_SYSTEM,
@@ -101,8 +101,11 @@ export const deliverHotlineCallback = async (
     ticket.case.status === 'merged' && ticket.case.mergedInto ? ticket.case.mergedInto : ticketCaseId;
   const correlationId = callbackCorrelationId(callback);
   const target = caseId === ticketCaseId ? ticket : await deps.store.get(caseId);
+  // The reopen 不满意 may cause carries the callback's correlation id too.
+  const reopenedBy = (c: Case) =>
+    c.timeline.some((e) => e.action === 'reopened' && e.correlationId === correlationId);
   if (target?.case.timeline.some((e) => e.correlationId === correlationId)) {
-    return { case: target.case, replayed: true, ticketCaseId };
+    return { case: target.case, replayed: true, ticketCaseId, reopened: reopenedBy(target.case) };
   }
   const result = await recordVerdict(deps, {
     caseId,
@@ -115,5 +118,5 @@ export const deliverHotlineCallback = async (
     forTicket: callback.ticketNo,
     calledBackAt: callback.calledBackAt,
   });
-  return { ...result, ticketCaseId };
+  return { ...result, ticketCaseId, reopened: reopenedBy(result.case) };
 };

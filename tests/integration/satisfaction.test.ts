@@ -158,6 +158,7 @@ const invoke = async (handler: (event: never, context: never) => Promise<unknown
 
 describe('the reporter’s verdict over HTTP', () => {
   let citizenCase: Case;
+  let hotline: Record<string, unknown>;
 
   it('is refused before closure (409 case_not_closed), to other reporters (404) and to area chiefs (403)', async () => {
     // Prepare
@@ -253,7 +254,7 @@ describe('the reporter’s verdict over HTTP', () => {
     expect(created.status).toBe(201);
     const verdict = await keys.authorize(created.body.key);
     if (!verdict.isAuthorized || !('context' in verdict)) throw new Error('a new key must be accepted');
-    const hotline = verdict.context as unknown as Record<string, unknown>;
+    hotline = verdict.context as unknown as Record<string, unknown>;
     const ticket = {
       ticketNo: 'HZ20261201-0099',
       caller: { name: '李先生', phone: '13900001111' },
@@ -423,5 +424,46 @@ describe('the reporter’s verdict over HTTP', () => {
     expect(figure(mr?.figures ?? [], 'satisfactionRate')).toMatchObject({ numerator: 2, denominator: 3 });
     const zone = byZone.groups.find((g) => g.key === citizenCase.zone!.id);
     expect(figure(zone?.figures ?? [], 'callbackRate')).toMatchObject({ numerator: 2, denominator: 2 });
+  });
+
+  it('gives the caller of a ticket merged as a duplicate a verdict on the case it went into', async () => {
+    // Prepare: two callers about the same workshop; the second ticket merges into the first's case.
+    const here = farPoint();
+    const ticket = (ticketNo: string, name: string) => ({
+      ticketNo,
+      caller: { name, phone: '13700002222' },
+      content: '紫金港路 88 号一楼家庭作坊夜间生产，噪音扰民',
+      address: '三墩镇紫金港路 88 号',
+      categoryText: '市场监管/家庭作坊',
+      receivedAt: '2026-12-01T09:10:00+08:00',
+      ...here,
+    });
+    const verified = await closedCase(() => api.hotlineTicket(ticket('HZ-DUP-1', '张女士'), hotline));
+    const second = await api.hotlineTicket(ticket('HZ-DUP-2', '赵先生'), hotline);
+    await api.drainQueue();
+    const merged = (await api.get(second.body.caseId)).body as Case;
+    expect(merged).toMatchObject({ status: 'merged', mergedInto: verified.id });
+    const closed = await close(verified);
+
+    // Act
+    const reply = await api.hotlineCallback(
+      { ticketNo: 'HZ-DUP-2', result: '满意', calledBackAt: '2026-12-03T09:00:00+08:00' },
+      hotline,
+    );
+
+    // Assess
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    expect(reply.body).toMatchObject({
+      caseId: closed.id,
+      mergedFrom: merged.id,
+      status: 'closed',
+      rating: 'satisfied',
+      reopened: false,
+    });
+    const entry = (await api.get(closed.id)).body.timeline.at(-1);
+    expect(entry).toMatchObject({
+      action: 'satisfaction-recorded',
+      details: { reportId: merged.id, ticketNo: 'HZ-DUP-2', channel: 'hotline' },
+    });
   });
 });
