@@ -8,10 +8,13 @@ import {
   CaseNotFoundError,
   ForbiddenActionError,
   InvalidInputError,
+  SourceNotAllowedError,
   VersionConflictError,
 } from '../../shared/domain/errors';
+import { HOTLINE_RATINGS } from '../../shared/domain/satisfaction';
 import type { CommandInput } from '../../shared/domain/workflow';
 import { caseSummaryOf, caseView } from '../../shared/http/case-view';
+import { integrationCaller } from '../../shared/http/integration-caller';
 import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
 import { RequestError } from '../../shared/http/problem';
 import { jsonBody, pathParam, queryParams } from '../../shared/http/request';
@@ -20,19 +23,27 @@ import {
   COMMAND_BODIES,
   type CommandName,
   DUPLICATE_BODIES,
+  HotlineCallbackBody,
   ListQuery,
+  SatisfactionBody,
 } from '../../shared/http/schemas';
-import type { CaseListQuery, CaseStore, Clock, StoredCase } from '../../shared/ports';
+import type { CaseListQuery, CaseStore, Clock, RateLimiter, StoredCase } from '../../shared/ports';
 import type { IdentityConfig } from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
 import { dismissDuplicateFlag, mergeInto, unmerge } from '../../shared/usecases/merge-cases';
+import { deliverHotlineCallback, recordVerdict } from '../../shared/usecases/record-verdict';
 import { type RunCommandDeps, runCaseCommand } from '../../shared/usecases/run-command';
 
 export interface CasesDeps extends RunCommandDeps {
   store: CaseStore;
   clock: Clock;
   identity: IdentityConfig;
+  /** Counts the 12345 platform's callbacks per integration key and minute. */
+  rateLimiter: RateLimiter;
 }
+
+/** The 12345 platform delivers its callback results here, with the key that files its tickets. */
+export const HOTLINE_CALLBACK_ROUTE = 'POST /v1/integrations/hotline/callbacks';
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 
@@ -152,6 +163,59 @@ const runCommand = async (deps: CasesDeps, event: Event, actor: Actor) => {
 };
 
 /**
+ * 回访: the reporter's verdict on their closed case, or an operator's record of it from a phone
+ * callback (the command centre, channel `operator`). 200 with the case; the same verdict again is
+ * 200 with the case unchanged (Idempotency-Replayed).
+ */
+const recordSatisfaction = async (deps: CasesDeps, event: Event, actor: Actor) => {
+  const caseId = pathParam(event, 'id', CaseId);
+  const { rating, comment, expectedVersion } = jsonBody(event, SatisfactionBody());
+  const result = await recordVerdict(deps, {
+    caseId,
+    visibleTo: readableBy(actor),
+    rating,
+    ...(comment !== undefined && { comment }),
+    channel: actor.role === 'reporter' ? 'citizen' : 'operator',
+    actor,
+    correlationId: correlationIdOf(event),
+    ...(expectedVersion !== undefined && { expectedVersion }),
+  });
+  metrics.addMetric(result.replayed ? 'VerdictsReplayed' : 'VerdictsRecorded', 'Count', 1);
+  return json(
+    200,
+    caseView(result.case, deps.clock.now(), actor),
+    result.replayed ? { 'idempotency-replayed': 'true' } : {},
+  );
+};
+
+/**
+ * A 12345 callback result (回访结果) for a ticket the platform filed: 200 with the case it was
+ * recorded on, the rating, and whether this callback reopened the case; the same callback again is
+ * 200 with Idempotency-Replayed.
+ */
+const hotlineCallback = async (deps: CasesDeps, event: Event) => {
+  const integration = await integrationCaller(deps, event);
+  if (integration.source !== 'hotline') throw new SourceNotAllowedError(integration.source, 'hotline');
+  const callback = jsonBody(event, HotlineCallbackBody());
+  const result = await deliverHotlineCallback(deps, { callback, actor: integration.actor });
+  metrics.addMetric(result.replayed ? 'HotlineCallbacksReplayed' : 'HotlineCallbacksRecorded', 'Count', 1);
+  const c = result.case;
+  return json(
+    200,
+    {
+      ticketNo: callback.ticketNo,
+      caseId: c.id,
+      ...(c.id !== result.ticketCaseId && { mergedFrom: result.ticketCaseId }),
+      status: c.status,
+      version: c.version,
+      rating: HOTLINE_RATINGS[callback.result],
+      reopened: result.reopened,
+    },
+    { location: `/v1/cases/${c.id}`, ...(result.replayed && { 'idempotency-replayed': 'true' }) },
+  );
+};
+
+/**
  * Manual merge (`{into}`), unmerge and dismissing a duplicate flag: the command centre anywhere,
  * an area chief within their zone — both cases must be in the actor's scope.
  */
@@ -186,11 +250,17 @@ const runDuplicateCommand = async (deps: CasesDeps, event: Event, actor: Actor) 
   return json(200, caseView(result, deps.clock.now(), actor));
 };
 
-/** GET /v1/cases, GET /v1/cases/{id}, GET /v1/cases/{id}/audit and POST /v1/cases/{id}/{command}. */
+/**
+ * GET /v1/cases, GET /v1/cases/{id}, GET /v1/cases/{id}/audit, POST /v1/cases/{id}/{command},
+ * the reporter's verdict (POST /v1/cases/{id}/satisfaction) and the 12345 platform's callback results.
+ */
 export const makeHandler = (deps: CasesDeps) =>
   httpFunction(async (event: Event) => {
+    if (event.routeKey === HOTLINE_CALLBACK_ROUTE) return hotlineCallback(deps, event);
     const actor = actorFromEvent(event, deps.identity);
     switch (event.routeKey) {
+      case 'POST /v1/cases/{id}/satisfaction':
+        return recordSatisfaction(deps, event, actor);
       case 'GET /v1/cases':
         return listCases(deps, event, actor);
       case 'GET /v1/cases/{id}':

@@ -2,6 +2,7 @@ import { systemClock } from '../../shared/ports';
 import {
   caseStoreFromEnv,
   districtIndexFromEnv,
+  rateLimiterFromEnv,
   triageFeedbackStoreFromEnv,
 } from '../../shared/runtime/composition';
 import { identityFrom } from '../../shared/runtime/config';
@@ -17,6 +18,7 @@ export const buildDeps = (): CasesDeps => {
     identity: identityFrom(),
     effects: caseEffectsFromEnv(district, systemClock),
     triageFeedback: triageFeedbackStoreFromEnv(),
+    rateLimiter: rateLimiterFromEnv(),
   };
 };
 

@@ -1,11 +1,10 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { actorFromEvent } from '../../shared/auth/actor';
-import { type IntegrationPrincipal, integrationFromEvent } from '../../shared/auth/integration';
-import { authorize } from '../../shared/domain/authorization';
 import type { Actor } from '../../shared/domain/case';
-import { ForbiddenActionError, SourceNotAllowedError } from '../../shared/domain/errors';
+import { SourceNotAllowedError } from '../../shared/domain/errors';
 import type { ReportInput } from '../../shared/domain/report';
 import { caseView } from '../../shared/http/case-view';
+import { integrationCaller } from '../../shared/http/integration-caller';
 import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
 import { header, headerParam, jsonBody } from '../../shared/http/request';
 import { HotlineTicketBody, IdempotencyKey, ReportBody } from '../../shared/http/schemas';
@@ -33,28 +32,6 @@ export interface IntakeDeps extends SubmitReportDeps {
 export const INTEGRATION_REPORT_ROUTE = 'POST /v1/integrations/reports';
 /** The 12345 hotline platform posts its tickets here, with a key bound to the `hotline` source. */
 export const HOTLINE_TICKET_ROUTE = 'POST /v1/integrations/hotline/tickets';
-
-/**
- * The integration key behind the request, once it may report and is within its rate. The budget
- * is spent before the body is read: a client sending garbage in a loop is throttled too.
- */
-const integrationCaller = async (
-  deps: IntakeDeps,
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
-): Promise<IntegrationPrincipal> => {
-  const principal = integrationFromEvent(event);
-  authorize(principal.actor, 'report');
-  if (!principal.actions.includes('report')) {
-    throw new ForbiddenActionError('report', 'this integration key may not report');
-  }
-  try {
-    await consumeRateLimit(deps, principal.keyId, principal.rateLimitPerMinute);
-  } catch (error) {
-    metrics.addMetric('IntegrationRequestsRateLimited', 'Count', 1);
-    throw error;
-  }
-  return principal;
-};
 
 /**
  * A 12345 ticket: 202 with the new case, 200 with the same case when the ticket was seen before;

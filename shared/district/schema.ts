@@ -248,6 +248,17 @@ const buildDistrictSchemas = () => {
       .optional(),
   });
 
+  /** 回访: what a reporter's verdict on a closed case sets in motion. */
+  const SatisfactionSettings = z.object({
+    /**
+     * A 不满意 verdict reopens the case for review, through the workflow's reopen (deadlines and
+     * timers re-armed as for a manual reopen, back to the department that handled it).
+     */
+    reopenOnDissatisfied: z.boolean().default(false),
+    /** Why the district chose so, for whoever edits the file next. */
+    note: z.string().min(1).max(500).optional(),
+  });
+
   /** A named place the 12345 hotline's addresses may mention, with a point to route a ticket by. */
   const HotlinePlace = z.object({
     name: z.string().min(2).max(80),
@@ -443,6 +454,7 @@ const buildDistrictSchemas = () => {
       jointVisits: JointVisitSettings.default({ mode: 'create' }),
       triage: TriageSettings.default({ autoCategorizeScore: 0.8 }),
       hotline: HotlineSettings.default({ categories: {}, places: [] }),
+      satisfaction: SatisfactionSettings.default({ reopenOnDissatisfied: false }),
       /** The map app the field page's 导航 opens (default 高德, WGS-84). */
       navigation: navigationSchema().default(DEFAULT_NAVIGATION),
       cameras: z.array(CameraSeed).max(5000).optional(),
@@ -614,6 +626,7 @@ const buildDistrictSchemas = () => {
     TriageSettings,
     HotlinePlace,
     HotlineSettings,
+    SatisfactionSettings,
     StreamUrl,
     CameraSeed,
     SnapshotHost,

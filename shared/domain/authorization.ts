@@ -53,6 +53,9 @@ export const ACTIONS = [
   // cameras near a case are shown to whoever may `read` the case.
   'cameras',
   'manage_cameras',
+  // 回访: the reporter's verdict on a closed case, given by the reporter (`own`) or recorded on their
+  // behalf by whoever called them back (the command centre's hotline desk; a department system).
+  'satisfaction',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -77,7 +80,14 @@ const fieldWork: Grants = {
 };
 
 export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
-  reporter: { report: 'any', read: 'own', list: 'own', upload: 'own', download: 'own' },
+  reporter: {
+    report: 'any',
+    read: 'own',
+    list: 'own',
+    upload: 'own',
+    download: 'own',
+    satisfaction: 'own',
+  },
   field_worker: fieldWork,
   department_staff: {
     ...fieldWork,
@@ -134,6 +144,7 @@ export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
     metrics: 'all',
     export: 'all',
     cameras: 'all',
+    satisfaction: 'all',
   },
   // Administrators run the platform (district configuration, integration keys); they do not read cases.
   admin: {
@@ -148,10 +159,16 @@ export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
 /**
  * Machine clients (integration keys, role `integration`) are no token role: no user can claim them.
  * They report; a department system (a key with `events`, acting for its department) also adds
- * progress notes and results to the cases assigned to that department. Each key narrows this
- * further to its own actions and source.
+ * progress notes and results to the cases assigned to that department, and the reporter's verdict
+ * when it called them back on a case it led or handled. Each key narrows this further to its own
+ * actions and source.
  */
-export const INTEGRATION_GRANTS: Grants = { report: 'any', progress: 'assigned', resolve: 'assigned' };
+export const INTEGRATION_GRANTS: Grants = {
+  report: 'any',
+  progress: 'assigned',
+  resolve: 'assigned',
+  satisfaction: 'responsible',
+};
 
 export const scopeOf = (actor: Actor, action: Action): Scope | undefined =>
   actor.role === 'system'

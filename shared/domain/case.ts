@@ -144,7 +144,8 @@ export type TimelineAction =
   | 'repeat-reported' // on a closed case: a new report of the same event came soon after closure
   | 'joint-visit' // covered by a joint visit (综合查一次)
   | 'evidence-verified' // an uploaded photo/video/document passed the evidence checks
-  | 'evidence-rejected'; // …or failed them (the reason is on the entry)
+  | 'evidence-rejected' // …or failed them (the reason is on the entry)
+  | 'satisfaction-recorded'; // 回访: a reporter's verdict on a closed case (rating and channel in details)
 
 /** One immutable step. `hash` chains each entry to the one before, so an edited history shows. */
 export interface TimelineEntry {
@@ -205,6 +206,28 @@ export interface CategorySuggestion {
   score: number;
   /** The department that would lead, as routing decides it for this category. */
   lead: string;
+}
+
+/** 满意 / 基本满意 / 不满意: a reporter's verdict on how the closed case was handled. */
+export const RATINGS = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const;
+export type Rating = (typeof RATINGS)[number];
+
+/**
+ * How the verdict reached the platform: the reporter themself (`citizen`), the 12345 platform's
+ * callback (`hotline`), a department system's callback (`department`), or an operator who called
+ * the reporter back and recorded it on their behalf (`operator`).
+ */
+export const VERDICT_CHANNELS = ['citizen', 'hotline', 'department', 'operator'] as const;
+export type VerdictChannel = (typeof VERDICT_CHANNELS)[number];
+
+/** The latest verdict on the case (the timeline keeps every one). */
+export interface Satisfaction {
+  rating: Rating;
+  comment?: string;
+  at: string;
+  channel: VerdictChannel;
+  /** Who recorded it on the reporter's behalf (the operator, the hotline platform, the department system). */
+  by?: string;
 }
 
 export interface CaseCounters {
@@ -273,6 +296,8 @@ export interface Case {
   possibleDuplicates?: DuplicateCandidate[];
   /** The joint visit (综合查一次) covering this case, if any. */
   jointVisitId?: string;
+  /** The reporter's latest verdict (回访), once the case was closed. */
+  satisfaction?: Satisfaction;
   /** Counts of checked evidence (attachments live beside the case; `resolve` may need an "after" photo). */
   evidence?: EvidenceSummary;
   timeline: TimelineEntry[];

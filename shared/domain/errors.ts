@@ -46,6 +46,25 @@ export class IllegalTransitionError extends DomainError {
   }
 }
 
+/** A 12345 callback for a ticket the platform never filed here. */
+export class TicketNotFoundError extends DomainError {
+  readonly rule = 'ticket_not_found';
+  constructor(readonly ticketNo: string) {
+    super(`no case for 12345 ticket ${ticketNo}`, 'ticketNo');
+  }
+}
+
+/** A verdict (回访) on a case that is not closed: the reporter judges the result, so it must be in. */
+export class CaseNotClosedError extends DomainError {
+  readonly rule = 'case_not_closed';
+  constructor(
+    readonly caseId: string,
+    readonly status: string,
+  ) {
+    super(`case ${caseId} is ${status}: a verdict is given once the case is closed`, 'status');
+  }
+}
+
 export class ForbiddenActionError extends DomainError {
   readonly rule = 'forbidden';
   constructor(

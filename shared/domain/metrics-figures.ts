@@ -28,6 +28,9 @@ export const COUNTERS = [
   'jointVisitCases',
   'jointVisits',
   'repeatsAfterClosure',
+  'verdicts',
+  'satisfiedVerdicts',
+  'closedWithVerdict',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 export type Counters = Partial<Record<Counter, number>>;
@@ -57,7 +60,7 @@ export const districtDay = (instant: string, timeZone: string): string => {
   return formatter.format(new Date(instant));
 };
 
-export type FigureGroup = 'volume' | 'standard' | 'coordination';
+export type FigureGroup = 'volume' | 'standard' | 'coordination' | 'satisfaction';
 
 export interface FigureDefinition {
   id: string;
@@ -269,6 +272,30 @@ export const FIGURES: readonly FigureDefinition[] = [
     rule: {
       zh: '覆盖案件数 − 联合检查次数：各部门分别上门本需的次数减去实际次数',
       en: 'covered cases − joint visits: the separate visits the departments would have made, less those made',
+    },
+  },
+  {
+    id: 'satisfactionRate',
+    group: 'satisfaction',
+    name: { zh: '满意率', en: 'Satisfaction rate' },
+    kind: 'rate',
+    numerator: 'satisfiedVerdicts',
+    denominator: 'verdicts',
+    rule: {
+      zh: '（满意＋基本满意）/ 回访评价数：每次结案每位上报人以最后一次评价为准（结案期间可改评），按评价日；含市民自评、12345回访、部门回访与坐席代录；计入被评价的处置部门',
+      en: '(satisfied + basically satisfied) / verdicts: per closure, the last verdict on each report counts (re-rating replaces it while the case stays closed), on the verdict day; from the reporter, the 12345 callback, department systems and operators; counted to the department judged',
+    },
+  },
+  {
+    id: 'callbackRate',
+    group: 'satisfaction',
+    name: { zh: '回访率', en: 'Callback rate' },
+    kind: 'rate',
+    numerator: 'closedWithVerdict',
+    denominator: 'closed',
+    rule: {
+      zh: '已有回访评价的结案案件 / 结案数，按结案日；重新办理的案件待再次结案后重新计',
+      en: 'closed cases with a verdict on their closure / cases closed, on the closing day; a reopened case counts again once closed again',
     },
   },
 ];

@@ -3,6 +3,7 @@ import type { Case, TimelineEntry } from './case';
 import { clockFor, clockOfDeadlines } from './deadlines';
 import { geohash } from './geohash';
 import { DISPATCH_LIMIT_MINUTES, districtDay, NONE } from './metrics-figures';
+import { isSatisfied, ratingOf, standingVerdicts, verdictsOnCurrentClosure } from './satisfaction';
 
 // The figure definitions live beside this module so the cockpit can import them without the clocks.
 export {
@@ -207,7 +208,21 @@ export const contributionOf = (c: Case, district: DistrictClock): Contribution =
       c.status === 'closed' && c.handledAt !== undefined && notLater(c.handledAt, c.deadlines.handleBy);
     add('closedOnTime', c.deadlines.handleBy, onTime ? 1 : 0);
   }
-  if (c.status === 'closed' && c.closedAt) add('closed', c.closedAt);
+  if (c.status === 'closed' && c.closedAt) {
+    add('closed', c.closedAt);
+    // 回访率: the closure that stands has its verdict (counted on the closing day, like `closed`).
+    if (verdictsOnCurrentClosure(c).length > 0) add('closedWithVerdict', c.closedAt);
+  }
+
+  // 满意率: the verdict that stands on each report of each closure, on its day, to the department
+  // it judged (a verdict that reopened the case still counts: that closure was judged).
+  for (const entry of standingVerdicts(c)) {
+    const rating = ratingOf(entry);
+    if (!rating) continue;
+    const judged = { department: String(entry.details?.department ?? department) };
+    add('verdicts', entry.at, 1, judged);
+    add('satisfiedVerdicts', entry.at, isSatisfied(rating) ? 1 : 0, judged);
+  }
 
   // 返工率: failed verifications among all verifications, each on its day.
   for (const entry of c.timeline) {

@@ -40,6 +40,11 @@ export interface CommandContext {
    * for the case's (the joint team acts on other departments' cases), and the entry names the visit.
    */
   forJointVisit?: string;
+  /**
+   * A district rule takes this step, not a person (e.g. `satisfaction.reopenOnDissatisfied`): the
+   * rule stands in for the permission check, and the entry names it.
+   */
+  byDistrictRule?: string;
 }
 
 export interface Step {
@@ -54,7 +59,7 @@ export interface Step {
 export const advance = (
   c: Case,
   step: Step,
-  ctx: Pick<CommandContext, 'actor' | 'now' | 'correlationId' | 'forJointVisit'>,
+  ctx: Pick<CommandContext, 'actor' | 'now' | 'correlationId' | 'forJointVisit' | 'byDistrictRule'>,
   patch: Partial<Case> = {},
 ): Case => ({
   ...c,
@@ -70,10 +75,13 @@ export const advance = (
     to: step.to,
     ...(step.reason !== undefined && { reason: step.reason }),
     ...(step.note !== undefined && { note: step.note }),
-    ...((step.details !== undefined || ctx.forJointVisit !== undefined) && {
+    ...((step.details !== undefined ||
+      ctx.forJointVisit !== undefined ||
+      ctx.byDistrictRule !== undefined) && {
       details: {
         ...step.details,
         ...(ctx.forJointVisit !== undefined && { jointVisitId: ctx.forJointVisit }),
+        ...(ctx.byDistrictRule !== undefined && { rule: ctx.byDistrictRule }),
       },
     }),
     ...(ctx.correlationId !== undefined && { correlationId: ctx.correlationId }),
@@ -285,7 +293,9 @@ const resume = (c: Case, input: Extract<CommandInput, { command: 'resume' }>, ct
 };
 
 const applyCommand = (c: Case, input: CommandInput, ctx: CommandContext): Case => {
-  if (ctx.forJointVisit === undefined) authorize(ctx.actor, input.command, c);
+  if (ctx.forJointVisit === undefined && ctx.byDistrictRule === undefined) {
+    authorize(ctx.actor, input.command, c);
+  }
   if (c.hold && HELD_REFUSES.has(input.command)) throw new IllegalTransitionError(input.command, 'on hold');
   switch (input.command) {
     case 'escalate': {

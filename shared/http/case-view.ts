@@ -10,6 +10,24 @@ export interface CaseView extends Case {
   personalDataMasked: boolean;
 }
 
+/**
+ * The reporter's verdict comments are their words, like the description: phone numbers in them are
+ * masked alike, in the case's `satisfaction` and on the timeline's verdict entries.
+ */
+const maskVerdicts = (c: Case): Pick<Case, 'timeline'> & Partial<Pick<Case, 'satisfaction'>> => ({
+  timeline: c.timeline.map((entry) =>
+    entry.action === 'satisfaction-recorded' && entry.note !== undefined
+      ? { ...entry, note: maskPhonesInText(entry.note) }
+      : entry,
+  ),
+  ...(c.satisfaction && {
+    satisfaction: {
+      ...c.satisfaction,
+      ...(c.satisfaction.comment !== undefined && { comment: maskPhonesInText(c.satisfaction.comment) }),
+    },
+  }),
+});
+
 /** What this reader may see of the case: personal data masked unless they are entitled to it. */
 export const caseView = (c: Case, now: string, reader: Actor): CaseView => {
   const due = nextDue(c);
@@ -18,6 +36,7 @@ export const caseView = (c: Case, now: string, reader: Actor): CaseView => {
     ...c,
     ...(masked && c.reporter && { reporter: maskReporter(c.reporter) }),
     ...(masked && { description: maskPhonesInText(c.description) }),
+    ...(masked && maskVerdicts(c)),
     overdue: isOverdue(c, now),
     ...(due && { nextDueAt: due }),
     personalDataMasked: masked,

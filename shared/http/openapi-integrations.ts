@@ -3,6 +3,7 @@ import { jsonSchemaOf, problemResponses, SIGNED_REQUEST, signatureHeaderParamete
 import {
   DeliveriesQuery,
   DepartmentEventBody,
+  HotlineCallbackBody,
   HotlineTicketBody,
   SubscriptionBody,
   SubscriptionId,
@@ -59,10 +60,44 @@ export const integrationOperation = (method: string, path: string): Record<strin
       },
     };
   }
+  if (method === 'POST' && path === '/v1/integrations/hotline/callbacks') {
+    return {
+      summary:
+        'Deliver a 12345 callback result (回访结果) for a ticket the platform filed (the key that files tickets; idempotent by ticketNo + calledBackAt)',
+      description:
+        'The result in the platform’s words (满意/基本满意/不满意) becomes the caller’s verdict on the case the ticket ' +
+        'became — or, for a ticket merged as a duplicate, on the case it went into. Only on a closed case (else 409 ' +
+        '`case_not_closed`); an unknown ticket is 404 `ticket_not_found`. Where the district says so, 不满意 reopens ' +
+        'the case (`reopened: true`). The same callback again answers 200 with Idempotency-Replayed.',
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: schema(HotlineCallbackBody) } },
+      },
+      responses: {
+        200: json('Recorded (or seen before): the case it was recorded on', {
+          type: 'object',
+          required: ['ticketNo', 'caseId', 'status', 'version', 'rating', 'reopened'],
+          properties: {
+            ticketNo: { type: 'string' },
+            caseId: { type: 'string' },
+            mergedFrom: {
+              type: 'string',
+              description: 'The ticket’s own case, when it was merged into caseId',
+            },
+            status: { type: 'string' },
+            version: { type: 'integer' },
+            rating: { enum: ['satisfied', 'basically_satisfied', 'dissatisfied'] },
+            reopened: { type: 'boolean', description: 'This callback’s 不满意 reopened the case' },
+          },
+        }),
+        ...problemResponses(400, 401, 403, 404, 409, 415, 429),
+      },
+    };
+  }
   if (method === 'POST' && path === '/v1/integrations/{system}/events') {
     return {
       summary:
-        'A department system pushes an event: a new report, or a progress note / result on its assigned case',
+        'A department system pushes an event: a new report, a progress note / result on its assigned case, or the reporter’s verdict from its own callback on a closed case it led or handled',
       description: SIGNED_REQUEST,
       parameters: [
         { name: 'system', in: 'path', required: true, schema: { type: 'string' } },

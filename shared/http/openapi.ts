@@ -1,4 +1,4 @@
-import { CASE_STATUSES, ROLES, SOURCES } from '../domain/case';
+import { CASE_STATUSES, RATINGS, ROLES, SOURCES, VERDICT_CHANNELS } from '../domain/case';
 import { INTEGRATION_ACTIONS } from '../domain/integration-key';
 import { API_KEY_HEADER, authOf, FUNCTIONS } from '../runtime/functions';
 import { AttachmentSchema, attachmentOperation } from './openapi-attachments';
@@ -15,6 +15,7 @@ import {
   IntegrationKeyBody,
   ListQuery,
   ReportBody,
+  SatisfactionBody,
 } from './schemas';
 
 /**
@@ -117,6 +118,26 @@ const Case = {
     overdue: { type: 'boolean' },
     nextDueAt: { type: 'string', format: 'date-time' },
     counters: { type: 'object' },
+    satisfaction: {
+      type: 'object',
+      description:
+        "The reporter's latest verdict (回访) on the case's closure; every verdict is a `satisfaction-recorded` timeline entry",
+      required: ['rating', 'at', 'channel'],
+      properties: {
+        rating: { enum: [...RATINGS] },
+        comment: {
+          type: 'string',
+          description: 'Phone numbers masked for readers without the right to personal data',
+        },
+        at: { type: 'string', format: 'date-time' },
+        channel: { enum: [...VERDICT_CHANNELS] },
+        by: {
+          type: 'string',
+          description:
+            'Who recorded it on the reporter’s behalf (operator, 12345 platform, department system)',
+        },
+      },
+    },
     timeline: { type: 'array', items: { $ref: '#/components/schemas/TimelineEntry' } },
   },
 };
@@ -324,6 +345,24 @@ const operationFor = (method: string, path: string): Record<string, unknown> => 
           },
         },
         ...problemResponses(400, 401, 403, 404),
+      },
+    };
+  }
+  if (method === 'POST' && path === '/v1/cases/{id}/satisfaction') {
+    return {
+      summary:
+        "回访: the reporter's verdict on their closed case (满意/基本满意/不满意), or the command centre's record of a phone callback",
+      description:
+        'The reporter (their own cases; channel `citizen`) or the command centre (channel `operator`). One verdict ' +
+        'stands per report and closure: a new one replaces it while the case stays closed; the same one again ' +
+        "changes nothing (200, Idempotency-Replayed). Where the district's `satisfaction.reopenOnDissatisfied` " +
+        'is set, 不满意 reopens the case (status `dispatched`, deadlines re-armed). A case not closed: 409 ' +
+        '`case_not_closed`.',
+      parameters: [idParameter],
+      requestBody: { required: true, content: { 'application/json': { schema: schema(SatisfactionBody) } } },
+      responses: {
+        200: caseResponse('The case with its `satisfaction` (reopened when 不满意 reopens it)'),
+        ...problemResponses(400, 401, 403, 404, 409, 415),
       },
     };
   }

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import {
   CameraExistsError,
   CameraNotFoundError,
+  CaseNotClosedError,
   CaseNotFoundError,
   DomainError,
   ExportJobNotFoundError,
@@ -17,6 +18,7 @@ import {
   SignatureRejectedError,
   SourceNotAllowedError,
   SubscriptionNotFoundError,
+  TicketNotFoundError,
   UnauthenticatedError,
   VersionConflictError,
 } from '../domain/errors';
@@ -74,6 +76,8 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number, string][]
   [CaseNotFoundError, 404, 'Case not found'],
   [VersionConflictError, 409, 'Version conflict'],
   [IllegalTransitionError, 409, 'Not allowed in the current status'],
+  [CaseNotClosedError, 409, 'The case is not closed'],
+  [TicketNotFoundError, 404, 'Ticket not found'],
   [IllegalVisitTransitionError, 409, 'Not allowed in the current status'],
   [JointVisitNotFoundError, 404, 'Joint visit not found'],
   [ForbiddenActionError, 403, 'Forbidden'],

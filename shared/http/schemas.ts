@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { CASE_STATUSES, SOURCES } from '../domain/case';
+import { CASE_STATUSES, RATINGS, SOURCES } from '../domain/case';
 import { INTEGRATION_ACTIONS, KEY_ID_PATTERN, RATE_LIMIT_PER_MINUTE } from '../domain/integration-key';
+import { HOTLINE_RATINGS } from '../domain/satisfaction';
 import { SUBSCRIPTION_EVENTS } from '../domain/subscriptions';
 import { lazySchema } from './lazy-schema';
 
@@ -100,6 +101,23 @@ export const COMMAND_BODIES = {
 } as const;
 
 export type CommandName = keyof typeof COMMAND_BODIES;
+
+/** The longest verdict comment (回访意见). */
+export const VERDICT_COMMENT_MAX = 500;
+const verdictComment = lazySchema(() =>
+  text(VERDICT_COMMENT_MAX).optional().describe('The reporter’s own words about the result'),
+);
+
+/** The reporter's verdict on a closed case (POST /v1/cases/{id}/satisfaction). */
+export const SatisfactionBody = lazySchema(() =>
+  z.strictObject({
+    rating: z
+      .enum(RATINGS)
+      .describe('满意 satisfied, 基本满意 basically_satisfied, 不满意 dissatisfied (may reopen the case)'),
+    comment: verdictComment(),
+    expectedVersion: expectedVersion(),
+  }),
+);
 
 export const DUPLICATE_BODIES = {
   merge: lazySchema(() =>
@@ -250,6 +268,25 @@ export const HotlineTicketBody = lazySchema(() =>
     }),
 );
 
+/** The 12345 platform's callback result for one of its tickets (POST /v1/integrations/hotline/callbacks). */
+export const HotlineCallbackBody = lazySchema(() =>
+  z.strictObject({
+    ticketNo: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,60}$/, 'the platform’s ticket number: letters, digits, dot, dash, underscore')
+      .describe('The ticket (工单号) the platform filed with POST /v1/integrations/hotline/tickets'),
+    result: z
+      .enum(
+        Object.keys(HOTLINE_RATINGS) as [keyof typeof HOTLINE_RATINGS, ...(keyof typeof HOTLINE_RATINGS)[]],
+      )
+      .describe('回访结果 in the platform’s words: 满意, 基本满意 or 不满意'),
+    comment: verdictComment(),
+    calledBackAt: z.iso
+      .datetime({ offset: true })
+      .describe('When the caller was called back; with ticketNo, it makes a resent callback the same one'),
+  }),
+);
+
 const eventId = lazySchema(() =>
   z
     .string()
@@ -277,6 +314,17 @@ export const DepartmentEventBody = lazySchema(() =>
       caseId: z.string().min(1).max(60),
       result: note(),
     }),
+    z
+      .strictObject({
+        type: z.literal('satisfaction'),
+        eventId: eventId(),
+        caseId: z.string().min(1).max(60),
+        rating: z.enum(RATINGS),
+        comment: verdictComment(),
+      })
+      .describe(
+        'The reporter’s verdict from the department’s own callback, on a closed case it led or handled',
+      ),
   ]),
 );
 

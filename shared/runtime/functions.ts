@@ -131,7 +131,8 @@ export const FUNCTIONS: FunctionSpec[] = [
   {
     name: 'cases',
     entry: 'functions/cases/handler.ts',
-    description: 'Reads cases and runs the workflow commands',
+    description:
+      'Reads cases and runs the workflow commands; records the reporter’s verdict (回访), also from the 12345 platform’s callbacks',
     routes: [
       { method: 'GET', path: '/v1/cases' },
       { method: 'GET', path: '/v1/cases/{id}' },
@@ -141,6 +142,9 @@ export const FUNCTIONS: FunctionSpec[] = [
         method: 'POST' as const,
         path: `/v1/cases/{id}/${command}`,
       })),
+      { method: 'POST', path: '/v1/cases/{id}/satisfaction' },
+      // A verdict may reopen the case: the function that re-arms its timers takes the callbacks.
+      { method: 'POST', path: '/v1/integrations/hotline/callbacks', auth: 'apiKey' },
     ],
     access: { table: 'readWrite', intakeQueue: 'none', timers: 'start', notifications: 'send' },
   },

@@ -1,8 +1,9 @@
 import { inScope } from '../domain/authorization';
-import type { Actor, Case } from '../domain/case';
+import type { Actor, Case, Rating } from '../domain/case';
 import { ForbiddenActionError } from '../domain/errors';
 import type { IntegrationKey } from '../domain/integration-key';
 import type { ReportInput } from '../domain/report';
+import { recordVerdict } from './record-verdict';
 import { type RunCommandDeps, runCaseCommand } from './run-command';
 import { type SubmitReportDeps, submitReport } from './submit-report';
 
@@ -11,12 +12,14 @@ import { type SubmitReportDeps, submitReport } from './submit-report';
  * signing secret (verified by verifySignedRequest, action `events`): a new report becomes a case; a
  * progress note or a result lands on the timeline of a case assigned to the key's department
  * through the ordinary workflow command, so the hash chain, the version check, the audit and the
- * notifications are the same as for a person's command.
+ * notifications are the same as for a person's command. A verdict (回访) the department's own
+ * callback heard is recorded on a closed case it led or handled, channel `department`.
  */
 export type DepartmentEvent =
   | { type: 'report'; eventId: string; report: Omit<ReportInput, 'source' | 'externalRef'> }
   | { type: 'progress'; eventId: string; caseId: string; note: string }
-  | { type: 'result'; eventId: string; caseId: string; result: string };
+  | { type: 'result'; eventId: string; caseId: string; result: string }
+  | { type: 'satisfaction'; eventId: string; caseId: string; rating: Rating; comment?: string };
 
 export interface DepartmentEventResult {
   case: Case;
@@ -61,6 +64,17 @@ export const applyDepartmentEvent = async (
     stored.case.timeline.some((e) => e.correlationId === correlationId)
   ) {
     return { case: stored.case, replayed: true };
+  }
+  if (event.type === 'satisfaction') {
+    return recordVerdict(deps, {
+      caseId: event.caseId,
+      rating: event.rating,
+      ...(event.comment !== undefined && { comment: event.comment }),
+      channel: 'department',
+      actor,
+      correlationId,
+      visibleTo,
+    });
   }
   const c = await runCaseCommand(deps, {
     caseId: event.caseId,

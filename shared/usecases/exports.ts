@@ -109,6 +109,7 @@ const GROUP_SHEETS: Record<FigureGroup, string> = {
   volume: '案件数量',
   standard: '标准评价指标',
   coordination: '协同指标',
+  satisfaction: '群众满意度',
 };
 
 const cellOf = (figure: FigureValue) => figure.value ?? '—';
@@ -121,9 +122,9 @@ export const monthDays = (month: string): { from: string; to: string } => {
 };
 
 /**
- * 月度考评表: one sheet per figure group (volumes, the standard rates, the coordination figures), a
- * row per department and a total row, then a sheet per zone and the hotspots. Rates are formatted
- * as percentages, averages in minutes.
+ * 月度考评表: one sheet per figure group (volumes, the standard rates, the coordination figures, the
+ * reporters' verdicts), a row per department and a total row, then the standard rates and the
+ * verdicts per zone, and the hotspots. Rates are formatted as percentages, averages in minutes.
  */
 export const evaluationWorkbook = async (
   deps: { aggregates: MetricsAggregates; district: DistrictIndex },
@@ -147,12 +148,12 @@ export const evaluationWorkbook = async (
 
   const addGroupSheet = (
     title: string,
-    group: FigureGroup,
+    groups: readonly FigureGroup[],
     report: typeof byDepartment,
     label: string,
     nameOf: (id: string) => string,
   ) => {
-    const figures = FIGURES.filter((f) => f.group === group);
+    const figures = FIGURES.filter((f) => groups.includes(f.group));
     const sheet = workbook.addWorksheet(title, { views: [{ state: 'frozen', ySplit: 2, xSplit: 1 }] });
     sheet.addRow([`${deps.district.config.name.zh} ${month} ${title}`]);
     sheet.addRow([label, ...figures.map((f) => f.name.zh)]);
@@ -176,10 +177,10 @@ export const evaluationWorkbook = async (
     for (const f of figures) sheet.addRow([f.name.zh, f.rule.zh]);
   };
 
-  for (const group of ['volume', 'standard', 'coordination'] as const) {
-    addGroupSheet(GROUP_SHEETS[group], group, byDepartment, '部门', departmentName);
+  for (const group of ['volume', 'standard', 'coordination', 'satisfaction'] as const) {
+    addGroupSheet(GROUP_SHEETS[group], [group], byDepartment, '部门', departmentName);
   }
-  addGroupSheet('按网格区域', 'standard', byZone, '网格区域', zoneName);
+  addGroupSheet('按网格区域', ['standard', 'satisfaction'], byZone, '网格区域', zoneName);
 
   const hot = workbook.addWorksheet('热点');
   hot.addRow(['网格单元（geohash）', '上报数']);

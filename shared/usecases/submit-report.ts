@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { authorize } from '../domain/authorization';
 import { canonicalJson } from '../domain/canonical-json';
-import type { Actor, Case } from '../domain/case';
+import type { Actor, Case, ExternalRef } from '../domain/case';
 import type { DistrictIndex } from '../domain/district-index';
 import { IdempotencyKeyReusedError } from '../domain/errors';
 import { newReportedCase, type ReportInput } from '../domain/report';
@@ -43,6 +43,10 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest();
 const derivedId = (...parts: string[]) =>
   `C${sha256(parts.join('\u0000')).subarray(0, 16).toString('base64url')}`;
 
+/** The case an external ticket became (or will become): its id derives from the ticket alone. */
+export const externalCaseId = (districtId: string, ref: ExternalRef): string =>
+  derivedId(districtId, 'external', ref.system, ref.id);
+
 /**
  * Intake: validate against the district, write the case once (conditional put on a deterministic
  * id), then hand it to the router. A retry of an accepted report re-sends it to the queue if it is
@@ -59,7 +63,7 @@ export const reportIdFor = (
   const { input, actor, idempotencyKey } = request;
   const districtId = deps.district.config.id;
   return input.externalRef
-    ? derivedId(districtId, 'external', input.externalRef.system, input.externalRef.id)
+    ? externalCaseId(districtId, input.externalRef)
     : idempotencyKey
       ? derivedId(districtId, 'idempotency', actor.subject, idempotencyKey)
       : (deps.newId ?? (() => `C${ulid()}`))();

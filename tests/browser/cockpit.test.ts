@@ -329,6 +329,21 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
       { timeout: LIVE_WITHIN_MS },
     );
     await shot(cockpit, 'cockpit-closed');
+
+    // 回访: the hotline desk calls the reporter back and records the verdict; it goes on the timeline.
+    const verdict = await fetch(`${cloud.info.url}/v1/cases/${caseId}/satisfaction`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${user('local:command_centre').token}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ rating: 'satisfied', comment: '回访：问题已解决' }),
+    });
+    expect(verdict.status).toBe(200);
+    expect(((await verdict.json()) as { satisfaction: unknown }).satisfaction).toMatchObject({
+      rating: 'satisfied',
+      channel: 'operator',
+    });
     expect(pageErrors).toEqual([]);
   });
 
@@ -403,6 +418,8 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
       onTimeToday: await text('[data-testid=kpi-ontime] .kpi-value'),
       reportedMonth: await text('[data-testid=eval-figure-reported] .eval-value'),
       onTimeMonth: await text('[data-testid=eval-figure-onTimeClosureRate] .eval-value'),
+      satisfactionMonth: await text('[data-testid=eval-figure-satisfactionRate] .eval-value'),
+      callbackMonth: await text('[data-testid=eval-figure-callbackRate] .eval-value'),
       departments: (
         await page
           .locator('[data-testid=eval-departments] tbody tr')
@@ -416,6 +433,8 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
     onTimeToday: percent(figure(day.total.figures, 'onTimeClosureRate')),
     reportedMonth: String(figure(month.total.figures, 'reported')),
     onTimeMonth: percent(figure(month.total.figures, 'onTimeClosureRate')),
+    satisfactionMonth: percent(figure(month.total.figures, 'satisfactionRate')),
+    callbackMonth: percent(figure(month.total.figures, 'callbackRate')),
     departments: month.groups.map((g) => g.key).sort(),
   });
   /** Waits until the page shows what the API says (both read again until they agree). */
@@ -444,9 +463,20 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
     // The work of this file: two reports today (the patrol one and the vague one), one closed.
     expect(Number(expected.reportedToday)).toBeGreaterThanOrEqual(2);
     expect(expected.closedToday).toBe('1');
+    // The closed case has its verdict (满意): 满意率 and 回访率 are both 100 %.
+    expect([expected.satisfactionMonth, expected.callbackMonth]).toEqual(['100%', '100%']);
     expect(expected.departments).toContain(category.lead);
     expect(await evaluation.locator('h3').textContent()).toContain('分析研判');
-    for (const label of ['按时派遣率', '按时处置率', '按期结案率', '返工率', '退回次数', '减少上门次数']) {
+    for (const label of [
+      '按时派遣率',
+      '按时处置率',
+      '按期结案率',
+      '返工率',
+      '退回次数',
+      '减少上门次数',
+      '满意率',
+      '回访率',
+    ]) {
       expect(await evaluation.textContent()).toContain(label);
     }
 

@@ -19,18 +19,11 @@ import { jpegWithExif } from '../support/evidence-harness';
  *   conflict, which the officer resolves by applying it to the case as it is now;
  * - 随手拍, the citizens' page: a report with the phone's position, a photo and a description (no
  *   category: triage picks it), driven to closure through the API by the staff, then shown with its
- *   department and result, and the verdict step (see VERDICT_GUARDED).
+ *   department and result, then the citizen's verdict (基本满意 with a comment) on the closed case.
  *
  * Skipped only on a developer machine without Chromium; with CI set it always runs.
  */
 const skip = skipWithoutChromium;
-
-/**
- * The verdict's route (`POST /v1/cases/{id}/satisfaction`) is built on another branch. Until it is
- * merged the verdict step checks the form is offered and says the route is not open yet; once the
- * route answers, the full step runs. After the merge, set this to false: a missing route then fails.
- */
-const VERDICT_GUARDED = true;
 
 const LIVE_MS = 15_000;
 const OFFICER = 'local:field_worker:market-regulation';
@@ -386,31 +379,14 @@ describe.skipIf(skip)('reports from the street in Chromium', () => {
     await verdict.locator('[data-testid=verdict-basically_satisfied]').click();
     await verdict.locator('[data-testid=verdict-comment]').fill('处理及时，希望加强巡查');
 
-    const probe = await fetch(`${cloud.info.url}/v1/cases/${caseId}/satisfaction`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${user('local:reporter').token}`,
-        'content-type': 'application/json',
-      },
-      body: '{}',
-    });
-    const routeExists = !(probe.status === 404 && !((await probe.json()) as { title?: string }).title);
-    if (!routeExists && VERDICT_GUARDED) {
-      // Not merged yet: the page says so instead of pretending.
-      await verdict.locator('[data-testid=verdict-submit]').click();
-      await page.locator('[data-testid=verdict-message]:has-text("评价功能暂未开放")').waitFor();
-      process.stdout.write('verdict step guarded: POST /v1/cases/{id}/satisfaction is not served yet\n');
-    } else {
-      await verdict.locator('[data-testid=verdict-submit]').click();
-      const given = card.locator('[data-testid=verdict-given][data-rating=basically_satisfied]');
-      await given.waitFor({ timeout: LIVE_MS });
-      expect(await given.textContent()).toContain('基本满意');
-      const judged = (await commandCentre().get(caseId)) as CaseView & {
-        satisfaction?: { rating: string; comment?: string; channel: string };
-      };
-      expect(judged.satisfaction?.rating).toBe('basically_satisfied');
-      expect(judged.satisfaction?.comment).toBe('处理及时，希望加强巡查');
-    }
+    await verdict.locator('[data-testid=verdict-submit]').click();
+    const given = card.locator('[data-testid=verdict-given][data-rating=basically_satisfied]');
+    await given.waitFor({ timeout: LIVE_MS });
+    expect(await given.textContent()).toContain('基本满意');
+    const judged = await commandCentre().get(caseId);
+    expect(judged.satisfaction?.rating).toBe('basically_satisfied');
+    expect(judged.satisfaction?.comment).toBe('处理及时，希望加强巡查');
+    expect(judged.satisfaction?.channel).toBe('citizen');
     await context.close();
     expect(pageErrors).toEqual([]);
   });

@@ -149,7 +149,7 @@ const NO_EVIDENCE: CaseStatus[] = ['closed', 'cancelled', 'merged'];
 interface CaseEndpoint {
   label: string;
   method: 'GET' | 'POST';
-  kind: 'read' | 'audit' | 'command' | 'duplicate' | 'attachments';
+  kind: 'read' | 'audit' | 'command' | 'duplicate' | 'attachments' | 'satisfaction';
   action: Action;
   command?: WorkflowCommand;
   duplicate?: (typeof DUPLICATE_COMMANDS)[number];
@@ -191,6 +191,16 @@ const CASE_ENDPOINTS: CaseEndpoint[] = FUNCTIONS.flatMap((f) => f.routes)
         kind: 'attachments',
         action: route.method === 'GET' ? 'download' : 'upload',
         path: (id) => `/v1/cases/${id}/attachments`,
+      };
+    }
+    // 回访: the reporter (own) and the command centre (all) may; a case not closed answers 409.
+    if (route.method === 'POST' && rest === '/satisfaction') {
+      return {
+        label,
+        method: 'POST',
+        kind: 'satisfaction',
+        action: 'satisfaction',
+        path: (id) => `/v1/cases/${id}/satisfaction`,
       };
     }
     const duplicate = DUPLICATE_COMMANDS.find((c) => `/${c}` === rest);
@@ -300,6 +310,11 @@ const expectCell = (
     if (endpoint.method === 'GET') return { status: 200, why: 'download granted' };
     if (NO_EVIDENCE.includes(c.status)) return { status: 409, why: `no evidence on a ${c.status} case` };
     return { status: 201, why: 'upload granted: a form' };
+  }
+  if (endpoint.kind === 'satisfaction') {
+    return c.status === 'closed'
+      ? { status: 200, why: 'verdict granted' }
+      : { status: 409, why: `no verdict on a ${c.status} case` };
   }
   if (endpoint.kind === 'audit' || !endpoint.command) return { status: 200, why: 'audit granted' };
   if (!LEGAL_FROM[endpoint.command].includes(c.status)) return { status: 409, why: `illegal in ${c.status}` };
@@ -569,6 +584,7 @@ describe('access matrix over HTTP (local cloud)', () => {
               ...(endpoint.duplicate && { body: DUPLICATE_PROBES[endpoint.duplicate].body(target) }),
               ...(endpoint.kind === 'attachments' &&
                 endpoint.method === 'POST' && { body: UPLOAD_FORM_BODY }),
+              ...(endpoint.kind === 'satisfaction' && { body: { rating: 'satisfied' } }),
             });
             const ok = check({
               area: 'case',

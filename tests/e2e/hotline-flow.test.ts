@@ -224,6 +224,17 @@ describe('the 12345 hotline and department systems on the local cloud', () => {
     expect(progress.status, JSON.stringify(progress.body)).toBe(200);
     const audit = await call<{ intact: boolean }>(`/v1/cases/${caseId}/audit`, { bearer: centre });
     expect(audit.body.intact).toBe(true);
+
+    // The platform's callback result (回访) goes through the key authorizer too; the case is still open.
+    const callback = { ticketNo: ticket.ticketNo, result: '满意', calledBackAt: new Date().toISOString() };
+    const early = await call<{ errors: { rule: string }[] }>('/v1/integrations/hotline/callbacks', {
+      body: callback,
+      headers: { 'x-api-key': key.body.key },
+    });
+    const keyless = await call('/v1/integrations/hotline/callbacks', { body: callback });
+    expect(early.status, JSON.stringify(early.body)).toBe(409);
+    expect(early.body.errors[0]?.rule).toBe('case_not_closed');
+    expect(keyless.status).toBe(401);
   });
 
   it('lists a demo integration key an Open311 client can post with at once', async () => {

@@ -549,9 +549,10 @@ describe('the HTTP API', () => {
     const customRoutes = resourcesOf(template, 'AWS::ApiGatewayV2::Route')
       .filter(([, r]) => r.Properties.AuthorizationType === 'CUSTOM')
       .map(([, r]) => r.Properties.RouteKey);
-    // The keyed machine intake routes, and nothing else: machine reports and 12345 tickets (department
+    // The keyed machine routes, and nothing else: machine reports, 12345 tickets and callbacks (department
     // events and camera alerts are signed instead, checked by their functions).
     expect(customRoutes.sort()).toEqual([
+      'POST /v1/integrations/hotline/callbacks',
       'POST /v1/integrations/hotline/tickets',
       'POST /v1/integrations/reports',
     ]);

@@ -331,6 +331,7 @@ describe('exports', () => {
       '案件数量',
       '标准评价指标',
       '协同指标',
+      '群众满意度',
       '按网格区域',
       '热点',
     ]);
@@ -347,6 +348,10 @@ describe('exports', () => {
       sandun.department(TP)?.name.zh,
       '合计',
     ]);
+    // The reporters' verdicts have a sheet of their own: 满意率 and 回访率 by department.
+    const verdicts = workbook.getWorksheet('群众满意度');
+    if (!verdicts) throw new Error('no 群众满意度 sheet');
+    expect((verdicts.getRow(2).values as unknown[]).slice(1)).toEqual(['部门', '满意率', '回访率']);
     // 按期结案率 of the total row: 1 of 2.
     const closureColumn = (standard.getRow(2).values as unknown[]).indexOf('按期结案率');
     expect(standard.getRow(5).getCell(closureColumn).value).toBe(0.5);

@@ -14,7 +14,9 @@ import { loadDistrict } from '../../shared/district/load';
 import type { Zone } from '../../shared/district/schema';
 import { train } from '../../shared/domain/classifier/model';
 import { indexDistrict } from '../../shared/domain/district-index';
-import type { Clock } from '../../shared/ports';
+import type { CaseStore, Clock, MetricsAggregates } from '../../shared/ports';
+import type { CaseEffects } from '../../shared/usecases/case-effects';
+import { MeteredCaseStore } from '../../shared/usecases/metered-case-store';
 import type { RouteReportDeps } from '../../shared/usecases/route-report';
 import { type ApiCall, apiEvent, lambdaContext } from './api-event';
 import type { Emulators } from './emulators';
@@ -87,10 +89,20 @@ export interface Reply {
   body: any;
 }
 
-/** The intake, cases and router functions wired to the emulators, with a hand-moved clock. */
-export const casesHarness = (emulators: Emulators) => {
+/**
+ * The intake, cases and router functions wired to the emulators, with a hand-moved clock. With
+ * `aggregates` every save also keeps the evaluation figures (as the composition root's store does);
+ * `effects` are what the cases function does after a save (timers, notifications).
+ */
+export const casesHarness = (
+  emulators: Emulators,
+  options: { aggregates?: MetricsAggregates; effects?: CaseEffects } = {},
+) => {
   const clock = testClock();
-  const store = new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName });
+  const tableStore = new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName });
+  const store: CaseStore = options.aggregates
+    ? new MeteredCaseStore(tableStore, options.aggregates)
+    : tableStore;
   const queue = new SqsReportQueue({ client: emulators.sqs, queueUrl: emulators.queues.intakeQueueUrl });
   const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
   const rateLimiter = new DynamoRateLimiter({ client: emulators.documents, tableName: emulators.tableName });
@@ -104,7 +116,15 @@ export const casesHarness = (emulators: Emulators) => {
   });
   const cases = asFunction(
     'cases',
-    makeCasesHandler({ store, district: sandun, clock, identity, triageFeedback }),
+    makeCasesHandler({
+      store,
+      district: sandun,
+      clock,
+      identity,
+      triageFeedback,
+      rateLimiter,
+      ...(options.effects && { effects: options.effects }),
+    }),
   );
   const claims = new DynamoDedupClaims({ client: emulators.documents, tableName: emulators.tableName });
   // Set by a test that has an evidence bucket (camera snapshots join their report's case).
@@ -210,6 +230,29 @@ export const casesHarness = (emulators: Emulators) => {
       }),
     list: (query: Record<string, string>, claims: Record<string, string> = claimsFor.commandCentre()) =>
       invoke(cases, { routeKey: 'GET /v1/cases', query, claims }),
+    /** The reporter's verdict (回访) on a case. */
+    satisfaction: (id: string, body: unknown, claims: Record<string, string>) =>
+      invoke(cases, {
+        routeKey: 'POST /v1/cases/{id}/satisfaction',
+        path: `/v1/cases/${id}/satisfaction`,
+        pathParameters: { id },
+        body,
+        claims,
+      }),
+    /** A 12345 ticket, as the key authorizer lets it through with its context. */
+    hotlineTicket: (body: unknown, context: Record<string, unknown> | undefined) =>
+      invoke(intake, {
+        routeKey: 'POST /v1/integrations/hotline/tickets',
+        body,
+        ...(context && { lambda: context }),
+      }),
+    /** A 12345 callback result, with the ticket key's context. */
+    hotlineCallback: (body: unknown, context: Record<string, unknown> | undefined) =>
+      invoke(cases, {
+        routeKey: 'POST /v1/integrations/hotline/callbacks',
+        body,
+        ...(context && { lambda: context }),
+      }),
     command: (id: string, command: string, body: unknown, claims: Record<string, string>) =>
       invoke(cases, {
         routeKey: `POST /v1/cases/{id}/${command}`,

@@ -607,8 +607,12 @@ describe('buildOpenApi', () => {
     const keyed = Object.values(paths).flatMap((ops) =>
       Object.values(ops).filter((op) => JSON.stringify(op.security) === JSON.stringify([{ apiKey: [] }])),
     );
-    // The keyed machine intake routes and nothing else: machine reports and 12345 tickets.
-    expect(keyed).toEqual([machine, paths['/v1/integrations/hotline/tickets']?.post]);
+    // The keyed machine routes and nothing else: machine reports, 12345 tickets and their callbacks.
+    expect(keyed).toEqual([
+      machine,
+      paths['/v1/integrations/hotline/tickets']?.post,
+      paths['/v1/integrations/hotline/callbacks']?.post,
+    ]);
     // Department events and camera alerts are signed instead: public at the gateway, three headers.
     for (const signed of [
       paths['/v1/integrations/{system}/events']?.post,

@@ -122,6 +122,9 @@ describe('the evaluation panel', () => {
         merged: 1,
         jointVisitCases: 3,
         jointVisits: 1,
+        verdicts: 4,
+        satisfiedVerdicts: 3,
+        closedWithVerdict: 1,
       },
       [NONE]: { reported: 1 },
       'retired-department': { returns: 1 },
@@ -141,7 +144,7 @@ describe('the evaluation panel', () => {
     view.groups.find((g) => g.group === group)?.figures.find((f) => f.id === id)?.value;
 
   it('shows every figure of the workbook groups, named as the README names them, in the definitions’ order', () => {
-    expect(view.groups.map((g) => g.group)).toEqual(['volume', 'standard', 'coordination']);
+    expect(view.groups.map((g) => g.group)).toEqual(['volume', 'standard', 'coordination', 'satisfaction']);
     const shown = view.groups.flatMap((g) => g.figures);
     expect(shown.map((f) => f.id)).toEqual(FIGURES.map((f) => f.id));
     expect(view.groups[1]?.figures.map((f) => f.name.zh)).toEqual([
@@ -162,6 +165,7 @@ describe('the evaluation panel', () => {
       '联合检查次数',
       '减少上门次数',
     ]);
+    expect(view.groups[3]?.figures.map((f) => f.name.zh)).toEqual(['满意率', '回访率']);
     expect({ from: view.from, to: view.to }).toEqual({ from: '2026-11-01', to: '2026-11-30' });
   });
 
@@ -178,6 +182,9 @@ describe('the evaluation panel', () => {
     expect(value('coordination', 'duplicatesMerged')).toBe(1);
     expect(value('coordination', 'jointVisits')).toBe(1);
     expect(value('coordination', 'visitsSaved')).toBe(2);
+    // 满意率 (满意+基本满意 over verdicts) and 回访率 (closed cases with a verdict over closed).
+    expect(value('satisfaction', 'satisfactionRate')).toBe(0.75);
+    expect(value('satisfaction', 'callbackRate')).toBe(1);
     const closure = view.groups[1]?.figures.find((f) => f.id === 'onTimeClosureRate');
     expect(closure).toMatchObject({ kind: 'rate', numerator: 1, denominator: 2 });
   });

@@ -105,7 +105,7 @@ export interface HotspotCell {
 export interface EvaluationView {
   from: string;
   to: string;
-  /** Figure groups in the order of the monthly workbook: volume, standard, coordination. */
+  /** Figure groups in the order of the monthly workbook: volume, standard, coordination, satisfaction. */
   groups: { group: FigureGroup; figures: FigureCell[] }[];
   departments: DepartmentFigures[];
   cells: HotspotCell[];
@@ -113,9 +113,12 @@ export interface EvaluationView {
 }
 
 /** The groups the panel shows, in the workbook's order. */
-export const PANEL_GROUPS: readonly FigureGroup[] = ['volume', 'standard', 'coordination'];
-/** The figures of the per-department table: the rates and the coordination record, not volumes. */
-export const DEPARTMENT_GROUPS: readonly FigureGroup[] = ['standard', 'coordination'];
+export const PANEL_GROUPS: readonly FigureGroup[] = ['volume', 'standard', 'coordination', 'satisfaction'];
+/**
+ * The figures of the per-department table: the rates, the coordination record and the reporters'
+ * verdicts (满意率, 回访率), not volumes.
+ */
+export const DEPARTMENT_GROUPS: readonly FigureGroup[] = ['standard', 'coordination', 'satisfaction'];
 
 const cellsOf = (values: readonly FigureValue[], groups: readonly FigureGroup[]): FigureCell[] => {
   const byId = new Map(values.map((v) => [v.id, v]));

@@ -64,6 +64,7 @@ const zh = {
   'evalGroup.volume': '案件数量',
   'evalGroup.standard': '标准评价指标',
   'evalGroup.coordination': '协同指标',
+  'evalGroup.satisfaction': '群众满意度',
   evalByDepartment: '分部门（本月）',
   evalDepartment: '部门',
   evalNoDepartment: '未分派',
@@ -233,6 +234,14 @@ const zh = {
   'action.repeat-reported': '结案后再次上报',
   'action.joint-visit': '纳入联合查办',
   'action.escalated': '督办升级',
+  'action.satisfaction-recorded': '回访评价',
+  'rating.satisfied': '满意',
+  'rating.basically_satisfied': '基本满意',
+  'rating.dissatisfied': '不满意',
+  'verdictChannel.citizen': '市民自评',
+  'verdictChannel.hotline': '12345回访',
+  'verdictChannel.department': '部门回访',
+  'verdictChannel.operator': '坐席回访',
 
   'command.dispatch': '派遣',
   'command.reassign': '转派',
@@ -342,7 +351,6 @@ const zh = {
   citizenVerdictSubmit: '提交评价',
   citizenVerdictDone: '感谢您的评价',
   citizenVerdictGiven: '您的评价：{rating}',
-  citizenVerdictUnavailable: '评价功能暂未开放，请稍后再试',
   citizenReportedAt: '上报时间',
   citizenCategoryPending: '待分类',
   citizenPrivacy: '您的姓名、电话仅承办人员可见',
@@ -355,9 +363,6 @@ const zh = {
   'citizenStatus.closed': '已办结',
   'citizenStatus.cancelled': '已撤销',
   'citizenStatus.merged': '合并处理',
-  'rating.satisfied': '满意',
-  'rating.basically_satisfied': '基本满意',
-  'rating.dissatisfied': '不满意',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -424,6 +429,7 @@ const en: Record<MessageKey, string> = {
   'evalGroup.volume': 'Volumes',
   'evalGroup.standard': 'Standard rates',
   'evalGroup.coordination': 'Coordination',
+  'evalGroup.satisfaction': "Reporters' verdict",
   evalByDepartment: 'By department (this month)',
   evalDepartment: 'Department',
   evalNoDepartment: 'Not assigned',
@@ -593,6 +599,14 @@ const en: Record<MessageKey, string> = {
   'action.duplicate-dismissed': 'Not a duplicate',
   'action.joint-visit': 'Joined a joint visit',
   'action.escalated': 'Escalated',
+  'action.satisfaction-recorded': "Reporter's verdict",
+  'rating.satisfied': 'Satisfied',
+  'rating.basically_satisfied': 'Basically satisfied',
+  'rating.dissatisfied': 'Dissatisfied',
+  'verdictChannel.citizen': 'by the reporter',
+  'verdictChannel.hotline': '12345 callback',
+  'verdictChannel.department': 'department callback',
+  'verdictChannel.operator': 'operator callback',
 
   'command.dispatch': 'Dispatch',
   'command.reassign': 'Reassign',
@@ -702,7 +716,6 @@ const en: Record<MessageKey, string> = {
   citizenVerdictSubmit: 'Send',
   citizenVerdictDone: 'Thank you for your verdict',
   citizenVerdictGiven: 'Your verdict: {rating}',
-  citizenVerdictUnavailable: 'Verdicts are not open yet, please try later',
   citizenReportedAt: 'Reported',
   citizenCategoryPending: 'Being categorised',
   citizenPrivacy: 'Only the staff handling it see your name and phone',
@@ -715,9 +728,6 @@ const en: Record<MessageKey, string> = {
   'citizenStatus.closed': 'Closed',
   'citizenStatus.cancelled': 'Cancelled',
   'citizenStatus.merged': 'Merged',
-  'rating.satisfied': 'Satisfied',
-  'rating.basically_satisfied': 'Mostly satisfied',
-  'rating.dissatisfied': 'Not satisfied',
 };
 
 export type Lang = 'zh-CN' | 'en';

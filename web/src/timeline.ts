@@ -27,6 +27,11 @@ const detailText = (entry: TimelineEntry, names: DistrictNames): string[] => {
     );
   }
   if (typeof details.category === 'string') parts.push(names.category(details.category));
+  // 回访: the rating and how it came (the comment is the entry's note).
+  if (entry.action === 'satisfaction-recorded') {
+    if (typeof details.rating === 'string') parts.push(t(`rating.${details.rating}` as MessageKey));
+    if (typeof details.channel === 'string') parts.push(t(`verdictChannel.${details.channel}` as MessageKey));
+  }
   if (entry.action.startsWith('evidence-') && typeof details.distanceMetres === 'number') {
     parts.push(t('photoDistance', { m: formatNumber(Math.round(details.distanceMetres)) }));
   }

@@ -10,10 +10,6 @@ import { t, tOf } from '../i18n';
 const RATINGS: readonly SatisfactionRating[] = ['satisfied', 'basically_satisfied', 'dissatisfied'];
 const COMMENT_MAX = 500;
 
-/** API Gateway's own 404 (`{"message":"Not Found"}`): no such route yet, unlike a missing case. */
-const noSuchRoute = (error: unknown) =>
-  error instanceof ApiError && (error.status === 404 || error.status === 405) && !error.problem.title;
-
 export const verdictBlock = (
   c: CaseView & { satisfaction?: Satisfaction },
   api: Api,
@@ -83,14 +79,19 @@ export const verdictBlock = (
       .then(() => {
         message.textContent = t('citizenVerdictDone');
         message.className = 'action-message ok';
+        // Sent: the form is no longer being filled in, so the list may redraw it as the verdict given.
+        for (const b of buttons) {
+          b.classList.remove('on');
+          b.setAttribute('aria-pressed', 'false');
+        }
+        comment.blur();
         onChanged();
       })
       .catch(async (error: unknown) => {
         submit.disabled = false;
         message.className = 'action-message error';
-        message.textContent = noSuchRoute(error)
-          ? t('citizenVerdictUnavailable')
-          : error instanceof ApiError && error.status === 409
+        message.textContent =
+          error instanceof ApiError && error.status === 409
             ? t('conflict')
             : t('failed', { detail: (error as Error).message });
         // The case moved on (a note, a reopening): the next tap is on the case as it is now.
