@@ -1,6 +1,6 @@
-import type { Actor, Case, CaseSummarySource } from '../domain/case';
+import type { Actor, Case, CaseSummarySource, LinkedReport } from '../domain/case';
 import { isOverdue, nextDue } from '../domain/deadlines';
-import { maskPhonesInText, maskReporter, maySeePersonalData } from '../domain/personal-data';
+import { maskName, maskPhonesInText, maskReporter, maySeePersonalData } from '../domain/personal-data';
 
 /** The case as the API shows it: the stored record plus what is derived at read time. */
 export interface CaseView extends Case {
@@ -28,6 +28,28 @@ const maskVerdicts = (c: Case): Pick<Case, 'timeline'> & Partial<Pick<Case, 'sat
   }),
 });
 
+/**
+ * A report merged into the case is another citizen's: who may see its personal data is decided for
+ * it, not for the case. The command centre and the assigned department see it; the citizen who
+ * reported the case sees their own report only, not the neighbours' who reported the same thing.
+ */
+const linkedReportView = (c: Case, linked: LinkedReport, reader: Actor): LinkedReport => {
+  if (maySeePersonalData(reader, { assignee: c.assignee, submittedBy: linked.submittedBy })) return linked;
+  return {
+    ...linked,
+    description: maskPhonesInText(linked.description),
+    ...(linked.reporter && { reporter: maskReporter(linked.reporter) }),
+    // A citizen's account is personal data too; staff and machine clients are named as they act.
+    ...(linked.submittedBy.role === 'reporter' && {
+      submittedBy: {
+        subject: 'masked',
+        role: 'reporter',
+        ...(linked.submittedBy.name !== undefined && { name: maskName(linked.submittedBy.name) }),
+      },
+    }),
+  };
+};
+
 /** What this reader may see of the case: personal data masked unless they are entitled to it. */
 export const caseView = (c: Case, now: string, reader: Actor): CaseView => {
   const due = nextDue(c);
@@ -36,6 +58,7 @@ export const caseView = (c: Case, now: string, reader: Actor): CaseView => {
     ...c,
     ...(masked && c.reporter && { reporter: maskReporter(c.reporter) }),
     ...(masked && { description: maskPhonesInText(c.description) }),
+    linkedReports: c.linkedReports.map((linked) => linkedReportView(c, linked, reader)),
     ...(masked && maskVerdicts(c)),
     overdue: isOverdue(c, now),
     ...(due && { nextDueAt: due }),
