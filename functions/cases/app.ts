@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import type { z } from 'zod';
 import { actorFromEvent } from '../../shared/auth/actor';
 import { auditCase } from '../../shared/domain/audit';
 import { type Action, authorize, inScope, scopeOf } from '../../shared/domain/authorization';
@@ -27,6 +26,7 @@ import type { IdentityConfig } from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
 import { dismissDuplicateFlag, mergeInto, unmerge } from '../../shared/usecases/merge-cases';
 import { type RunCommandDeps, runCaseCommand } from '../../shared/usecases/run-command';
+import type { z } from '../../shared/validation/zod';
 
 export interface CasesDeps extends RunCommandDeps {
   store: CaseStore;
