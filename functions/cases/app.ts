@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import type { z } from 'zod';
 import { actorFromEvent } from '../../shared/auth/actor';
 import { auditCase } from '../../shared/domain/audit';
 import { type Action, authorize, isAllowed, scopeOf } from '../../shared/domain/authorization';
@@ -33,6 +32,7 @@ import { metrics } from '../../shared/runtime/observability';
 import { dismissDuplicateFlag, mergeInto, unmerge } from '../../shared/usecases/merge-cases';
 import { deliverHotlineCallback, recordVerdict } from '../../shared/usecases/record-verdict';
 import { type RunCommandDeps, runCaseCommand } from '../../shared/usecases/run-command';
+import type { z } from '../../shared/validation/zod';
 
 export interface CasesDeps extends RunCommandDeps {
   store: CaseStore;

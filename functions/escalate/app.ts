@@ -2,17 +2,17 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
 import { logger, metrics, traceInvocations } from '../../shared/runtime/observability';
 import { type CheckDeadlineDeps, checkDeadline } from '../../shared/usecases/check-deadline';
+import * as z from '../../shared/validation/zod';
 
 /** The due check the timer's state machine sends (infra/stack/timers.ts builds the body). */
 const DueCheckMessage = z.object({
-  caseId: z.string().min(1),
-  schedule: z.number().int().min(0),
+  caseId: z.string().check(z.minLength(1)),
+  schedule: z.number().check(z.int(), z.gte(0)),
   deadline: z.enum(['accept', 'handle']),
-  taskToken: z.string().min(1),
-  recheck: z.boolean().default(false),
+  taskToken: z.string().check(z.minLength(1)),
+  recheck: z._default(z.boolean(), false),
 });
 
 const checkRecord = async (deps: CheckDeadlineDeps, record: SQSRecord): Promise<void> => {

@@ -2,7 +2,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
 import type { RoutingRequest } from '../../shared/ports';
 import { logger, metrics, traceInvocations } from '../../shared/runtime/observability';
 import {
@@ -11,11 +10,12 @@ import {
   type RouteResult,
   routeReports,
 } from '../../shared/usecases/route-report';
+import * as z from '../../shared/validation/zod';
 
 const RoutingMessage = z.object({
-  caseId: z.string().min(1),
-  correlationId: z.string().min(1),
-  area: z.string().min(1).optional(),
+  caseId: z.string().check(z.minLength(1)),
+  correlationId: z.string().check(z.minLength(1)),
+  area: z.optional(z.string().check(z.minLength(1))),
 });
 
 type Parsed = { record: SQSRecord; request: QueuedReport } | { record: SQSRecord; error: Error };

@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
 import { type Actor, SOURCES, type Source } from '../domain/case';
 import { UnauthenticatedError } from '../domain/errors';
 import {
@@ -10,6 +9,7 @@ import {
   RATE_LIMIT_PER_MINUTE,
 } from '../domain/integration-key';
 import { lazySchema } from '../http/lazy-schema';
+import * as z from '../validation/zod';
 
 /**
  * What the key authorizer hands the route's function (`requestContext.authorizer.lambda`). Only
@@ -44,14 +44,19 @@ export interface IntegrationPrincipal {
 /** Built on the first integration request: the functions that import this module serve other routes too. */
 const ContextSchema = lazySchema(() =>
   z.object({
-    keyId: z.string().regex(KEY_ID_PATTERN),
-    name: z.string().min(1),
+    keyId: z.string().check(z.regex(KEY_ID_PATTERN)),
+    name: z.string().check(z.minLength(1)),
     source: z.enum(SOURCES),
-    actions: z
-      .union([z.string(), z.array(z.string())])
-      .transform((value) => (typeof value === 'string' ? value.split(',').filter(Boolean) : value))
-      .pipe(z.array(z.enum(INTEGRATION_ACTIONS))),
-    rateLimitPerMinute: z.coerce.number().int().min(RATE_LIMIT_PER_MINUTE.min).max(RATE_LIMIT_PER_MINUTE.max),
+    actions: z.pipe(
+      z.pipe(
+        z.union([z.string(), z.array(z.string())]),
+        z.transform((value) => (typeof value === 'string' ? value.split(',').filter(Boolean) : value)),
+      ),
+      z.array(z.enum(INTEGRATION_ACTIONS)),
+    ),
+    rateLimitPerMinute: z.coerce
+      .number()
+      .check(z.int(), z.gte(RATE_LIMIT_PER_MINUTE.min), z.lte(RATE_LIMIT_PER_MINUTE.max)),
   }),
 );
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation/zod';
 
 /**
  * A district's working calendar (工作日历): which days and hours count for categories whose
@@ -16,65 +16,66 @@ export const minutesOfDay = (time: string): number => {
 
 /** Built on first use with the district schema (see `districtSchemas`), not at every cold start. */
 const buildWorkingCalendar = () => {
-  const localTime = z.string().regex(LOCAL_TIME, 'a local time HH:MM (24-hour)');
-  const localDate = z
-    .string()
-    .regex(LOCAL_DATE, 'a local date YYYY-MM-DD')
-    .refine((value) => new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'not a real date');
+  const localTime = z.string().check(z.regex(LOCAL_TIME, 'a local time HH:MM (24-hour)'));
+  const localDate = z.string().check(
+    z.regex(LOCAL_DATE, 'a local date YYYY-MM-DD'),
+    z.refine((value) => new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'not a real date'),
+  );
   return z
     .object({
       /** ISO weekdays that are working days: 1 = Monday … 7 = Sunday. */
-      workingDays: z.array(z.number().int().min(1).max(7)).min(1).max(7),
+      workingDays: z
+        .array(z.number().check(z.int(), z.gte(1), z.lte(7)))
+        .check(z.minLength(1), z.maxLength(7)),
       /** Working periods of a working day, in order, e.g. 08:30–12:00 and 13:30–17:30. */
-      hours: z
-        .array(z.object({ start: localTime, end: localTime }))
-        .min(1)
-        .max(6),
+      hours: z.array(z.object({ start: localTime, end: localTime })).check(z.minLength(1), z.maxLength(6)),
       /** Days off that would otherwise be working days (法定节假日). */
-      holidays: z.array(localDate).max(400).default([]),
+      holidays: z._default(z.array(localDate).check(z.maxLength(400)), []),
       /** Days worked that would otherwise be days off (调休上班). */
-      extraWorkingDays: z.array(localDate).max(100).default([]),
+      extraWorkingDays: z._default(z.array(localDate).check(z.maxLength(100)), []),
     })
-    .superRefine((calendar, ctx) => {
-      const seenDays = new Set<number>();
-      calendar.workingDays.forEach((day, i) => {
-        if (seenDays.has(day))
-          ctx.addIssue({ code: 'custom', path: ['workingDays', i], message: `duplicate ${day}` });
-        seenDays.add(day);
-      });
-      calendar.hours.forEach((period, i) => {
-        if (minutesOfDay(period.end) <= minutesOfDay(period.start)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['hours', i, 'end'],
-            message: 'a period must end after it starts',
-          });
-        }
-        const previous = calendar.hours[i - 1];
-        if (previous && minutesOfDay(period.start) < minutesOfDay(previous.end)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['hours', i, 'start'],
-            message: 'periods must be in order and must not overlap',
-          });
-        }
-      });
-      const holidays = new Set<string>();
-      calendar.holidays.forEach((day, i) => {
-        if (holidays.has(day))
-          ctx.addIssue({ code: 'custom', path: ['holidays', i], message: `duplicate "${day}"` });
-        holidays.add(day);
-      });
-      calendar.extraWorkingDays.forEach((day, i) => {
-        if (holidays.has(day)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['extraWorkingDays', i],
-            message: `"${day}" is also listed as a holiday`,
-          });
-        }
-      });
-    });
+    .check(
+      z.superRefine((calendar, ctx) => {
+        const seenDays = new Set<number>();
+        calendar.workingDays.forEach((day, i) => {
+          if (seenDays.has(day))
+            ctx.addIssue({ code: 'custom', path: ['workingDays', i], message: `duplicate ${day}` });
+          seenDays.add(day);
+        });
+        calendar.hours.forEach((period, i) => {
+          if (minutesOfDay(period.end) <= minutesOfDay(period.start)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['hours', i, 'end'],
+              message: 'a period must end after it starts',
+            });
+          }
+          const previous = calendar.hours[i - 1];
+          if (previous && minutesOfDay(period.start) < minutesOfDay(previous.end)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['hours', i, 'start'],
+              message: 'periods must be in order and must not overlap',
+            });
+          }
+        });
+        const holidays = new Set<string>();
+        calendar.holidays.forEach((day, i) => {
+          if (holidays.has(day))
+            ctx.addIssue({ code: 'custom', path: ['holidays', i], message: `duplicate "${day}"` });
+          holidays.add(day);
+        });
+        calendar.extraWorkingDays.forEach((day, i) => {
+          if (holidays.has(day)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['extraWorkingDays', i],
+              message: `"${day}" is also listed as a holiday`,
+            });
+          }
+        });
+      }),
+    );
 };
 
 let built: ReturnType<typeof buildWorkingCalendar> | undefined;

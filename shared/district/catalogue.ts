@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation/zod';
 import type { DistrictProblem } from './load';
 import { type CatalogueUse, type Category, type CategoryOverride, districtSchemas } from './schema';
 
@@ -13,7 +13,9 @@ import { type CatalogueUse, type Category, type CategoryOverride, districtSchema
 /** Built on first use, as the district schema it extends (see `districtSchemas`). */
 const buildCatalogueSchemas = () => {
   const { LocalizedName, Category } = districtSchemas();
-  const roleId = z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be lower-case letters, digits and dashes');
+  const roleId = z
+    .string()
+    .check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be lower-case letters, digits and dashes'));
 
   const CatalogueRole = z.object({ id: roleId, name: LocalizedName });
 
@@ -21,41 +23,43 @@ const buildCatalogueSchemas = () => {
     .object({
       id: roleId,
       name: LocalizedName,
-      version: z.string().min(1).max(20),
-      roles: z.array(CatalogueRole).min(1).max(60),
+      version: z.string().check(z.minLength(1), z.maxLength(20)),
+      roles: z.array(CatalogueRole).check(z.minLength(1), z.maxLength(60)),
       /** Entries name roles in `lead` and `cooperating`, not departments. */
-      entries: z.array(Category).min(1).max(300),
+      entries: z.array(Category).check(z.minLength(1), z.maxLength(300)),
     })
-    .superRefine((catalogue, ctx) => {
-      const roles = new Set(catalogue.roles.map((r) => r.id));
-      const codes = new Set<string>();
-      catalogue.entries.forEach((entry, i) => {
-        if (codes.has(entry.code))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['entries', i, 'code'],
-            message: `duplicate "${entry.code}"`,
-          });
-        codes.add(entry.code);
-        for (const [path, role] of [
-          [['lead'], entry.lead],
-          ...entry.cooperating.map((r, j) => [['cooperating', j], r] as const),
-        ] as const) {
-          if (!roles.has(role))
+    .check(
+      z.superRefine((catalogue, ctx) => {
+        const roles = new Set(catalogue.roles.map((r) => r.id));
+        const codes = new Set<string>();
+        catalogue.entries.forEach((entry, i) => {
+          if (codes.has(entry.code))
             ctx.addIssue({
               code: 'custom',
-              path: ['entries', i, ...path],
-              message: `unknown role "${role}"`,
+              path: ['entries', i, 'code'],
+              message: `duplicate "${entry.code}"`,
             });
-        }
-        if (entry.cooperating.includes(entry.lead))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['entries', i, 'cooperating'],
-            message: 'the lead role cannot also co-operate',
-          });
-      });
-    });
+          codes.add(entry.code);
+          for (const [path, role] of [
+            [['lead'], entry.lead],
+            ...entry.cooperating.map((r, j) => [['cooperating', j], r] as const),
+          ] as const) {
+            if (!roles.has(role))
+              ctx.addIssue({
+                code: 'custom',
+                path: ['entries', i, ...path],
+                message: `unknown role "${role}"`,
+              });
+          }
+          if (entry.cooperating.includes(entry.lead))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['entries', i, 'cooperating'],
+              message: 'the lead role cannot also co-operate',
+            });
+        });
+      }),
+    );
 
   return { CatalogueRole, Catalogue };
 };

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import * as z from 'zod';
 import type { LabelledExample } from '../domain/classifier/model';
 import { sameTextKey } from '../domain/classifier/retrain';
+import * as z from '../validation/zod';
 import { DistrictConfigError, type DistrictProblem } from './load';
 import type { DistrictConfig } from './schema';
 
@@ -13,15 +13,15 @@ import type { DistrictConfig } from './schema';
  */
 
 export const ExamplesFile = z.object({
-  district: z.string().min(1),
+  district: z.string().check(z.minLength(1)),
   examples: z
     .array(
       z.object({
-        text: z.string().trim().min(1).max(2_000),
-        category: z.string().min(1),
+        text: z.string().check(z.trim(), z.minLength(1), z.maxLength(2_000)),
+        category: z.string().check(z.minLength(1)),
       }),
     )
-    .max(50_000),
+    .check(z.maxLength(50_000)),
 });
 
 /** `district.json` → `district.triage.json`: the classifier's counts the stack bundles (see triage-composition). */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { z } from 'zod';
+import type { z } from '../validation/zod';
 import { type Catalogue, catalogueSchemas, resolveCatalogue } from './catalogue';
 import { type DistrictConfig, districtSchemas } from './schema';
 
@@ -26,7 +26,7 @@ export class DistrictConfigError extends Error {
   }
 }
 
-const problemsOf = (error: z.ZodError): DistrictProblem[] =>
+const problemsOf = (error: z.core.$ZodError): DistrictProblem[] =>
   error.issues.map((issue) => ({
     path: issue.path.map(String).join('.'),
     rule: issue.code,

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation/zod';
 
 /**
  * Which map app the field page's 导航 opens at a case. Case positions are WGS-84; each provider
@@ -18,45 +18,47 @@ const buildNavigationSchema = () =>
        * when installed; `geo`: a `geo:` URI (RFC 5870), the phone's own chooser (Android);
        * `custom`: `urlTemplate`.
        */
-      provider: z.enum(NAVIGATION_PROVIDERS).default('amap'),
+      provider: z._default(z.enum(NAVIGATION_PROVIDERS), 'amap'),
       /** Who is calling, as the URI APIs ask: 高德's and 百度's `src`, 腾讯's `referer` (its developer key). */
-      source: z
-        .string()
-        .regex(/^[A-Za-z0-9._-]{1,80}$/, 'letters, digits, dot, dash and underscore')
-        .default('xietong'),
+      source: z._default(
+        z.string().check(z.regex(/^[A-Za-z0-9._-]{1,80}$/, 'letters, digits, dot, dash and underscore')),
+        'xietong',
+      ),
       /** `custom` only: an https (or geo:) link with `{lat}`, `{lng}` and optionally `{name}`. */
-      urlTemplate: z.string().max(500).optional(),
+      urlTemplate: z.optional(z.string().check(z.maxLength(500))),
       /** `custom` only: the datum `{lat}` and `{lng}` are given in. */
-      coordinate: z.enum(['wgs84', 'gcj02']).default('wgs84'),
+      coordinate: z._default(z.enum(['wgs84', 'gcj02']), 'wgs84'),
     })
-    .superRefine((settings, ctx) => {
-      const template = settings.urlTemplate;
-      if (settings.provider !== 'custom') {
-        if (template !== undefined) {
+    .check(
+      z.superRefine((settings, ctx) => {
+        const template = settings.urlTemplate;
+        if (settings.provider !== 'custom') {
+          if (template !== undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['urlTemplate'],
+              message: 'a URL template needs provider "custom"',
+            });
+          }
+          return;
+        }
+        if (template === undefined) {
           ctx.addIssue({
             code: 'custom',
             path: ['urlTemplate'],
-            message: 'a URL template needs provider "custom"',
+            message: 'provider "custom" needs urlTemplate',
+          });
+          return;
+        }
+        if (!TEMPLATE_SCHEMES.test(template) || !template.includes('{lat}') || !template.includes('{lng}')) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['urlTemplate'],
+            message: 'an https:// or geo: link containing {lat} and {lng}',
           });
         }
-        return;
-      }
-      if (template === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['urlTemplate'],
-          message: 'provider "custom" needs urlTemplate',
-        });
-        return;
-      }
-      if (!TEMPLATE_SCHEMES.test(template) || !template.includes('{lat}') || !template.includes('{lng}')) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['urlTemplate'],
-          message: 'an https:// or geo: link containing {lat} and {lng}',
-        });
-      }
-    });
+      }),
+    );
 
 export const DEFAULT_NAVIGATION: NavigationSettings = {
   provider: 'amap',

@@ -1,18 +1,18 @@
-import * as z from 'zod';
 import { CASE_STATUSES } from '../domain/case';
 import { GROUP_BY } from '../usecases/metrics';
+import * as z from '../validation/zod';
 import { lazySchema } from './lazy-schema';
 
 /** A district day, YYYY-MM-DD (the district's own calendar date). */
 const Day = lazySchema(() =>
-  z
-    .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a date YYYY-MM-DD')
-    .refine((day) => {
+  z.string().check(
+    z.regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a date YYYY-MM-DD'),
+    z.refine((day) => {
       // Date.parse rolls 2026-11-31 over to December: compare the round trip instead.
       const parsed = new Date(`${day}T00:00:00Z`);
       return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === day;
     }, 'a real calendar date'),
+  ),
 );
 
 /** A period of at most 366 days, `from` not after `to`. */
@@ -23,7 +23,9 @@ const period = <T extends { from: string; to: string }>(query: T, ctx: z.core.$R
 };
 
 export const MetricsQuery = lazySchema(() =>
-  z.strictObject({ from: Day(), to: Day(), groupBy: z.enum(GROUP_BY).optional() }).superRefine(period),
+  z
+    .strictObject({ from: Day(), to: Day(), groupBy: z.optional(z.enum(GROUP_BY)) })
+    .check(z.superRefine(period)),
 );
 
 export const HotspotsQuery = lazySchema(() =>
@@ -31,29 +33,29 @@ export const HotspotsQuery = lazySchema(() =>
     .strictObject({
       from: Day(),
       to: Day(),
-      limit: z
-        .string()
-        .regex(/^[0-9]{1,3}$/, 'an integer from 1 to 100')
-        .transform(Number)
-        .pipe(z.number().int().min(1).max(100))
-        .optional(),
+      limit: z.optional(
+        z.pipe(
+          z.pipe(z.string().check(z.regex(/^[0-9]{1,3}$/, 'an integer from 1 to 100')), z.transform(Number)),
+          z.number().check(z.int(), z.gte(1), z.lte(100)),
+        ),
+      ),
     })
-    .superRefine(period),
+    .check(z.superRefine(period)),
 );
 
 /** The case list's filters (GET /v1/cases), without paging: an export takes every page. */
 export const ExportQuery = lazySchema(() =>
   z.strictObject({
-    status: z.enum(CASE_STATUSES).optional(),
-    department: z.string().min(1).max(60).optional(),
-    zone: z.string().min(1).max(60).optional(),
-    overdue: z.enum(['true', 'false']).optional(),
-    possibleDuplicate: z.literal('true').optional(),
+    status: z.optional(z.enum(CASE_STATUSES)),
+    department: z.optional(z.string().check(z.minLength(1), z.maxLength(60))),
+    zone: z.optional(z.string().check(z.minLength(1), z.maxLength(60))),
+    overdue: z.optional(z.enum(['true', 'false'])),
+    possibleDuplicate: z.optional(z.literal('true')),
   }),
 );
 
 export const EvaluationQuery = lazySchema(() =>
   z.strictObject({
-    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM'),
+    month: z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM')),
   }),
 );

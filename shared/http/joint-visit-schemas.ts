@@ -1,35 +1,36 @@
-import * as z from 'zod';
 import { JOINT_VISIT_ID_PATTERN, JOINT_VISIT_STATUSES } from '../domain/joint-visit';
+import * as z from '../validation/zod';
 import { lazySchema } from './lazy-schema';
 
 /** Requests of the joint-visit and premises routes (strict, like every request schema). */
 
 const limit = lazySchema(() =>
-  z
-    .string()
-    .regex(/^[0-9]{1,3}$/, 'an integer from 1 to 100')
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(100))
-    .optional(),
+  z.optional(
+    z.pipe(
+      z.pipe(z.string().check(z.regex(/^[0-9]{1,3}$/, 'an integer from 1 to 100')), z.transform(Number)),
+      z.number().check(z.int(), z.gte(1), z.lte(100)),
+    ),
+  ),
 );
-const cursor = lazySchema(() => z.string().min(1).max(2000).optional());
+const cursor = lazySchema(() => z.optional(z.string().check(z.minLength(1), z.maxLength(2000))));
 
 export const JointVisitId = lazySchema(() =>
-  z.string().regex(JOINT_VISIT_ID_PATTERN, 'a joint visit id as the API returns it'),
+  z.string().check(z.regex(JOINT_VISIT_ID_PATTERN, 'a joint visit id as the API returns it')),
 );
 
 export const PremisesId = lazySchema(() =>
   z
     .string()
-    .regex(/^P-(ref|addr|cell)-[A-Za-z0-9_-]{1,40}$/, 'a premises id as a case carries it (premisesId)'),
+    .check(
+      z.regex(/^P-(ref|addr|cell)-[A-Za-z0-9_-]{1,40}$/, 'a premises id as a case carries it (premisesId)'),
+    ),
 );
 
 export const JointVisitListQuery = lazySchema(() =>
   z.strictObject({
     status: z
-      .enum(JOINT_VISIT_STATUSES)
-      .default('planned')
-      .describe('The work queue to list; planned by default'),
+      ._default(z.enum(JOINT_VISIT_STATUSES), 'planned')
+      .check(z.describe('The work queue to list; planned by default')),
     limit: limit(),
     cursor: cursor(),
   }),
@@ -39,31 +40,33 @@ export const PremisesQuery = lazySchema(() => z.strictObject({ limit: limit(), c
 
 const expectedVersion = lazySchema(() =>
   z
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .describe("The visit's version the client saw; stale versions are refused with 409"),
+    .optional(z.number().check(z.int(), z.positive()))
+    .check(z.describe("The visit's version the client saw; stale versions are refused with 409")),
 );
 
 export const JOINT_VISIT_BODIES = {
   confirm: lazySchema(() =>
     z
       .strictObject({ expectedVersion: expectedVersion() })
-      .describe('The command centre confirms a proposed visit'),
+      .check(z.describe('The command centre confirms a proposed visit')),
   ),
   accept: lazySchema(() =>
     z
       .strictObject({
-        note: z.string().trim().min(1).max(2000).optional(),
+        note: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(2000))),
         expectedVersion: expectedVersion(),
       })
-      .describe('The joint team takes the visit on: every covered case is accepted by its own department'),
+      .check(
+        z.describe('The joint team takes the visit on: every covered case is accepted by its own department'),
+      ),
   ),
   resolve: lazySchema(() =>
     z
-      .strictObject({ result: z.string().trim().min(1).max(2000), expectedVersion: expectedVersion() })
-      .describe('The joint team reports the result: every covered case is handled with it'),
+      .strictObject({
+        result: z.string().check(z.trim(), z.minLength(1), z.maxLength(2000)),
+        expectedVersion: expectedVersion(),
+      })
+      .check(z.describe('The joint team reports the result: every covered case is handled with it')),
   ),
 } as const;
 

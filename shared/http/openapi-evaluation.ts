@@ -1,11 +1,11 @@
-import type { z } from 'zod';
 import { FIGURES } from '../domain/metrics';
+import type { z } from '../validation/zod';
 import { EvaluationQuery, ExportQuery, HotspotsQuery, MetricsQuery } from './evaluation-schemas';
 import type { LazySchema } from './lazy-schema';
 import { jsonSchemaOf, problemResponses } from './openapi-parts';
 
 /** The evaluation part of the OpenAPI document (figures, hotspots, exports), from the validating schemas. */
-const queryParameters = (query: LazySchema<z.ZodType>, required: string[] = []) =>
+const queryParameters = (query: LazySchema<z.ZodMiniType>, required: string[] = []) =>
   Object.entries((jsonSchemaOf(query) as { properties: Record<string, unknown> }).properties).map(
     ([name, schema]) => ({ name, in: 'query', required: required.includes(name), schema }),
   );

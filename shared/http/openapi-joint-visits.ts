@@ -1,6 +1,6 @@
-import type { z } from 'zod';
 import { CASE_STATUSES } from '../domain/case';
 import { JOINT_VISIT_STATUSES } from '../domain/joint-visit';
+import type { z } from '../validation/zod';
 import {
   JOINT_VISIT_BODIES,
   type JointVisitCommand,
@@ -52,7 +52,7 @@ const ok = (description: string, body: Record<string, unknown>) => ({
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 const visitRef = { $ref: '#/components/schemas/JointVisit' };
 
-const queryParameters = (query: LazySchema<z.ZodType>) =>
+const queryParameters = (query: LazySchema<z.ZodMiniType>) =>
   Object.entries((schema(query) as { properties: Record<string, unknown> }).properties).map(([name, s]) => ({
     name,
     in: 'query',

@@ -1,8 +1,8 @@
-import * as z from 'zod';
+import * as z from '../validation/zod';
 import { type LazySchema, schemaOf } from './lazy-schema';
 
 /** A request schema as JSON Schema 2020-12 (OpenAPI 3.1's dialect), without the `$schema` tag. */
-export const jsonSchemaOf = (type: z.ZodType | LazySchema<z.ZodType>) => {
+export const jsonSchemaOf = (type: z.ZodMiniType | LazySchema<z.ZodMiniType>) => {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schemaOf(type), {
     target: 'draft-2020-12',
     io: 'input',

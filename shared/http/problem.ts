@@ -1,5 +1,4 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
 import {
   CameraExistsError,
   CameraNotFoundError,
@@ -22,6 +21,7 @@ import {
   UnauthenticatedError,
   VersionConflictError,
 } from '../domain/errors';
+import type { z } from '../validation/zod';
 
 /** One field that broke one rule. */
 export interface FieldProblem {
@@ -69,7 +69,7 @@ const zodIssueToProblem =
     return [{ field: base || prefix || '(body)', rule: issue.code, message: issue.message }];
   };
 
-export const fromZodError = (error: z.ZodError, prefix = ''): RequestError =>
+export const fromZodError = (error: z.core.$ZodError, prefix = ''): RequestError =>
   new RequestError(400, 'Invalid request', error.issues.flatMap(zodIssueToProblem(prefix)));
 
 const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number, string][] = [

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
 import { KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../domain/signature';
+import type { z } from '../validation/zod';
 import { type LazySchema, schemaOf } from './lazy-schema';
 import { fromZodError, RequestError } from './problem';
 
@@ -27,7 +27,7 @@ export const signedRequestOf = (event: APIGatewayProxyEventV2) => ({
 });
 
 /** Parses a JSON body and validates it; an absent body is `{}` for commands that need no fields. */
-export const jsonBody = <S extends z.ZodType>(
+export const jsonBody = <S extends z.ZodMiniType>(
   event: APIGatewayProxyEventV2,
   schema: S | LazySchema<S>,
 ): z.output<S> => {
@@ -62,7 +62,7 @@ export const jsonBody = <S extends z.ZodType>(
   return result.data;
 };
 
-export const queryParams = <S extends z.ZodType>(
+export const queryParams = <S extends z.ZodMiniType>(
   event: APIGatewayProxyEventV2,
   schema: S | LazySchema<S>,
 ): z.output<S> => {
@@ -71,7 +71,7 @@ export const queryParams = <S extends z.ZodType>(
   return result.data;
 };
 
-export const pathParam = <S extends z.ZodType>(
+export const pathParam = <S extends z.ZodMiniType>(
   event: APIGatewayProxyEventV2,
   name: string,
   schema: S | LazySchema<S>,
@@ -81,7 +81,7 @@ export const pathParam = <S extends z.ZodType>(
   return result.data;
 };
 
-export const headerParam = <S extends z.ZodType>(
+export const headerParam = <S extends z.ZodMiniType>(
   event: APIGatewayProxyEventV2,
   name: string,
   schema: S | LazySchema<S>,

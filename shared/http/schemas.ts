@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import { CASE_STATUSES, RATINGS, SOURCES } from '../domain/case';
 import { INTEGRATION_ACTIONS, KEY_ID_PATTERN, RATE_LIMIT_PER_MINUTE } from '../domain/integration-key';
 import { HOTLINE_RATINGS } from '../domain/satisfaction';
 import { SUBSCRIPTION_EVENTS } from '../domain/subscriptions';
+import * as z from '../validation/zod';
 import { lazySchema } from './lazy-schema';
 
 /**
@@ -10,14 +10,16 @@ import { lazySchema } from './lazy-schema';
  * can't disagree. Objects are strict: an unknown field is named in the 400 rather than ignored.
  */
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
 export const Location = lazySchema(() =>
   z.strictObject({
-    lat: z.number().gte(-90).lte(90).describe('Latitude in degrees'),
-    lng: z.number().gte(-180).lte(180).describe('Longitude in degrees'),
-    crs: z.enum(['wgs84', 'gcj02']).default('wgs84').describe('wgs84 (GPS) or gcj02 (Chinese map apps)'),
-    address: text(200).optional(),
+    lat: z.number().check(z.gte(-90), z.lte(90), z.describe('Latitude in degrees')),
+    lng: z.number().check(z.gte(-180), z.lte(180), z.describe('Longitude in degrees')),
+    crs: z
+      ._default(z.enum(['wgs84', 'gcj02']), 'wgs84')
+      .check(z.describe('wgs84 (GPS) or gcj02 (Chinese map apps)')),
+    address: z.optional(text(200)),
   }),
 );
 
@@ -25,35 +27,43 @@ export const ReportBody = lazySchema(() =>
   z.strictObject({
     source: z.enum(SOURCES),
     category: z
-      .string()
-      .min(1)
-      .max(80)
-      .optional()
-      .describe('A category code from GET /v1/district; without it the case goes to triage'),
+      .optional(z.string().check(z.minLength(1), z.maxLength(80)))
+      .check(z.describe('A category code from GET /v1/district; without it the case goes to triage')),
     description: text(2000),
     location: Location(),
-    occurredAt: z.iso.datetime({ offset: true }).optional(),
-    reporter: z
-      .strictObject({
-        name: text(60).optional(),
-        phone: z
-          .string()
-          .regex(/^\+?[0-9][0-9 -]{4,19}$/, 'a phone number: digits, spaces or dashes, optional leading +')
-          .optional(),
-      })
-      .optional(),
+    occurredAt: z.optional(z.iso.datetime({ offset: true })),
+    reporter: z.optional(
+      z.strictObject({
+        name: z.optional(text(60)),
+        phone: z.optional(
+          z
+            .string()
+            .check(
+              z.regex(
+                /^\+?[0-9][0-9 -]{4,19}$/,
+                'a phone number: digits, spaces or dashes, optional leading +',
+              ),
+            ),
+        ),
+      }),
+    ),
     externalRef: z
-      .strictObject({
-        system: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'letters, digits, dot, dash, underscore (≤ 40)'),
-        id: text(100),
-      })
-      .optional()
-      .describe('The ticket in the sending system; a ticket already seen returns its case'),
+      .optional(
+        z.strictObject({
+          system: z
+            .string()
+            .check(z.regex(/^[A-Za-z0-9._-]{1,40}$/, 'letters, digits, dot, dash, underscore (≤ 40)')),
+          id: text(100),
+        }),
+      )
+      .check(z.describe('The ticket in the sending system; a ticket already seen returns its case')),
   }),
 );
 
 const expectedVersion = lazySchema(() =>
-  z.number().int().positive().optional().describe('Stale versions are refused with 409'),
+  z
+    .optional(z.number().check(z.int(), z.positive()))
+    .check(z.describe('Stale versions are refused with 409')),
 );
 const reason = lazySchema(() => text(1000));
 const note = lazySchema(() => text(2000));
@@ -62,42 +72,40 @@ export const COMMAND_BODIES = {
   dispatch: lazySchema(() =>
     z.strictObject({
       department: z
-        .string()
-        .min(1)
-        .max(60)
-        .optional()
-        .describe('Defaults to the lead department; a change is a reassignment'),
+        .optional(z.string().check(z.minLength(1), z.maxLength(60)))
+        .check(z.describe('Defaults to the lead department; a change is a reassignment')),
       category: z
-        .string()
-        .min(1)
-        .max(80)
-        .optional()
-        .describe('Required for a case in triage; re-routes the case'),
-      reason: reason().optional().describe('Required when reassigning a dispatched case'),
+        .optional(z.string().check(z.minLength(1), z.maxLength(80)))
+        .check(z.describe('Required for a case in triage; re-routes the case')),
+      reason: z.optional(reason()).check(z.describe('Required when reassigning a dispatched case')),
       expectedVersion: expectedVersion(),
     }),
   ),
-  accept: lazySchema(() => z.strictObject({ note: note().optional(), expectedVersion: expectedVersion() })),
+  accept: lazySchema(() => z.strictObject({ note: z.optional(note()), expectedVersion: expectedVersion() })),
   return: lazySchema(() => z.strictObject({ reason: reason(), expectedVersion: expectedVersion() })),
   progress: lazySchema(() => z.strictObject({ note: note(), expectedVersion: expectedVersion() })),
   resolve: lazySchema(() => z.strictObject({ result: note(), expectedVersion: expectedVersion() })),
   verify: lazySchema(() =>
-    z.strictObject({ passed: z.boolean(), note: note().optional(), expectedVersion: expectedVersion() }),
+    z.strictObject({ passed: z.boolean(), note: z.optional(note()), expectedVersion: expectedVersion() }),
   ),
-  close: lazySchema(() => z.strictObject({ note: note().optional(), expectedVersion: expectedVersion() })),
+  close: lazySchema(() => z.strictObject({ note: z.optional(note()), expectedVersion: expectedVersion() })),
   reopen: lazySchema(() => z.strictObject({ reason: reason(), expectedVersion: expectedVersion() })),
   cancel: lazySchema(() => z.strictObject({ reason: reason(), expectedVersion: expectedVersion() })),
   escalate: lazySchema(() =>
     z
       .strictObject({ reason: reason(), expectedVersion: expectedVersion() })
-      .describe('督办 by hand: the next level of the escalation ladder now (a reminder at the last level)'),
+      .check(
+        z.describe(
+          '督办 by hand: the next level of the escalation ladder now (a reminder at the last level)',
+        ),
+      ),
   ),
   hold: lazySchema(() =>
     z
       .strictObject({ reason: reason(), expectedVersion: expectedVersion() })
-      .describe('Suspends the running deadline, e.g. while waiting for the reporter'),
+      .check(z.describe('Suspends the running deadline, e.g. while waiting for the reporter')),
   ),
-  resume: lazySchema(() => z.strictObject({ note: note().optional(), expectedVersion: expectedVersion() })),
+  resume: lazySchema(() => z.strictObject({ note: z.optional(note()), expectedVersion: expectedVersion() })),
 } as const;
 
 export type CommandName = keyof typeof COMMAND_BODIES;
@@ -105,7 +113,7 @@ export type CommandName = keyof typeof COMMAND_BODIES;
 /** The longest verdict comment (回访意见). */
 export const VERDICT_COMMENT_MAX = 500;
 const verdictComment = lazySchema(() =>
-  text(VERDICT_COMMENT_MAX).optional().describe('The reporter’s own words about the result'),
+  z.optional(text(VERDICT_COMMENT_MAX)).check(z.describe('The reporter’s own words about the result')),
 );
 
 /** The reporter's verdict on a closed case (POST /v1/cases/{id}/satisfaction). */
@@ -113,7 +121,9 @@ export const SatisfactionBody = lazySchema(() =>
   z.strictObject({
     rating: z
       .enum(RATINGS)
-      .describe('满意 satisfied, 基本满意 basically_satisfied, 不满意 dissatisfied (may reopen the case)'),
+      .check(
+        z.describe('满意 satisfied, 基本满意 basically_satisfied, 不满意 dissatisfied (may reopen the case)'),
+      ),
     comment: verdictComment(),
     expectedVersion: expectedVersion(),
   }),
@@ -122,8 +132,8 @@ export const SatisfactionBody = lazySchema(() =>
 export const DUPLICATE_BODIES = {
   merge: lazySchema(() =>
     z.strictObject({
-      into: z.string().regex(/^C[A-Za-z0-9_-]{20,30}$/, 'a case id'),
-      reason: reason().optional(),
+      into: z.string().check(z.regex(/^C[A-Za-z0-9_-]{20,30}$/, 'a case id')),
+      reason: z.optional(reason()),
       expectedVersion: expectedVersion(),
     }),
   ),
@@ -140,88 +150,91 @@ const LIST_LIMIT_RULE = 'an integer from 1 to 100 (1,000 with view=summary)';
 export const ListQuery = lazySchema(() =>
   z
     .strictObject({
-      status: z.enum(CASE_STATUSES).optional(),
-      department: z.string().min(1).max(60).optional(),
-      zone: z.string().min(1).max(60).optional(),
-      overdue: z.enum(['true', 'false']).optional(),
+      status: z.optional(z.enum(CASE_STATUSES)),
+      department: z.optional(z.string().check(z.minLength(1), z.maxLength(60))),
+      zone: z.optional(z.string().check(z.minLength(1), z.maxLength(60))),
+      overdue: z.optional(z.enum(['true', 'false'])),
       /** The review queue: cases flagged as possible duplicates. */
-      possibleDuplicate: z.literal('true').optional(),
+      possibleDuplicate: z.optional(z.literal('true')),
       /** The incremental refresh: only cases changed after this instant, oldest change first. */
-      changedSince: z.iso
-        .datetime({ offset: true })
-        .transform((instant) => new Date(instant).toISOString())
-        .optional(),
-      limit: z
-        .string()
-        .regex(/^[0-9]{1,4}$/, LIST_LIMIT_RULE)
-        .transform(Number)
-        .pipe(z.number().int().min(1).max(LIST_LIMIT.summary))
-        .optional(),
-      cursor: z.string().min(1).max(2000).optional(),
+      changedSince: z.optional(
+        z.pipe(
+          z.iso.datetime({ offset: true }),
+          z.transform((instant) => new Date(instant).toISOString()),
+        ),
+      ),
+      limit: z.optional(
+        z.pipe(
+          z.pipe(z.string().check(z.regex(/^[0-9]{1,4}$/, LIST_LIMIT_RULE)), z.transform(Number)),
+          z.number().check(z.int(), z.gte(1), z.lte(LIST_LIMIT.summary)),
+        ),
+      ),
+      cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
       /** `summary`: each case as a board needs it (`caseSummaryOf`), in pages of up to 1,000. */
-      view: z.enum(['full', 'summary']).optional(),
+      view: z.optional(z.enum(['full', 'summary'])),
     })
-    .refine((query) => (query.limit ?? 0) <= LIST_LIMIT[query.view ?? 'full'], {
-      path: ['limit'],
-      message: LIST_LIMIT_RULE,
-    }),
+    .check(
+      z.refine((query) => (query.limit ?? 0) <= LIST_LIMIT[query.view ?? 'full'], {
+        path: ['limit'],
+        message: LIST_LIMIT_RULE,
+      }),
+    ),
 );
 
 export const CaseId = lazySchema(() =>
-  z.string().regex(/^C[A-Za-z0-9_-]{20,30}$/, 'a case id as returned by POST /v1/cases'),
+  z.string().check(z.regex(/^C[A-Za-z0-9_-]{20,30}$/, 'a case id as returned by POST /v1/cases')),
 );
 
 export const IdempotencyKey = lazySchema(() =>
-  z.string().regex(/^[\x21-\x7e]{1,255}$/, '1–255 visible ASCII characters'),
+  z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, '1–255 visible ASCII characters')),
 );
 
 export const IntegrationKeyBody = lazySchema(() =>
   z
     .strictObject({
-      name: text(80).describe('Who holds the key, e.g. "12345 热线平台"'),
-      source: z.enum(SOURCES).describe('The only source the key may report as'),
+      name: text(80).check(z.describe('Who holds the key, e.g. "12345 热线平台"')),
+      source: z.enum(SOURCES).check(z.describe('The only source the key may report as')),
       actions: z
-        .array(z.enum(INTEGRATION_ACTIONS))
-        .min(1)
-        .default(['report'])
-        .describe(
-          'What the key may do: "report" (create cases), "events" (signed department-system events), "alerts" (signed camera alerts, source camera); with "events" or "alerts" the reply shows a signingSecret once',
+        ._default(z.array(z.enum(INTEGRATION_ACTIONS)).check(z.minLength(1)), ['report'])
+        .check(
+          z.describe(
+            'What the key may do: "report" (create cases), "events" (signed department-system events), "alerts" (signed camera alerts, source camera); with "events" or "alerts" the reply shows a signingSecret once',
+          ),
         ),
       rateLimitPerMinute: z
-        .number()
-        .int()
-        .min(RATE_LIMIT_PER_MINUTE.min)
-        .max(RATE_LIMIT_PER_MINUTE.max)
-        .default(RATE_LIMIT_PER_MINUTE.default)
-        .describe('Requests a minute the key may make; more are refused with 429'),
+        ._default(
+          z.number().check(z.int(), z.gte(RATE_LIMIT_PER_MINUTE.min), z.lte(RATE_LIMIT_PER_MINUTE.max)),
+          RATE_LIMIT_PER_MINUTE.default,
+        )
+        .check(z.describe('Requests a minute the key may make; more are refused with 429')),
       department: z
-        .string()
-        .regex(/^[a-z][a-z0-9-]{1,40}$/)
-        .optional()
-        .describe('The department a department system acts for (required with "events")'),
+        .optional(z.string().check(z.regex(/^[a-z][a-z0-9-]{1,40}$/)))
+        .check(z.describe('The department a department system acts for (required with "events")')),
     })
-    .superRefine((body, ctx) => {
-      // Runs even when `actions` failed its own check (zod 4's non-fatal issues): look before using it.
-      if (Array.isArray(body.actions) && body.actions.includes('events') && body.department === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['department'],
-          message: 'a key with "events" acts for a department: name it',
-        });
-      }
-      // Camera alerts become reports of source `camera`: a key that sends them can report as nothing else.
-      if (body.actions.includes('alerts') && body.source !== 'camera') {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['source'],
-          message: 'a key with "alerts" sends camera alerts: its source is "camera"',
-        });
-      }
-    }),
+    .check(
+      z.superRefine((body, ctx) => {
+        // Runs even when `actions` failed its own check (zod 4's non-fatal issues): look before using it.
+        if (Array.isArray(body.actions) && body.actions.includes('events') && body.department === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['department'],
+            message: 'a key with "events" acts for a department: name it',
+          });
+        }
+        // Camera alerts become reports of source `camera`: a key that sends them can report as nothing else.
+        if (body.actions.includes('alerts') && body.source !== 'camera') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['source'],
+            message: 'a key with "alerts" sends camera alerts: its source is "camera"',
+          });
+        }
+      }),
+    ),
 );
 
 export const IntegrationKeyId = lazySchema(() =>
-  z.string().regex(KEY_ID_PATTERN, 'an integration key id as returned by POST /v1/integration-keys'),
+  z.string().check(z.regex(KEY_ID_PATTERN, 'an integration key id as returned by POST /v1/integration-keys')),
 );
 
 /** Revoking takes no fields; an unknown one is refused rather than ignored. */
@@ -233,39 +246,53 @@ export const HotlineTicketBody = lazySchema(() =>
     .strictObject({
       ticketNo: z
         .string()
-        .regex(
-          /^[A-Za-z0-9._-]{1,60}$/,
-          'the platform’s ticket number: letters, digits, dot, dash, underscore',
-        )
-        .describe('The ticket number (工单号); the same ticket again returns its case'),
-      caller: z
-        .strictObject({
-          name: text(60).optional(),
-          phone: z
-            .string()
-            .regex(/^\+?[0-9][0-9 -]{4,19}$/, 'a phone number: digits, spaces or dashes, optional leading +')
-            .optional(),
-        })
-        .optional(),
-      content: text(1900).describe('What the caller reported (诉求内容)'),
-      address: text(200).describe('The address the caller gave'),
-      categoryText: text(80)
-        .optional()
-        .describe('The platform’s own category (mapped by the district’s hotline table; unmapped → triage)'),
-      receivedAt: z.iso.datetime({ offset: true }).describe('When the call came in'),
-      lat: z.number().gte(-90).lte(90).optional(),
-      lng: z.number().gte(-180).lte(180).optional(),
-      crs: z.enum(['wgs84', 'gcj02']).optional(),
+        .check(
+          z.regex(
+            /^[A-Za-z0-9._-]{1,60}$/,
+            'the platform’s ticket number: letters, digits, dot, dash, underscore',
+          ),
+          z.describe('The ticket number (工单号); the same ticket again returns its case'),
+        ),
+      caller: z.optional(
+        z.strictObject({
+          name: z.optional(text(60)),
+          phone: z.optional(
+            z
+              .string()
+              .check(
+                z.regex(
+                  /^\+?[0-9][0-9 -]{4,19}$/,
+                  'a phone number: digits, spaces or dashes, optional leading +',
+                ),
+              ),
+          ),
+        }),
+      ),
+      content: text(1900).check(z.describe('What the caller reported (诉求内容)')),
+      address: text(200).check(z.describe('The address the caller gave')),
+      categoryText: z
+        .optional(text(80))
+        .check(
+          z.describe(
+            'The platform’s own category (mapped by the district’s hotline table; unmapped → triage)',
+          ),
+        ),
+      receivedAt: z.iso.datetime({ offset: true }).check(z.describe('When the call came in')),
+      lat: z.optional(z.number().check(z.gte(-90), z.lte(90))),
+      lng: z.optional(z.number().check(z.gte(-180), z.lte(180))),
+      crs: z.optional(z.enum(['wgs84', 'gcj02'])),
     })
-    .superRefine((body, ctx) => {
-      if ((body.lat === undefined) !== (body.lng === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [body.lat === undefined ? 'lat' : 'lng'],
-          message: 'lat and lng come together',
-        });
-      }
-    }),
+    .check(
+      z.superRefine((body, ctx) => {
+        if ((body.lat === undefined) !== (body.lng === undefined)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [body.lat === undefined ? 'lat' : 'lng'],
+            message: 'lat and lng come together',
+          });
+        }
+      }),
+    ),
 );
 
 /** The 12345 platform's callback result for one of its tickets (POST /v1/integrations/hotline/callbacks). */
@@ -273,25 +300,34 @@ export const HotlineCallbackBody = lazySchema(() =>
   z.strictObject({
     ticketNo: z
       .string()
-      .regex(/^[A-Za-z0-9._-]{1,60}$/, 'the platform’s ticket number: letters, digits, dot, dash, underscore')
-      .describe('The ticket (工单号) the platform filed with POST /v1/integrations/hotline/tickets'),
+      .check(
+        z.regex(
+          /^[A-Za-z0-9._-]{1,60}$/,
+          'the platform’s ticket number: letters, digits, dot, dash, underscore',
+        ),
+        z.describe('The ticket (工单号) the platform filed with POST /v1/integrations/hotline/tickets'),
+      ),
     result: z
       .enum(
         Object.keys(HOTLINE_RATINGS) as [keyof typeof HOTLINE_RATINGS, ...(keyof typeof HOTLINE_RATINGS)[]],
       )
-      .describe('回访结果 in the platform’s words: 满意, 基本满意 or 不满意'),
+      .check(z.describe('回访结果 in the platform’s words: 满意, 基本满意 or 不满意')),
     comment: verdictComment(),
     calledBackAt: z.iso
       .datetime({ offset: true })
-      .describe('When the caller was called back; with ticketNo, it makes a resent callback the same one'),
+      .check(
+        z.describe('When the caller was called back; with ticketNo, it makes a resent callback the same one'),
+      ),
   }),
 );
 
 const eventId = lazySchema(() =>
   z
     .string()
-    .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'the event’s id in the sending system: letters, digits, . _ : -')
-    .describe('The event’s id in the department system; the same event again changes nothing'),
+    .check(
+      z.regex(/^[A-Za-z0-9._:-]{1,100}$/, 'the event’s id in the sending system: letters, digits, . _ : -'),
+      z.describe('The event’s id in the department system; the same event again changes nothing'),
+    ),
 );
 
 /** An event a department system pushes (POST /v1/integrations/{system}/events), signed. */
@@ -300,92 +336,96 @@ export const DepartmentEventBody = lazySchema(() =>
     z.strictObject({
       type: z.literal('report'),
       eventId: eventId(),
-      report: ReportBody().omit({ source: true, externalRef: true }),
+      report: z.omit(ReportBody(), { source: true, externalRef: true }),
     }),
     z.strictObject({
       type: z.literal('progress'),
       eventId: eventId(),
-      caseId: z.string().min(1).max(60),
+      caseId: z.string().check(z.minLength(1), z.maxLength(60)),
       note: note(),
     }),
     z.strictObject({
       type: z.literal('result'),
       eventId: eventId(),
-      caseId: z.string().min(1).max(60),
+      caseId: z.string().check(z.minLength(1), z.maxLength(60)),
       result: note(),
     }),
     z
       .strictObject({
         type: z.literal('satisfaction'),
         eventId: eventId(),
-        caseId: z.string().min(1).max(60),
+        caseId: z.string().check(z.minLength(1), z.maxLength(60)),
         rating: z.enum(RATINGS),
         comment: verdictComment(),
       })
-      .describe(
-        'The reporter’s verdict from the department’s own callback, on a closed case it led or handled',
+      .check(
+        z.describe(
+          'The reporter’s verdict from the department’s own callback, on a closed case it led or handled',
+        ),
       ),
   ]),
 );
 
 export const SystemName = lazySchema(() =>
-  z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'a department id of the district, e.g. urban-management'),
+  z
+    .string()
+    .check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, 'a department id of the district, e.g. urban-management')),
 );
 
 /** A webhook subscription (POST /v1/subscriptions): whose cases, which events, where to. */
 export const SubscriptionBody = lazySchema(() =>
   z
     .strictObject({
-      name: text(80).describe('Who receives, e.g. "城管执法系统"'),
+      name: text(80).check(z.describe('Who receives, e.g. "城管执法系统"')),
       url: z
         .url({ protocol: /^https?$/ })
-        .max(500)
-        .describe('Where deliveries are POSTed: https, or http to this machine (local runs)'),
+        .check(
+          z.maxLength(500),
+          z.describe('Where deliveries are POSTed: https, or http to this machine (local runs)'),
+        ),
       department: z
-        .string()
-        .regex(/^[a-z][a-z0-9-]{1,40}$/)
-        .optional()
-        .describe('Follow the cases this department is assigned or leads'),
+        .optional(z.string().check(z.regex(/^[a-z][a-z0-9-]{1,40}$/)))
+        .check(z.describe('Follow the cases this department is assigned or leads')),
       source: z
-        .enum(SOURCES)
-        .optional()
-        .describe('Follow every case of this source (the hotline platform: hotline)'),
+        .optional(z.enum(SOURCES))
+        .check(z.describe('Follow every case of this source (the hotline platform: hotline)')),
       events: z
         .array(z.enum(SUBSCRIPTION_EVENTS))
-        .min(1)
-        .describe('case.assigned, case.escalated, case.closed, case.status_changed'),
+        .check(z.minLength(1), z.describe('case.assigned, case.escalated, case.closed, case.status_changed')),
     })
-    .superRefine((body, ctx) => {
-      if ((body.department === undefined) === (body.source === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['department'],
-          message: 'name exactly one of department or source',
-        });
-      }
-      // Zod 4 still runs this refinement when a field failed (non-fatal issues), so the url may be
-      // anything here; its own check has already reported it.
-      if (typeof body.url !== 'string' || !URL.canParse(body.url)) return;
-      const url = new URL(body.url);
-      const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-      if (url.protocol === 'http:' && !loopback) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['url'],
-          message: 'deliveries leave the platform over https only',
-        });
-      }
-    }),
+    .check(
+      z.superRefine((body, ctx) => {
+        if ((body.department === undefined) === (body.source === undefined)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['department'],
+            message: 'name exactly one of department or source',
+          });
+        }
+        // Zod 4 still runs this refinement when a field failed (non-fatal issues), so the url may be
+        // anything here; its own check has already reported it.
+        if (typeof body.url !== 'string' || !URL.canParse(body.url)) return;
+        const url = new URL(body.url);
+        const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+        if (url.protocol === 'http:' && !loopback) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['url'],
+            message: 'deliveries leave the platform over https only',
+          });
+        }
+      }),
+    ),
 );
 
 export const SubscriptionId = lazySchema(() =>
-  z.string().regex(KEY_ID_PATTERN, 'a subscription id as returned by POST /v1/subscriptions'),
+  z.string().check(z.regex(KEY_ID_PATTERN, 'a subscription id as returned by POST /v1/subscriptions')),
 );
 
 export const DeliveriesQuery = lazySchema(() =>
   z.strictObject({
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().min(1).max(2000).optional(),
+    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 50),
+    cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
   }),
 );
 
@@ -395,16 +435,24 @@ export const AttachmentRequestBody = lazySchema(() =>
     kind: z.enum(['photo', 'video', 'document']),
     contentType: z
       .string()
-      .regex(/^[a-z]+\/[a-z0-9.+-]+$/, 'a media type such as image/jpeg')
-      .describe('image/jpeg, image/png, image/webp, image/heic; video/mp4, video/quicktime; application/pdf'),
-    size: z.number().int().positive().describe('Bytes; photos ≤ 15 MB, videos ≤ 200 MB, documents ≤ 20 MB'),
-    sha256: z
-      .string()
-      .regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits')
-      .optional()
-      .describe(
-        'Of the content: checked after upload, and a second request with it names the same attachment',
+      .check(
+        z.regex(/^[a-z]+\/[a-z0-9.+-]+$/, 'a media type such as image/jpeg'),
+        z.describe(
+          'image/jpeg, image/png, image/webp, image/heic; video/mp4, video/quicktime; application/pdf',
+        ),
       ),
-    takenAt: z.iso.datetime({ offset: true }).optional().describe('What the device says; EXIF decides'),
+    size: z
+      .number()
+      .check(z.int(), z.positive(), z.describe('Bytes; photos ≤ 15 MB, videos ≤ 200 MB, documents ≤ 20 MB')),
+    sha256: z
+      .optional(z.string().check(z.regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits')))
+      .check(
+        z.describe(
+          'Of the content: checked after upload, and a second request with it names the same attachment',
+        ),
+      ),
+    takenAt: z
+      .optional(z.iso.datetime({ offset: true }))
+      .check(z.describe('What the device says; EXIF decides')),
   }),
 );

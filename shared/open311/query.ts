@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import type { Case } from '../domain/case';
 import { lazySchema } from '../http/lazy-schema';
+import * as z from '../validation/zod';
 import { Open311Error } from './errors';
 import { type Open311Status, open311StatusOf } from './requests';
 
@@ -13,33 +13,39 @@ export const MAX_PAGE_SIZE = 200;
 export const MAX_REQUEST_IDS = 100;
 
 /** An empty parameter counts as absent ("Optional Arguments" in the spec). */
-const optional = <S extends z.ZodType>(schema: S) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const optional = <S extends z.ZodMiniType>(schema: S) =>
+  z.pipe(
+    z.transform((value) => (value === '' ? undefined : value)),
+    z.optional(schema),
+  );
 
-const commaList = <T>(item: z.ZodType<T, string>) =>
+const commaList = <T>(item: z.ZodMiniType<T, string>) =>
   optional(
-    z
-      .string()
-      .transform((value) =>
-        value
-          .split(',')
-          .map((part) => part.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(item).min(1)),
+    z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((value) =>
+          value
+            .split(',')
+            .map((part) => part.trim())
+            .filter(Boolean),
+        ),
+      ),
+      z.array(item).check(z.minLength(1)),
+    ),
   );
 
 /** Built on the first GET of requests, not at every cold start of the Open311 function. */
 const RequestsQuery = lazySchema(() =>
   z.object({
     jurisdiction_id: optional(z.string()),
-    service_request_id: commaList(z.string().max(64)),
-    service_code: commaList(z.string().max(80)),
+    service_request_id: commaList(z.string().check(z.maxLength(64))),
+    service_code: commaList(z.string().check(z.maxLength(80))),
     start_date: optional(z.iso.datetime({ offset: true })),
     end_date: optional(z.iso.datetime({ offset: true })),
     status: commaList(z.enum(['open', 'closed'])),
-    page: optional(z.coerce.number().int().min(1).max(1000)),
-    page_size: optional(z.coerce.number().int().min(1).max(MAX_PAGE_SIZE)),
+    page: optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000))),
+    page_size: optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(MAX_PAGE_SIZE))),
   }),
 );
 
