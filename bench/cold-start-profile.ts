@@ -1,14 +1,15 @@
 /**
  * `tsx bench/cold-start-profile.ts [function…]`: where a function's cold `import()` spends its time,
  * by module. Each function is bundled as bench/bundle-sizes.ts bundles it but not minified (esbuild
- * then marks each module's code with a `// path` comment), imported in a fresh Node under the CPU
+ * then marks each module's code, in the entry and its chunks, with a `// path` comment), imported in a fresh Node under the CPU
  * profiler, and the profile's samples are attributed to the module whose lines they fall on, grouped
  * by npm package (or by folder of ours). Compilation and GC show as Node's own rows. Figures only.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FUNCTIONS, unbundledModulesOf } from '../shared/runtime/functions';
 import { bundleFunctions } from './bundle-sizes';
 import { BENCH_ENVIRONMENT, stageFunction } from './function-folder';
@@ -40,15 +41,21 @@ try {
     const folder = mkdtempSync(join(dir, `${spec.name}-`));
     const file = stageFunction(folder, output, unbundledModulesOf(spec).length > 0);
 
-    // Line → module, from the `// path` comments esbuild writes before each module's code.
-    const lines = output.code.split('\n');
-    const moduleAt: string[] = [];
-    let current = '(banner)';
-    lines.forEach((line, index) => {
-      const marker = /^\/\/ ((?:node_modules|shared|functions|infra)\/\S+)$/.exec(line);
-      if (marker) current = groupOf(marker[1]!);
-      moduleAt[index] = current;
-    });
+    // Line → module for the entry and every chunk, from the `// path` comments esbuild writes
+    // before each module's code.
+    const moduleAtOf = new Map<string, string[]>();
+    for (const { path, text } of output.files) {
+      const moduleAt: string[] = [];
+      let current = '(banner)';
+      text.split('\n').forEach((line, index) => {
+        const marker = /^\/\/ ((?:node_modules|shared|functions|infra)\/\S+)$/.exec(line);
+        if (marker) current = groupOf(marker[1]!);
+        moduleAt[index] = current;
+      });
+      moduleAtOf.set(path, moduleAt);
+    }
+    const bundleFileOf = (url: string) =>
+      url.startsWith('file://') ? relative(folder, fileURLToPath(url)) : undefined;
 
     const probe = spawnSync(
       process.execPath,
@@ -80,7 +87,9 @@ try {
       const frame = byId.get(id)!.callFrame;
       for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
         const { url, lineNumber } = byId.get(at)!.callFrame;
-        if (url.endsWith('index.mjs')) return moduleAt[lineNumber] ?? '(bundle)';
+        const inBundle = bundleFileOf(url);
+        const moduleAt = inBundle === undefined ? undefined : moduleAtOf.get(inBundle);
+        if (moduleAt) return moduleAt[lineNumber] ?? '(bundle)';
         if (url !== '' && !url.startsWith('node:')) return groupOf(url);
       }
       return frame.functionName ? `(node: ${frame.functionName})` : '(node)';
