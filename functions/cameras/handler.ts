@@ -1,6 +1,5 @@
 import { DynamoSeenSignatures } from '../../shared/adapters/aws/dynamodb-seen-signatures';
-import { HttpSnapshotFetcher } from '../../shared/adapters/http/snapshot-fetcher';
-import { systemClock } from '../../shared/ports';
+import { type SnapshotFetcher, systemClock } from '../../shared/ports';
 import { dynamoDocumentClient } from '../../shared/runtime/clients';
 import {
   cameraStoreFromEnv,
@@ -15,6 +14,20 @@ import { ENV } from '../../shared/runtime/env';
 import { evidenceBucketFromEnv } from '../../shared/runtime/evidence-composition';
 import { type CamerasDeps, makeHandler } from './app';
 
+/**
+ * The snapshot fetcher (DNS, HTTP and HTTPS clients) loads with the first alert that carries a
+ * snapshot URL: the registry's routes and alerts without one never need it.
+ */
+let fetcher: Promise<SnapshotFetcher> | undefined;
+const snapshotFetcher: SnapshotFetcher = {
+  fetch: async (request) => {
+    fetcher ??= import('../../shared/adapters/http/snapshot-fetcher').then(
+      ({ HttpSnapshotFetcher }) => new HttpSnapshotFetcher(),
+    );
+    return (await fetcher).fetch(request);
+  },
+};
+
 export const buildDeps = (): CamerasDeps => ({
   cameras: cameraStoreFromEnv(),
   store: caseStoreFromEnv(),
@@ -26,7 +39,7 @@ export const buildDeps = (): CamerasDeps => ({
   seen: new DynamoSeenSignatures({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) }),
   rateLimiter: rateLimiterFromEnv(),
   bucket: evidenceBucketFromEnv(),
-  snapshots: new HttpSnapshotFetcher(),
+  snapshots: snapshotFetcher,
 });
 
 export const handler = makeHandler(buildDeps());
