@@ -164,14 +164,20 @@ const runCommand = async (deps: CasesDeps, event: Event, actor: Actor) => {
 
 /**
  * 回访: the reporter's verdict on their closed case, or an operator's record of it from a phone
- * callback (the command centre, channel `operator`). 200 with the case; the same verdict again is
- * 200 with the case unchanged (Idempotency-Replayed).
+ * callback (the command centre, channel `operator`). A report merged into another case is judged on
+ * that case. 200 with the case judged; the same verdict again is 200 with the case unchanged
+ * (Idempotency-Replayed).
  */
 const recordSatisfaction = async (deps: CasesDeps, event: Event, actor: Actor) => {
-  const caseId = pathParam(event, 'id', CaseId);
+  const reportId = pathParam(event, 'id', CaseId);
   const { rating, comment, expectedVersion } = jsonBody(event, SatisfactionBody());
+  // A report merged into another case is judged there, as that case's verdict for this report
+  // (the 12345 callback does the same for a merged ticket); expectedVersion is then the case's.
+  const report = await loadReadable(deps, actor, reportId);
+  const into = report.case.status === 'merged' ? report.case.mergedInto : undefined;
   const result = await recordVerdict(deps, {
-    caseId,
+    caseId: into ?? reportId,
+    ...(into !== undefined && { reportId }),
     visibleTo: readableBy(actor),
     rating,
     ...(comment !== undefined && { comment }),

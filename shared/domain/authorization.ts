@@ -177,7 +177,8 @@ export const scopeOf = (actor: Actor, action: Action): Scope | undefined =>
       ? INTEGRATION_GRANTS[action]
       : AUTHORIZATION_MATRIX[actor.role][action];
 
-type CaseFacts = Pick<Case, 'zone' | 'lead' | 'assignee' | 'cooperating' | 'submittedBy'>;
+type CaseFacts = Pick<Case, 'zone' | 'lead' | 'assignee' | 'cooperating' | 'submittedBy'> &
+  Partial<Pick<Case, 'linkedReports'>>;
 
 /** Whether a scope covers this case for this actor. */
 export const inScope = (scope: Scope, actor: Actor, c: CaseFacts): boolean => {
@@ -210,8 +211,18 @@ export const inScope = (scope: Scope, actor: Actor, c: CaseFacts): boolean => {
  */
 const SUBMITTER_ACTIONS: readonly Action[] = ['read', 'upload', 'download'];
 
+/** Whether the actor submitted a report that was merged into this case (one event, one case). */
+export const submittedMergedReport = (actor: Actor, c: CaseFacts): boolean =>
+  c.linkedReports?.some((linked) => linked.submittedBy.subject === actor.subject) ?? false;
+
+/**
+ * A citizen whose report was merged into another's case follows that case: its progress and
+ * result are the answer to their report too (personal data of the others stays masked, see
+ * caseView). Following is reading only.
+ */
 const submitterMay = (actor: Actor, action: Action, c: CaseFacts): boolean =>
-  SUBMITTER_ACTIONS.includes(action) && actor.subject === c.submittedBy.subject;
+  SUBMITTER_ACTIONS.includes(action) &&
+  (actor.subject === c.submittedBy.subject || (action === 'read' && submittedMergedReport(actor, c)));
 
 export const isAllowed = (actor: Actor, action: Action, c?: CaseFacts): boolean => {
   const scope = scopeOf(actor, action);

@@ -1,7 +1,7 @@
-import { authorize } from './authorization';
+import { authorize, scopeOf } from './authorization';
 import type { Actor, Case, Rating, Satisfaction, TimelineEntry, VerdictChannel } from './case';
 import type { DistrictIndex } from './district-index';
-import { CaseNotClosedError } from './errors';
+import { CaseNotClosedError, ForbiddenActionError } from './errors';
 import { advance, runCommand } from './workflow';
 
 /**
@@ -112,13 +112,37 @@ const recorderOf = (actor: Actor, channel: VerdictChannel): string | undefined =
   channel === 'citizen' ? undefined : (actor.name ?? actor.subject);
 
 /**
+ * Who may give the verdict for a report: whoever the workflow lets judge the case (its reporter, the
+ * command centre's callback desk), or, for a report merged into the case, the citizen who sent that
+ * report — their problem was handled here.
+ */
+const authorizeVerdict = (actor: Actor, c: Case, reportId: string): void => {
+  if (reportId === c.id) {
+    authorize(actor, 'satisfaction', c);
+    return;
+  }
+  const merged = c.linkedReports.find((linked) => linked.caseId === reportId);
+  if (!merged) {
+    throw new ForbiddenActionError('satisfaction', `report ${reportId} was not merged into this case`);
+  }
+  const scope = scopeOf(actor, 'satisfaction');
+  if (!scope) throw new ForbiddenActionError('satisfaction', `the ${actor.role} role may not satisfaction`);
+  if (merged.submittedBy.subject === actor.subject) return;
+  // Someone else speaks for that report: only a desk recording the caller's callback, never another
+  // reporter (whose scope is their own reports).
+  if (scope === 'own')
+    throw new ForbiddenActionError('satisfaction', 'a reporter judges their own report only');
+  authorize(actor, 'satisfaction', c);
+};
+
+/**
  * Records a verdict on a closed case: one timeline entry and the case's `satisfaction`. When the
  * district says so, 不满意 then reopens the case through the workflow's own reopen, in the same
  * write. The same verdict on the same report of the same closure returns the case unchanged.
  */
 export const recordSatisfaction = (c: Case, verdict: Verdict, ctx: VerdictContext): Case => {
-  if (ctx.forTicket === undefined) authorize(ctx.actor, 'satisfaction', c);
   const reportId = verdict.reportId ?? c.id;
+  if (ctx.forTicket === undefined) authorizeVerdict(ctx.actor, c, reportId);
   const comment = verdict.comment?.trim() || undefined;
   const previous = verdictsSinceLastClosure(c)
     .filter((entry) => reportOf(entry, c) === reportId)

@@ -357,7 +357,8 @@ const operationFor = (method: string, path: string): Record<string, unknown> => 
         'stands per report and closure: a new one replaces it while the case stays closed; the same one again ' +
         "changes nothing (200, Idempotency-Replayed). Where the district's `satisfaction.reopenOnDissatisfied` " +
         'is set, 不满意 reopens the case (status `dispatched`, deadlines re-armed). A case not closed: 409 ' +
-        '`case_not_closed`.',
+        '`case_not_closed`. A report merged into another case is judged on that case, as its verdict for ' +
+        'this report; the answer is that case.',
       parameters: [idParameter],
       requestBody: { required: true, content: { 'application/json': { schema: schema(SatisfactionBody) } } },
       responses: {

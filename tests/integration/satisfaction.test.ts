@@ -466,4 +466,51 @@ describe('the reporter’s verdict over HTTP', () => {
       details: { reportId: merged.id, ticketNo: 'HZ-DUP-2', channel: 'hotline' },
     });
   });
+  it('lets a citizen whose report was merged follow the case it went into and judge it for their report', async () => {
+    // Prepare: two residents report the same workshop; the second report merges into the first's case.
+    const here = farPoint();
+    const report = (name: string) => ({
+      source: 'citizen',
+      category: 'event.household-workshop',
+      description: '紫金港路 96 号一楼家庭作坊夜里开工，噪音很大',
+      location: { ...here, crs: 'wgs84' },
+      reporter: { name, phone: '13600003333' },
+    });
+    const verified = await closedCase(() =>
+      api.report(report('周女士'), claimsFor.reporter('citizen-first')),
+    );
+    const second = await api.report(report('吴先生'), claimsFor.reporter('citizen-second'));
+    expect(second.status).toBe(202);
+    await api.drainQueue();
+    const merged = (await api.get(second.body.id)).body as Case;
+    expect(merged).toMatchObject({ status: 'merged', mergedInto: verified.id });
+    const closed = await close(verified);
+
+    // Act
+    const followed = await api.get(closed.id, claimsFor.reporter('citizen-second'));
+    const stranger = await api.get(closed.id, claimsFor.reporter('citizen-stranger'));
+    const judged = await api.satisfaction(
+      merged.id,
+      { rating: 'satisfied', comment: '作坊已停工' },
+      claimsFor.reporter('citizen-second'),
+    );
+    const strangersVerdict = await api.satisfaction(
+      merged.id,
+      { rating: 'dissatisfied' },
+      claimsFor.reporter('citizen-stranger'),
+    );
+
+    // Assess: the case is theirs to follow, with the first resident's contact masked.
+    expect(followed.status).toBe(200);
+    expect(followed.body.reporter).toEqual({ name: '周**', phone: '136****3333' });
+    expect(followed.body.linkedReports[0].reporter).toEqual({ name: '吴先生', phone: '13600003333' });
+    expect(stranger.status).toBe(404);
+    expect(judged.status, JSON.stringify(judged.body)).toBe(200);
+    expect(judged.body.id).toBe(closed.id);
+    expect(judged.body.timeline.at(-1)).toMatchObject({
+      action: 'satisfaction-recorded',
+      details: { reportId: merged.id, channel: 'citizen', rating: 'satisfied' },
+    });
+    expect(strangersVerdict.status).toBe(404);
+  });
 });

@@ -95,6 +95,52 @@ const thrown = (fn: () => unknown): unknown => {
 };
 
 describe('recordSatisfaction', () => {
+  it('takes the verdict of a citizen whose report was merged into the case, for that report only', () => {
+    // Prepare: NEIGHBOUR's report of the same workshop was merged into the closed case.
+    const closed = caseIn('closed');
+    const withNeighbour: Case = {
+      ...closed,
+      linkedReports: [
+        {
+          caseId: 'C01HZXTESTCASE0000000000NB',
+          source: 'citizen',
+          reportedAt: T0,
+          description: '楼下有人开作坊',
+          submittedBy: NEIGHBOUR,
+          mode: 'auto',
+          mergedAt: at(5),
+        },
+      ],
+    };
+
+    // Act
+    const judged = verdict(
+      withNeighbour,
+      { rating: 'satisfied', reportId: 'C01HZXTESTCASE0000000000NB' },
+      NEIGHBOUR,
+      DAY,
+    );
+
+    // Assess
+    expect(judged.timeline.at(-1)?.details).toMatchObject({
+      reportId: 'C01HZXTESTCASE0000000000NB',
+      channel: 'citizen',
+    });
+    expect(thrown(() => verdict(withNeighbour, { rating: 'dissatisfied' }, NEIGHBOUR, DAY))).toBeInstanceOf(
+      ForbiddenActionError,
+    );
+    expect(
+      thrown(() =>
+        verdict(
+          withNeighbour,
+          { rating: 'dissatisfied', reportId: 'C01HZXTESTCASE0000000000NB' },
+          CITIZEN,
+          DAY,
+        ),
+      ),
+    ).toBeInstanceOf(ForbiddenActionError);
+  });
+
   it('puts the reporter’s verdict on the timeline and on the case, which stays closed', () => {
     // Prepare
     const closed = caseIn('closed');

@@ -8,15 +8,7 @@
  * A report goes through the same outbox as the field page's (web/src/outbox): its Idempotency-Key
  * is made here, so a flaky connection never makes two cases of one report.
  */
-import {
-  type Api,
-  ApiError,
-  type CaseView,
-  createApi,
-  type DistrictConfig,
-  NetworkError,
-  type Satisfaction,
-} from '../api';
+import { type Api, ApiError, type CaseView, createApi, type DistrictConfig, NetworkError } from '../api';
 import { authProvider } from '../auth';
 import { byId, h } from '../dom';
 import { formatDateTime, labelled, lang, setLang, setTimeZone, t, tOf } from '../i18n';
@@ -36,15 +28,26 @@ import '../styles/report.css';
 
 const DESCRIPTION_MAX = 500;
 
-type CaseWithVerdict = CaseView & { satisfaction?: Satisfaction };
-
 /** The published result: what the handling department wrote when it resolved the case, last time. */
 const resultOf = (c: CaseView): string | undefined =>
   [...c.timeline].reverse().find((entry) => entry.action === 'resolved')?.note;
 
-const reportCard = (c: CaseWithVerdict, names: DistrictNames, api: Api, onChanged: () => void) => {
-  const department = c.assignee ?? c.lead;
-  const result = resultOf(c);
+/**
+ * One of the resident's reports. A report merged into another resident's case (the same problem,
+ * reported twice) is answered by that case: its progress, department and result are shown, and the
+ * verdict is given on it for this report.
+ */
+const reportCard = (
+  c: CaseView,
+  handledIn: CaseView | undefined,
+  names: DistrictNames,
+  api: Api,
+  onChanged: () => void,
+) => {
+  const handling = c.status === 'merged' ? handledIn : c;
+  const department = handling ? (handling.assignee ?? handling.lead) : undefined;
+  const result = handling ? resultOf(handling) : undefined;
+  const status = handling?.status ?? c.status;
   return h(
     'li',
     { class: 'citizen-case task-card', 'data-case-id': c.id, 'data-status': c.status },
@@ -57,22 +60,25 @@ const reportCard = (c: CaseWithVerdict, names: DistrictNames, api: Api, onChange
         h('strong', {}, names.category(c.category) || t('citizenCategoryPending')),
         h(
           'span',
-          { class: `tag status-${c.status}`, 'data-testid': 'citizen-status' },
-          tOf('citizenStatus', c.status),
+          { class: `tag status-${status}`, 'data-testid': 'citizen-status' },
+          tOf('citizenStatus', status),
         ),
       ),
       h('p', { class: 'description' }, c.description),
       h('div', { class: 'muted' }, labelled(t('citizenReportedAt'), formatDateTime(c.reportedAt))),
       c.status === 'merged'
-        ? h('div', { class: 'muted' }, t('citizenMerged'))
-        : h(
+        ? h('div', { class: 'muted', 'data-testid': 'citizen-merged' }, t('citizenMerged'))
+        : null,
+      handling
+        ? h(
             'div',
             { class: 'muted', 'data-testid': 'citizen-department' },
             labelled(
               t('citizenDepartment'),
               department ? names.department(department) : t('citizenPendingDepartment'),
             ),
-          ),
+          )
+        : null,
       result
         ? h(
             'div',
@@ -81,7 +87,7 @@ const reportCard = (c: CaseWithVerdict, names: DistrictNames, api: Api, onChange
             h('p', {}, result),
           )
         : null,
-      c.status === 'closed' ? verdictBlock(c, api, onChanged) : null,
+      handling?.status === 'closed' ? verdictBlock(c.id, handling, api, onChanged) : null,
     ),
   );
 };
@@ -114,7 +120,9 @@ const main = async () => {
     notice.className = `notice ${kind}`;
   };
   const body = h('main', { class: 'field-body' });
-  let mine: CaseWithVerdict[] | undefined;
+  let mine: CaseView[] | undefined;
+  /** The cases that handle the reports merged into them, by id. */
+  let handledIn = new Map<string, CaseView>();
   const outbox = createOutbox(api, user.sub, {
     changed: (entries) => {
       panel.show(entries);
@@ -217,7 +225,11 @@ const main = async () => {
           : h(
               'ul',
               { class: 'tasks', 'data-testid': 'my-reports' },
-              mine.map((c) => reportCard(c, names, api, () => poller?.now())),
+              mine.map((c) =>
+                reportCard(c, c.mergedInto ? handledIn.get(c.mergedInto) : undefined, names, api, () =>
+                  poller?.now(),
+                ),
+              ),
             ),
     );
   };
@@ -281,7 +293,13 @@ const main = async () => {
   poller = startPolling(
     async () => {
       const read = await api.listAll({}, { maxPages: 5 });
-      mine = (read.items as CaseWithVerdict[]).sort((a, b) => b.reportedAt.localeCompare(a.reportedAt));
+      mine = read.items.sort((a, b) => b.reportedAt.localeCompare(a.reportedAt));
+      // A merged report is answered by the case it went into, which its reporter may read.
+      const into = [
+        ...new Set(mine.flatMap((c) => (c.status === 'merged' && c.mergedInto ? [c.mergedInto] : []))),
+      ];
+      const followed = await Promise.all(into.map((id) => api.get(id).catch(() => handledIn.get(id))));
+      handledIn = new Map(followed.flatMap((c) => (c ? [[c.id, c] as const] : [])));
       const typing = body.querySelector('.verdict-form textarea:focus, .verdict-form .on');
       if (tab() === 'mine' && !typing) renderMine();
       document.body.dataset.updatedAt = new Date().toISOString();
