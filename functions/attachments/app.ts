@@ -5,7 +5,11 @@ import type { Actor, Case } from '../../shared/domain/case';
 import { httpFunction, json } from '../../shared/http/middleware';
 import { headerParam, jsonBody, pathParam } from '../../shared/http/request';
 import { AttachmentRequestBody, CaseId, IdempotencyKey } from '../../shared/http/schemas';
-import type { IdentityConfig } from '../../shared/runtime/config';
+import {
+  type CitizenReportLimits,
+  DEFAULT_CITIZEN_REPORT_LIMITS,
+  type IdentityConfig,
+} from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
 import {
   type AttachmentDeps,
@@ -13,10 +17,37 @@ import {
   listAttachments,
   requestUpload,
 } from '../../shared/usecases/attachments';
+import { consumeRateLimit, type RateLimitDeps } from '../../shared/usecases/rate-limit';
 
-export interface AttachmentsDeps extends AttachmentDeps {
+export interface AttachmentsDeps extends AttachmentDeps, RateLimitDeps {
   identity: IdentityConfig;
+  /** Residents' report limits (intake's, XT_CITIZEN_REPORTS_PER_MINUTE); their upload forms follow them. */
+  citizenLimits?: CitizenReportLimits;
 }
+
+/** The photos one resident's report may carry: the citizens' page offers three. */
+export const PHOTOS_PER_CITIZEN_REPORT = 3;
+
+/**
+ * A resident (the `reporter` role, the one exposed to the public) asks for at most as many upload
+ * forms a minute as the photos of the reports they may send in it; staff are not counted. A retry
+ * counts too, which the margin of three photos a report absorbs.
+ */
+const throttleCitizenUploads = async (deps: AttachmentsDeps, actor: Actor): Promise<void> => {
+  const limits = deps.citizenLimits ?? DEFAULT_CITIZEN_REPORT_LIMITS;
+  if (actor.role !== 'reporter' || limits === 'off') return;
+  try {
+    await consumeRateLimit(
+      deps,
+      `citizen-uploads#${actor.subject}`,
+      limits.account * PHOTOS_PER_CITIZEN_REPORT,
+      { name: 'this account', field: 'authorization' },
+    );
+  } catch (error) {
+    metrics.addMetric('CitizenUploadsRateLimited', 'Count', 1);
+    throw error;
+  }
+};
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 
@@ -35,6 +66,7 @@ export const makeHandler = (deps: AttachmentsDeps) =>
       const items = await listAttachments(deps, { caseId, actor, visibleTo: readableBy(actor) });
       return json(200, { items });
     }
+    await throttleCitizenUploads(deps, actor);
     const input = jsonBody(event, AttachmentRequestBody);
     const idempotencyKey = headerParam(event, 'Idempotency-Key', IdempotencyKey);
     const grant = await requestUpload(deps, {

@@ -1,7 +1,7 @@
 import { systemClock } from '../../shared/ports';
 import { s3 } from '../../shared/runtime/clients';
-import { caseStoreFromEnv, districtIndexFromEnv } from '../../shared/runtime/composition';
-import { identityFrom } from '../../shared/runtime/config';
+import { caseStoreFromEnv, districtIndexFromEnv, rateLimiterFromEnv } from '../../shared/runtime/composition';
+import { citizenReportLimitsFrom, identityFrom } from '../../shared/runtime/config';
 import { attachmentStoreFromEnv, evidenceBucketFromEnv } from '../../shared/runtime/evidence-composition';
 import { makeHandler } from './app';
 
@@ -16,4 +16,6 @@ export const handler = makeHandler({
   district: districtIndexFromEnv(),
   clock: systemClock,
   identity: identityFrom(),
+  rateLimiter: rateLimiterFromEnv(),
+  citizenLimits: citizenReportLimitsFrom(),
 });

@@ -336,6 +336,35 @@ describe('bad evidence gets a clear answer', () => {
     expect((await evidence.list(c.id, claimsFor.fieldWorker('transport'))).status).toBe(404);
   });
 
+  it('counts a resident’s upload forms per account (three photos a report), never staff’s', async () => {
+    // Prepare: a resident's own report, and the account's budget (10 reports a minute → 30 forms).
+    const resident = claimsFor.reporter('citizen-uploads');
+    const reported = await api.report(
+      {
+        source: 'citizen',
+        category: 'event.household-workshop',
+        description: '楼下作坊夜里开工',
+        location: { ...nextPoint(), crs: 'wgs84' },
+      },
+      resident,
+    );
+    expect(reported.status).toBe(202);
+    const body = { kind: 'photo', contentType: 'image/jpeg', size: 1000 };
+
+    // Act
+    const granted = [];
+    for (let i = 0; i < 30; i++)
+      granted.push((await evidence.requestForm(reported.body.id, body, resident)).status);
+    const over = await evidence.requestForm(reported.body.id, body, resident);
+
+    // Assess
+    expect(granted.every((status) => status === 201)).toBe(true);
+    expect(over.status).toBe(429);
+    expect(over.headers['retry-after']).toBeDefined();
+    const c = await acceptedCase();
+    expect((await evidence.requestForm(c.id, body, staff)).status).toBe(201);
+  });
+
   it('an upload after its form expired is rejected (s3rver accepts it; the check does not)', async () => {
     const c = await acceptedCase();
     const past = testClock(new Date(Date.now() - 30 * 60_000).toISOString());

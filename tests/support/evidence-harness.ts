@@ -8,6 +8,7 @@ import { makeHandler as makeAttachmentsHandler } from '../../functions/attachmen
 import { makeHandler as makeEvidenceHandler } from '../../functions/evidence/app';
 import { type LocalS3Server, startS3rver } from '../../infra/local/s3';
 import { DynamoAttachmentStore } from '../../shared/adapters/aws/dynamodb-attachment-store';
+import { DynamoRateLimiter } from '../../shared/adapters/aws/dynamodb-rate-limiter';
 import { S3EvidenceBucket } from '../../shared/adapters/aws/s3-evidence-bucket';
 import { sharpPhotoTools } from '../../shared/adapters/image/photo-reader';
 import type { DistrictIndex } from '../../shared/domain/district-index';
@@ -52,7 +53,8 @@ export const startEvidenceHarness = async (
   const district = options.district ?? sandun;
   const clock = options.clock ?? cases.clock;
   const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
-  const deps = { store: cases.store, attachments, bucket, district, clock, identity };
+  const rateLimiter = new DynamoRateLimiter({ client: emulators.documents, tableName: emulators.tableName });
+  const deps = { store: cases.store, attachments, bucket, district, clock, identity, rateLimiter };
   const attachmentsFn = asFunction('attachments', makeAttachmentsHandler(deps));
   let formClock = clock;
   const formsFn = () => asFunction('attachments', makeAttachmentsHandler({ ...deps, clock: formClock }));
