@@ -9,8 +9,14 @@ import { districtDay } from '../../shared/domain/metrics';
 import { signatureHeaders } from '../../shared/domain/signature';
 import type { NotifierMessage, TimerStart } from '../../shared/ports';
 import { caseEffects } from '../../shared/usecases/case-effects';
-import { type ApiCall, apiEvent, lambdaContext } from '../support/api-event';
-import { casesHarness, claimsFor, distinctPointsIn, sandun, TEST_ISSUER } from '../support/cases-harness';
+import {
+  casesHarness,
+  claimsFor,
+  distinctPointsIn,
+  invoke,
+  sandun,
+  TEST_ISSUER,
+} from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
 import { asFunction } from '../support/iam';
 import { keysHarness } from '../support/keys-harness';
@@ -123,16 +129,13 @@ const workshop = (description: string) => ({
 
 const metrics = async (groupBy: 'department' | 'zone') => {
   const day = districtDay(api.clock.now(), sandun.config.timezone);
-  const result = (await evaluation(
-    apiEvent({
-      routeKey: 'GET /v1/metrics',
-      query: { from: day, to: day, groupBy },
-      claims: claimsFor.commandCentre(),
-    }) as never,
-    lambdaContext() as never,
-  )) as { statusCode: number; body: string };
-  expect(result.statusCode).toBe(200);
-  return JSON.parse(result.body) as {
+  const result = await invoke(evaluation, {
+    routeKey: 'GET /v1/metrics',
+    query: { from: day, to: day, groupBy },
+    claims: claimsFor.commandCentre(),
+  });
+  expect(result.status).toBe(200);
+  return result.body as {
     total: { figures: { id: string; numerator: number; denominator?: number; value: number | null }[] };
     groups: {
       key: string;
@@ -141,20 +144,6 @@ const metrics = async (groupBy: 'department' | 'zone') => {
   };
 };
 const figure = (figures: { id: string }[], id: string) => figures.find((f) => f.id === id);
-
-const invoke = async (handler: (event: never, context: never) => Promise<unknown>, call: ApiCall) => {
-  const result = (await handler(apiEvent(call) as never, lambdaContext() as never)) as {
-    statusCode?: number;
-    headers?: Record<string, string>;
-    body?: string;
-  };
-  return {
-    status: result.statusCode ?? 200,
-    headers: result.headers ?? {},
-    // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON replies
-    body: (result.body ? JSON.parse(result.body) : undefined) as any,
-  };
-};
 
 describe('the reporter’s verdict over HTTP', () => {
   let citizenCase: Case;

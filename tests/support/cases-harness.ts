@@ -89,6 +89,20 @@ export interface Reply {
   body: any;
 }
 
+/** Calls an HTTP function with an API Gateway event, as the gateway would, and reads its JSON reply. */
+export const invoke = async (
+  handler: (event: never, context: never) => Promise<APIGatewayProxyStructuredResultV2>,
+  call: ApiCall,
+): Promise<Reply> => {
+  const result = await handler(apiEvent(call) as never, lambdaContext() as never);
+  const headers = (result.headers ?? {}) as Record<string, string>;
+  return {
+    status: result.statusCode ?? 200,
+    headers,
+    body: result.body ? JSON.parse(result.body) : undefined,
+  };
+};
+
 /**
  * The intake, cases and router functions wired to the emulators, with a hand-moved clock. With
  * `aggregates` every save also keeps the evaluation figures (as the composition root's store does);
@@ -140,19 +154,6 @@ export const casesHarness = (
       placeSnapshot: (report, correlationId) => placeSnapshot?.(report, correlationId) ?? Promise.resolve(),
     }),
   );
-
-  const invoke = async (
-    handler: (event: never, context: never) => Promise<APIGatewayProxyStructuredResultV2>,
-    call: ApiCall,
-  ): Promise<Reply> => {
-    const result = await handler(apiEvent(call) as never, lambdaContext() as never);
-    const headers = (result.headers ?? {}) as Record<string, string>;
-    return {
-      status: result.statusCode ?? 200,
-      headers,
-      body: result.body ? JSON.parse(result.body) : undefined,
-    };
-  };
 
   /** Feeds everything in the intake queue through the router, as the event source mapping would. */
   const drainQueue = async (): Promise<SQSBatchResponse[]> => {
