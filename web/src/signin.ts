@@ -4,6 +4,7 @@
  * redirect back, and shows what went wrong (the provider's `?error=`, a state or nonce mismatch).
  */
 import type { Role } from '../../shared/domain/case';
+import { ApiError } from './api';
 import type { AuthProvider, SignedInUser } from './auth';
 import { h } from './dom';
 import { t, tOf } from './i18n';
@@ -122,4 +123,21 @@ export const signIn = async (
     };
     void render();
   });
+};
+
+/**
+ * A request answered 401: the session ended (expired, or signed out elsewhere). Signs out and
+ * reloads, so the page starts again at the sign-in; true when it did.
+ */
+export const signOutIfExpired = (auth: AuthProvider, error: unknown): boolean => {
+  if (!(error instanceof ApiError && error.status === 401)) return false;
+  auth.signOut();
+  location.reload();
+  return true;
+};
+
+/** A page that could not start says why, on the page and in the console. */
+export const showFatal = (error: unknown): void => {
+  console.error(error);
+  document.body.append(h('p', { class: 'fatal' }, t('failed', { detail: (error as Error).message })));
 };

@@ -8,7 +8,7 @@
  * A report goes through the same outbox as the field page's (web/src/outbox): its Idempotency-Key
  * is made here, so a flaky connection never makes two cases of one report.
  */
-import { type Api, ApiError, type CaseView, createApi, type DistrictConfig, NetworkError } from '../api';
+import { type Api, type CaseView, createApi, type DistrictConfig, NetworkError } from '../api';
 import { authProvider } from '../auth';
 import { byId, h } from '../dom';
 import { formatDateTime, labelled, lang, setLang, setTimeZone, t, tOf } from '../i18n';
@@ -20,7 +20,7 @@ import { createOutbox } from '../outbox/outbox';
 import { outboxPanel } from '../outbox/panel';
 import { newReportKey, photoPicker, placePicker } from '../report/report-parts';
 import { loadRuntimeConfig } from '../runtime-config';
-import { signIn } from '../signin';
+import { showFatal, signIn, signOutIfExpired } from '../signin';
 import { verdictBlock } from './verdict';
 import '../styles/base.css';
 import '../styles/field.css';
@@ -305,18 +305,8 @@ const main = async () => {
       document.body.dataset.updatedAt = new Date().toISOString();
     },
     Math.max(config.refreshMs, 3_000),
-    (error) => {
-      if (error instanceof ApiError && error.status === 401) {
-        auth.signOut();
-        location.reload();
-      }
-    },
+    (error) => void signOutIfExpired(auth, error),
   );
 };
 
-const showError = (error: unknown) => {
-  console.error(error);
-  document.body.append(h('p', { class: 'fatal' }, t('failed', { detail: (error as Error).message })));
-};
-
-main().catch(showError);
+main().catch(showFatal);

@@ -5,7 +5,7 @@
  */
 import { AUTHORIZATION_MATRIX } from '../../../shared/domain/authorization';
 import type { Camera } from '../../../shared/domain/camera';
-import { ApiError, type CaseView, createApi, type DistrictConfig } from '../api';
+import { type CaseView, createApi, type DistrictConfig } from '../api';
 import { authProvider, type SignedInUser } from '../auth';
 import { createBoard } from '../board';
 import { byId, h } from '../dom';
@@ -28,7 +28,7 @@ import { startPolling } from '../live';
 import { createMetricsFeed, type MetricsState } from '../metrics-feed';
 import { type DistrictNames, districtNames, languageSwitch } from '../names';
 import { loadRuntimeConfig } from '../runtime-config';
-import { signIn } from '../signin';
+import { showFatal, signIn, signOutIfExpired } from '../signin';
 import { type CockpitFigures, computeFigures, type Snapshot } from '../stats';
 import { type CasePanel, createCasePanel } from './case-panel';
 import { createCharts } from './charts';
@@ -280,10 +280,7 @@ const main = async () => {
   try {
     district = await api.district();
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      auth.signOut();
-      location.reload();
-    }
+    signOutIfExpired(auth, error);
     throw error;
   }
   setTimeZone(district.timezone);
@@ -513,11 +510,7 @@ const main = async () => {
         if (snapshot) show(snapshot);
       })
       .catch((error: unknown) => {
-        if (error instanceof ApiError && error.status === 401) {
-          auth.signOut();
-          location.reload();
-          return;
-        }
+        if (signOutIfExpired(auth, error)) return;
         // Any other failure keeps the figures last read, and the live screen carries on.
         console.warn('metrics failed', error);
       })
@@ -539,11 +532,7 @@ const main = async () => {
     },
     config.refreshMs,
     (error) => {
-      if (error instanceof ApiError && error.status === 401) {
-        auth.signOut();
-        location.reload();
-        return;
-      }
+      if (signOutIfExpired(auth, error)) return;
       failing = error !== undefined;
       if (!failing) lastUpdate = Date.now();
       if (error) console.warn('refresh failed', error);
@@ -552,7 +541,4 @@ const main = async () => {
   );
 };
 
-main().catch((error: unknown) => {
-  console.error(error);
-  document.body.append(h('p', { class: 'fatal' }, t('failed', { detail: (error as Error).message })));
-});
+main().catch(showFatal);

@@ -2,7 +2,7 @@
  * The field page (phone): the cases dispatched to my department, accept, report progress,
  * resolve (and return, for department staff). `#case/<id>` opens one, so the phone's back works.
  */
-import { ApiError, type CaseView, createApi, type DistrictConfig, NetworkError } from '../api';
+import { type CaseView, createApi, type DistrictConfig, NetworkError } from '../api';
 import { authProvider } from '../auth';
 import { renderActions } from '../case-actions';
 import { byId, h } from '../dom';
@@ -15,7 +15,7 @@ import { createOutbox, type OutboxEntry } from '../outbox/outbox';
 import { outboxPanel } from '../outbox/panel';
 import { suggester } from '../report/triage-hints';
 import { loadRuntimeConfig } from '../runtime-config';
-import { signIn } from '../signin';
+import { showFatal, signIn, signOutIfExpired } from '../signin';
 import { renderTimeline } from '../timeline';
 import { distanceText, distanceTo, orderByDistance } from './distance';
 import { FALLBACK_NAVIGATION, navigationUrl, opensInNewTab } from './navigation';
@@ -466,7 +466,7 @@ const main = async () => {
 
   let poller: ReturnType<typeof startPolling> | undefined;
   mount();
-  addEventListener('hashchange', () => void route().catch(showError));
+  addEventListener('hashchange', () => void route().catch(showFatal));
   await route();
   void outbox.flush();
   // Loaded (and kept by the service worker) while there is signal, so suggestions work without.
@@ -494,18 +494,8 @@ const main = async () => {
       document.body.dataset.updatedAt = new Date().toISOString();
     },
     config.refreshMs,
-    (error) => {
-      if (error instanceof ApiError && error.status === 401) {
-        auth.signOut();
-        location.reload();
-      }
-    },
+    (error) => void signOutIfExpired(auth, error),
   );
 };
 
-const showError = (error: unknown) => {
-  console.error(error);
-  document.body.append(h('p', { class: 'fatal' }, t('failed', { detail: (error as Error).message })));
-};
-
-main().catch(showError);
+main().catch(showFatal);
