@@ -12,6 +12,19 @@ import { lazySchema } from './lazy-schema';
 
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
+/** Who to call back: a reporter's or a 12345 caller's name and phone (personal data, masked when shown). */
+const contact = () =>
+  z.strictObject({
+    name: z.optional(text(60)),
+    phone: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(/^\+?[0-9][0-9 -]{4,19}$/, 'a phone number: digits, spaces or dashes, optional leading +'),
+        ),
+    ),
+  });
+
 export const Location = lazySchema(() =>
   z.strictObject({
     lat: z.number().check(z.gte(-90), z.lte(90), z.describe('Latitude in degrees')),
@@ -32,21 +45,7 @@ export const ReportBody = lazySchema(() =>
     description: text(2000),
     location: Location(),
     occurredAt: z.optional(z.iso.datetime({ offset: true })),
-    reporter: z.optional(
-      z.strictObject({
-        name: z.optional(text(60)),
-        phone: z.optional(
-          z
-            .string()
-            .check(
-              z.regex(
-                /^\+?[0-9][0-9 -]{4,19}$/,
-                'a phone number: digits, spaces or dashes, optional leading +',
-              ),
-            ),
-        ),
-      }),
-    ),
+    reporter: z.optional(contact()),
     externalRef: z
       .optional(
         z.strictObject({
@@ -253,21 +252,7 @@ export const HotlineTicketBody = lazySchema(() =>
           ),
           z.describe('The ticket number (工单号); the same ticket again returns its case'),
         ),
-      caller: z.optional(
-        z.strictObject({
-          name: z.optional(text(60)),
-          phone: z.optional(
-            z
-              .string()
-              .check(
-                z.regex(
-                  /^\+?[0-9][0-9 -]{4,19}$/,
-                  'a phone number: digits, spaces or dashes, optional leading +',
-                ),
-              ),
-          ),
-        }),
-      ),
+      caller: z.optional(contact()),
       content: text(1900).check(z.describe('What the caller reported (诉求内容)')),
       address: text(200).check(z.describe('The address the caller gave')),
       categoryText: z
