@@ -16,7 +16,7 @@ import 'leaflet/dist/leaflet.css';
 import type { BasemapConfig, DistrictConfig } from '../../../shared/district/schema';
 import type { Camera } from '../../../shared/domain/camera';
 import type { CaseSummary } from '../../../shared/http/case-view';
-import { projectorFor, tileUrlOf } from '../basemap-tiles';
+import { addBasemapLayers, projectorFor } from '../basemap-tiles';
 import type { HotspotCell } from '../evaluation';
 import { localName, t, tOf } from '../i18n';
 import type { DistrictNames } from '../names';
@@ -48,17 +48,7 @@ export const createTileMap = (
     zoomSnap: 0.5,
     attributionControl: true,
   });
-  map.attributionControl.setPrefix(false);
-  for (const layer of basemap.layers) {
-    L.tileLayer(tileUrlOf(basemap, layer), {
-      ...(layer.subdomains && { subdomains: layer.subdomains }),
-      minZoom: basemap.minZoom,
-      maxZoom: basemap.maxZoom,
-      attribution: layer.label ? '' : basemap.attribution,
-      zIndex: layer.label ? 2 : 1,
-      crossOrigin: false,
-    }).addTo(map);
-  }
+  addBasemapLayers(L, map, basemap);
 
   // One canvas for every case point: 10,000 circles redraw in a few tens of milliseconds.
   const canvas = L.canvas({ padding: 0.3, tolerance: 4 });

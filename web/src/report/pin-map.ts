@@ -12,7 +12,7 @@ import 'leaflet/dist/leaflet.css';
 import type { DistrictConfig } from '../../../shared/district/schema';
 import type { GeoPoint } from '../../../shared/domain/case';
 import { gcj02ToWgs84 } from '../../../shared/domain/geo';
-import { projectorFor, tileUrlOf } from '../basemap-tiles';
+import { addBasemapLayers, projectorFor } from '../basemap-tiles';
 import { localName } from '../i18n';
 
 export type PinSource = 'gps' | 'manual';
@@ -47,17 +47,7 @@ export const createPinMap = (
     ...(basemap && { minZoom: basemap.minZoom, maxZoom: basemap.maxZoom }),
   });
   if (basemap) {
-    map.attributionControl.setPrefix(false);
-    for (const layer of basemap.layers) {
-      L.tileLayer(tileUrlOf(basemap, layer), {
-        ...(layer.subdomains && { subdomains: layer.subdomains }),
-        minZoom: basemap.minZoom,
-        maxZoom: basemap.maxZoom,
-        attribution: layer.label ? '' : basemap.attribution,
-        zIndex: layer.label ? 2 : 1,
-        crossOrigin: false,
-      }).addTo(map);
-    }
+    addBasemapLayers(L, map, basemap);
   }
   const zones = district.zones.map((zone) =>
     L.polygon(
