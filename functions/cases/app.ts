@@ -177,7 +177,7 @@ const recordSatisfaction = async (deps: CasesDeps, event: Event, actor: Actor) =
   const into = report.case.status === 'merged' ? report.case.mergedInto : undefined;
   const result = await recordVerdict(deps, {
     caseId: into ?? reportId,
-    ...(into !== undefined && { reportId }),
+    ...(into === undefined ? { loaded: report } : { reportId }),
     visibleTo: readableBy(actor),
     rating,
     ...(comment !== undefined && { comment }),

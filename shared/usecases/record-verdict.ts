@@ -2,6 +2,7 @@ import type { Actor, Case, Rating, VerdictChannel } from '../domain/case';
 import { CaseNotFoundError, TicketNotFoundError, VersionConflictError } from '../domain/errors';
 import { HOTLINE_RATINGS, type HotlineRating, recordSatisfaction } from '../domain/satisfaction';
 import { HOTLINE_SYSTEM } from '../domain/subscriptions';
+import type { StoredCase } from '../ports';
 import type { RunCommandDeps } from './run-command';
 import { externalCaseId } from './submit-report';
 
@@ -24,6 +25,8 @@ export interface RecordVerdictRequest {
   visibleTo?: (c: Case) => boolean;
   /** The report the verdict speaks for, when not the case's own (a ticket merged into it). */
   reportId?: string;
+  /** The case as the caller has just read it (the edge checked it was readable): not read again. */
+  loaded?: StoredCase;
   /** The 12345 ticket it is delivered for (stands in for the permission check), and when it called. */
   forTicket?: string;
   calledBackAt?: string;
@@ -37,7 +40,8 @@ export const recordVerdict = async (
   deps: RunCommandDeps,
   request: RecordVerdictRequest,
 ): Promise<VerdictResult> => {
-  const stored = await deps.store.get(request.caseId);
+  const stored =
+    request.loaded?.case.id === request.caseId ? request.loaded : await deps.store.get(request.caseId);
   if (!stored || (request.visibleTo && !request.visibleTo(stored.case))) {
     throw new CaseNotFoundError(request.caseId);
   }
