@@ -14,7 +14,7 @@ import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { toItem } from '../shared/adapters/aws/case-item';
 import { DynamoCaseStore } from '../shared/adapters/aws/dynamodb-case-store';
-import { bucketItemKey, contributionKey } from '../shared/adapters/aws/dynamodb-metrics-aggregates';
+import { bucketItemKey } from '../shared/adapters/aws/dynamodb-metrics-aggregates';
 import { loadDistrict } from '../shared/district/load';
 import { type Actor, type Case, SYSTEM_ROUTER } from '../shared/domain/case';
 import { indexDistrict } from '../shared/domain/district-index';
@@ -101,7 +101,7 @@ const main = async () => {
   const writeAll = (items: Record<string, unknown>[]) => putAll(documents, tableName, items);
 
   try {
-    // Seed: cases, their contribution items and the buckets they add up to (as a rebuild writes them).
+    // Seed: cases and the buckets they add up to, with each case's marker (as a rebuild writes them).
     let started = performance.now();
     const contributions = new Map<string, ReturnType<typeof contributionOf>>();
     const markers = new Map<string, Record<string, number>>();
@@ -117,12 +117,6 @@ const main = async () => {
           markers.set(key, marks);
         }
         items.push(toItem(c));
-        items.push({
-          ...contributionKey(c.id),
-          entity: 'metrics-contribution',
-          version: c.version,
-          buckets: contribution,
-        });
       }
       await writeAll(items);
     }

@@ -318,14 +318,23 @@ export interface MetricsRead {
 }
 
 /** The materialized evaluation aggregates, kept up to date as cases are saved. */
+/**
+ * One change of a case as the table's change stream tells it: the case before and after one write
+ * (absent before its first write, absent after a delete).
+ */
+export interface CaseChange {
+  before?: Case;
+  after?: Case;
+}
+
 export interface MetricsAggregates {
-  /** Brings the aggregates to this version of the case: idempotent, safe to retry, stale versions ignored. */
-  apply(c: Case): Promise<void>;
   /**
-   * `apply` for several cases at once (a routed batch): their increments to one bucket are added in
-   * one write. Same guarantees; a case that can't take part is applied on its own.
+   * Brings the aggregates up to date with changes of cases, in the order they were written (one
+   * case's changes in order; cases in any order). Idempotent: changes applied before, wholly or in
+   * part (a retried or overlapping batch), are not counted again. A batch's increments to one bucket
+   * are added in one write.
    */
-  applyAll(cases: Case[]): Promise<void>;
+  applyChanges(changes: CaseChange[]): Promise<void>;
   /** The buckets of one kind for the district days [fromDay, toDay], within the scope. */
   read(
     kind: import('./domain/metrics').BucketKind,

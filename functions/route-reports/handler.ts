@@ -25,7 +25,6 @@ export const handler = makeHandler({
     district,
     clock: systemClock,
   }),
-  batch: () => store.batch(),
   placeSnapshot: snapshotPlacer({
     store,
     attachments: attachmentStoreFromEnv(),

@@ -33,6 +33,7 @@ import { startS3rver } from './s3';
 import { startS3Notifications } from './s3-notifications';
 import { startSchedule } from './scheduler';
 import { createIntakeQueues, type LocalQueues, startFauxqs } from './sqs';
+import { startStreamMapping } from './stream-mapping';
 
 export interface LocalCloudOptions {
   dataDir: string;
@@ -146,7 +147,8 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
   };
 
   try {
-    const dynamo = await startDynalite(join(dataDir, 'dynamodb'));
+    const tableName = `xietong-${district.id}`;
+    const dynamo = await startDynalite(join(dataDir, 'dynamodb'), tableName);
     lock.addHelperPid(dynamo.pid);
     cleanups.push(() => dynamo.stop());
     const dynamodbClient = new DynamoDBClient({
@@ -155,7 +157,6 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       credentials: LOCAL_CREDENTIALS,
     });
     cleanups.push(() => dynamodbClient.destroy());
-    const tableName = `xietong-${district.id}`;
     const table = await ensureTable(dynamodbClient, tableName);
     log.info(`table ${tableName}: ${table}`);
     const cameras = await seedDistrictCameras(dynamodbClient, tableName, district);
@@ -323,6 +324,9 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
           startDetail: { graceSeconds: 0 },
         });
         cleanups.push(() => schedule.stop());
+      } else if (spec.access.caseChanges === 'consume') {
+        const mapping = startStreamMapping({ stream: dynamo.changes, tableName, target: loaded, log });
+        cleanups.push(() => mapping.stop());
       } else if (spec.access.evidence === 'check') {
         const notifications = startS3Notifications({ server: s3, target: loaded, log });
         cleanups.push(() => notifications.stop());

@@ -5,6 +5,8 @@
  */
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { type ChangeRecord, captureChanges, StreamLog } from './dynamodb-stream';
 
 type Dynalite = (options: { path?: string; createTableMs?: number }) => Server;
 const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
@@ -12,12 +14,22 @@ const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
 export type DynaliteMessage =
   | { type: 'listening'; port: number }
   | { type: 'error'; message: string }
-  | { type: 'operations'; counts: Record<string, number> };
+  | { type: 'operations'; counts: Record<string, number> }
+  | { type: 'changes'; id: number; records: ChangeRecord[]; pending: number };
 
-const path = process.argv[2];
+/** What the parent asks of the change stream (see dynamodb-stream.ts). */
+export type ChangeRequest =
+  | { type: 'read-changes'; id: number; limit: number }
+  | { type: 'checkpoint-changes'; sequenceNumber: string };
+
+const path = process.argv[2] || undefined;
+/** The table whose changes are streamed (the local cloud's single table), if any. */
+const streamedTable = process.argv[3];
 const send = (message: DynaliteMessage) => process.send?.(message);
 
 const server = dynalite({ ...(path ? { path } : {}), createTableMs: 0 });
+const changes = streamedTable ? new StreamLog(path && join(path, `${streamedTable}.stream`)) : undefined;
+if (streamedTable && changes) captureChanges(streamedTable, changes);
 
 // Requests per DynamoDB operation (`DynamoDB_20120810.PutItem` → PutItem), for the burst bench's
 // reads and writes per routed report. Reading a header costs nothing measurable.
@@ -52,7 +64,11 @@ server.listen(0, '127.0.0.1', () => {
 process.on('SIGINT', () => {});
 process.on('SIGTERM', stop);
 process.on('disconnect', stop);
-process.on('message', (message) => {
+process.on('message', (message: 'stop' | 'operations' | ChangeRequest) => {
   if (message === 'stop') stop();
-  if (message === 'operations') send({ type: 'operations', counts: { ...operations } });
+  else if (message === 'operations') send({ type: 'operations', counts: { ...operations } });
+  else if (message.type === 'read-changes') {
+    const records = changes?.read(message.limit) ?? [];
+    send({ type: 'changes', id: message.id, records, pending: changes?.pending ?? 0 });
+  } else if (message.type === 'checkpoint-changes') changes?.checkpoint(message.sequenceNumber);
 });

@@ -1,5 +1,12 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ALL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/adapters/aws/table-design';
@@ -14,7 +21,7 @@ export type TableAccess = 'read' | 'readWrite';
  * The item actions the case store uses (GetItem, Put/UpdateItem, Query; BatchGet and condition
  * checks for transactions). Cases are public records: DeleteItem is granted apart, only on the
  * partitions a function declares (`access.deletes`). No Scan, no DescribeTable, no stream actions
- * (the table has no stream). A new kind of call needs its action here first; the local cloud
+ * (the stream's one reader is an event source mapping, granted by it). A new kind of call needs its action here first; the local cloud
  * enforces these grants (infra/local/iam), so a missing one fails there as it would on AWS.
  */
 export const TABLE_ACTIONS: Record<TableAccess, string[]> = {
@@ -51,6 +58,8 @@ export class CaseTable extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       // Rate-limit windows expire; cases and keys never carry the attribute.
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // The evaluation aggregates are kept from the change stream (functions/aggregate-cases).
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const index of ALL_INDEXES) {

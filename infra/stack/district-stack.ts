@@ -21,7 +21,7 @@ import { Identity } from './identity';
 import { DropDependsOnImpliedByRole } from './implied-dependencies';
 import { acknowledgeNagFindings } from './nag-suppressions';
 import { isChinaPartition } from './partition';
-import { OLDEST_MESSAGE_ALARM_SECONDS, WorkQueue } from './queues';
+import { FailureQueue, OLDEST_MESSAGE_ALARM_SECONDS, WorkQueue } from './queues';
 import { DeadlineTimers } from './timers';
 import { WebHosting } from './web';
 
@@ -64,6 +64,8 @@ export class DistrictStack extends Stack {
   readonly exports: ExportStorage;
   /** Export jobs waiting for (or continued by) the export worker. */
   readonly exportJobs: WorkQueue;
+  /** Stream batches the evaluation aggregator kept failing on. */
+  readonly caseChangeFailures: FailureQueue;
   /** Lambda X-Ray tracing (off in AWS China). */
   readonly tracing: boolean;
 
@@ -133,6 +135,11 @@ export class DistrictStack extends Stack {
       oldestMessageAlarm: Duration.minutes(10),
     });
 
+    this.caseChangeFailures = new FailureQueue(this, 'CaseChangeFailures', {
+      description: 'Case changes the evaluation aggregates could not take',
+      alarms: this.alarms,
+    });
+
     const environment: Record<string, string> = {
       [ENV.trustedIssuer]: this.identity.issuer,
       [ENV.claimRole]: this.identity.claims.role,
@@ -177,6 +184,7 @@ export class DistrictStack extends Stack {
       fn.bindEvidence(this.evidence, spec.access.evidence ?? 'none');
       fn.bindExports(this.exports, spec.access.exports ?? 'none');
       fn.bindExportJobs(this.exportJobs, spec.access.exportJobs ?? 'none');
+      fn.bindCaseChanges(this.table.table, this.caseChangeFailures.queue, spec.access.caseChanges ?? 'none');
       this.functions.set(spec.name, fn);
     }
     for (const [name, fn] of this.functions) {

@@ -2,24 +2,30 @@ import { execSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssetHashType, DockerImage, Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   ApplicationLogLevel,
   Architecture,
   Code,
+  FilterCriteria,
+  FilterRule,
   Function as LambdaFunction,
   LoggingFormat,
   Runtime,
+  StartingPosition,
   SystemLogLevel,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
+import { CASE_SORT_KEY } from '../../shared/adapters/aws/case-item';
 import { examplesFileFor, triageCountsFileFor } from '../../shared/district/examples';
 import { ENV } from '../../shared/runtime/env';
-import { type FunctionSpec, unbundledModulesOf } from '../../shared/runtime/functions';
+import { CASE_CHANGES_BATCH, type FunctionSpec, unbundledModulesOf } from '../../shared/runtime/functions';
 import { NODE_MAJOR } from '../node-runtime';
 import { bundleOptionsFor, ENTRY_FILE } from './bundling';
 import type { CaseTable } from './data';
@@ -199,6 +205,31 @@ export class XietongFunction extends Construct {
   }
 
   /** Sending grants SendMessage; consuming wires an event source that reports partial batch failures. */
+  /**
+   * The table's change stream, case items only (Lambda filters them: the function is not invoked
+   * for buckets, claims and the rest). A batch that keeps failing goes to `deadLetters` as a pointer
+   * to its records, after CASE_CHANGES_BATCH.retryAttempts; `npm run metrics:rebuild` repairs the
+   * figures it would have changed.
+   */
+  bindCaseChanges(table: ITable, deadLetters: IQueue, access: FunctionSpec['access']['caseChanges']): void {
+    if (access !== 'consume') return;
+    this.function.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: CASE_CHANGES_BATCH.batchSize,
+        maxBatchingWindow: Duration.seconds(CASE_CHANGES_BATCH.maxBatchingWindowSeconds),
+        retryAttempts: CASE_CHANGES_BATCH.retryAttempts,
+        bisectBatchOnError: true,
+        onFailure: new SqsDlq(deadLetters),
+        filters: [
+          FilterCriteria.filter({
+            dynamodb: { Keys: { sk: { S: FilterRule.isEqual(CASE_SORT_KEY) } } },
+          }),
+        ],
+      }),
+    );
+  }
+
   bindIntakeQueue(queue: IQueue, access: FunctionSpec['access']['intakeQueue']): void {
     if (access === 'none') return;
     if (access === 'send') queue.grantSendMessages(this.function);

@@ -116,3 +116,37 @@ export const eventSourceFor = (queue: IQueue, fifo: boolean): SqsEventSource =>
       : { maxBatchingWindow: CONSUMER_BATCH.maxBatchingWindow }),
     reportBatchItemFailures: true,
   });
+
+export interface FailureQueueProps {
+  description: string;
+  alarms: AlarmTopic;
+}
+
+/**
+ * Where an event source parks what its consumer kept failing on (a stream batch's pointer, for
+ * one): kept 14 days, and any message alarms an operator.
+ */
+export class FailureQueue extends Construct {
+  readonly queue: Queue;
+
+  constructor(scope: Construct, id: string, props: FailureQueueProps) {
+    super(scope, id);
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const parked = new Alarm(this, 'Alarm', {
+      alarmDescription: `${props.description}: inspect the parked batch, then rebuild the figures it covers.`,
+      metric: this.queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    props.alarms.notify(parked);
+  }
+}

@@ -250,6 +250,15 @@ export const contributionOf = (c: Case, district: DistrictClock): Contribution =
   return out;
 };
 
+/**
+ * What a case adds to the stored aggregates: nothing while it is an unrouted report, its
+ * contribution from then on. The router registers or merges a report within seconds, and the
+ * figures count a report once it is a case (or part of one); counting it in between would cost a
+ * burst two bucket writes per report for a state that lasts seconds.
+ */
+export const aggregatedContribution = (c: Case, district: DistrictClock): Contribution =>
+  c.status === 'reported' ? {} : contributionOf(c, district);
+
 /** `to` minus `from`, bucket by bucket; buckets and counters whose difference is zero are left out. */
 export const contributionDelta = (from: Contribution, to: Contribution): Contribution => {
   const delta: Contribution = {};

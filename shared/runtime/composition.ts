@@ -15,11 +15,9 @@ import type {
   ReportQueue,
   TriageFeedbackStore,
 } from '../ports';
-import { MeteredCaseStore } from '../usecases/metered-case-store';
 import { dynamoDocumentClient, sqs } from './clients';
 import { districtFrom, requireEnv } from './config';
 import { ENV } from './env';
-import { logger, metrics } from './observability';
 
 /**
  * The composition root: each handler's `buildDeps` picks the pieces it needs from here, at cold
@@ -34,17 +32,12 @@ export const metricsAggregatesFromEnv = (): DynamoMetricsAggregates =>
     district: districtFrom(),
   });
 
-/** The case store; every save also brings the evaluation aggregates up to date (see MeteredCaseStore). */
-export const caseStoreFromEnv = (): MeteredCaseStore =>
-  new MeteredCaseStore(
-    new DynamoCaseStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) }),
-    metricsAggregatesFromEnv(),
-    (c, error) => {
-      // The change is saved; the aggregates catch up on the case's next change or the rebuild.
-      logger.error('evaluation aggregates not updated', { caseId: c.id, version: c.version, error });
-      metrics.addMetric('MetricsApplyFailed', 'Count', 1);
-    },
-  );
+/**
+ * The case store. Its writers don't keep the evaluation aggregates: the aggregate-cases function
+ * does, from the table's change stream.
+ */
+export const caseStoreFromEnv = (): DynamoCaseStore =>
+  new DynamoCaseStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });
 
 export const reportQueueFromEnv = (): ReportQueue =>
   new SqsReportQueue({ client: sqs(), queueUrl: requireEnv(ENV.intakeQueueUrl) });

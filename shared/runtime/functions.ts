@@ -70,6 +70,8 @@ export interface FunctionSpec {
     exports?: 'none' | 'write' | 'sign' | 'jobs';
     /** The export job queue: the API sends new jobs; the worker consumes it and queues a job again to continue. */
     exportJobs?: 'none' | 'send' | 'consume';
+    /** The table's change stream, filtered to case items (the evaluation aggregates' feed). */
+    caseChanges?: 'none' | 'consume';
   };
   memoryMb?: number;
   timeoutSeconds?: number;
@@ -93,6 +95,16 @@ export const unbundledModulesOf = (spec: Pick<FunctionSpec, 'nativeModules' | 'l
   ...(spec.nativeModules ?? []),
   ...(spec.lazyModules ?? []),
 ];
+
+/**
+ * How the case-change stream reaches its consumer, on AWS and locally. Big batches over a couple of
+ * seconds: a burst's changes to one bucket become one write, and the figures lag by seconds.
+ */
+export const CASE_CHANGES_BATCH = {
+  batchSize: 1000,
+  maxBatchingWindowSeconds: 5,
+  retryAttempts: 10,
+} as const;
 
 export const WORKFLOW_COMMANDS = [
   'dispatch',
@@ -326,6 +338,14 @@ export const FUNCTIONS: FunctionSpec[] = [
       notifications: 'send',
       evidence: 'place',
     },
+  },
+  {
+    name: 'aggregate-cases',
+    entry: 'functions/aggregate-cases/handler.ts',
+    description:
+      'Keeps the evaluation aggregates (分析研判) from the table’s change stream: every saved change of a case, whoever wrote it',
+    routes: [],
+    access: { table: 'readWrite', intakeQueue: 'none', caseChanges: 'consume' },
   },
   {
     name: 'sweep-unrouted',

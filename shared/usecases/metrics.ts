@@ -129,13 +129,12 @@ export const hotspotsReport = async (
 /** What a rebuild needs from the aggregates beyond the port (the DynamoDB adapter has it). */
 export interface RebuildableAggregates {
   contributionOf(c: Case): Contribution;
-  settledContributions(caseIds: string[]): Promise<Map<string, { version: number; buckets: Contribution }>>;
   writeBuckets(
     fromDay: string,
     toDay: string,
     rebuilt: Map<string, { counters: Record<string, number>; markers: Record<string, number> }>,
+    versions: Map<string, number>,
   ): Promise<number>;
-  writeContribution(caseId: string, version: number, buckets: Contribution): Promise<void>;
 }
 
 const PAGE = 100;
@@ -143,9 +142,10 @@ const PAGE = 100;
 /**
  * Recomputes the aggregates of the district days [fromDay, toDay] from the cases. Every case is read
  * (one reported before the period may be handled or closed in it); its contribution to the period's
- * buckets replaces whatever the buckets held, and its stored contribution is rewritten to match
- * (the period's part recomputed, the rest as the buckets outside still hold it). Run it when no
- * cases change (a batch job at night): an apply racing the rebuild may be lost until that case changes again.
+ * buckets replaces whatever the buckets held, and each bucket remembers the version of every case
+ * it was rebuilt from, so a change the stream delivers afterwards counts only if it is newer. Run it
+ * when few cases change (a batch job at night): a case that changes while its page is being read
+ * may be counted at either version until its next change.
  */
 export const rebuildMetrics = async (
   deps: { store: CaseStore; aggregates: RebuildableAggregates; timezone: string },
@@ -159,7 +159,7 @@ export const rebuildMetrics = async (
     return day >= fromDay && day <= toDay;
   };
   const rebuilt = new Map<string, { counters: Record<string, number>; markers: Record<string, number> }>();
-  const rewrites: { c: Case; buckets: Contribution }[] = [];
+  const versions = new Map<string, number>();
   let cursor: string | undefined;
   let cases = 0;
   do {
@@ -168,36 +168,22 @@ export const rebuildMetrics = async (
       now: new Date(0).toISOString(),
       ...(cursor && { cursor }),
     });
-    const settled = await deps.aggregates.settledContributions(page.items.map((c) => c.id));
     for (const c of page.items) {
       cases++;
+      versions.set(c.id, c.version);
       // Every event of a case happens on or after its report day.
       if (districtDay(c.reportedAt, deps.timezone) > toDay) continue;
-      const contribution = deps.aggregates.contributionOf(c);
-      const buckets: Contribution = {};
-      for (const [key, counters] of Object.entries(settled.get(c.id)?.buckets ?? {})) {
-        if (!inPeriod(key)) buckets[key] = counters;
-      }
-      for (const [key, counters] of Object.entries(contribution)) {
+      for (const [key, counters] of Object.entries(deps.aggregates.contributionOf(c))) {
         if (!inPeriod(key)) continue;
-        buckets[key] = counters;
         const entry = rebuilt.get(key) ?? { counters: {}, markers: {} };
         addCounters(entry.counters, counters);
         entry.markers[c.id] = c.version;
         rebuilt.set(key, entry);
       }
-      rewrites.push({ c, buckets });
     }
     cursor = page.cursor;
   } while (cursor);
-  const buckets = await deps.aggregates.writeBuckets(fromDay, toDay, rebuilt);
-  for (let start = 0; start < rewrites.length; start += 25) {
-    await Promise.all(
-      rewrites
-        .slice(start, start + 25)
-        .map(({ c, buckets }) => deps.aggregates.writeContribution(c.id, c.version, buckets)),
-    );
-  }
+  const buckets = await deps.aggregates.writeBuckets(fromDay, toDay, rebuilt, versions);
   return { cases, buckets };
 };
 

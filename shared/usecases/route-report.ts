@@ -19,7 +19,6 @@ import { autoDispatch, registerReport } from '../domain/workflow';
 import type { CaseStore, Clock, DedupClaim, DedupClaims, RoutingRequest, StoredCase } from '../ports';
 import type { CaseEffects } from './case-effects';
 import { mergeAllInto, mergeInto } from './merge-cases';
-import type { MeteringBatch } from './metered-case-store';
 import { saveWithRetry } from './save-with-retry';
 
 export interface RouteReportDeps {
@@ -42,11 +41,6 @@ export interface RouteReportDeps {
    * (already routed) calls it again.
    */
   placeSnapshot?: (report: Case, correlationId: string) => Promise<void>;
-  /**
-   * A store for one batch whose evaluation aggregates are brought up to date once, at its end
-   * (`MeteredCaseStore.batch`): a batch's increments to one bucket become one write. Absent: `store`.
-   */
-  batch?: () => MeteringBatch;
 }
 
 export type RouteOutcome = 'routed' | 'merged' | 'already-routed' | 'missing';
@@ -269,19 +263,6 @@ export const routeReports = async (
   deps: RouteReportDeps,
   requests: QueuedReport[],
 ): Promise<Map<string, RouteResult>> => {
-  const batch = deps.batch?.();
-  try {
-    return await routeBatch(batch ? { ...deps, store: batch.store } : deps, requests, batch);
-  } finally {
-    await batch?.flush();
-  }
-};
-
-const routeBatch = async (
-  deps: RouteReportDeps,
-  requests: QueuedReport[],
-  batch: MeteringBatch | undefined,
-): Promise<Map<string, RouteResult>> => {
   const results = new Map<string, RouteResult>();
   const correlationOf = new Map(requests.map((r) => [r.caseId, r.correlationId]));
   const redelivered = new Set(requests.filter((r) => r.redelivered).map((r) => r.caseId));
@@ -298,11 +279,8 @@ const routeBatch = async (
         if (!stored) results.set(id, 'missing');
         else if (stored.case.status !== 'reported') {
           try {
-            // Routed before a crash: finish the job (its aggregates too). Routed by another delivery: that one does.
-            if (redelivered.has(id)) {
-              await finishRouted(deps, stored, correlationOf.get(id) ?? id);
-              batch?.meter(stored.case);
-            }
+            // Routed before a crash: finish the job. Routed by another delivery: that one does.
+            if (redelivered.has(id)) await finishRouted(deps, stored, correlationOf.get(id) ?? id);
             results.set(id, 'already-routed');
           } catch (error) {
             results.set(id, error as Error);

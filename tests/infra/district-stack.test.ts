@@ -9,7 +9,7 @@ import { ROLES } from '../../infra/stack/identity';
 import { ROUTER_MAX_CONCURRENCY } from '../../infra/stack/queues';
 import { ALL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/adapters/aws/table-design';
 import { ENV } from '../../shared/runtime/env';
-import { authOf, FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
+import { authOf, CASE_CHANGES_BATCH, FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
 import {
   asList,
   type CfnResource,
@@ -150,8 +150,9 @@ describe('the intake queue', () => {
   };
 
   it('redrives to a 14-day dead-letter queue after 5 receives', () => {
-    // Intake, due checks, notifications and export jobs: each with its DLQ.
-    template.resourceCountIs('AWS::SQS::Queue', 8);
+    // Intake, due checks, notifications and export jobs: each with its DLQ; and the case-change
+    // stream's failure queue.
+    template.resourceCountIs('AWS::SQS::Queue', 9);
     const { intake, dlq } = queues();
     expect(intake[1].Properties.RedrivePolicy).toEqual({
       deadLetterTargetArn: { 'Fn::GetAtt': [dlq[0], 'Arn'] },
@@ -178,11 +179,11 @@ describe('the intake queue', () => {
     );
   });
 
-  it('encrypts both queues with SQS-managed keys and refuses plain HTTP', () => {
+  it('encrypts every queue with SQS-managed keys and refuses plain HTTP', () => {
     for (const [, queue] of resourcesOf(template, 'AWS::SQS::Queue')) {
       expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     }
-    template.resourceCountIs('AWS::SQS::QueuePolicy', 8);
+    template.resourceCountIs('AWS::SQS::QueuePolicy', 9);
     template.allResourcesProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -278,7 +279,11 @@ describe('the functions', () => {
         s.access.notifications === 'consume' ||
         s.access.exportJobs === 'consume',
     );
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', queueConsumers.length);
+    const streamConsumers = FUNCTIONS.filter((s) => s.access.caseChanges === 'consume');
+    template.resourceCountIs(
+      'AWS::Lambda::EventSourceMapping',
+      queueConsumers.length + streamConsumers.length,
+    );
     for (const spec of consumers) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: functionOf(spec)[0] },
@@ -288,6 +293,30 @@ describe('the functions', () => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
     }
+  });
+
+  it('feed the evaluation aggregator from the table’s stream: case items only, big batches, failures parked', () => {
+    const [tableId, table] = onlyResourceOf(template, 'AWS::DynamoDB::Table');
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    const consumers = FUNCTIONS.filter((s) => s.access.caseChanges === 'consume');
+    expect(consumers.map((s) => s.name)).toEqual(['aggregate-cases']);
+    const [failuresId] = resourcesOf(template, 'AWS::SQS::Queue').find(([id]) =>
+      id.startsWith('CaseChangeFailures'),
+    ) ?? [''];
+    expect(failuresId).not.toBe('');
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionOf(specNamed('aggregate-cases'))[0] },
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: CASE_CHANGES_BATCH.batchSize,
+      MaximumBatchingWindowInSeconds: CASE_CHANGES_BATCH.maxBatchingWindowSeconds,
+      MaximumRetryAttempts: CASE_CHANGES_BATCH.retryAttempts,
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failuresId, 'Arn'] } } },
+      FilterCriteria: {
+        Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { sk: { S: ['CASE'] } } } }) }],
+      },
+    });
   });
 
   it("wait for their role's grants (DependsOn its DefaultPolicy) without repeating the role a GetAtt names", () => {
@@ -363,7 +392,27 @@ describe('the export job queue', () => {
   });
 });
 
+const STREAM_ACTIONS = [
+  'dynamodb:ListStreams',
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+];
+
 describe('least privilege', () => {
+  it('lets only the stream’s consumer read the table’s stream, on the stream’s ARN', () => {
+    const streamReads = policyStatements(template).filter(({ statement }) =>
+      asList(statement.Action).some(
+        (action) => STREAM_ACTIONS.includes(action) && action !== 'dynamodb:ListStreams',
+      ),
+    );
+    expect(streamReads.length).toBeGreaterThan(0);
+    for (const { statement, resource } of streamReads) {
+      expect(resource.startsWith('Fnaggregatecases'), resource).toBe(true);
+      expect(JSON.stringify(statement.Resource)).toContain('StreamArn');
+    }
+  });
+
   it('grants each function exactly its declared access', () => {
     for (const spec of FUNCTIONS) {
       const actions = actionsOf(spec);
@@ -377,7 +426,9 @@ describe('least privilege', () => {
         spec.access.intakeQueue === 'send' ||
           spec.access.notifications === 'send' ||
           spec.access.notifications === 'consume' ||
-          (spec.access.exportJobs ?? 'none') !== 'none',
+          (spec.access.exportJobs ?? 'none') !== 'none' ||
+          // Lambda parks a failed stream batch in the failure queue with the function's role.
+          spec.access.caseChanges === 'consume',
       );
       expect(actions.includes('sqs:ReceiveMessage'), `${spec.name} receives`).toBe(
         spec.access.intakeQueue === 'consume' ||
@@ -398,8 +449,11 @@ describe('least privilege', () => {
     const tableArn = JSON.stringify({
       'Fn::GetAtt': [onlyResourceOf(template, 'AWS::DynamoDB::Table')[0], 'Arn'],
     });
-    const dynamo = policyStatements(template).filter(({ statement }) =>
-      asList(statement.Action).some((action) => action.startsWith('dynamodb:')),
+    // The stream's reads are the event source mapping's (see the test on the stream above).
+    const dynamo = policyStatements(template).filter(
+      ({ statement }) =>
+        asList(statement.Action).some((action) => action.startsWith('dynamodb:')) &&
+        !asList(statement.Action).some((action) => STREAM_ACTIONS.includes(action)),
     );
     expect(dynamo.length).toBeGreaterThan(0);
     for (const { statement } of dynamo) {
@@ -482,6 +536,17 @@ describe('least privilege', () => {
           'cloudfront:CreateInvalidation',
           'cloudfront:GetInvalidation',
         ]);
+        continue;
+      }
+      if (asList(statement.Action).includes('dynamodb:ListStreams')) {
+        // Finding a table's stream has no resource-level permissions (reading it is on its ARN);
+        // CDK merges it with X-Ray's, which have none either.
+        expect(resource.startsWith('Fnaggregatecases'), resource).toBe(true);
+        for (const action of asList(statement.Action)) {
+          expect(['dynamodb:ListStreams', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']).toContain(
+            action,
+          );
+        }
         continue;
       }
       // X-Ray's trace APIs have no resource-level permissions.

@@ -14,8 +14,8 @@ import { EXPORT_COLUMNS } from '../../shared/domain/case-export';
 import { newReportedCase } from '../../shared/domain/report';
 import { routeReport } from '../../shared/domain/routing';
 import { type CommandInput, registerReport, runCommand } from '../../shared/domain/workflow';
-import { MeteredCaseStore } from '../../shared/usecases/metered-case-store';
 import { apiEvent, lambdaContext } from '../support/api-event';
+import { feedCaseChanges } from '../support/case-changes';
 import { claimsFor, distinctPointsIn, sandun, TEST_ISSUER, testClock } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
 import { asFunction } from '../support/iam';
@@ -52,9 +52,9 @@ beforeAll(async () => {
     tableName: emulators.tableName,
     district: sandun.config,
   });
-  const store = new MeteredCaseStore(
+  // Every write returns once the change stream's aggregator has it.
+  const store = feedCaseChanges(emulators, aggregates).caughtUp(
     new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName }),
-    aggregates,
   );
   const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
   deps = { store, aggregates, district: sandun, clock, identity };

@@ -25,8 +25,8 @@ import { newReportedCase } from '../../shared/domain/report';
 import { routeReport } from '../../shared/domain/routing';
 import { registerReport, runCommand } from '../../shared/domain/workflow';
 import type { ExportFiles } from '../../shared/ports';
-import { MeteredCaseStore } from '../../shared/usecases/metered-case-store';
 import { apiEvent, lambdaContext } from '../support/api-event';
+import { feedCaseChanges } from '../support/case-changes';
 import { claimsFor, distinctPointsIn, sandun, TEST_ISSUER, testClock } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
 
@@ -80,9 +80,9 @@ beforeAll(async () => {
     tableName: emulators.tableName,
     district: sandun.config,
   });
-  const store = new MeteredCaseStore(
+  // Every write returns once the change stream's aggregator has it.
+  const store = feedCaseChanges(emulators, aggregates).caughtUp(
     new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName }),
-    aggregates,
   );
   jobs = new DynamoExportJobStore({ client: emulators.documents, tableName: emulators.tableName });
   files = new S3ExportFiles({ client: s3Client, bucket: s3.bucket });

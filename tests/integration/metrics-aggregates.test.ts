@@ -1,17 +1,19 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeHandler } from '../../functions/aggregate-cases/app';
+import { type ChangeRecord, captureChanges, StreamLog } from '../../infra/local/dynamodb-stream';
+import { lambdaRecordOf } from '../../infra/local/stream-mapping';
 import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
 import { DynamoMetricsAggregates } from '../../shared/adapters/aws/dynamodb-metrics-aggregates';
 import { type Actor, type Case, SYSTEM_ROUTER } from '../../shared/domain/case';
-import { type BucketKind, bucketKeyString, contributionOf } from '../../shared/domain/metrics';
+import { aggregatedContribution, type BucketKind, bucketKeyString } from '../../shared/domain/metrics';
 import { newReportedCase } from '../../shared/domain/report';
 import { routeReport } from '../../shared/domain/routing';
 import { type CommandInput, registerReport, runCommand } from '../../shared/domain/workflow';
-import type { CaseStore } from '../../shared/ports';
 import { mergeInto } from '../../shared/usecases/merge-cases';
-import { MeteredCaseStore } from '../../shared/usecases/metered-case-store';
 import { metricsReport, rebuildMetrics, sumContributions } from '../../shared/usecases/metrics';
+import { lambdaContext } from '../support/api-event';
 import { distinctPointsIn, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
 
@@ -23,25 +25,41 @@ const TO = '2027-12-31';
 
 let emulators: Emulators;
 let aggregates: DynamoMetricsAggregates;
-let plain: DynamoCaseStore;
-let store: CaseStore;
+let store: DynamoCaseStore;
+/** The table's change stream, as dynalite records it: the tests deliver it by hand. */
+const changes = new StreamLog();
+let stopCapture: () => void;
 
 beforeAll(async () => {
   emulators = await startEmulators();
-  plain = new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName });
+  stopCapture = captureChanges(emulators.tableName, changes);
+  store = new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName });
   aggregates = new DynamoMetricsAggregates({
     client: emulators.documents,
     tableName: emulators.tableName,
     district: sandun.config,
   });
-  store = new MeteredCaseStore(plain, aggregates, (_c, error) => {
-    throw error;
-  });
 }, 30_000);
 
 afterAll(async () => {
+  stopCapture?.();
   await emulators?.stop();
 });
+
+/** Everything recorded since the last take, off the stream. */
+const take = (): ChangeRecord[] => {
+  const records = changes.read(changes.pending);
+  const last = records[records.length - 1];
+  if (last) changes.checkpoint(last.sequenceNumber);
+  return records;
+};
+
+/** One delivery of `records` to the aggregate-cases function, through `with` aggregates. */
+const deliver = (records: ChangeRecord[], through: DynamoMetricsAggregates = aggregates) =>
+  makeHandler({ aggregates: through })(
+    { Records: records.map((r) => lambdaRecordOf(r, 'arn:aws:dynamodb:local:table/test/stream/local')) },
+    lambdaContext(),
+  );
 
 /** Aggregates whose process dies after its first bucket update: later SDK calls fail as a dead process's. */
 const aggregatesDyingAfterFirstUpdate = () => {
@@ -72,7 +90,7 @@ const snapshot = async () => {
 };
 
 const expected = (cases: Case[]) => {
-  const sums = sumContributions(cases.map((c) => contributionOf(c, sandun.config)));
+  const sums = sumContributions(cases.map((c) => aggregatedContribution(c, sandun.config)));
   const nonZero = [...sums.entries()]
     .map(
       ([key, counters]) =>
@@ -160,7 +178,7 @@ const MOVES: Move[] = [
 ];
 
 describe('materialized evaluation aggregates', () => {
-  it('after a random workload across days, live aggregates equal the sum of contributions, and the rebuild equals live', async () => {
+  it('fed a random workload’s change stream in random batches, replayed and stale ones too, live aggregates equal the sum of contributions, and the rebuild equals live', async () => {
     // Prepare: 30 cases over ~6 weeks, each walked through random workflow moves, some merged.
     const rng = fc.sample(fc.integer({ min: 0, max: 1_000_000 }), { numRuns: 4000, seed: 20261130 });
     let r = 0;
@@ -200,9 +218,25 @@ describe('materialized evaluation aggregates', () => {
       await store.save({ case: registered }, reported.version);
       ids.push(reported.id);
     }
+    /** Delivers what the stream recorded, in random batches, with now and then a replay of old ones. */
+    const delivered: ChangeRecord[] = [];
+    const deliverRandomly = async () => {
+      const fresh = take();
+      while (fresh.length > 0) {
+        const batch = fresh.splice(0, 1 + random(40));
+        await deliver(batch);
+        delivered.push(...batch);
+        if (random(3) === 0) {
+          // A retried batch, or one overlapping an earlier one: a contiguous window of what went before.
+          const from = random(delivered.length);
+          await deliver(delivered.slice(from, from + 1 + random(60)));
+        }
+      }
+    };
+    await deliverRandomly();
     for (let round = 0; round < 10; round++) {
       for (const id of ids) {
-        const stored = await plain.get(id);
+        const stored = await store.get(id);
         if (!stored) throw new Error('missing');
         // Mostly a step forward or sideways that the status allows; now and then a cancel or a merge.
         const rare: Move[] = ['cancel', 'merge'];
@@ -211,7 +245,7 @@ describe('materialized evaluation aggregates', () => {
         const move = pool[random(Math.max(pool.length, 1))] ?? 'dispatch';
         if (move === 'merge') {
           const other = ids[random(ids.length)] ?? id;
-          const target = await plain.get(other);
+          const target = await store.get(other);
           const open = ['registered', 'dispatched', 'accepted'];
           if (
             other !== id &&
@@ -232,12 +266,10 @@ describe('materialized evaluation aggregates', () => {
           now: tick(random(600)),
         });
         await store.save({ ...stored, case: next }, stored.case.version);
-        // A retried or duplicated apply (a redelivered message, a retry after a timeout) and a stale one.
-        if (random(4) === 0) await aggregates.apply(next);
-        if (random(6) === 0) await aggregates.apply(stored.case);
       }
+      await deliverRandomly();
     }
-    const finals = (await plain.getMany(ids)).sort((a, b) => a.id.localeCompare(b.id));
+    const finals = (await store.getMany(ids)).sort((a, b) => a.id.localeCompare(b.id));
     const statuses = new Set(finals.map((c) => c.status));
     expect(statuses.size).toBeGreaterThanOrEqual(4);
     expect(finals.some((c) => c.counters.returns > 0)).toBe(true);
@@ -249,25 +281,24 @@ describe('materialized evaluation aggregates', () => {
     expect(Object.keys(live).length).toBeGreaterThan(50);
 
     // Act: rebuild the whole period, then a part of it.
-    await rebuildMetrics({ store: plain, aggregates, timezone: sandun.config.timezone }, FROM, TO);
+    await rebuildMetrics({ store, aggregates, timezone: sandun.config.timezone }, FROM, TO);
     expect(await snapshot()).toEqual(live);
-    await rebuildMetrics(
-      { store: plain, aggregates, timezone: sandun.config.timezone },
-      '2026-11-05',
-      '2026-11-20',
-    );
+    await rebuildMetrics({ store, aggregates, timezone: sandun.config.timezone }, '2026-11-05', '2026-11-20');
     expect(await snapshot()).toEqual(live);
 
-    // A change saved while its apply was lost (the process died between the two writes): the rebuild
-    // repairs it, and live updates after a rebuild still land exactly once.
+    // A change whose stream batch was parked (its retries ran out): the rebuild repairs it; the parked
+    // batch redriven after the rebuild changes nothing, and live changes after it land exactly once.
     const one = finals.find((c) => c.status === 'registered');
     expect(one).toBeDefined();
     if (!one) return;
     const lost = runCommand(one, { command: 'dispatch' }, { district: sandun, actor: CENTRE, now: tick(5) });
-    await plain.save({ case: lost }, one.version);
+    await store.save({ case: lost }, one.version);
+    const parked = take();
     const afterLost = finals.map((c) => (c.id === lost.id ? lost : c));
     expect(await snapshot()).not.toEqual(expected(afterLost));
-    await rebuildMetrics({ store: plain, aggregates, timezone: sandun.config.timezone }, FROM, TO);
+    await rebuildMetrics({ store, aggregates, timezone: sandun.config.timezone }, FROM, TO);
+    expect(await snapshot()).toEqual(expected(afterLost));
+    await deliver(parked);
     expect(await snapshot()).toEqual(expected(afterLost));
     const next = runCommand(
       lost,
@@ -279,64 +310,100 @@ describe('materialized evaluation aggregates', () => {
       },
     );
     await store.save({ case: next }, lost.version);
+    await deliver(take());
     expect(await snapshot()).toEqual(expected(afterLost.map((c) => (c.id === next.id ? next : c))));
   }, 600_000);
 
-  it('a crash between the steps of an apply is finished by the next apply, without counting twice', async () => {
-    const point = distinctPointsIn(ZONES[0] ?? sandun.config.zones[0]!)();
-    const reported = newReportedCase(
-      {
-        source: 'hotline',
-        category: 'event.illegal-parking',
-        description: '违停',
-        location: { ...point, crs: 'wgs84' },
-      },
-      { id: 'C-CRASH', district: sandun, actor: CITIZEN, now: '2026-12-01T01:00:00.000Z' },
-    );
-    await store.create(reported, { requestHash: 'crash' });
-    const registered = registerReport(reported, routeReport(sandun, reported), {
-      actor: SYSTEM_ROUTER,
-      now: '2026-12-01T01:01:00.000Z',
-    });
-    await plain.save({ case: registered }, reported.version);
-    // A process that dies at its second bucket update: the SDK calls fail as a dead process's would.
-    const crashing = aggregatesDyingAfterFirstUpdate();
-    await expect(crashing.apply(registered)).rejects.toThrow('process died');
-    // The next apply (the retry, or the case's next change) finishes it; applying again changes nothing.
-    await aggregates.apply(registered);
-    await aggregates.apply(registered);
-    const report = await metricsReport(aggregates, { from: '2026-12-01', to: '2026-12-01', scope: {} });
-    expect(report.total.counters.reported).toBe(1);
-  });
-
-  it('applies a routed batch with one write per bucket, survives a crash mid-batch and never counts twice', async () => {
-    const nextPoint = distinctPointsIn(ZONES[1] ?? sandun.config.zones[0]!);
-    const at = '2026-12-02T01:00:00.000Z';
-    const batch = Array.from({ length: 6 }, (_, i) => {
+  it('a batch cut short by a crash is finished by its redelivery, which may hold more, without counting twice', async () => {
+    const nextPoint = distinctPointsIn(ZONES[0] ?? sandun.config.zones[0]!);
+    const at = '2026-12-01T01:00:00.000Z';
+    const before = await snapshot();
+    const registered: Case[] = [];
+    for (let i = 0; i < 6; i++) {
       const reported = newReportedCase(
         {
           source: 'hotline',
           category: CATEGORIES[i % 2] ?? 'event.illegal-parking',
-          description: `批量 ${i}`,
+          description: `崩溃 ${i}`,
           location: { ...nextPoint(), crs: 'wgs84' },
         },
-        { id: `C-BATCH-${i}`, district: sandun, actor: CITIZEN, now: at },
+        { id: `C-CRASH-${i}`, district: sandun, actor: CITIZEN, now: at },
       );
-      return registerReport(reported, routeReport(sandun, reported), { actor: SYSTEM_ROUTER, now: at });
-    });
-    const before = await snapshot();
-    // Dies after its first coalesced bucket write: some buckets have part of the batch, none whole.
-    const crashing = aggregatesDyingAfterFirstUpdate();
-    await expect(crashing.applyAll(batch)).rejects.toThrow('process died');
-    // The redelivered batch (and a duplicate of it) finishes the job; nothing counts twice.
-    await aggregates.applyAll(batch);
-    await aggregates.applyAll([...batch, ...batch]);
+      await store.create(reported, { requestHash: `crash-${i}` });
+      const next = registerReport(reported, routeReport(sandun, reported), { actor: SYSTEM_ROUTER, now: at });
+      await store.save({ case: next }, reported.version);
+      registered.push(next);
+    }
+    const first = take();
+    // Dies after its first bucket write: some buckets have part of the batch, none the whole.
+    await expect(deliver(first, aggregatesDyingAfterFirstUpdate())).rejects.toThrow('process died');
+    // Meanwhile two cases moved on: the redelivery holds the first batch and their new changes.
+    const dispatched = registered
+      .slice(0, 2)
+      .map((c) => runCommand(c, { command: 'dispatch' }, { district: sandun, actor: CENTRE, now: at }));
+    for (const [i, c] of dispatched.entries()) await store.save({ case: c }, registered[i]?.version ?? 0);
+    const redelivery = [...first, ...take()];
+    await deliver(redelivery);
+    await deliver(redelivery);
+    const finals = [...dispatched, ...registered.slice(2)];
     const after = await snapshot();
-    const added = expected(batch);
-    for (const [key, counters] of Object.entries(added)) {
+    for (const [key, counters] of Object.entries(expected(finals))) {
       for (const [counter, value] of Object.entries(counters)) {
         expect(after[key]?.[counter] ?? 0, `${key} ${counter}`).toBe((before[key]?.[counter] ?? 0) + value);
       }
     }
+    const report = await metricsReport(aggregates, { from: '2026-12-01', to: '2026-12-01', scope: {} });
+    expect(report.total.counters.reported).toBe(6);
+  });
+
+  it('adds a batch’s changes to one bucket in one write, and counts a report once routed', async () => {
+    const nextPoint = distinctPointsIn(ZONES[1] ?? sandun.config.zones[0]!);
+    const at = '2026-12-02T01:00:00.000Z';
+    const reports = Array.from({ length: 8 }, (_, i) =>
+      newReportedCase(
+        {
+          source: 'hotline',
+          category: 'event.illegal-parking',
+          description: `批量 ${i}`,
+          location: { ...nextPoint(), crs: 'wgs84' },
+        },
+        { id: `C-BATCH-${i}`, district: sandun, actor: CITIZEN, now: at },
+      ),
+    );
+    for (const [i, r] of reports.entries()) await store.create(r, { requestHash: `batch-${i}` });
+    // Unrouted reports add nothing yet.
+    await deliver(take());
+    const routedOnly = await metricsReport(aggregates, { from: '2026-12-02', to: '2026-12-02', scope: {} });
+    expect(routedOnly.total.counters.reported ?? 0).toBe(0);
+
+    for (const r of reports) {
+      const next = registerReport(r, routeReport(sandun, r), { actor: SYSTEM_ROUTER, now: at });
+      await store.save({ case: next }, r.version);
+    }
+    let updates = 0;
+    const counting = new DynamoMetricsAggregates({
+      client: {
+        send: (command: unknown) => {
+          if (command instanceof UpdateCommand) updates++;
+          return emulators.documents.send(command as never);
+        },
+      } as unknown as typeof emulators.documents,
+      tableName: emulators.tableName,
+      district: sandun.config,
+    });
+    const batch = take();
+    await deliver(batch, counting);
+    const routed = reports.map((r) =>
+      registerReport(r, routeReport(sandun, r), { actor: SYSTEM_ROUTER, now: at }),
+    );
+    // One write per bucket the batch touches, fewer than one per case and bucket.
+    expect(updates).toBe(Object.keys(expected(routed)).length);
+    const perCase = routed.reduce(
+      (sum, c) => sum + Object.keys(aggregatedContribution(c, sandun.config)).length,
+      0,
+    );
+    expect(updates).toBeLessThan(perCase);
+    const report = await metricsReport(aggregates, { from: '2026-12-02', to: '2026-12-02', scope: {} });
+    expect(report.total.counters.reported).toBe(8);
   });
 });

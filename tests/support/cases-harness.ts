@@ -16,9 +16,9 @@ import { train } from '../../shared/domain/classifier/model';
 import { indexDistrict } from '../../shared/domain/district-index';
 import type { CaseStore, Clock, MetricsAggregates } from '../../shared/ports';
 import type { CaseEffects } from '../../shared/usecases/case-effects';
-import { MeteredCaseStore } from '../../shared/usecases/metered-case-store';
 import type { RouteReportDeps } from '../../shared/usecases/route-report';
 import { type ApiCall, apiEvent, lambdaContext } from './api-event';
+import { feedCaseChanges } from './case-changes';
 import type { Emulators } from './emulators';
 import { asFunction } from './iam';
 
@@ -105,7 +105,8 @@ export const invoke = async (
 
 /**
  * The intake, cases and router functions wired to the emulators, with a hand-moved clock. With
- * `aggregates` every save also keeps the evaluation figures (as the composition root's store does);
+ * `aggregates` the table's change stream feeds them through the aggregate-cases function, and every
+ * write returns once they have it (see case-changes.ts);
  * `effects` are what the cases function does after a save (timers, notifications).
  */
 export const casesHarness = (
@@ -114,9 +115,8 @@ export const casesHarness = (
 ) => {
   const clock = testClock();
   const tableStore = new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName });
-  const store: CaseStore = options.aggregates
-    ? new MeteredCaseStore(tableStore, options.aggregates)
-    : tableStore;
+  const changes = options.aggregates && feedCaseChanges(emulators, options.aggregates);
+  const store: CaseStore = changes ? changes.caughtUp(tableStore) : tableStore;
   const queue = new SqsReportQueue({ client: emulators.sqs, queueUrl: emulators.queues.intakeQueueUrl });
   const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
   const rateLimiter = new DynamoRateLimiter({ client: emulators.documents, tableName: emulators.tableName });
@@ -189,6 +189,8 @@ export const casesHarness = (
   return {
     clock,
     store,
+    /** The change stream feeding the aggregates (with `aggregates`). */
+    changes,
     queue,
     triageFeedback,
     router,

@@ -7,7 +7,10 @@ import type { IntakeFingerprint, StoredCase } from '../../ports';
  * The case entity in the single table. Keys and index attributes are computed here and only here;
  * index attributes are omitted (sparse indexes) when they don't apply.
  */
-export const caseKey = (id: string) => ({ pk: `CASE#${id}`, sk: 'CASE' });
+/** The sort key of a case item; other items of a case's partition have their own. */
+export const CASE_SORT_KEY = 'CASE';
+
+export const caseKey = (id: string) => ({ pk: `CASE#${id}`, sk: CASE_SORT_KEY });
 
 export const departmentKey = (c: Case): string | undefined => c.assignee ?? c.lead;
 

@@ -1,0 +1,4 @@
+import { metricsAggregatesFromEnv } from '../../shared/runtime/composition';
+import { makeHandler } from './app';
+
+export const handler = makeHandler({ aggregates: metricsAggregatesFromEnv() });

@@ -1,0 +1,144 @@
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { CASE_SORT_KEY } from '../../shared/adapters/aws/case-item';
+import { CASE_CHANGES_BATCH } from '../../shared/runtime/functions';
+import type { ChangeRecord, ChangeStream } from './dynamodb-stream';
+import type { LoadedFunction } from './handlers';
+import { invokeWithTimeout, LOCAL_REGION, lambdaContextFor } from './lambda-context';
+import type { RuntimeLog } from './log';
+
+export interface StreamMappingOptions {
+  stream: ChangeStream;
+  tableName: string;
+  target: LoadedFunction;
+  log: RuntimeLog;
+  /** Defaults: CASE_CHANGES_BATCH, as the stack configures the event source on AWS. */
+  batchSize?: number;
+  maxBatchingWindowMs?: number;
+  retryAttempts?: number;
+}
+
+export interface StreamMapping {
+  /** Delivers everything recorded so far (tests: "the stream has caught up"). */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The stack's filter criteria: case items only (`Keys.sk = CASE`). */
+const matchesFilter = (record: ChangeRecord) =>
+  (record.keys.sk as { S?: string } | undefined)?.S === CASE_SORT_KEY;
+
+/** A recorded change as Lambda hands it to a stream consumer. */
+export const lambdaRecordOf = (record: ChangeRecord, streamArn: string): DynamoDBRecord => ({
+  eventID: record.eventID,
+  eventName: record.eventName,
+  eventVersion: '1.1',
+  eventSource: 'aws:dynamodb',
+  awsRegion: LOCAL_REGION,
+  eventSourceARN: streamArn,
+  dynamodb: {
+    ApproximateCreationDateTime: record.approximateCreationDateTime,
+    Keys: record.keys as never,
+    ...(record.oldImage && { OldImage: record.oldImage as never }),
+    ...(record.newImage && { NewImage: record.newImage as never }),
+    SequenceNumber: record.sequenceNumber,
+    SizeBytes: JSON.stringify(record.newImage ?? record.oldImage ?? {}).length,
+    StreamViewType: 'NEW_AND_OLD_IMAGES',
+  },
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The local event source mapping of a DynamoDB stream, as Lambda runs it for one shard: one batch at
+ * a time, in order; a batch waits for `batchSize` records or the batching window; records the
+ * filter leaves out are passed over; a failed batch is retried (backoff 0.2 s doubling to 5 s) up to
+ * `retryAttempts` times, then logged as parked and passed over (AWS sends its pointer to the
+ * on-failure queue). The checkpoint moves only past a delivered or parked batch, so a restart
+ * delivers again what was in flight, as Lambda does after a crash.
+ */
+export const startStreamMapping = (options: StreamMappingOptions): StreamMapping => {
+  const { stream, target, log } = options;
+  const batchSize = options.batchSize ?? CASE_CHANGES_BATCH.batchSize;
+  const windowMs = options.maxBatchingWindowMs ?? CASE_CHANGES_BATCH.maxBatchingWindowSeconds * 1000;
+  const retryAttempts = options.retryAttempts ?? CASE_CHANGES_BATCH.retryAttempts;
+  const streamArn = `arn:aws:dynamodb:${LOCAL_REGION}:000000000000:table/${options.tableName}/stream/local`;
+  const handler = target.handler as (event: DynamoDBStreamEvent, context: Context) => Promise<unknown>;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+
+  /** One batch from the checkpoint on: delivered (or parked); false when there was nothing to read. */
+  const deliverOne = async (): Promise<boolean> => {
+    const { records } = await stream.read(batchSize);
+    const last = records[records.length - 1];
+    if (!last) return false;
+    const wanted = records.filter(matchesFilter);
+    for (let attempt = 0; wanted.length > 0; attempt++) {
+      try {
+        await invokeWithTimeout(
+          target.spec,
+          handler,
+          { Records: wanted.map((r) => lambdaRecordOf(r, streamArn)) },
+          lambdaContextFor(target.spec),
+        );
+        break;
+      } catch (error) {
+        if (attempt >= retryAttempts || stopped) {
+          log.error(
+            `${target.spec.name}: parked stream batch ${wanted[0]?.sequenceNumber}…${last.sequenceNumber} after ${attempt + 1} attempts`,
+            error,
+          );
+          break;
+        }
+        log.warn(`${target.spec.name}: stream batch failed, retrying: ${(error as Error).message}`);
+        await sleep(Math.min(200 * 2 ** attempt, 5_000));
+      }
+    }
+    stream.checkpoint(last.sequenceNumber);
+    return true;
+  };
+
+  let running: Promise<void> | undefined;
+  /** Delivers until the stream is empty; one run at a time (a shard has one batch in flight). */
+  const deliverAll = () => {
+    running ??= (async () => {
+      try {
+        while (!stopped && (await deliverOne())) {}
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  };
+
+  const loop = (async () => {
+    while (!stopped) {
+      // The batching window: wait it out unless a full batch is there already.
+      const { pending } = await stream.read(0);
+      if (pending < batchSize) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, windowMs).unref();
+        });
+      }
+      if (stopped) break;
+      try {
+        await deliverAll();
+      } catch (error) {
+        log.error(`${target.spec.name}: reading the change stream failed`, error);
+      }
+    }
+  })();
+
+  return {
+    async drain() {
+      await running;
+      await deliverAll();
+    },
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+      await running;
+    },
+  };
+};
