@@ -8,10 +8,12 @@ import { IllegalTransitionError, InvalidInputError } from './errors';
 import { escalateByHand, sameTimer, timerKeyOf } from './escalation';
 import { type RoutingDecision, responsibilityFor } from './routing';
 import { appendToTimeline } from './timeline';
+import { allowedFrom, type StatusBoundStep } from './transitions';
 
 /**
  * The standard workflow (GB/T 30428): reported → registered → dispatched → accepted → handled →
- * verified → closed, with return, reassign, rework, reopen and cancel. Every function here is pure:
+ * verified → closed, with return, reassign, rework, reopen and cancel; the statuses each step may
+ * start from are the table in `transitions.ts`. Every function here is pure:
  * it takes a case and returns the next one (version + 1, one more timeline entry) or throws a named error.
  */
 
@@ -88,8 +90,8 @@ export const advance = (
   }),
 });
 
-const requireStatus = (c: Case, command: string, allowed: readonly CaseStatus[]) => {
-  if (!allowed.includes(c.status)) throw new IllegalTransitionError(command, c.status);
+const requireStatus = (c: Case, step: StatusBoundStep) => {
+  if (!allowedFrom(step, c.status)) throw new IllegalTransitionError(step, c.status);
 };
 
 const requireText = (value: string | undefined, field: string, command: string): string => {
@@ -132,7 +134,7 @@ export const registerReport = (
   /** More facts for the entry, e.g. the triage classifier's categorisation. */
   extraDetails: Record<string, unknown> = {},
 ): Case => {
-  requireStatus(c, 'register', ['reported']);
+  requireStatus(c, 'register');
   return advance(
     c,
     {
@@ -165,7 +167,7 @@ const dispatch = (
   input: Extract<CommandInput, { command: 'dispatch' }>,
   ctx: CommandContext,
 ): Case => {
-  requireStatus(c, 'dispatch', ['registered', 'dispatched', 'accepted']);
+  requireStatus(c, 'dispatch');
   const recategorised = categoryOf(ctx.district, input.category);
   const category = recategorised ?? categoryOf(ctx.district, c.category);
   if (!category) {
@@ -311,7 +313,7 @@ const applyCommand = (c: Case, input: CommandInput, ctx: CommandContext): Case =
     case 'dispatch':
       return dispatch(c, input, ctx);
     case 'accept':
-      requireStatus(c, 'accept', ['dispatched']);
+      requireStatus(c, 'accept');
       return advance(
         c,
         { action: 'accepted', to: 'accepted', ...(input.note && { note: input.note }) },
@@ -321,7 +323,7 @@ const applyCommand = (c: Case, input: CommandInput, ctx: CommandContext): Case =
         },
       );
     case 'return': {
-      requireStatus(c, 'return', ['dispatched', 'accepted']);
+      requireStatus(c, 'return');
       const reason = requireText(input.reason, 'reason', 'a return');
       const next = advance(
         c,
@@ -337,14 +339,14 @@ const applyCommand = (c: Case, input: CommandInput, ctx: CommandContext): Case =
       return next;
     }
     case 'progress':
-      requireStatus(c, 'progress', ['dispatched', 'accepted', 'handled']);
+      requireStatus(c, 'progress');
       return advance(
         c,
         { action: 'progress', to: c.status, note: requireText(input.note, 'note', 'progress') },
         ctx,
       );
     case 'resolve':
-      requireStatus(c, 'resolve', ['accepted']);
+      requireStatus(c, 'resolve');
       // The district may ask for proof on site: a verified photo taken after dispatch.
       if (ctx.district.config.evidence.requireAfterPhotoToResolve && !(c.evidence?.afterPhotos ?? 0)) {
         throw new InvalidInputError(
@@ -362,7 +364,7 @@ const applyCommand = (c: Case, input: CommandInput, ctx: CommandContext): Case =
         },
       );
     case 'verify': {
-      requireStatus(c, 'verify', ['handled']);
+      requireStatus(c, 'verify');
       if (input.passed) {
         return advance(
           c,
@@ -395,12 +397,12 @@ const applyCommand = (c: Case, input: CommandInput, ctx: CommandContext): Case =
       return next;
     }
     case 'close':
-      requireStatus(c, 'close', ['verified']);
+      requireStatus(c, 'close');
       return advance(c, { action: 'closed', to: 'closed', ...(input.note && { note: input.note }) }, ctx, {
         closedAt: ctx.now,
       });
     case 'reopen': {
-      requireStatus(c, 'reopen', ['closed']);
+      requireStatus(c, 'reopen');
       const reason = requireText(input.reason, 'reason', 'reopening');
       const category = categoryOf(ctx.district, c.category);
       const next = advance(
@@ -426,7 +428,7 @@ const applyCommand = (c: Case, input: CommandInput, ctx: CommandContext): Case =
       return next;
     }
     case 'cancel':
-      requireStatus(c, 'cancel', ['reported', 'registered', 'dispatched', 'accepted', 'handled', 'verified']);
+      requireStatus(c, 'cancel');
       return advance(
         c,
         {

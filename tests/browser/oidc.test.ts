@@ -12,7 +12,8 @@ import { CHROMIUM, CHROMIUM_FLAGS, skipWithoutChromium } from '../support/chromi
  * sends the user to the local provider (authorization code + PKCE), the provider's page lists the
  * demo users, the command centre is picked, the cockpit exchanges the code and loads its figures with
  * the ID token as bearer token; a provider error shows in the sign-in box; signing out passes through
- * the provider's logout and lands on the sign-in box again.
+ * the provider's logout and lands on the sign-in box again. A field worker who left from a page route
+ * (`#report`) comes back to it.
  *
  * Skipped only on a developer machine without Chromium; with CI set it always runs.
  */
@@ -94,7 +95,10 @@ describe.skipIf(skip)('OIDC sign-in in Chromium', () => {
     ) as { sub: string; role: string; token: string; expiresAt: number };
     expect(session).toMatchObject({ sub: 'local:command_centre', role: 'command_centre' });
     expect(session.expiresAt).toBeGreaterThan(Date.now());
-    expect(await cockpit.evaluate("sessionStorage.getItem('xietong.oidc.pending')")).toBeNull();
+    // No pending sign-in (state, nonce, PKCE verifier) is left in the tab.
+    expect(
+      await cockpit.evaluate("Object.keys(sessionStorage).filter((key) => key.startsWith('xietong.oidc.'))"),
+    ).toEqual([]);
     const withToken = apiCalls.filter((call) => call.authorization === `Bearer ${session.token}`);
     expect(withToken.length).toBeGreaterThan(0);
     const direct = await fetch(`${cloud.info.url}/v1/cases?limit=1`, {
@@ -102,6 +106,27 @@ describe.skipIf(skip)('OIDC sign-in in Chromium', () => {
     });
     expect(direct.status).toBe(200);
     await cockpit.screenshot({ path: join(screenshots, 'oidc-cockpit.png') });
+  });
+
+  it('brings a field worker back to the page route they left from (#report)', async () => {
+    const phone = await browser.newContext({ viewport: { width: 400, height: 800 }, locale: 'zh-CN' });
+    try {
+      const field = await phone.newPage();
+      field.on('pageerror', (error) => pageErrors.push(error.message));
+      await field.goto(`${cloud.info.url}/field.html#report`);
+      await field.locator('[data-testid=signin-oidc]').click();
+      await field.waitForURL(/\/local\/oidc\/authorize\?/);
+      expect(new URL(field.url()).searchParams.get('redirect_uri')).toBe(`${cloud.info.url}/field.html`);
+      await field.locator('button[data-sub^="local:field_worker:"]').first().click();
+      await field.waitForFunction("JSON.parse(sessionStorage.getItem('xietong.session') ?? 'null')?.role");
+      const back = new URL(field.url());
+      expect(`${back.pathname}${back.search}${back.hash}`).toBe('/field.html#report');
+      expect(
+        JSON.parse(String(await field.evaluate("sessionStorage.getItem('xietong.session')"))),
+      ).toMatchObject({ role: 'field_worker' });
+    } finally {
+      await phone.close();
+    }
   });
 
   it('signs out through the provider and comes back to the sign-in box', async () => {

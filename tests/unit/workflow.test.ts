@@ -8,6 +8,7 @@ import { wgs84ToGcj02 } from '../../shared/domain/geo';
 import { newReportedCase, type ReportInput } from '../../shared/domain/report';
 import { routeReport } from '../../shared/domain/routing';
 import { verifyTimeline } from '../../shared/domain/timeline';
+import { ALLOWED_FROM, type StatusBoundStep } from '../../shared/domain/transitions';
 import { autoDispatch, type CommandInput, registerReport, runCommand } from '../../shared/domain/workflow';
 
 const district = indexDistrict(
@@ -355,6 +356,38 @@ describe('transition table: every command × every status', () => {
     // Assess
     expect(pairs).toHaveLength(80);
     expect(pairs.filter(({ row, status }) => row.legal[status] !== undefined)).toHaveLength(20);
+  });
+
+  it('is the table the domain exports (and the pages import): each step starts from its legal statuses only', () => {
+    // Prepare
+    const commands = [...new Set(ROWS.map((row) => row.input.command))];
+    const legalFrom = (command: string) =>
+      [
+        ...new Set(
+          ROWS.filter((row) => row.input.command === command).flatMap((row) => Object.keys(row.legal)),
+        ),
+      ].sort();
+
+    // Assess
+    expect(Object.keys(ALLOWED_FROM).sort()).toEqual([...commands, 'register'].sort());
+    for (const command of commands) {
+      expect([...ALLOWED_FROM[command as StatusBoundStep]].sort(), command).toEqual(legalFrom(command));
+    }
+    expect(ALLOWED_FROM.register).toEqual(['reported']);
+  });
+
+  it('starts nothing from a cancelled or merged case, only reopen from a closed one', () => {
+    // Prepare
+    const stepsFrom = (status: CaseStatus) =>
+      Object.entries(ALLOWED_FROM)
+        .filter(([, statuses]) => (statuses as readonly CaseStatus[]).includes(status))
+        .map(([step]) => step);
+
+    // Assess
+    expect(stepsFrom('cancelled')).toEqual([]);
+    expect(stepsFrom('merged')).toEqual([]);
+    expect(stepsFrom('closed')).toEqual(['reopen']);
+    expect(stepsFrom('reported')).toEqual(['register', 'cancel']);
   });
 
   it.each(

@@ -2,26 +2,17 @@
  * Who is signed in, and the one seam between the pages and the identity provider. Locally the
  * local cloud hands out demo tokens (`GET /local/tokens`); on AWS the token comes from the
  * district's OIDC provider (or the stack's Cognito pool) — `runtime-config.ts` says which, and an
- * OIDC provider signs in with authorization code + PKCE (`oidc.ts`; the local cloud has one with
- * `--auth oidc`). The token lives in sessionStorage: it dies with the tab and is never written
- * anywhere else.
+ * OIDC provider signs in with authorization code + PKCE (oidc-client-ts, through `oidc.ts`; the
+ * local cloud has a provider with `--auth oidc`). The token and the pending sign-in live in
+ * sessionStorage: they die with the tab and are never written anywhere else.
  */
 import {
-  authorizeUrl,
   cleanedSearch,
-  discoveryUrlOf,
-  endpointsOf,
-  endSessionUrl,
-  needsDiscovery,
-  newPendingSignIn,
-  type OidcEndpoints,
-  OidcError,
+  isRedirectAnswer,
+  type OidcFlow,
   type OidcSession,
-  type PendingSignIn,
-  parseRedirect,
+  openOidcFlow,
   redirectUriOf,
-  tokenRequestBody,
-  userFromIdToken,
 } from './oidc';
 import type { OidcSettings, RuntimeConfig } from './runtime-config';
 import type { SignedInUser } from './user';
@@ -47,9 +38,6 @@ export interface AuthProvider {
 }
 
 const STORAGE_KEY = 'xietong.session';
-const PENDING_KEY = 'xietong.oidc.pending';
-/** A sign-in left unfinished longer than this is abandoned (the provider's codes live minutes). */
-const PENDING_MAX_AGE_MS = 30 * 60_000;
 /** setTimeout overflows past 2³¹−1 ms; a longer-lived token is checked again on the next current(). */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -87,49 +75,22 @@ const localProvider = (config: RuntimeConfig): AuthProvider => ({
   },
 });
 
-const takePending = (): PendingSignIn | undefined => {
-  const raw = sessionStorage.getItem(PENDING_KEY);
-  sessionStorage.removeItem(PENDING_KEY);
-  try {
-    const pending = raw ? (JSON.parse(raw) as PendingSignIn) : undefined;
-    return pending && Date.now() - pending.startedAt < PENDING_MAX_AGE_MS ? pending : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-const errorOfResponse = async (response: Response): Promise<OidcError> => {
-  try {
-    const body = (await response.json()) as { error?: string; error_description?: string };
-    if (body.error) return new OidcError(body.error, body.error_description);
-  } catch {
-    // not JSON: the status says enough
-  }
-  return new OidcError('token_request_failed', `the token endpoint answered ${response.status}`);
-};
-
 /**
  * The district's identity provider (or the stack's Cognito pool): authorization code + PKCE from
  * the page itself, a public client without a secret. The ID token is the bearer token the API's
  * JWT authorizer verifies; the session ends when it expires.
  */
 const oidcProvider = (settings: OidcSettings): AuthProvider => {
-  let endpoints: OidcEndpoints | undefined;
+  let flow: Promise<OidcFlow> | undefined;
   let expiryTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const resolveEndpoints = async (): Promise<OidcEndpoints> => {
-    if (endpoints) return endpoints;
-    let discovery: Record<string, unknown> | undefined;
-    if (needsDiscovery(settings)) {
-      try {
-        const response = await fetch(discoveryUrlOf(settings), { cache: 'no-store' });
-        if (response.ok) discovery = (await response.json()) as Record<string, unknown>;
-      } catch {
-        // endpointsOf says what is missing
-      }
-    }
-    endpoints = endpointsOf(settings, discovery);
-    return endpoints;
+  const flowOf = (): Promise<OidcFlow> => {
+    // A failed load (the library's chunk, or discovery later) is tried again on the next click.
+    flow ??= openOidcFlow(settings, redirectUriOf(location), sessionStorage).catch((failure: unknown) => {
+      flow = undefined;
+      throw failure;
+    });
+    return flow;
   };
 
   const signOut = () => {
@@ -171,48 +132,28 @@ const oidcProvider = (settings: OidcSettings): AuthProvider => {
     async leave() {
       const idToken = readSession()?.token;
       signOut();
-      let target: OidcEndpoints | undefined;
-      try {
-        target = await resolveEndpoints();
-      } catch {
-        target = undefined;
-      }
-      if (target?.endSessionEndpoint) {
-        location.assign(endSessionUrl(settings, target.endSessionEndpoint, idToken, redirectUriOf(location)));
-      } else location.reload();
+      // No end-session endpoint (or no discovery): this tab's session is gone anyway.
+      const target = await flowOf()
+        .then((oidc) => oidc.signoutUrl(idToken, redirectUriOf(location)))
+        .catch(() => undefined);
+      if (target) location.assign(target);
+      else location.reload();
     },
     async startRedirect() {
-      const found = await resolveEndpoints();
-      const pending = newPendingSignIn(redirectUriOf(location), location.hash);
-      sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
-      location.assign(await authorizeUrl(settings, found, pending));
+      location.assign(await (await flowOf()).begin(location.hash));
     },
     async completeRedirect() {
-      const answer = parseRedirect(location.search);
-      if (answer.kind === 'none') return undefined;
-      const pending = takePending();
+      if (!isRedirectAnswer(location.search)) return undefined;
+      const answer = location.href;
+      const oidc = await flowOf();
+      const hash = await oidc.savedHash(answer);
       // Whatever happens next, the code and state leave the address bar (and the history).
       history.replaceState(
         history.state,
         '',
-        `${location.pathname}${cleanedSearch(location.search)}${pending?.hash ?? location.hash}`,
+        `${location.pathname}${cleanedSearch(location.search)}${hash ?? location.hash}`,
       );
-      if (answer.kind === 'error') throw new OidcError(answer.error, answer.description);
-      if (!pending || pending.state !== answer.state) {
-        throw new OidcError('state_mismatch', 'this answer does not belong to a sign-in started in this tab');
-      }
-      const found = await resolveEndpoints();
-      const response = await fetch(found.tokenEndpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: tokenRequestBody(settings, pending, answer.code),
-        cache: 'no-store',
-      });
-      if (!response.ok) throw await errorOfResponse(response);
-      const tokens = (await response.json()) as { id_token?: unknown };
-      if (typeof tokens.id_token !== 'string')
-        throw new OidcError('no_id_token', 'the token endpoint sent no ID token');
-      const session = userFromIdToken(tokens.id_token, settings, { nonce: pending.nonce });
+      const session = await oidc.finish(answer);
       sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));
       return current();
     },

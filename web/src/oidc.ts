@@ -1,12 +1,22 @@
 /**
- * The parts of the OIDC sign-in (authorization code + PKCE, RFC 6749 / 7636, OpenID Connect Core)
- * that need no page: PKCE and random values, the authorize, token and end-session requests, the
- * redirect's answer, and the ID token's claims as a signed-in user. `auth.ts` puts them together
- * with sessionStorage, `location` and `fetch`. The page never verifies the ID token's signature:
- * the HTTP API's JWT authorizer does that on every call; the page reads the payload to know who
- * signed in, and checks what ties the answer to this tab's request (state, nonce, audience, expiry).
+ * The OIDC sign-in (authorization code + PKCE) on oidc-client-ts, less the page: the library makes
+ * the authorize request (PKCE verifier and S256 challenge, state), checks the answer against the
+ * state it stored (state, nonce, subject) and exchanges the code; this module adds what xietong
+ * asks of it: a nonce, the page's hash carried across the round trip, the ID token's claims as a
+ * signed-in user (audience, expiry, role), and Cognito's logout parameters. `auth.ts` puts it
+ * together with sessionStorage, `location` and `history`. The page never verifies the ID token's
+ * signature: the HTTP API's JWT authorizer does that on every call.
  */
+import type {
+  CreateSignoutRequestArgs,
+  ErrorResponse,
+  OidcClient,
+  OidcClientSettings,
+  OidcMetadata,
+  StateStore,
+} from 'oidc-client-ts';
 import { ROLES, type Role } from '../../shared/domain/case';
+import { randomToken } from './random-token';
 import type { SignedInUser } from './user';
 
 /**
@@ -21,23 +31,6 @@ export interface OidcSettings {
   endSessionEndpoint?: string;
   scopes: string[];
   claims: { role: string; department: string; zone: string };
-}
-
-export interface OidcEndpoints {
-  authorizationEndpoint: string;
-  tokenEndpoint: string;
-  endSessionEndpoint?: string;
-}
-
-/** What the tab keeps between leaving for the provider and coming back (sessionStorage). */
-export interface PendingSignIn {
-  state: string;
-  nonce: string;
-  verifier: string;
-  redirectUri: string;
-  /** The page's hash route when the user left (the field page's `#case/…`), restored on return. */
-  hash: string;
-  startedAt: number;
 }
 
 /** An OIDC session as stored: the user, the ID token as bearer token, and when it expires. */
@@ -56,94 +49,116 @@ export class OidcError extends Error {
   }
 }
 
-export const base64url = (bytes: Uint8Array): string => {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-};
-
-const base64urlDecode = (text: string): Uint8Array => {
-  const padded = text
-    .replace(/-/g, '+')
-    .replace(/_/g, '/')
-    .padEnd(Math.ceil(text.length / 4) * 4, '=');
-  const binary = atob(padded);
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-};
-
-/** 32 random bytes as 43 base64url characters: a PKCE verifier (RFC 7636 §4.1), a state or a nonce. */
-export const randomToken = (bytes = 32): string => base64url(crypto.getRandomValues(new Uint8Array(bytes)));
-
-/** The S256 code challenge: BASE64URL(SHA-256(ASCII(verifier))). */
-export const pkceChallenge = async (verifier: string): Promise<string> =>
-  base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
-
-export const newPendingSignIn = (redirectUri: string, hash = '', now = Date.now()): PendingSignIn => ({
-  state: randomToken(),
-  nonce: randomToken(),
-  verifier: randomToken(),
-  redirectUri,
-  hash,
-  startedAt: now,
-});
+/** A sign-in left unfinished longer than this is abandoned (the provider's codes live minutes). */
+export const PENDING_MAX_AGE_SECONDS = 30 * 60;
+/** Each pending sign-in (state, nonce, PKCE verifier, the page's hash) is stored under this prefix. */
+export const PENDING_PREFIX = 'xietong.oidc.';
 
 /** The page's own origin and path: where the provider sends the user back (no query, no hash). */
 export const redirectUriOf = (location: { origin: string; pathname: string }): string =>
   `${location.origin}${location.pathname}`;
 
-/** Endpoints from the config, and from the provider's discovery document for those it leaves out. */
-export const endpointsOf = (settings: OidcSettings, discovery?: Record<string, unknown>): OidcEndpoints => {
-  const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
-  const authorizationEndpoint = settings.authorizationEndpoint ?? text(discovery?.authorization_endpoint);
-  const tokenEndpoint = settings.tokenEndpoint ?? text(discovery?.token_endpoint);
-  const endSessionEndpoint = settings.endSessionEndpoint ?? text(discovery?.end_session_endpoint);
-  if (!authorizationEndpoint || !tokenEndpoint) {
-    throw new OidcError('discovery_failed', `no authorization or token endpoint for ${settings.issuer}`);
-  }
-  return { authorizationEndpoint, tokenEndpoint, ...(endSessionEndpoint && { endSessionEndpoint }) };
-};
-
-export const needsDiscovery = (settings: OidcSettings): boolean =>
-  !settings.authorizationEndpoint || !settings.tokenEndpoint || !settings.endSessionEndpoint;
-
-export const discoveryUrlOf = (settings: OidcSettings): string =>
-  `${settings.issuer}/.well-known/openid-configuration`;
-
-export const authorizeUrl = async (
+/**
+ * The library's settings for a public client (no secret). Endpoints the config names are used as
+ * they are; discovery (`${issuer}/.well-known/openid-configuration`) is read only for the rest.
+ */
+const clientSettingsOf = (
   settings: OidcSettings,
-  endpoints: OidcEndpoints,
-  pending: PendingSignIn,
-): Promise<string> => {
-  const url = new URL(endpoints.authorizationEndpoint);
+  redirectUri: string,
+  stateStore: StateStore,
+): OidcClientSettings => {
+  const configured: Partial<OidcMetadata> = {
+    issuer: settings.issuer,
+    ...(settings.authorizationEndpoint && { authorization_endpoint: settings.authorizationEndpoint }),
+    ...(settings.tokenEndpoint && { token_endpoint: settings.tokenEndpoint }),
+    ...(settings.endSessionEndpoint && { end_session_endpoint: settings.endSessionEndpoint }),
+  };
+  const complete = settings.authorizationEndpoint && settings.tokenEndpoint && settings.endSessionEndpoint;
   const scopes = settings.scopes.includes('openid') ? settings.scopes : ['openid', ...settings.scopes];
-  url.searchParams.set('response_type', 'code');
-  url.searchParams.set('client_id', settings.clientId);
-  url.searchParams.set('redirect_uri', pending.redirectUri);
-  url.searchParams.set('scope', scopes.join(' '));
-  url.searchParams.set('state', pending.state);
-  url.searchParams.set('nonce', pending.nonce);
-  url.searchParams.set('code_challenge', await pkceChallenge(pending.verifier));
-  url.searchParams.set('code_challenge_method', 'S256');
-  return url.toString();
+  return {
+    authority: settings.issuer,
+    client_id: settings.clientId,
+    redirect_uri: redirectUri,
+    response_type: 'code',
+    scope: scopes.join(' '),
+    ...(complete ? { metadata: configured } : { metadataSeed: configured }),
+    // The whole ID token is the user: role, department and zone are claims of the district's choosing.
+    filterProtocolClaims: false,
+    loadUserInfo: false,
+    staleStateAgeInSeconds: PENDING_MAX_AGE_SECONDS,
+    stateStore,
+  };
 };
 
-export type RedirectAnswer =
-  | { kind: 'none' }
-  | { kind: 'code'; code: string; state: string }
-  | { kind: 'error'; error: string; description?: string; state?: string };
+/** The sign-in's round trip, on one client of the library. */
+export interface OidcFlow {
+  /** Goes out: the authorize URL, with a fresh nonce and the page's hash route kept for the way back. */
+  begin(hash: string): Promise<string>;
+  /** The page's hash route saved with the sign-in this answer belongs to (read without consuming it). */
+  savedHash(answerUrl: string): Promise<string | undefined>;
+  /**
+   * Comes back: the library checks the answer against this tab's stored sign-in (state, nonce,
+   * subject) and exchanges the code with the PKCE verifier; then the ID token must name this
+   * client, be unexpired and carry a role.
+   */
+  finish(answerUrl: string, now?: number): Promise<OidcSession>;
+  /** Where signing out sends the browser (fails when the provider has no end-session endpoint). */
+  signoutUrl(idToken: string | undefined, returnTo: string): Promise<string>;
+}
 
-/** What the provider sent back in the query (`?code=&state=` or `?error=`), if anything. */
-export const parseRedirect = (search: string): RedirectAnswer => {
+/**
+ * Loads the library on first use (a page whose session is still valid never downloads it) and
+ * opens a flow whose pending sign-ins live in `storage` (the tab's sessionStorage).
+ */
+export const openOidcFlow = async (
+  settings: OidcSettings,
+  redirectUri: string,
+  storage: Storage,
+): Promise<OidcFlow> => {
+  const { OidcClient, WebStorageStateStore } = await import('oidc-client-ts');
+  const stateStore = new WebStorageStateStore({ store: storage, prefix: PENDING_PREFIX });
+  const client: OidcClient = new OidcClient(clientSettingsOf(settings, redirectUri, stateStore));
+  return {
+    async begin(hash) {
+      const request = await client.createSigninRequest({ nonce: randomToken(), state: { hash } });
+      return request.url;
+    },
+    async savedHash(answerUrl) {
+      try {
+        return hashOf((await client.readSigninResponseState(answerUrl)).state.data);
+      } catch {
+        return undefined;
+      }
+    },
+    async finish(answerUrl, now = Date.now()) {
+      let idToken: string | undefined;
+      let claims: Record<string, unknown>;
+      try {
+        await client.clearStaleState();
+        const response = await client.processSigninResponse(answerUrl);
+        idToken = response.id_token;
+        claims = response.profile as Record<string, unknown>;
+      } catch (failure) {
+        throw oidcErrorOf(failure, answerUrl);
+      }
+      if (!idToken) throw new OidcError('no_id_token', 'the token endpoint sent no ID token');
+      return userFromClaims(claims, idToken, settings, now);
+    },
+    async signoutUrl(idToken, returnTo) {
+      return (await client.createSignoutRequest(signoutArgsOf(settings, idToken, returnTo))).url;
+    },
+  };
+};
+
+const hashOf = (data: unknown): string | undefined =>
+  data && typeof data === 'object' && typeof (data as { hash?: unknown }).hash === 'string'
+    ? (data as { hash: string }).hash
+    : undefined;
+
+/** Whether the query is the provider's answer (`?code=` or `?error=`). */
+export const isRedirectAnswer = (search: string): boolean => {
   const params = new URLSearchParams(search);
-  const error = params.get('error');
-  const state = params.get('state') ?? undefined;
-  if (error) {
-    const description = params.get('error_description') ?? undefined;
-    return { kind: 'error', error, ...(description && { description }), ...(state && { state }) };
-  }
-  const code = params.get('code');
-  if (code) return { kind: 'code', code, state: state ?? '' };
-  return { kind: 'none' };
+  return params.has('code') || params.has('error');
 };
 
 /** The query without the provider's parameters, for history.replaceState. */
@@ -156,31 +171,22 @@ export const cleanedSearch = (search: string): string => {
   return rest ? `?${rest}` : '';
 };
 
-/** The form the token endpoint takes from a public client: no secret, the PKCE verifier instead. */
-export const tokenRequestBody = (
-  settings: OidcSettings,
-  pending: PendingSignIn,
-  code: string,
-): URLSearchParams =>
-  new URLSearchParams({
-    grant_type: 'authorization_code',
-    code,
-    redirect_uri: pending.redirectUri,
-    client_id: settings.clientId,
-    code_verifier: pending.verifier,
-  });
+/** The library's error marker (its class is not imported here, so that it loads only when used). */
+const isErrorResponse = (failure: unknown): failure is ErrorResponse =>
+  failure instanceof Error && failure.name === 'ErrorResponse';
 
-export const decodeJwtPayload = (token: string): Record<string, unknown> => {
-  const part = token.split('.')[1];
-  if (!part || token.split('.').length !== 3)
-    throw new OidcError('invalid_token', 'the ID token is not a JWT');
-  try {
-    const payload = JSON.parse(new TextDecoder().decode(base64urlDecode(part))) as unknown;
-    if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw new Error('not an object');
-    return payload as Record<string, unknown>;
-  } catch {
-    throw new OidcError('invalid_token', 'the ID token payload is not JSON');
+/**
+ * The provider's `error` as it sent it (from the answer or the token endpoint). Its error wins
+ * over the library's own complaint about the answer (an error sent without a usable state).
+ */
+const oidcErrorOf = (failure: unknown, answerUrl: string): OidcError => {
+  if (isErrorResponse(failure)) {
+    return new OidcError(failure.error ?? 'error', failure.error_description ?? undefined);
   }
+  const params = new URL(answerUrl).searchParams;
+  const error = params.get('error');
+  if (error) return new OidcError(error, params.get('error_description') ?? undefined);
+  return new OidcError('sign_in_refused', (failure as Error).message);
 };
 
 const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
@@ -201,21 +207,19 @@ export const roleOf = (value: unknown): Role | undefined => {
 
 const textClaim = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
 
-/** The signed-in user the ID token describes, with the claim names the district's config gives. */
-export const userFromIdToken = (
+/** The signed-in user the ID token's claims describe, with the claim names the district's config gives. */
+export const userFromClaims = (
+  claims: Record<string, unknown>,
   idToken: string,
   settings: OidcSettings,
-  expected: { nonce: string; now?: number },
+  now = Date.now(),
 ): OidcSession => {
-  const claims = decodeJwtPayload(idToken);
-  if (claims.nonce !== expected.nonce)
-    throw new OidcError('nonce_mismatch', 'the ID token is not for this sign-in');
   const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!audience.includes(settings.clientId)) {
     throw new OidcError('audience_mismatch', `the ID token is not for client ${settings.clientId}`);
   }
   const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : 0;
-  if (exp <= (expected.now ?? Date.now())) throw new OidcError('token_expired', 'the ID token has expired');
+  if (exp <= now) throw new OidcError('token_expired', 'the ID token has expired');
   const sub = textClaim(claims.sub);
   if (!sub) throw new OidcError('invalid_token', 'the ID token names no subject');
   const role = roleOf(claims[settings.claims.role]);
@@ -243,23 +247,19 @@ export const isCognitoIssuer = (issuer: string): boolean =>
   /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//.test(issuer);
 
 /**
- * Where signing out sends the browser to end the provider's session and come back: Cognito's
- * `/logout?client_id=&logout_uri=`, or RP-initiated logout's `id_token_hint` + `post_logout_redirect_uri`.
+ * How signing out ends the provider's session and comes back: Cognito's
+ * `/logout?client_id=&logout_uri=`, or RP-initiated logout's `id_token_hint` + `post_logout_redirect_uri`
+ * (no state: the way back is an ordinary page load).
  */
-export const endSessionUrl = (
+export const signoutArgsOf = (
   settings: OidcSettings,
-  endSessionEndpoint: string,
   idToken: string | undefined,
   returnTo: string,
-): string => {
-  const url = new URL(endSessionEndpoint);
-  if (isCognitoIssuer(settings.issuer)) {
-    url.searchParams.set('client_id', settings.clientId);
-    url.searchParams.set('logout_uri', returnTo);
-  } else {
-    if (idToken) url.searchParams.set('id_token_hint', idToken);
-    url.searchParams.set('client_id', settings.clientId);
-    url.searchParams.set('post_logout_redirect_uri', returnTo);
-  }
-  return url.toString();
-};
+): CreateSignoutRequestArgs =>
+  isCognitoIssuer(settings.issuer)
+    ? { client_id: settings.clientId, extraQueryParams: { logout_uri: returnTo } }
+    : {
+        ...(idToken && { id_token_hint: idToken }),
+        client_id: settings.clientId,
+        post_logout_redirect_uri: returnTo,
+      };

@@ -1,10 +1,11 @@
 /**
- * Which buttons a user sees on a case: the API's own authorization matrix (role × action × scope,
- * imported, not copied) and the workflow's allowed statuses. The API checks both again; this only
- * keeps the screen from offering what would be refused.
+ * Which buttons a user sees on a case: the API's own authorization matrix (role × action × scope)
+ * and the workflow's allowed transitions, both imported from the domain, not copied. The API
+ * checks both again; this only keeps the screen from offering what would be refused.
  */
 import { isAllowed } from '../../shared/domain/authorization';
-import type { Actor, Case, CaseStatus } from '../../shared/domain/case';
+import type { Actor, Case } from '../../shared/domain/case';
+import { allowedFrom } from '../../shared/domain/transitions';
 import type { SignedInUser } from './user';
 
 /** The workflow commands the pages offer (the API may have more, e.g. merge, as other issues land). */
@@ -18,19 +19,6 @@ export type UiCommand =
   | 'close'
   | 'reopen'
   | 'cancel';
-
-/** The statuses each command starts from (shared/domain/workflow.ts; a unit test keeps them equal). */
-export const COMMAND_FROM: Record<UiCommand, readonly CaseStatus[]> = {
-  dispatch: ['registered', 'dispatched', 'accepted'],
-  accept: ['dispatched'],
-  return: ['dispatched', 'accepted'],
-  progress: ['dispatched', 'accepted', 'handled'],
-  resolve: ['accepted'],
-  verify: ['handled'],
-  close: ['verified'],
-  reopen: ['closed'],
-  cancel: ['reported', 'registered', 'dispatched', 'accepted', 'handled', 'verified'],
-};
 
 /** The order buttons appear in: the next step of the standard workflow first. */
 const ORDER: UiCommand[] = [
@@ -58,5 +46,5 @@ export const availableCommands = (
   c: Pick<Case, 'status' | 'zone' | 'lead' | 'assignee' | 'cooperating' | 'submittedBy'>,
 ): UiCommand[] => {
   const actor = actorOf(user);
-  return ORDER.filter((command) => COMMAND_FROM[command].includes(c.status) && isAllowed(actor, command, c));
+  return ORDER.filter((command) => allowedFrom(command, c.status) && isAllowed(actor, command, c));
 };

@@ -7,7 +7,7 @@ import type { DistrictConfig } from '../../../shared/district/schema';
 import { h } from '../dom';
 import { type PositionState, watchPosition } from '../field/position';
 import { t } from '../i18n';
-import { randomToken } from '../oidc';
+import { randomToken } from '../random-token';
 import { createPinMap, type PinMap } from './pin-map';
 
 /** Past this the fix is called poor and the user is asked to check the pin. */
