@@ -1,3 +1,9 @@
+import {
+  type CameraStatus,
+  isStreamUrl,
+  STREAM_URL_MESSAGE,
+  STREAM_URL_RULE,
+} from '../district/camera-input';
 import type { GeoPoint } from './case';
 import type { DistrictIndex } from './district-index';
 import { InvalidInputError } from './errors';
@@ -8,11 +14,6 @@ import { locateZone } from './routing';
  * Cameras beside the case (视频监控): a registry of the district's cameras with where they stand
  * and where to watch them. The platform stores stream links, it never relays video.
  */
-export const CAMERA_STATUSES = ['online', 'offline', 'maintenance'] as const;
-export type CameraStatus = (typeof CAMERA_STATUSES)[number];
-
-export const CAMERA_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 export interface Camera {
   id: string;
   name: string;
@@ -44,24 +45,6 @@ export type CameraInput = Omit<Camera, 'zone' | 'createdAt' | 'updatedAt' | 'sta
 export const CAMERA_CELL_PRECISION = 6;
 
 export const NEAREST_RADIUS_METRES = { default: 500, max: 2000 } as const;
-
-/**
- * Stream links a browser may open: absolute http(s) URLs, or a root-relative path served by this
- * platform (`/demo-hls/…`). rtsp://, javascript:, data: and protocol-relative `//host` are refused.
- */
-export const isStreamUrl = (value: string): boolean => {
-  if (value.startsWith('/')) return !value.startsWith('//') && !/[\s\\]/.test(value);
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-};
-
-export const STREAM_URL_RULE = 'http_url';
-export const STREAM_URL_MESSAGE =
-  'must be an http(s) URL (HLS for browsers) or a path on this platform beginning with "/"';
 
 /** Checks what a schema can't (inside the district, a known owner, a playable link) and places the camera in its zone. */
 export const placeCamera = (
