@@ -1,4 +1,5 @@
-import type { Camera, SnapshotContentType } from './domain/camera';
+import type { Camera } from './domain/camera';
+import type { SnapshotContentType } from './domain/camera-alert';
 import type { Case, CaseStatus, CaseSummarySource } from './domain/case';
 import type { TriageFeedback } from './domain/classifier/feedback';
 import type { TimerKey } from './domain/escalation';
