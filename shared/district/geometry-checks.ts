@@ -7,7 +7,7 @@ import {
   ringCentroid,
   strictlyInsidePolygon,
 } from '../domain/geo';
-import type { DistrictProblem } from './load';
+import type { DistrictProblem } from './problems';
 import type { DistrictConfig, PolygonGeometry } from './schema';
 
 /**
