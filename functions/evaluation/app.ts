@@ -14,7 +14,7 @@ import { httpFunction, json } from '../../shared/http/middleware';
 import { RequestError } from '../../shared/http/problem';
 import { queryParams } from '../../shared/http/request';
 import { caseFiltersOf } from '../../shared/http/schemas';
-import type { CaseStore, Clock, MetricsAggregates } from '../../shared/ports';
+import type { CaseStore, Clock, ExportStore, MetricsAggregates } from '../../shared/ports';
 import type { IdentityConfig } from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
 import {
@@ -22,7 +22,6 @@ import {
   casesCsv,
   casesXlsx,
   collectCases,
-  type ExportStore,
   evaluationWorkbook,
   MAX_EXPORT_ROWS,
   MAX_INLINE_ROWS,
