@@ -1,11 +1,10 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { actorFromEvent } from '../../shared/auth/actor';
 import { auditCase } from '../../shared/domain/audit';
-import { type Action, authorize, isAllowed, scopeOf } from '../../shared/domain/authorization';
+import { type Action, authorize, isAllowed } from '../../shared/domain/authorization';
 import type { Actor, Case } from '../../shared/domain/case';
 import {
   CaseNotFoundError,
-  ForbiddenActionError,
   InvalidInputError,
   SourceNotAllowedError,
   VersionConflictError,
@@ -21,18 +20,19 @@ import {
   CaseId,
   COMMAND_BODIES,
   type CommandName,
+  caseFiltersOf,
   DUPLICATE_BODIES,
   HotlineCallbackBody,
   ListQuery,
   SatisfactionBody,
 } from '../../shared/http/schemas';
-import type { CaseListQuery, CaseStore, Clock, RateLimiter, StoredCase } from '../../shared/ports';
+import type { CaseStore, Clock, RateLimiter, StoredCase } from '../../shared/ports';
 import type { IdentityConfig } from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
 import { dismissDuplicateFlag, mergeInto, unmerge } from '../../shared/usecases/merge-cases';
+import { scopedListQuery } from '../../shared/usecases/read-scope';
 import { deliverHotlineCallback, recordVerdict } from '../../shared/usecases/record-verdict';
 import { type RunCommandDeps, runCaseCommand } from '../../shared/usecases/run-command';
-import type { z } from '../../shared/validation/zod';
 
 export interface CasesDeps extends RunCommandDeps {
   store: CaseStore;
@@ -71,56 +71,10 @@ const auditOf = async (deps: CasesDeps, event: Event, actor: Actor) => {
   return json(200, auditCase(stored.case));
 };
 
-/**
- * The list query with the actor's scope built in, so the index itself only holds what they may
- * see. Asking for another zone or department than one's own is refused, not silently narrowed.
- */
-export const scopedListQuery = (
-  actor: Actor,
-  query: z.output<ReturnType<typeof ListQuery>>,
-  now: string,
-  /** `export` for the case exports (shared/usecases/exports.ts): the same filters, their own grant. */
-  action: 'list' | 'export' = 'list',
-): CaseListQuery => {
-  const scope = scopeOf(actor, action);
-  if (!scope) throw new ForbiddenActionError(action, `the ${actor.role} role may not ${action} cases`);
-  const refuse = (field: 'zone' | 'department', own: string | undefined) => {
-    if (query[field] !== undefined && query[field] !== own) {
-      throw new ForbiddenActionError(action, `${field} ${query[field]} is outside the ${actor.role}'s scope`);
-    }
-    if (!own) throw new ForbiddenActionError(action, `the token carries no ${field}`);
-    return own;
-  };
-  const base: CaseListQuery = {
-    ...(query.status && { status: query.status }),
-    ...(query.department && { department: query.department }),
-    ...(query.zone && { zone: query.zone }),
-    ...(query.overdue && { overdue: query.overdue === 'true' }),
-    ...(query.possibleDuplicate && { possibleDuplicate: true }),
-    ...(query.changedSince && { changedSince: query.changedSince }),
-    ...(query.cursor && { cursor: query.cursor }),
-    limit: query.limit ?? 20,
-    now,
-  };
-  switch (scope) {
-    case 'all':
-    case 'any':
-      return base;
-    case 'zone':
-      return { ...base, zone: refuse('zone', actor.zone) };
-    case 'department':
-    case 'responsible':
-    case 'assigned':
-      return { ...base, department: refuse('department', actor.department) };
-    case 'own':
-      return { ...base, submittedBy: actor.subject };
-  }
-};
-
 const listCases = async (deps: CasesDeps, event: Event, actor: Actor) => {
   const now = deps.clock.now();
   const query = queryParams(event, ListQuery);
-  const scoped = scopedListQuery(actor, query, now);
+  const scoped = scopedListQuery(actor, caseFiltersOf(query), now);
   metrics.addMetric('CaseLists', 'Count', 1);
   // A board's summaries read a fraction of each case from the table (no timeline).
   const page =

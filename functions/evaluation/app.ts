@@ -13,7 +13,8 @@ import {
 import { httpFunction, json } from '../../shared/http/middleware';
 import { RequestError } from '../../shared/http/problem';
 import { queryParams } from '../../shared/http/request';
-import type { CaseStore, Clock, MetricsAggregates } from '../../shared/ports';
+import { caseFiltersOf } from '../../shared/http/schemas';
+import type { CaseStore, Clock, ExportStore, MetricsAggregates } from '../../shared/ports';
 import type { IdentityConfig } from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
 import {
@@ -21,15 +22,13 @@ import {
   casesCsv,
   casesXlsx,
   collectCases,
-  type ExportStore,
   evaluationWorkbook,
   MAX_EXPORT_ROWS,
   MAX_INLINE_ROWS,
   XLSX_TYPE,
 } from '../../shared/usecases/exports';
 import { hotspotsReport, metricsReport } from '../../shared/usecases/metrics';
-import { metricsScopeOf } from '../../shared/usecases/metrics-scope';
-import { scopedListQuery } from '../cases/app';
+import { metricsScopeOf, scopedListQuery } from '../../shared/usecases/read-scope';
 
 export interface EvaluationDeps {
   store: CaseStore;
@@ -120,7 +119,7 @@ export const EXPORT_READ_BUDGET_MS = 18_000;
 const exportCases = async (deps: EvaluationDeps, event: Event, actor: Actor, format: 'csv' | 'xlsx') => {
   authorize(actor, 'export');
   const now = deps.clock.now();
-  const query = scopedListQuery(actor, queryParams(event, ExportQuery), now, 'export');
+  const query = scopedListQuery(actor, caseFiltersOf(queryParams(event, ExportQuery)), now, 'export');
   const limit = deps.exports ? MAX_EXPORT_ROWS : (deps.maxInlineRows ?? MAX_INLINE_ROWS) + 1;
   const budget = deps.exportReadBudgetMs ?? EXPORT_READ_BUDGET_MS;
   const { cases, truncated, outOfTime } = await collectCases(

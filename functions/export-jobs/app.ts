@@ -13,8 +13,7 @@ import type { Clock, ExportFiles, ExportJobQueue, ExportJobStore } from '../../s
 import type { IdentityConfig } from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
 import { exportJobStatus, requestExport } from '../../shared/usecases/export-jobs';
-import { metricsScopeOf } from '../../shared/usecases/metrics-scope';
-import { scopedListQuery } from '../cases/app';
+import { metricsScopeOf, scopedListQuery } from '../../shared/usecases/read-scope';
 
 export interface ExportJobsDeps {
   jobs: ExportJobStore;
@@ -31,22 +30,7 @@ type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 
 /** The list's scope built in exactly as GET /v1/exports/cases.csv builds it (refusals included). */
 const scopedExportQuery = (actor: Actor, filters: ExportFilters, now: string): ExportCaseQuery => {
-  const {
-    limit: _limit,
-    cursor: _cursor,
-    ...query
-  } = scopedListQuery(
-    actor,
-    {
-      ...(filters.status && { status: filters.status }),
-      ...(filters.department && { department: filters.department }),
-      ...(filters.zone && { zone: filters.zone }),
-      ...(filters.overdue !== undefined && { overdue: filters.overdue ? 'true' : 'false' }),
-      ...(filters.possibleDuplicate && { possibleDuplicate: 'true' }),
-    },
-    now,
-    'export',
-  );
+  const { limit: _limit, cursor: _cursor, ...query } = scopedListQuery(actor, filters, now, 'export');
   return query;
 };
 

@@ -1,5 +1,5 @@
 import * as z from '../validation/zod';
-import type { DistrictProblem } from './load';
+import type { DistrictProblem } from './problems';
 import { type CatalogueUse, type Category, type CategoryOverride, districtSchemas } from './schema';
 
 /**

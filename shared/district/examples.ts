@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { LabelledExample } from '../domain/classifier/model';
 import { sameTextKey } from '../domain/classifier/retrain';
 import * as z from '../validation/zod';
-import { DistrictConfigError, type DistrictProblem } from './load';
+import { DistrictConfigError, type DistrictProblem } from './problems';
 import type { DistrictConfig } from './schema';
 
 /**

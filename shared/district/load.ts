@@ -2,29 +2,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { z } from '../validation/zod';
 import { type Catalogue, catalogueSchemas, resolveCatalogue } from './catalogue';
+import { DistrictConfigError, type DistrictProblem } from './problems';
 import { type DistrictConfig, districtSchemas } from './schema';
 
-/** One broken rule in a district file: where it is and what it asks for. */
-export interface DistrictProblem {
-  /** Dotted path inside the file, e.g. `categories.3.lead`; empty for the whole document. */
-  path: string;
-  rule: string;
-  message: string;
-}
-
-export class DistrictConfigError extends Error {
-  override readonly name = 'DistrictConfigError';
-  constructor(
-    readonly file: string,
-    readonly problems: DistrictProblem[],
-  ) {
-    super(
-      `${file}: invalid district configuration\n${problems
-        .map((p) => `  - ${p.path || '(root)'}: ${p.message} [${p.rule}]`)
-        .join('\n')}`,
-    );
-  }
-}
+// Callers catch the error that loading throws from here, with the rest of the loading API.
+export { DistrictConfigError, type DistrictProblem } from './problems';
 
 const problemsOf = (error: z.core.$ZodError): DistrictProblem[] =>
   error.issues.map((issue) => ({

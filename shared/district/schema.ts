@@ -1,6 +1,6 @@
-import { CAMERA_ID_PATTERN, CAMERA_STATUSES, isStreamUrl, STREAM_URL_MESSAGE } from '../domain/camera';
 import * as z from '../validation/zod';
 import { isKnownTimeZone, workingCalendarSchema } from './calendar';
+import { CAMERA_ID_PATTERN, CAMERA_STATUSES, isStreamUrl, STREAM_URL_MESSAGE } from './camera-input';
 import { DEFAULT_NAVIGATION, navigationSchema } from './navigation';
 
 /**

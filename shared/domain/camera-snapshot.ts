@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
-import type { CameraSnapshot, SnapshotContentType, SnapshotFetchFailure } from './camera';
+import type { CameraSnapshot, SnapshotContentType, SnapshotFetchFailure } from './camera-alert';
 import { InvalidInputError } from './errors';
 import { snapshotKeyOf } from './evidence';
 

@@ -1,3 +1,9 @@
+import {
+  type CameraStatus,
+  isStreamUrl,
+  STREAM_URL_MESSAGE,
+  STREAM_URL_RULE,
+} from '../district/camera-input';
 import type { GeoPoint } from './case';
 import type { DistrictIndex } from './district-index';
 import { InvalidInputError } from './errors';
@@ -8,11 +14,6 @@ import { locateZone } from './routing';
  * Cameras beside the case (视频监控): a registry of the district's cameras with where they stand
  * and where to watch them. The platform stores stream links, it never relays video.
  */
-export const CAMERA_STATUSES = ['online', 'offline', 'maintenance'] as const;
-export type CameraStatus = (typeof CAMERA_STATUSES)[number];
-
-export const CAMERA_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 export interface Camera {
   id: string;
   name: string;
@@ -44,24 +45,6 @@ export type CameraInput = Omit<Camera, 'zone' | 'createdAt' | 'updatedAt' | 'sta
 export const CAMERA_CELL_PRECISION = 6;
 
 export const NEAREST_RADIUS_METRES = { default: 500, max: 2000 } as const;
-
-/**
- * Stream links a browser may open: absolute http(s) URLs, or a root-relative path served by this
- * platform (`/demo-hls/…`). rtsp://, javascript:, data: and protocol-relative `//host` are refused.
- */
-export const isStreamUrl = (value: string): boolean => {
-  if (value.startsWith('/')) return !value.startsWith('//') && !/[\s\\]/.test(value);
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-};
-
-export const STREAM_URL_RULE = 'http_url';
-export const STREAM_URL_MESSAGE =
-  'must be an http(s) URL (HLS for browsers) or a path on this platform beginning with "/"';
 
 /** Checks what a schema can't (inside the district, a known owner, a playable link) and places the camera in its zone. */
 export const placeCamera = (
@@ -115,47 +98,3 @@ export const nearestCameras = (cameras: Camera[], point: GeoPoint, radiusMetres:
     .filter((c) => c.distanceMetres <= radiusMetres)
     .sort((a, b) => a.distanceMetres - b.distanceMetres || a.camera.id.localeCompare(b.camera.id))
     .map((c) => ({ ...c, distanceMetres: Math.round(c.distanceMetres) }));
-
-/** What a camera alert adds to its report: which camera saw what, and the snapshot it sent. */
-export interface CameraAlertFacts {
-  cameraId: string;
-  alertType: string;
-  /** When the analytics system saw it. */
-  alertAt: string;
-  /** The analytics system's own alert id, when it sends one (its retries carry the same id). */
-  alertId?: string;
-  /** The snapshot URL as sent (where the platform fetched it from). */
-  snapshotUrl?: string;
-  /** The snapshot's bytes as the platform holds them until the report's case is known, or why it has none. */
-  snapshot?: CameraSnapshot;
-}
-
-/** The image types a snapshot may be (what camera platforms send; the check reads the magic bytes). */
-export const SNAPSHOT_CONTENT_TYPES = ['image/jpeg', 'image/png'] as const;
-export type SnapshotContentType = (typeof SNAPSHOT_CONTENT_TYPES)[number];
-
-/** Why a snapshot URL gave no image. */
-export const SNAPSHOT_FETCH_FAILURES = [
-  'unreachable',
-  'timeout',
-  'address_refused',
-  'http_status',
-  'too_large',
-  'unsupported_type',
-] as const;
-export type SnapshotFetchFailure = (typeof SNAPSHOT_FETCH_FAILURES)[number];
-
-/** What the report records about its snapshot (kept on the report and on its link when merged). */
-export interface CameraSnapshot {
-  /** `upload`: the system uploads it with the form the reply gave; `url`: the platform fetched it. */
-  via: 'upload' | 'url';
-  /** Where the bytes wait for the report's case (`snapshots/<report>`). */
-  objectKey: string;
-  contentType?: SnapshotContentType;
-  bytes?: number;
-  /** Declared in the signed alert (upload), or computed when fetched (url). */
-  sha256?: string;
-  fetchedAt?: string;
-  /** The fetch that failed: the report stands, the case records the snapshot as unavailable. */
-  failure?: { rule: SnapshotFetchFailure; reason: string };
-}

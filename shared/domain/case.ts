@@ -1,6 +1,5 @@
 import type { Priority } from '../district/schema';
-import type { CameraAlertFacts } from './camera';
-import type { EvidenceSummary } from './evidence';
+import type { CameraAlertFacts } from './camera-alert';
 
 /**
  * The case (事件/案卷) and everything recorded about it. One item per case: the timeline lives
@@ -162,6 +161,14 @@ export interface TimelineEntry {
   correlationId?: string;
   prevHash: string;
   hash: string;
+}
+
+/** What the case itself remembers of its evidence: enough for `resolve` to check the district's rule. */
+export interface EvidenceSummary {
+  verified: number;
+  rejected: number;
+  /** Verified photos taken after dispatch ("after" photos: the result on site). */
+  afterPhotos: number;
 }
 
 /** A report merged into this case: its own id still resolves here, its reporter is kept. */

@@ -1,4 +1,4 @@
-import type { Actor, Case, GeoPoint } from './case';
+import type { Actor, Case, EvidenceSummary, GeoPoint } from './case';
 import { distanceMetres } from './geo';
 
 /**
@@ -360,14 +360,6 @@ const withinReach = (facts: EvidenceFacts, policy: EvidencePolicy): Verdict | un
         facts,
       )
     : undefined;
-
-/** What the case itself remembers of its evidence: enough for `resolve` to check the district's rule. */
-export interface EvidenceSummary {
-  verified: number;
-  rejected: number;
-  /** Verified photos taken after dispatch ("after" photos: the result on site). */
-  afterPhotos: number;
-}
 
 export const summarise = (
   previous: EvidenceSummary | undefined,

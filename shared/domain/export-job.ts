@@ -24,7 +24,7 @@ export interface ExportFilters {
   possibleDuplicate?: true;
 }
 
-/** The scoped list query the worker pages through (shared/ports.ts CaseListQuery without paging). */
+/** The scoped list query the worker pages through (shared/ports CaseListQuery without paging). */
 export interface ExportCaseQuery {
   status?: CaseStatus;
   department?: string;

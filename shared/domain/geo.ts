@@ -13,16 +13,18 @@ export const distanceMetres = (a: GeoPoint, b: GeoPoint): number => {
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
 };
 
-type Ring = readonly (readonly [number, number])[];
+/** A GeoJSON position: [lng, lat]. */
+export type Position = readonly [number, number];
+type Ring = readonly Position[];
 
-/** Ray casting on one ring of [lng, lat] positions. */
-const insideRing = (point: GeoPoint, ring: Ring): boolean => {
+/** Ray casting (even-odd) on one ring of positions; a point on the ring itself may fall either way. */
+const insideRing = (lng: number, lat: number, ring: Ring): boolean => {
   let inside = false;
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
     const [xi, yi] = ring[i]!;
     const [xj, yj] = ring[j]!;
-    const crosses = yi > point.lat !== yj > point.lat;
-    if (crosses && point.lng < ((xj - xi) * (point.lat - yi)) / (yj - yi) + xi) inside = !inside;
+    const crosses = yi > lat !== yj > lat;
+    if (crosses && lng < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
 };
@@ -30,8 +32,82 @@ const insideRing = (point: GeoPoint, ring: Ring): boolean => {
 /** Inside the outer ring and outside every hole. */
 export const pointInPolygon = (point: GeoPoint, polygon: PolygonGeometry): boolean => {
   const [outer, ...holes] = polygon.coordinates;
-  if (!outer || !insideRing(point, outer)) return false;
-  return !holes.some((hole) => insideRing(point, hole));
+  if (!outer || !insideRing(point.lng, point.lat, outer)) return false;
+  return !holes.some((hole) => insideRing(point.lng, point.lat, hole));
+};
+
+// Border-aware planar checks on [lng, lat], for telling whether zones tile a district: planar maths
+// is exact enough at district scale, and a point on a border counts as inside neither side.
+
+/** Tolerance in degrees (≈1 cm) for "lies on a border". */
+const BORDER_EPSILON = 1e-7;
+
+/** Fewer positions than this enclose no area (a closed ring repeats its first position). */
+export const MIN_RING_POSITIONS = 4;
+
+const cross = (o: Position, a: Position, b: Position): number =>
+  (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+
+const onSegment = (p: Position, a: Position, b: Position): boolean => {
+  const length = Math.hypot(b[0] - a[0], b[1] - a[1]);
+  if (length === 0) return Math.hypot(p[0] - a[0], p[1] - a[1]) <= BORDER_EPSILON;
+  if (Math.abs(cross(a, b, p)) / length > BORDER_EPSILON) return false;
+  return (
+    p[0] >= Math.min(a[0], b[0]) - BORDER_EPSILON &&
+    p[0] <= Math.max(a[0], b[0]) + BORDER_EPSILON &&
+    p[1] >= Math.min(a[1], b[1]) - BORDER_EPSILON &&
+    p[1] <= Math.max(a[1], b[1]) + BORDER_EPSILON
+  );
+};
+
+/** The edges of a closed ring, in order. */
+export const edgesOf = function* (ring: Ring): Generator<[Position, Position]> {
+  for (let i = 0; i + 1 < ring.length; i++) yield [ring[i]!, ring[i + 1]!];
+};
+
+/** On the ring's outline, within the border tolerance. */
+export const onRingBorder = (p: Position, ring: Ring): boolean => {
+  for (const [a, b] of edgesOf(ring)) if (onSegment(p, a, b)) return true;
+  return false;
+};
+
+/** True only for points in the interior of the polygon: not on any ring, not in a hole. */
+export const strictlyInsidePolygon = (p: Position, polygon: PolygonGeometry): boolean => {
+  const [outer, ...holes] = polygon.coordinates;
+  if (!outer || outer.length < MIN_RING_POSITIONS) return false;
+  if (onRingBorder(p, outer) || !insideRing(p[0], p[1], outer)) return false;
+  return holes.every((hole) => !onRingBorder(p, hole) && !insideRing(p[0], p[1], hole));
+};
+
+/** Area-weighted centroid of a ring; the plain vertex mean for a degenerate ring. */
+export const ringCentroid = (ring: Ring): Position => {
+  let twiceArea = 0;
+  let x = 0;
+  let y = 0;
+  for (const [a, b] of edgesOf(ring)) {
+    const f = a[0] * b[1] - b[0] * a[1];
+    twiceArea += f;
+    x += (a[0] + b[0]) * f;
+    y += (a[1] + b[1]) * f;
+  }
+  if (Math.abs(twiceArea) > BORDER_EPSILON * BORDER_EPSILON)
+    return [x / (3 * twiceArea), y / (3 * twiceArea)];
+  const vertices = ring.slice(0, -1);
+  const n = Math.max(vertices.length, 1);
+  return [vertices.reduce((s, v) => s + v[0], 0) / n, vertices.reduce((s, v) => s + v[1], 0) / n];
+};
+
+/** Edges that cross at a point interior to both; touching or collinear (shared) edges do not count. */
+export const edgesCross = ([a, b]: [Position, Position], [c, d]: [Position, Position]): boolean => {
+  const d1 = cross(a, b, c);
+  const d2 = cross(a, b, d);
+  const d3 = cross(c, d, a);
+  const d4 = cross(c, d, b);
+  const tolerance = BORDER_EPSILON * BORDER_EPSILON;
+  return (
+    ((d1 > tolerance && d2 < -tolerance) || (d1 < -tolerance && d2 > tolerance)) &&
+    ((d3 > tolerance && d4 < -tolerance) || (d3 < -tolerance && d4 > tolerance))
+  );
 };
 
 /**

@@ -1,5 +1,5 @@
 import type { Priority } from '../district/schema';
-import type { CameraAlertFacts } from './camera';
+import type { CameraAlertFacts } from './camera-alert';
 import type { Actor, Case, CaseLocation, ExternalRef, Reporter, Source } from './case';
 import type { DistrictIndex } from './district-index';
 import { InvalidInputError } from './errors';

@@ -1,9 +1,6 @@
-import {
-  CAMERA_ID_PATTERN,
-  CAMERA_STATUSES,
-  NEAREST_RADIUS_METRES,
-  SNAPSHOT_CONTENT_TYPES,
-} from '../domain/camera';
+import { CAMERA_ID_PATTERN, CAMERA_STATUSES } from '../district/camera-input';
+import { NEAREST_RADIUS_METRES } from '../domain/camera';
+import { SNAPSHOT_CONTENT_TYPES } from '../domain/camera-alert';
 import { KIND_RULES } from '../domain/evidence';
 import * as z from '../validation/zod';
 import { lazySchema } from './lazy-schema';

@@ -1,4 +1,4 @@
-import { CAMERA_STATUSES } from '../domain/camera';
+import { CAMERA_STATUSES } from '../district/camera-input';
 import {
   CameraAlertBody,
   CameraBody,

@@ -2,6 +2,7 @@ import { CASE_STATUSES, RATINGS, SOURCES } from '../domain/case';
 import { INTEGRATION_ACTIONS, KEY_ID_PATTERN, RATE_LIMIT_PER_MINUTE } from '../domain/integration-key';
 import { HOTLINE_RATINGS } from '../domain/satisfaction';
 import { SUBSCRIPTION_EVENTS } from '../domain/subscriptions';
+import type { CaseFilters } from '../usecases/read-scope';
 import * as z from '../validation/zod';
 import { lazySchema } from './lazy-schema';
 
@@ -179,6 +180,17 @@ export const ListQuery = lazySchema(() =>
       }),
     ),
 );
+
+/** A list or export query's yes/no flags as the case filters the use cases take (`overdue=false` filters too). */
+export const caseFiltersOf = <Q extends { overdue?: 'true' | 'false'; possibleDuplicate?: 'true' }>({
+  overdue,
+  possibleDuplicate,
+  ...rest
+}: Q): Omit<Q, 'overdue' | 'possibleDuplicate'> & Pick<CaseFilters, 'overdue' | 'possibleDuplicate'> => ({
+  ...rest,
+  ...(overdue !== undefined && { overdue: overdue === 'true' }),
+  ...(possibleDuplicate !== undefined && { possibleDuplicate: true }),
+});
 
 export const CaseId = lazySchema(() =>
   z.string().check(z.regex(/^C[A-Za-z0-9_-]{20,30}$/, 'a case id as returned by POST /v1/cases')),

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3ExportStore } from '../adapters/aws/s3-export-store';
-import type { ExportStore } from '../usecases/exports';
+import type { ExportStore } from '../ports';
 import { extended } from './clients';
 import { optionalEnv } from './config';
 import { ENV } from './env';

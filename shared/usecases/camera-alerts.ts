@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CameraAlertFacts, CameraSnapshot, SnapshotContentType } from '../domain/camera';
+import type { CameraAlertFacts, CameraSnapshot, SnapshotContentType } from '../domain/camera-alert';
 import {
   declaredSnapshot,
   SNAPSHOT_FETCH_TIMEOUT_MS,

@@ -28,11 +28,6 @@ export const MAX_EXPORT_ROWS = 100_000;
 export const CSV_TYPE = 'text/csv; charset=utf-8';
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/** Where big exports go: returns a download link valid for a short while. */
-export interface ExportStore {
-  put(key: string, body: Buffer, contentType: string): Promise<{ url: string; expiresAt: string }>;
-}
-
 /**
  * The cases of a (scoped) list query, every page, up to `limit` rows (`truncated` when there were
  * more). With `until` (a performance.now() instant), reading stops there and says `outOfTime`.

@@ -1,12 +1,6 @@
-import type { Case } from '../domain/case';
 import type { DistrictIndex } from '../domain/district-index';
 import { nextWakeAt, stepsTaken, timerKeyOf } from '../domain/escalation';
-import type { Clock, Timers } from '../ports';
-
-/** Cases whose deadline runs, page by page (the due index). */
-export interface WatchedCases {
-  listWatched(cursor?: string): Promise<{ items: Case[]; cursor?: string }>;
-}
+import type { Clock, Timers, WatchedCases } from '../ports';
 
 export interface RearmTimersDeps {
   watched: WatchedCases;

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isStreamUrl } from '../../shared/district/camera-input';
 import { findGeometryProblems } from '../../shared/district/geometry-checks';
 import { parseDistrict } from '../../shared/district/load';
 import {
   CAMERA_CELL_PRECISION,
   type Camera,
-  isStreamUrl,
   NEAREST_RADIUS_METRES,
   nearestCameras,
   placeCamera,

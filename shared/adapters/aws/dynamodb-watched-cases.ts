@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Case } from '../../domain/case';
-import type { WatchedCases } from '../../usecases/rearm-timers';
+import type { WatchedCases } from '../../ports';
 import { fromItem } from './case-item';
 import { INDEXES } from './table-design';
 

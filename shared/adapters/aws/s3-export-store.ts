@@ -1,4 +1,4 @@
-import type { ExportStore } from '../../usecases/exports';
+import type { ExportStore } from '../../ports';
 import { type S3ClientSource, s3ClientOf } from './s3-client-source';
 
 export interface S3ExportStoreOptions {

@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { SNAPSHOT_CONTENT_TYPES, type SnapshotContentType } from '../../domain/camera';
+import { SNAPSHOT_CONTENT_TYPES, type SnapshotContentType } from '../../domain/camera-alert';
 import { isPublicAddress, SnapshotFetchError } from '../../domain/camera-snapshot';
 import type { FetchedSnapshot, SnapshotFetcher, SnapshotFetchRequest } from '../../ports';
 
