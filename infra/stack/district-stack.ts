@@ -28,7 +28,7 @@ import { WebHosting } from './web';
 export const DISTRICT_TAG = 'xietong:district';
 
 /** Functions that run on a schedule rather than (or besides) a route or a queue. */
-const SCHEDULES: Record<string, Schedule> = {
+export const SCHEDULES: Record<string, Schedule> = {
   'sweep-unrouted': Schedule.rate(Duration.minutes(5)),
   'rearm-timers': Schedule.rate(Duration.hours(1)),
 };
