@@ -60,6 +60,7 @@ export const triggersOf = (spec: FunctionSpec): string[] => {
   if (spec.access.notifications === 'consume') triggers.push('notification queue');
   if (spec.access.exportJobs === 'consume') triggers.push('export job queue');
   if (spec.access.evidence === 'check') triggers.push('S3 ObjectCreated on the evidence bucket');
+  if (spec.access.caseChanges === 'consume') triggers.push('the table’s change stream (case items)');
   const schedule = SCHEDULES[spec.name];
   if (schedule) triggers.push(`schedule, ${code(schedule.expressionString)}`);
   return triggers;
