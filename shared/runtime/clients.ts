@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3UrlSigner } from '../adapters/aws/s3-url-signer';
 import { optionalEnv } from './config';
@@ -41,7 +41,7 @@ export const extended = <C extends AwsAccess>(client: C): C => {
  */
 let dynamoClient: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
-let sqsClient: SQSClient | undefined;
+let sqsClient: Promise<SQSClient> | undefined;
 let s3Client: Promise<S3Client> | undefined;
 let urlSigner: S3UrlSigner | undefined;
 
@@ -60,12 +60,17 @@ export const dynamoDocumentClient = (): DynamoDBDocumentClient => {
   return documentClient;
 };
 
-export const sqs = (): SQSClient => {
-  if (!sqsClient) {
+/**
+ * The SQS client, its module loaded when first asked for (as `s3`): most requests of the API
+ * functions that hold a queue send nothing (reads of cases, polls of an export job, the camera
+ * registry). Functions that send on every path ask for it at cold start (see their handler.ts).
+ */
+export const sqs = (): Promise<SQSClient> => {
+  sqsClient ??= import('../adapters/aws/sqs-sdk').then(({ SQSClient }) => {
     // An explicit endpoint also stops the SDK from using the queue URL's host (fauxqs's don't resolve).
     const endpoint = optionalEnv(ENV.sqsEndpoint);
-    sqsClient = extended(tracer.captureAWSv3Client(new SQSClient({ ...(endpoint && { endpoint }) })));
-  }
+    return extended(tracer.captureAWSv3Client(new SQSClient({ ...(endpoint && { endpoint }) })));
+  });
   return sqsClient;
 };
 

@@ -47,7 +47,7 @@ export const caseStoreFromEnv = (): MeteredCaseStore =>
   );
 
 export const reportQueueFromEnv = (): ReportQueue =>
-  new SqsReportQueue({ client: sqs(), queueUrl: requireEnv(ENV.intakeQueueUrl) });
+  new SqsReportQueue({ client: sqs, queueUrl: requireEnv(ENV.intakeQueueUrl) });
 
 export const integrationKeyStoreFromEnv = (): IntegrationKeyStore =>
   new DynamoIntegrationKeyStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });

@@ -11,7 +11,7 @@ export const exportJobStoreFromEnv = (): ExportJobStore =>
   new DynamoExportJobStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });
 
 export const exportJobQueueFromEnv = (): ExportJobQueue =>
-  new SqsExportJobQueue({ client: sqs(), queueUrl: requireEnv(ENV.exportQueueUrl) });
+  new SqsExportJobQueue({ client: sqs, queueUrl: requireEnv(ENV.exportQueueUrl) });
 
 export const exportFilesFromEnv = (): ExportFiles =>
   new S3ExportFiles({ client: s3, signer: s3UrlSigner(), bucket: requireEnv(ENV.exportsBucket) });

@@ -1,8 +1,9 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { EvidenceBucket, StoredObject, UploadForm } from '../../ports';
-import { type S3ClientSource, s3ClientOf } from './s3-client-source';
+import { type ClientSource, clientOf } from './client-source';
 import type { S3UrlSigner } from './s3-url-signer';
 
-// The S3 module is imported where a request uses it, never at module level: see `S3ClientSource`.
+// The S3 module is imported where a request uses it, never at module level: see `ClientSource`.
 const s3Module = () => import('./s3-sdk');
 
 /**
@@ -12,10 +13,12 @@ const s3Module = () => import('./s3-sdk');
  * never loads it.
  */
 export class S3EvidenceBucket implements EvidenceBucket {
-  constructor(private readonly options: { client: S3ClientSource; signer: S3UrlSigner; bucket: string }) {}
+  constructor(
+    private readonly options: { client: ClientSource<S3Client>; signer: S3UrlSigner; bucket: string },
+  ) {}
 
   private client() {
-    return s3ClientOf(this.options.client);
+    return clientOf(this.options.client);
   }
 
   private get bucket() {

@@ -1,15 +1,16 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { ExportFiles } from '../../ports';
-import { type S3ClientSource, s3ClientOf } from './s3-client-source';
+import { type ClientSource, clientOf } from './client-source';
 import type { S3UrlSigner } from './s3-url-signer';
 
 export interface S3ExportFilesOptions {
-  client: S3ClientSource;
+  client: ClientSource<S3Client>;
   /** Signs the links without the S3 client: the export-jobs function never loads it. */
   signer: S3UrlSigner;
   bucket: string;
 }
 
-// The S3 module is imported where a call uses it, never at module level: see `S3ClientSource`.
+// The S3 module is imported where a call uses it, never at module level: see `ClientSource`.
 const s3Module = () => import('./s3-sdk');
 
 /** The exports bucket for export jobs: chunk objects, the composed file and its presigned link. */
@@ -17,7 +18,7 @@ export class S3ExportFiles implements ExportFiles {
   constructor(private readonly options: S3ExportFilesOptions) {}
 
   private client() {
-    return s3ClientOf(this.options.client);
+    return clientOf(this.options.client);
   }
 
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
