@@ -48,7 +48,11 @@ try {
       const moduleAt: string[] = [];
       let current = '(banner)';
       text.split('\n').forEach((line, index) => {
-        const marker = /^\/\/ ((?:node_modules|shared|functions|infra)\/\S+)$/.exec(line);
+        // In a git worktree whose node_modules links to another checkout, esbuild names the real
+        // path (`../main/node_modules/…`): skip what comes before the folder.
+        const marker = /^\/\/ (?:\.\.\/)*(?:[\w.-]+\/)??((?:node_modules|shared|functions|infra)\/\S+)$/.exec(
+          line,
+        );
         if (marker) current = groupOf(marker[1]!);
         moduleAt[index] = current;
       });

@@ -1,14 +1,11 @@
 import { systemClock } from '../../shared/ports';
-import { s3 } from '../../shared/runtime/clients';
 import { caseStoreFromEnv, districtIndexFromEnv, rateLimiterFromEnv } from '../../shared/runtime/composition';
 import { citizenReportLimitsFrom, identityFrom } from '../../shared/runtime/config';
 import { attachmentStoreFromEnv, evidenceBucketFromEnv } from '../../shared/runtime/evidence-composition';
 import { makeHandler } from './app';
 
-// Every path of this function uses S3: its client is built at cold start, not left to the first
-// request as in functions that use it on one path only (see `s3`).
-await s3();
-
+// Every path of this function signs (upload forms, links to evidence) and none calls S3: the S3
+// client is never loaded (see S3UrlSigner).
 export const handler = makeHandler({
   store: caseStoreFromEnv(),
   attachments: attachmentStoreFromEnv(),

@@ -1,6 +1,6 @@
 import { DynamoSeenSignatures } from '../../shared/adapters/aws/dynamodb-seen-signatures';
 import { systemClock } from '../../shared/ports';
-import { dynamoDocumentClient } from '../../shared/runtime/clients';
+import { dynamoDocumentClient, sqs } from '../../shared/runtime/clients';
 import {
   caseStoreFromEnv,
   districtIndexFromEnv,
@@ -12,6 +12,10 @@ import { requireEnv } from '../../shared/runtime/config';
 import { caseEffectsFromEnv } from '../../shared/runtime/deadline-composition';
 import { ENV } from '../../shared/runtime/env';
 import { type DepartmentEventsDeps, makeHandler } from './app';
+
+// Nearly every event queues a report or notifies: the SQS client is built at cold start (see `sqs`).
+// Step Functions loads with the first command that starts a timer.
+await sqs();
 
 export const buildDeps = (): DepartmentEventsDeps => {
   const district = districtIndexFromEnv();

@@ -27,7 +27,7 @@ export const buildDeps = (): ExportWorkerFunctionDeps => ({
   aggregates: metricsAggregatesFromEnv(),
   district: districtIndexFromEnv(),
   clock: systemClock,
-  visibility: new SqsMessageVisibility({ client: sqs(), queueUrl: requireEnv(ENV.exportQueueUrl) }),
+  visibility: new SqsMessageVisibility({ client: sqs, queueUrl: requireEnv(ENV.exportQueueUrl) }),
 });
 
 export const handler = makeHandler(buildDeps());

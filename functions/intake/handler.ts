@@ -1,4 +1,5 @@
 import { systemClock } from '../../shared/ports';
+import { sqs } from '../../shared/runtime/clients';
 import {
   caseStoreFromEnv,
   districtIndexFromEnv,
@@ -7,6 +8,10 @@ import {
 } from '../../shared/runtime/composition';
 import { citizenReportLimitsFrom, identityFrom } from '../../shared/runtime/config';
 import { type IntakeDeps, makeHandler } from './app';
+
+// Every route of this function hands a report to the intake queue: the SQS client is built at cold
+// start, not left to the first request as in functions that send on some routes only (see `sqs`).
+await sqs();
 
 export const buildDeps = (): IntakeDeps => ({
   store: caseStoreFromEnv(),

@@ -12,6 +12,9 @@ import {
 import { ENV } from '../../shared/runtime/env';
 import { makeHandler, type NotifyDeps } from './app';
 
+// The notifier fans out and delays through SQS: its client is built at cold start (see `sqs`).
+await sqs();
+
 const retryBaseSeconds = (): number => {
   const raw = optionalEnv(ENV.webhookRetryBaseSeconds);
   const value = raw === undefined ? 30 : Number(raw);
@@ -28,7 +31,7 @@ export const buildDeps = (): NotifyDeps => ({
     tableName: requireEnv(ENV.tableName),
   }),
   queue: notificationQueueFromEnv(),
-  visibility: new SqsMessageVisibility({ client: sqs(), queueUrl: requireEnv(ENV.notificationQueueUrl) }),
+  visibility: new SqsMessageVisibility({ client: sqs, queueUrl: requireEnv(ENV.notificationQueueUrl) }),
   poster: new HttpWebhookPoster(),
   clock: systemClock,
   retryBaseSeconds: retryBaseSeconds(),

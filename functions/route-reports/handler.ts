@@ -1,12 +1,17 @@
 import { systemClock } from '../../shared/ports';
+import { sqs } from '../../shared/runtime/clients';
 import { caseStoreFromEnv, dedupClaimsFromEnv, districtIndexFromEnv } from '../../shared/runtime/composition';
-import { caseEffectsFromEnv } from '../../shared/runtime/deadline-composition';
+import { caseEffectsFromEnv, sfn } from '../../shared/runtime/deadline-composition';
 import { attachmentStoreFromEnv, evidenceBucketFromEnv } from '../../shared/runtime/evidence-composition';
 import { jointVisitStoreFromEnv, premisesReaderFromEnv } from '../../shared/runtime/joint-visit-composition';
 import { triageModelFromEnv } from '../../shared/runtime/triage-composition';
 import { snapshotPlacer } from '../../shared/usecases/camera-snapshots';
 import { jointVisitPlanner } from '../../shared/usecases/joint-visits';
 import { makeHandler } from './app';
+
+// Routing a report notifies and starts its deadline timer: both clients are built at cold start, not
+// left to the first message (see `sqs` and `sfn`).
+await Promise.all([sqs(), sfn()]);
 
 const district = districtIndexFromEnv();
 const store = caseStoreFromEnv();

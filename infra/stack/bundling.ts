@@ -18,8 +18,9 @@ export const CHUNK_FOLDER = 'chunks';
  * budget test, so both measure what is deployed: ESM for the runtime's Node, minified, the AWS SDK
  * inside (the exact versions the lockfile pins and the tests exercised, not the runtime's copy).
  *
- * Code splitting: what a function loads with `import()` (the S3 client on the routes that sign or
- * store files, the tracer where X-Ray records, the SDK's credential links after the environment
+ * Code splitting: what a function loads with `import()` (the S3 client on the routes that store
+ * files, the SQS and Step Functions clients on the routes that send or start timers, the tracer where
+ * X-Ray records, the SDK's credential links after the environment
  * variables, the triage model, exceljs' callers) goes into its own file under `chunks/`, read only when
  * that path runs. A single-file bundle would make every cold start parse it.
  *

@@ -1,8 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { S3UrlSigner } from '../adapters/aws/s3-url-signer';
 import { optionalEnv } from './config';
 import { ENV } from './env';
 import { tracer } from './observability';
@@ -10,13 +11,17 @@ import { tracer } from './observability';
 /** Every kind of SDK client the handlers use. */
 export type SdkClient = DynamoDBClient | SQSClient | S3Client | SFNClient;
 
+/** What the handlers reach AWS with: the SDK clients, and the signer of S3 links and forms. */
+export type AwsAccess = SdkClient | S3UrlSigner;
+
 /**
  * Extensions applied to each client as it is built (and to those already built): the local cloud
- * adds its IAM check and fault injection as SDK middleware here. Nothing registers one on AWS.
+ * adds its IAM check and fault injection as SDK middleware here (the IAM check also before each S3
+ * signature). Nothing registers one on AWS.
  */
-type ClientExtension = (client: SdkClient) => void;
+type ClientExtension = (client: AwsAccess) => void;
 const extensions: ClientExtension[] = [];
-const built: SdkClient[] = [];
+const built: AwsAccess[] = [];
 
 export const extendClients = (extension: ClientExtension): void => {
   extensions.push(extension);
@@ -24,7 +29,7 @@ export const extendClients = (extension: ClientExtension): void => {
 };
 
 /** Passes a newly built client through the registered extensions. */
-export const extended = <C extends SdkClient>(client: C): C => {
+export const extended = <C extends AwsAccess>(client: C): C => {
   built.push(client);
   for (const extension of extensions) extension(client);
   return client;
@@ -34,27 +39,38 @@ export const extended = <C extends SdkClient>(client: C): C => {
  * One SDK client per process, built here and injected into the adapters. Endpoints come from the
  * environment only when set (the local cloud sets them); on AWS the SDK's defaults apply.
  */
+let dynamoClient: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
-let sqsClient: SQSClient | undefined;
+let sqsClient: Promise<SQSClient> | undefined;
 let s3Client: Promise<S3Client> | undefined;
+let urlSigner: S3UrlSigner | undefined;
+
+const dynamoDb = (): DynamoDBClient => {
+  if (!dynamoClient) {
+    const endpoint = optionalEnv(ENV.dynamodbEndpoint);
+    dynamoClient = extended(tracer.captureAWSv3Client(new DynamoDBClient({ ...(endpoint && { endpoint }) })));
+  }
+  return dynamoClient;
+};
 
 export const dynamoDocumentClient = (): DynamoDBDocumentClient => {
-  if (!documentClient) {
-    const endpoint = optionalEnv(ENV.dynamodbEndpoint);
-    const client = extended(tracer.captureAWSv3Client(new DynamoDBClient({ ...(endpoint && { endpoint }) })));
-    documentClient = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
-  }
+  documentClient ??= DynamoDBDocumentClient.from(dynamoDb(), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   return documentClient;
 };
 
-export const sqs = (): SQSClient => {
-  if (!sqsClient) {
+/**
+ * The SQS client, its module loaded when first asked for (as `s3`): most requests of the API
+ * functions that hold a queue send nothing (reads of cases, polls of an export job, the camera
+ * registry). Functions that send on every path ask for it at cold start (see their handler.ts).
+ */
+export const sqs = (): Promise<SQSClient> => {
+  sqsClient ??= import('../adapters/aws/sqs-sdk').then(({ SQSClient }) => {
     // An explicit endpoint also stops the SDK from using the queue URL's host (fauxqs's don't resolve).
     const endpoint = optionalEnv(ENV.sqsEndpoint);
-    sqsClient = extended(tracer.captureAWSv3Client(new SQSClient({ ...(endpoint && { endpoint }) })));
-  }
+    return extended(tracer.captureAWSv3Client(new SQSClient({ ...(endpoint && { endpoint }) })));
+  });
   return sqsClient;
 };
 
@@ -73,4 +89,24 @@ export const s3 = (): Promise<S3Client> => {
     );
   });
   return s3Client;
+};
+
+/**
+ * The signer of S3 links and upload forms, which needs no S3 client (see S3UrlSigner). Its region
+ * and credentials are the DynamoDB client's, which every function builds at cold start: the same
+ * default chains an S3 client would resolve, resolved and cached once per process.
+ */
+export const s3UrlSigner = (): S3UrlSigner => {
+  if (!urlSigner) {
+    const { config } = dynamoDb();
+    const endpoint = optionalEnv(ENV.s3Endpoint);
+    urlSigner = extended(
+      new S3UrlSigner({
+        region: () => config.region(),
+        credentials: () => config.credentials(),
+        ...(endpoint && { endpoint }),
+      }),
+    );
+  }
+  return urlSigner;
 };

@@ -40,7 +40,7 @@ export const caseStoreFromEnv = (): DynamoCaseStore =>
   new DynamoCaseStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });
 
 export const reportQueueFromEnv = (): ReportQueue =>
-  new SqsReportQueue({ client: sqs(), queueUrl: requireEnv(ENV.intakeQueueUrl) });
+  new SqsReportQueue({ client: sqs, queueUrl: requireEnv(ENV.intakeQueueUrl) });
 
 export const integrationKeyStoreFromEnv = (): IntegrationKeyStore =>
   new DynamoIntegrationKeyStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });

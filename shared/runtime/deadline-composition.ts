@@ -1,4 +1,4 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { SfnTimerReplies, SfnTimers } from '../adapters/aws/sfn-timers';
 import { SqsNotificationQueue } from '../adapters/aws/sqs-notification-queue';
 import { WebhookChannel } from '../adapters/webhook/webhook-channel';
@@ -12,26 +12,28 @@ import { tracer } from './observability';
 
 /**
  * The deadline and notification pieces of the composition root (timers on Step Functions,
- * notifications on SQS, webhooks). One Step Functions client per process; its endpoint comes from
- * the environment only when set (the local cloud's Step Functions).
+ * notifications on SQS, webhooks). One Step Functions client per process, its module loaded when
+ * first asked for (as `sqs` and `s3`): the API functions start a timer on some commands only.
+ * Functions that use it on every path ask for it at cold start (see their handler.ts). Its
+ * endpoint comes from the environment only when set (the local cloud's Step Functions).
  */
-let sfnClient: SFNClient | undefined;
+let sfnClient: Promise<SFNClient> | undefined;
 
-export const sfn = (): SFNClient => {
-  if (!sfnClient) {
+export const sfn = (): Promise<SFNClient> => {
+  sfnClient ??= import('../adapters/aws/sfn-sdk').then(({ SFNClient }) => {
     const endpoint = optionalEnv(ENV.sfnEndpoint);
-    sfnClient = extended(tracer.captureAWSv3Client(new SFNClient({ ...(endpoint && { endpoint }) })));
-  }
+    return extended(tracer.captureAWSv3Client(new SFNClient({ ...(endpoint && { endpoint }) })));
+  });
   return sfnClient;
 };
 
 export const timersFromEnv = (): Timers =>
-  new SfnTimers({ client: sfn(), stateMachineArn: requireEnv(ENV.timerStateMachineArn) });
+  new SfnTimers({ client: sfn, stateMachineArn: requireEnv(ENV.timerStateMachineArn) });
 
-export const timerRepliesFromEnv = (): TimerReplies => new SfnTimerReplies(sfn());
+export const timerRepliesFromEnv = (): TimerReplies => new SfnTimerReplies(sfn);
 
 export const notificationQueueFromEnv = (): NotificationQueue =>
-  new SqsNotificationQueue({ client: sqs(), queueUrl: requireEnv(ENV.notificationQueueUrl) });
+  new SqsNotificationQueue({ client: sqs, queueUrl: requireEnv(ENV.notificationQueueUrl) });
 
 export const notificationChannelFromEnv = (district: DistrictIndex): NotificationChannel =>
   new WebhookChannel({ district: district.config });

@@ -1,7 +1,7 @@
 import { DynamoAttachmentStore } from '../adapters/aws/dynamodb-attachment-store';
 import { S3EvidenceBucket } from '../adapters/aws/s3-evidence-bucket';
 import type { AttachmentStore, EvidenceBucket } from '../ports';
-import { dynamoDocumentClient, s3 } from './clients';
+import { dynamoDocumentClient, s3, s3UrlSigner } from './clients';
 import { requireEnv } from './config';
 import { ENV } from './env';
 
@@ -9,4 +9,4 @@ export const attachmentStoreFromEnv = (): AttachmentStore =>
   new DynamoAttachmentStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });
 
 export const evidenceBucketFromEnv = (): EvidenceBucket =>
-  new S3EvidenceBucket({ client: s3, bucket: requireEnv(ENV.evidenceBucket) });
+  new S3EvidenceBucket({ client: s3, signer: s3UrlSigner(), bucket: requireEnv(ENV.evidenceBucket) });

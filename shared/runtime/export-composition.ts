@@ -2,7 +2,7 @@ import { DynamoExportJobStore } from '../adapters/aws/dynamodb-export-job-store'
 import { S3ExportFiles } from '../adapters/aws/s3-export-files';
 import { SqsExportJobQueue } from '../adapters/aws/sqs-export-job-queue';
 import type { ExportFiles, ExportJobQueue, ExportJobStore } from '../ports';
-import { dynamoDocumentClient, s3, sqs } from './clients';
+import { dynamoDocumentClient, s3, s3UrlSigner, sqs } from './clients';
 import { requireEnv } from './config';
 import { ENV } from './env';
 
@@ -11,7 +11,7 @@ export const exportJobStoreFromEnv = (): ExportJobStore =>
   new DynamoExportJobStore({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });
 
 export const exportJobQueueFromEnv = (): ExportJobQueue =>
-  new SqsExportJobQueue({ client: sqs(), queueUrl: requireEnv(ENV.exportQueueUrl) });
+  new SqsExportJobQueue({ client: sqs, queueUrl: requireEnv(ENV.exportQueueUrl) });
 
 export const exportFilesFromEnv = (): ExportFiles =>
-  new S3ExportFiles({ client: s3, bucket: requireEnv(ENV.exportsBucket) });
+  new S3ExportFiles({ client: s3, signer: s3UrlSigner(), bucket: requireEnv(ENV.exportsBucket) });

@@ -16,6 +16,7 @@ import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
 import { DynamoExportJobStore } from '../../shared/adapters/aws/dynamodb-export-job-store';
 import { DynamoMetricsAggregates } from '../../shared/adapters/aws/dynamodb-metrics-aggregates';
 import { S3ExportFiles } from '../../shared/adapters/aws/s3-export-files';
+import { S3UrlSigner } from '../../shared/adapters/aws/s3-url-signer';
 import { SqsExportJobQueue } from '../../shared/adapters/aws/sqs-export-job-queue';
 import { SqsMessageVisibility } from '../../shared/adapters/aws/sqs-message-visibility';
 import { type Actor, SYSTEM_ROUTER } from '../../shared/domain/case';
@@ -85,7 +86,12 @@ beforeAll(async () => {
     new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName }),
   );
   jobs = new DynamoExportJobStore({ client: emulators.documents, tableName: emulators.tableName });
-  files = new S3ExportFiles({ client: s3Client, bucket: s3.bucket });
+  const signer = new S3UrlSigner({
+    region: async () => 'us-east-1',
+    credentials: async () => credentials,
+    endpoint: s3.endpoint,
+  });
+  files = new S3ExportFiles({ client: s3Client, signer, bucket: s3.bucket });
   const queue = new SqsExportJobQueue({ client: emulators.sqs, queueUrl: queues.intakeQueueUrl });
   const identity = { issuer: TEST_ISSUER, claims: { role: 'role', department: 'department', zone: 'zone' } };
   api = makeApi({ jobs, queue, files, clock, district: sandun, identity });

@@ -13,6 +13,7 @@ import {
 } from '../../infra/local/iam/template';
 import { createRuntimeLog } from '../../infra/local/log';
 import { REPO_ROOT } from '../../infra/local/paths';
+import { S3UrlSigner } from '../../shared/adapters/aws/s3-url-signer';
 import { FUNCTIONS } from '../../shared/runtime/functions';
 import { casesHarness, claimsFor, distinctPointsIn, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
@@ -154,6 +155,31 @@ describe('IAM enforcement in the local cloud', () => {
     expect((denied as Error).message).toContain(
       'is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table/xietong-test-cases',
     );
+  });
+
+  it('checks an S3 link or upload form when it is signed, as the call it grants', async () => {
+    const guard = guardFor(synthesized.template);
+    const signer = new S3UrlSigner({
+      region: async () => 'us-east-1',
+      credentials: async () => ({ accessKeyId: 'test', secretAccessKey: 'test' }),
+      endpoint: 'http://127.0.0.1:1',
+    });
+    guard.extend(signer);
+    const form = { bucket: names.evidenceBucket, conditions: [], fields: {}, expiresInSeconds: 60 };
+    const attachments = { functionName: 'attachments', lambdaName: 'xietong-local-attachments' };
+    await runAsCaller(attachments, () => signer.postForm({ ...form, key: 'cases/C1/A1' }));
+    await runAsCaller(attachments, () =>
+      signer.getObjectUrl({ bucket: names.evidenceBucket, key: 'cases/C1/A1', expiresInSeconds: 60 }),
+    );
+    expect(guard.refusals().size).toBe(0);
+
+    const denied = await runAsCaller({ functionName: 'meta', lambdaName: 'xietong-local-meta' }, () =>
+      signer.postForm({ ...form, key: 'cases/C1/A2' }),
+    ).catch((error: unknown) => error);
+    expect(denied).toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    expect([...guard.refusals().keys()]).toEqual([
+      `meta s3:PutObject arn:aws:s3:::${names.evidenceBucket}/cases/C1/A2`,
+    ]);
   });
 
   it('does not check the local runtime’s own calls (outside any invocation)', async () => {

@@ -10,6 +10,7 @@ import { type LocalS3Server, startS3rver } from '../../infra/local/s3';
 import { DynamoAttachmentStore } from '../../shared/adapters/aws/dynamodb-attachment-store';
 import { DynamoRateLimiter } from '../../shared/adapters/aws/dynamodb-rate-limiter';
 import { S3EvidenceBucket } from '../../shared/adapters/aws/s3-evidence-bucket';
+import { S3UrlSigner } from '../../shared/adapters/aws/s3-url-signer';
 import { sharpPhotoTools } from '../../shared/adapters/image/photo-reader';
 import type { DistrictIndex } from '../../shared/domain/district-index';
 import { SNAPSHOT_PREFIX, UPLOAD_PREFIX } from '../../shared/domain/evidence';
@@ -43,9 +44,15 @@ export const startEvidenceHarness = async (
     region: 'us-east-1',
     credentials,
   });
+  const signer = new S3UrlSigner({
+    region: async () => 'us-east-1',
+    credentials: async () => credentials,
+    endpoint: server.endpoint,
+  });
   emulators.iam.guard.extend(s3);
+  emulators.iam.guard.extend(signer);
   emulators.iam.name({ evidenceBucket: server.bucket });
-  const bucket = new S3EvidenceBucket({ client: s3, bucket: server.bucket });
+  const bucket = new S3EvidenceBucket({ client: s3, signer, bucket: server.bucket });
   const attachments = new DynamoAttachmentStore({
     client: emulators.documents,
     tableName: emulators.tableName,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { SdkClient } from '../../../shared/runtime/clients';
+import { S3UrlSigner } from '../../../shared/adapters/aws/s3-url-signer';
+import type { AwsAccess } from '../../../shared/runtime/clients';
 import { currentCaller } from '../iam/caller';
 import { FAULT_KINDS, type FaultKind, type FaultRule, type FaultService, seededRandom } from './plan';
 
@@ -73,7 +74,7 @@ interface Extensible {
 }
 
 export interface FaultInjector {
-  extend(client: SdkClient): void;
+  extend(client: AwsAccess): void;
   stats(): FaultStats;
 }
 
@@ -101,8 +102,10 @@ export const createFaultInjector = (rules: FaultRule[], seed: number): FaultInje
 
   return {
     stats: () => stats,
-    extend(sdkClient) {
-      const client = sdkClient as unknown as Extensible;
+    extend(access) {
+      // A signature makes no call: nothing to fail (the call made with the link is the browser's).
+      if (access instanceof S3UrlSigner) return;
+      const client = access as unknown as Extensible;
       const service = SERVICES[client.config.serviceId ?? ''];
       if (!service || rulesOf(service).length === 0) return;
       client.middlewareStack.add(

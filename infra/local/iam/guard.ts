@@ -1,9 +1,9 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { SFNServiceException } from '@aws-sdk/client-sfn';
 import { SQSServiceException } from '@aws-sdk/client-sqs';
-import type { SdkClient } from '../../../shared/runtime/clients';
+import { S3UrlSigner } from '../../../shared/adapters/aws/s3-url-signer';
+import type { AwsAccess } from '../../../shared/runtime/clients';
 import { LOCAL_ACCOUNT } from '../lambda-context';
 import type { RuntimeLog } from '../log';
 import { type Caller, currentCaller } from './caller';
@@ -75,15 +75,14 @@ interface Extensible {
   };
   config: {
     serviceId?: string;
-    endpointProvider?: (params: Record<string, unknown>, context?: unknown) => unknown;
   };
 }
 
 export interface IamGuard {
   /** Authorizes one call of `caller`; throws AWS's AccessDenied unless the role allows every access. */
   authorize(caller: Caller, service: Service, operation: string, input: Record<string, unknown>): void;
-  /** Adds the check to an SDK client (for `extendClients`). */
-  extend(client: SdkClient): void;
+  /** Adds the check to an SDK client, or to the S3 signer before each signature (for `extendClients`). */
+  extend(client: AwsAccess): void;
   /** Refusals so far, `function action resource` → count. */
   refusals(): Map<string, number>;
 }
@@ -91,8 +90,6 @@ export interface IamGuard {
 export const createIamGuard = (options: IamGuardOptions): IamGuard => {
   const { policies, log } = options;
   const refusals = new Map<string, number>();
-  // Marks SDK calls in progress, to tell a presigned POST's endpoint lookup apart (see extend).
-  const inSdkCall = new AsyncLocalStorage<true>();
 
   const authorize: IamGuard['authorize'] = (caller, service, operation, input) => {
     const policy = policies.get(caller.functionName);
@@ -120,8 +117,16 @@ export const createIamGuard = (options: IamGuardOptions): IamGuard => {
     }
   };
 
-  const extend = (sdkClient: SdkClient) => {
-    const client = sdkClient as unknown as Extensible;
+  const extend = (access: AwsAccess) => {
+    if (access instanceof S3UrlSigner) {
+      // A link or form grants its holder the call it names: the role must allow that call.
+      access.beforeSigning(({ operation, bucket, key }) => {
+        const caller = currentCaller();
+        if (caller) authorize(caller, 's3', operation, { Bucket: bucket, Key: key });
+      });
+      return;
+    }
+    const client = access as unknown as Extensible;
     const service = SERVICES[client.config.serviceId ?? ''];
     if (!service) throw new Error(`the local IAM check does not know the ${client.config.serviceId} client`);
     client.middlewareStack.add(
@@ -132,29 +137,10 @@ export const createIamGuard = (options: IamGuardOptions): IamGuard => {
           const { input } = args as { input: Record<string, unknown> };
           authorize(caller, service, (commandName ?? '').replace(/Command$/, ''), input);
         }
-        return inSdkCall.run(true, () => next(args));
+        return next(args);
       },
       { step: 'initialize', name: 'localIamCheck', priority: 'high', override: true },
     );
-    const provider = client.config.endpointProvider;
-    if (service === 's3' && provider) {
-      client.config.endpointProvider = (params, context) => {
-        const caller = currentCaller();
-        // createPresignedPost signs a form for a PutObject of `Key` (its prefix, when the device
-        // names the file) without going through the middleware: recognised by its endpoint lookup,
-        // the only one outside an SDK call besides getSignedUrl's (whose call then is checked).
-        if (
-          caller &&
-          !inSdkCall.getStore() &&
-          typeof params.Bucket === 'string' &&
-          new Error().stack?.includes('createPresignedPost')
-        ) {
-          const key = typeof params.Key === 'string' ? params.Key : '';
-          authorize(caller, service, 'PutObject', { Bucket: params.Bucket, Key: key });
-        }
-        return provider(params, context);
-      };
-    }
   };
 
   return { authorize, extend, refusals: () => refusals };

@@ -1,18 +1,24 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { EvidenceBucket, StoredObject, UploadForm } from '../../ports';
-import { type S3ClientSource, s3ClientOf } from './s3-client-source';
+import { type ClientSource, clientOf } from './client-source';
+import type { S3UrlSigner } from './s3-url-signer';
 
-// The S3 module is imported where a request uses it, never at module level: see `S3ClientSource`.
+// The S3 module is imported where a request uses it, never at module level: see `ClientSource`.
 const s3Module = () => import('./s3-sdk');
 
 /**
  * The evidence bucket over S3 (s3rver locally). Forms are presigned POSTs whose policy pins the
- * key, the content type and the size range: S3 refuses anything else before it is stored.
+ * key, the content type and the size range: S3 refuses anything else before it is stored. Forms and
+ * links are signed without the S3 client (`signer`): the attachments function, which only signs,
+ * never loads it.
  */
 export class S3EvidenceBucket implements EvidenceBucket {
-  constructor(private readonly options: { client: S3ClientSource; bucket: string }) {}
+  constructor(
+    private readonly options: { client: ClientSource<S3Client>; signer: S3UrlSigner; bucket: string },
+  ) {}
 
   private client() {
-    return s3ClientOf(this.options.client);
+    return clientOf(this.options.client);
   }
 
   private get bucket() {
@@ -26,18 +32,15 @@ export class S3EvidenceBucket implements EvidenceBucket {
     expiresInSeconds: number;
   }): Promise<UploadForm> {
     const expiresAt = new Date(Date.now() + request.expiresInSeconds * 1000).toISOString();
-    // The signers load with the first link or form (a presigned POST is ~100 KB of bundle, slow to
-    // evaluate): most requests of the functions that hold this bucket sign nothing.
-    const { createPresignedPost } = await import('@aws-sdk/s3-presigned-post');
-    const { url, fields } = await createPresignedPost(await this.client(), {
-      Bucket: this.bucket,
-      Key: request.key,
-      Conditions: [
+    const { url, fields } = await this.options.signer.postForm({
+      bucket: this.bucket,
+      key: request.key,
+      conditions: [
         ['content-length-range', 1, request.maxBytes],
         ['eq', '$Content-Type', request.contentType],
       ],
-      Fields: { 'Content-Type': request.contentType },
-      Expires: request.expiresInSeconds,
+      fields: { 'Content-Type': request.contentType },
+      expiresInSeconds: request.expiresInSeconds,
     });
     return { url, fields, expiresAt };
   }
@@ -95,11 +98,7 @@ export class S3EvidenceBucket implements EvidenceBucket {
     await (await this.client()).send(new DeleteObjectCommand({ Bucket: this.bucket, Key: from }));
   }
 
-  async downloadUrl(key: string, expiresInSeconds: number): Promise<string> {
-    const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
-    const { GetObjectCommand } = await s3Module();
-    return getSignedUrl(await this.client(), new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
-      expiresIn: expiresInSeconds,
-    });
+  downloadUrl(key: string, expiresInSeconds: number): Promise<string> {
+    return this.options.signer.getObjectUrl({ bucket: this.bucket, key, expiresInSeconds });
   }
 }

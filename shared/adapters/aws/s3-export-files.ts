@@ -1,12 +1,16 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { ExportFiles } from '../../ports';
-import { type S3ClientSource, s3ClientOf } from './s3-client-source';
+import { type ClientSource, clientOf } from './client-source';
+import type { S3UrlSigner } from './s3-url-signer';
 
 export interface S3ExportFilesOptions {
-  client: S3ClientSource;
+  client: ClientSource<S3Client>;
+  /** Signs the links without the S3 client: the export-jobs function never loads it. */
+  signer: S3UrlSigner;
   bucket: string;
 }
 
-// The S3 module is imported where a call uses it, never at module level: see `S3ClientSource`.
+// The S3 module is imported where a call uses it, never at module level: see `ClientSource`.
 const s3Module = () => import('./s3-sdk');
 
 /** The exports bucket for export jobs: chunk objects, the composed file and its presigned link. */
@@ -14,7 +18,7 @@ export class S3ExportFiles implements ExportFiles {
   constructor(private readonly options: S3ExportFilesOptions) {}
 
   private client() {
-    return s3ClientOf(this.options.client);
+    return clientOf(this.options.client);
   }
 
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
@@ -51,19 +55,13 @@ export class S3ExportFiles implements ExportFiles {
   }
 
   async link(key: string, filename: string, seconds: number) {
-    // The signer loads with the first link (GET of a finished job), as the S3 module does.
-    const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
-    const { GetObjectCommand } = await s3Module();
-    const url = await getSignedUrl(
-      await this.client(),
-      new GetObjectCommand({
-        Bucket: this.options.bucket,
-        Key: key,
-        // RFC 6266, as the inline exports answer: the browser saves it under its own name.
-        ResponseContentDisposition: `attachment; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
-      }),
-      { expiresIn: seconds },
-    );
+    const url = await this.options.signer.getObjectUrl({
+      bucket: this.options.bucket,
+      key,
+      expiresInSeconds: seconds,
+      // RFC 6266, as the inline exports answer: the browser saves it under its own name.
+      responseContentDisposition: `attachment; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+    });
     return { url, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() };
   }
 }

@@ -1,8 +1,9 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { ExportStore } from '../../ports';
-import { type S3ClientSource, s3ClientOf } from './s3-client-source';
+import { type ClientSource, clientOf } from './client-source';
 
 export interface S3ExportStoreOptions {
-  client: S3ClientSource;
+  client: ClientSource<S3Client>;
   bucket: string;
   /** How long the download link works. */
   linkSeconds?: number;
@@ -17,7 +18,7 @@ export class S3ExportStore implements ExportStore {
     const seconds = this.options.linkSeconds ?? 900;
     // The S3 module and client load with the first big export, not at the evaluation function's cold start.
     const { GetObjectCommand, PutObjectCommand } = await import('./s3-sdk');
-    const client = await s3ClientOf(this.options.client);
+    const client = await clientOf(this.options.client);
     await client.send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }),
     );

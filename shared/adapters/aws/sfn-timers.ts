@@ -1,17 +1,13 @@
-import {
-  ExecutionAlreadyExists,
-  InvalidToken,
-  SendTaskSuccessCommand,
-  type SFNClient,
-  StartExecutionCommand,
-  TaskDoesNotExist,
-  TaskTimedOut,
-} from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { timerName } from '../../domain/escalation';
 import type { DueCheckResult, TimerReplies, TimerStart, Timers } from '../../ports';
+import { type ClientSource, clientOf } from './client-source';
+
+// The Step Functions module is imported where a call uses it, never at module level: see `ClientSource`.
+const sfnModule = () => import('./sfn-sdk');
 
 export interface SfnTimersOptions {
-  client: SFNClient;
+  client: ClientSource<SFNClient>;
   stateMachineArn: string;
 }
 
@@ -38,8 +34,10 @@ export class SfnTimers implements Timers {
   constructor(private readonly options: SfnTimersOptions) {}
 
   async start(request: TimerStart): Promise<void> {
+    const { ExecutionAlreadyExists, StartExecutionCommand } = await sfnModule();
+    const client = await clientOf(this.options.client);
     try {
-      await this.options.client.send(
+      await client.send(
         new StartExecutionCommand({
           stateMachineArn: this.options.stateMachineArn,
           name: timerName(request.key),
@@ -54,11 +52,13 @@ export class SfnTimers implements Timers {
 
 /** Answers the `.waitForTaskToken` state. A token already answered or expired has nobody waiting. */
 export class SfnTimerReplies implements TimerReplies {
-  constructor(private readonly client: SFNClient) {}
+  constructor(private readonly client: ClientSource<SFNClient>) {}
 
   async reply(taskToken: string, result: DueCheckResult): Promise<void> {
+    const { InvalidToken, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } = await sfnModule();
+    const client = await clientOf(this.client);
     try {
-      await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(result) }));
+      await client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(result) }));
     } catch (error) {
       if (error instanceof TaskTimedOut || error instanceof InvalidToken || error instanceof TaskDoesNotExist)
         return;

@@ -1,8 +1,9 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ExportJobQueue } from '../../ports';
+import { type ClientSource, clientOf } from './client-source';
 
 export interface SqsExportJobQueueOptions {
-  client: SQSClient;
+  client: ClientSource<SQSClient>;
   queueUrl: string;
 }
 
@@ -11,7 +12,8 @@ export class SqsExportJobQueue implements ExportJobQueue {
   constructor(private readonly options: SqsExportJobQueueOptions) {}
 
   async enqueue(jobId: string): Promise<void> {
-    await this.options.client.send(
+    const { SendMessageCommand } = await import('./sqs-sdk');
+    await (await clientOf(this.options.client)).send(
       new SendMessageCommand({ QueueUrl: this.options.queueUrl, MessageBody: JSON.stringify({ jobId }) }),
     );
   }

@@ -1,8 +1,9 @@
-import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { MessageVisibility } from '../../ports';
+import { type ClientSource, clientOf } from './client-source';
 
 export interface SqsMessageVisibilityOptions {
-  client: SQSClient;
+  client: ClientSource<SQSClient>;
   queueUrl: string;
 }
 
@@ -14,7 +15,8 @@ export class SqsMessageVisibility implements MessageVisibility {
   constructor(private readonly options: SqsMessageVisibilityOptions) {}
 
   async delay(receiptHandle: string, seconds: number): Promise<void> {
-    await this.options.client.send(
+    const { ChangeMessageVisibilityCommand } = await import('./sqs-sdk');
+    await (await clientOf(this.options.client)).send(
       new ChangeMessageVisibilityCommand({
         QueueUrl: this.options.queueUrl,
         ReceiptHandle: receiptHandle,

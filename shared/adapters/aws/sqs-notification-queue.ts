@@ -1,8 +1,9 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { NotificationQueue, NotifierMessage } from '../../ports';
+import { type ClientSource, clientOf } from './client-source';
 
 export interface SqsNotificationQueueOptions {
-  client: SQSClient;
+  client: ClientSource<SQSClient>;
   queueUrl: string;
 }
 
@@ -11,9 +12,12 @@ export class SqsNotificationQueue implements NotificationQueue {
   constructor(private readonly options: SqsNotificationQueueOptions) {}
 
   async publish(messages: NotifierMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const { SendMessageBatchCommand } = await import('./sqs-sdk');
+    const client = await clientOf(this.options.client);
     for (let i = 0; i < messages.length; i += 10) {
       const chunk = messages.slice(i, i + 10);
-      const result = await this.options.client.send(
+      const result = await client.send(
         new SendMessageBatchCommand({
           QueueUrl: this.options.queueUrl,
           Entries: chunk.map((message, index) => ({

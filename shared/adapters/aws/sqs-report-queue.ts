@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ReportQueue, RoutingRequest } from '../../ports';
+import { type ClientSource, clientOf } from './client-source';
 
 export interface SqsReportQueueOptions {
-  client: SQSClient;
+  client: ClientSource<SQSClient>;
   queueUrl: string;
 }
 
@@ -19,7 +20,8 @@ export class SqsReportQueue implements ReportQueue {
   constructor(private readonly options: SqsReportQueueOptions) {}
 
   async enqueue(request: RoutingRequest & { area: string }): Promise<void> {
-    await this.options.client.send(
+    const { SendMessageCommand } = await import('./sqs-sdk');
+    await (await clientOf(this.options.client)).send(
       new SendMessageCommand({
         QueueUrl: this.options.queueUrl,
         MessageBody: JSON.stringify(request),
