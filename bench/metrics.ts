@@ -14,7 +14,7 @@ import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { toItem } from '../shared/adapters/aws/case-item';
 import { DynamoCaseStore } from '../shared/adapters/aws/dynamodb-case-store';
-import { bucketItemKey } from '../shared/adapters/aws/dynamodb-metrics-aggregates';
+import { bucketAddress, bucketItem } from '../shared/adapters/aws/dynamodb-metrics-aggregates';
 import { loadDistrict } from '../shared/district/load';
 import { type Actor, type Case, SYSTEM_ROUTER } from '../shared/domain/case';
 import { indexDistrict } from '../shared/domain/district-index';
@@ -121,17 +121,22 @@ const main = async () => {
       await writeAll(items);
     }
     const sums = sumContributions([...contributions.values()]);
+    // Buckets that share an item (a zone's day of figures or cells) are written as that one item.
+    const bucketItems = new Map<
+      string,
+      { address: ReturnType<typeof bucketAddress>; attributes: Record<string, number> }
+    >();
+    for (const [key, counters] of sums) {
+      const address = bucketAddress(parseBucketKey(key));
+      const id = `${address.key.pk} ${address.key.sk}`;
+      const entry = bucketItems.get(id) ?? { address, attributes: {} };
+      for (const [counter, value] of Object.entries(counters))
+        entry.attributes[`${address.prefix}${counter}`] = value;
+      Object.assign(entry.attributes, markers.get(key));
+      bucketItems.set(id, entry);
+    }
     await writeAll(
-      [...sums.entries()].map(([key, counters]) => {
-        const bucket = parseBucketKey(key);
-        return {
-          ...bucketItemKey(bucket),
-          entity: 'metrics-bucket',
-          ...bucket,
-          ...counters,
-          ...markers.get(key),
-        };
-      }),
+      [...bucketItems.values()].map(({ address, attributes }) => bucketItem(address, attributes)),
     );
     const seedSeconds = (performance.now() - started) / 1000;
     const novemberBuckets = [...sums.keys()].filter((k) => {

@@ -19,18 +19,26 @@ import {
 import type { CaseChange, MetricsAggregates, MetricsBucket, MetricsRead, MetricsScope } from '../../ports';
 
 /**
- * The materialized evaluation aggregates in the single table: one *bucket* item per kind × district
- * day × department × zone × subject (`METRICS#<kind>#<month>` / `<day>|<department>|<zone>|<subject>`)
- * holds the sums, plus one marker per case (`v:<caseId>`): the last version of the case whose change
- * this bucket has received.
+ * The materialized evaluation aggregates in the single table. A bucket (kind × district day ×
+ * department × zone × subject, see shared/domain/metrics.ts) lives in an *item*:
+ *
+ * - `figures`, `cell` and `premises` buckets share one item per kind × district day × zone
+ *   (`METRICS#<kind>#<month>` / `<day>|<zone>`), one number attribute per bucket and counter
+ *   (`<department>|<subject>|<counter>`): a burst in a zone, whatever its categories, corners and
+ *   premises, is one write per item and stream batch;
+ * - `month` buckets have an item each (`<month>|<department>|<zone>|<subject>`), the counters as
+ *   attributes: a month's item of a whole zone would hold a marker for too many cases.
+ *
+ * Every item also holds one marker per case (`v:<caseId>`): the last version of the case whose change
+ * this item has received.
  *
  * They are fed by the table's change stream (`applyChanges`), off every writer's path: a change's
  * increments are the case's contribution after the write minus its contribution before, so no
- * per-case bookkeeping item is needed. A batch's increments to one bucket are one conditional
- * write, adding them and setting each case's marker, if every marker is below the version of that
- * case's first change in the batch. When a marker is not (a retried batch, wholly or partly applied
- * before; a rebuild that counted the case already), the bucket falls back to one write per change,
- * each conditional on its own version: so nothing ever counts twice, and a stale change is a no-op.
+ * per-case bookkeeping item is needed. A batch's increments to one item are one conditional write,
+ * adding them and setting each case's marker, if every marker is below the version of that case's
+ * first change in the batch. When a marker is not (a retried batch, wholly or partly applied before;
+ * a rebuild that counted the case already), the item falls back to one write per change, each
+ * conditional on its own version: so nothing ever counts twice, and a stale change is a no-op.
  * See docs/decisions/evaluation-aggregates.md.
  */
 
@@ -40,38 +48,124 @@ export interface DynamoMetricsAggregatesOptions {
   district: Pick<DistrictConfig, 'timezone' | 'calendar' | 'categories'>;
 }
 
-/** One case's increments to one bucket, from the changes after version `since − 1` up to `version`. */
-interface BucketPart {
+/** One case's increments to one item, from the changes after version `since − 1` up to `version`. */
+interface ItemPart {
   caseId: string;
   since: number;
   version: number;
-  counters: Record<string, number>;
+  /** Attribute name → increment. */
+  increments: Record<string, number>;
+}
+
+/** Where a bucket lives: its item's key, the item's own attributes, and its counters' attribute names. */
+interface BucketAddress {
+  key: { pk: string; sk: string };
+  dimensions: Record<string, string>;
+  prefix: string;
 }
 
 /**
- * Cases per conditional bucket write: each adds a marker and a clause to the condition, which
- * DynamoDB caps at 4 KB of expression.
+ * Cases per conditional write, and distinct counters: each case adds a marker and a clause to the
+ * condition, each counter a clause to the update, and DynamoDB caps an expression at 4 KB.
  */
-const CASES_PER_WRITE = 40;
-const DIMENSIONS = ['kind', 'day', 'department', 'zone', 'subject'] as const;
+const CASES_PER_WRITE = 20;
+const INCREMENTS_PER_WRITE = 100;
 const MARKER_PREFIX = 'v:';
+const DIMENSIONS = ['kind', 'day', 'department', 'zone', 'subject'] as const;
+/** Kinds whose buckets share one item per district day × zone. */
+const ZONE_ITEM_KINDS: ReadonlySet<BucketKind> = new Set(['figures', 'cell', 'premises']);
 
 export const bucketPartition = (kind: BucketKind, day: string) => `METRICS#${kind}#${day.slice(0, 7)}`;
 
-export const bucketItemKey = (key: BucketKey) => ({
-  pk: bucketPartition(key.kind, key.day),
-  sk: [key.day, key.department, key.zone, key.subject].join('|'),
+export const bucketAddress = (bucket: BucketKey): BucketAddress => {
+  const pk = bucketPartition(bucket.kind, bucket.day);
+  if (ZONE_ITEM_KINDS.has(bucket.kind)) {
+    return {
+      key: { pk, sk: `${bucket.day}|${bucket.zone}` },
+      dimensions: { kind: bucket.kind, day: bucket.day, zone: bucket.zone },
+      prefix: `${bucket.department}|${bucket.subject}|`,
+    };
+  }
+  return {
+    key: { pk, sk: [bucket.day, bucket.department, bucket.zone, bucket.subject].join('|') },
+    dimensions: { ...bucket },
+    prefix: '',
+  };
+};
+
+const itemId = (key: { pk: string; sk: string }) => `${key.pk} ${key.sk}`;
+
+/**
+ * The buckets an item holds, with their counters among `counters`. An item with a `department`
+ * attribute holds one bucket (month items, and items of the other kinds written before they shared
+ * a zone's item: the rebuild rewrites those to zero).
+ */
+const bucketsOfItem = (
+  kind: BucketKind,
+  item: Record<string, unknown>,
+  counters: readonly string[],
+): MetricsBucket[] => {
+  const wanted = new Set(counters);
+  if (item.department !== undefined) {
+    const values: Record<string, number> = {};
+    for (const counter of counters) {
+      const value = item[counter];
+      if (typeof value === 'number' && value !== 0) values[counter] = value;
+    }
+    const key = {
+      kind,
+      day: String(item.day),
+      department: String(item.department),
+      zone: String(item.zone),
+      subject: String(item.subject),
+    };
+    return [{ key, counters: values }];
+  }
+  const buckets = new Map<string, MetricsBucket>();
+  for (const [name, value] of Object.entries(item)) {
+    if (typeof value !== 'number' || value === 0 || name.startsWith(MARKER_PREFIX)) continue;
+    const [department, subject, counter] = name.split('|');
+    if (department === undefined || subject === undefined || counter === undefined || !wanted.has(counter))
+      continue;
+    const id = `${department}|${subject}`;
+    const bucket = buckets.get(id) ?? {
+      key: { kind, day: String(item.day), department, zone: String(item.zone), subject },
+      counters: {},
+    };
+    bucket.counters[counter] = value;
+    buckets.set(id, bucket);
+  }
+  return [...buckets.values()];
+};
+
+/** A bucket item as the rebuild (and the metrics bench's seeding) writes it whole. */
+export const bucketItem = (
+  address: Pick<BucketAddress, 'key' | 'dimensions'>,
+  attributes: Record<string, number>,
+): Record<string, unknown> => ({
+  ...address.key,
+  entity: 'metrics-bucket',
+  ...address.dimensions,
+  ...attributes,
 });
+
+/** A contribution (bucket key → counters) as item id → attribute increments. */
+const incrementsByItem = (contribution: Contribution) => {
+  const items = new Map<string, { address: BucketAddress; increments: Record<string, number> }>();
+  for (const [key, counters] of Object.entries(contribution)) {
+    const address = bucketAddress(parseBucketKey(key));
+    const id = itemId(address.key);
+    const entry = items.get(id) ?? { address, increments: {} };
+    for (const [counter, value] of Object.entries(counters)) {
+      const name = `${address.prefix}${counter}`;
+      entry.increments[name] = (entry.increments[name] ?? 0) + value;
+    }
+    items.set(id, entry);
+  }
+  return items;
+};
 
 const markerOf = (caseId: string) => `${MARKER_PREFIX}${caseId}`;
-
-const keyOfItem = (kind: BucketKind, item: Record<string, unknown>): BucketKey => ({
-  kind,
-  day: String(item.day),
-  department: String(item.department),
-  zone: String(item.zone),
-  subject: String(item.subject),
-});
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
@@ -80,6 +174,28 @@ const versionOf = (change: CaseChange) => change.after?.version ?? (change.befor
 
 const chunks = <T>(items: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/** Parts in groups that fit one write: at most CASES_PER_WRITE cases and INCREMENTS_PER_WRITE counters. */
+const writeGroups = (parts: ItemPart[]): ItemPart[][] => {
+  const groups: ItemPart[][] = [];
+  let group: ItemPart[] = [];
+  let names = new Set<string>();
+  for (const part of parts) {
+    const more = Object.keys(part.increments).filter((name) => !names.has(name));
+    if (
+      group.length > 0 &&
+      (group.length >= CASES_PER_WRITE || names.size + more.length > INCREMENTS_PER_WRITE)
+    ) {
+      groups.push(group);
+      group = [];
+      names = new Set();
+    }
+    group.push(part);
+    for (const name of Object.keys(part.increments)) names.add(name);
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+};
 
 export class DynamoMetricsAggregates implements MetricsAggregates {
   private readonly client: DynamoDBDocumentClient;
@@ -110,7 +226,7 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
       if (id) byCase.set(id, [...(byCase.get(id) ?? []), change]);
     }
     // Each case's changes in the batch as one: its contribution after the last minus before the first.
-    const perBucket = new Map<string, BucketPart[]>();
+    const perItem = new Map<string, { address: BucketAddress; parts: ItemPart[] }>();
     for (const [caseId, ofCase] of byCase) {
       const first = ofCase[0] as CaseChange;
       const last = ofCase[ofCase.length - 1] as CaseChange;
@@ -118,22 +234,23 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
         ...(first.before && { before: first.before }),
         ...(last.after && { after: last.after }),
       });
-      for (const [key, counters] of Object.entries(delta)) {
-        const part = { caseId, since: versionOf(first), version: versionOf(last), counters };
-        perBucket.set(key, [...(perBucket.get(key) ?? []), part]);
+      for (const [id, { address, increments }] of incrementsByItem(delta)) {
+        const entry = perItem.get(id) ?? { address, parts: [] };
+        entry.parts.push({ caseId, since: versionOf(first), version: versionOf(last), increments });
+        perItem.set(id, entry);
       }
     }
     await Promise.all(
-      [...perBucket].map(async ([key, parts]) => {
-        for (const group of chunks(parts, CASES_PER_WRITE)) {
-          if (await this.addToBucket(key, group)) continue;
+      [...perItem].map(async ([id, { address, parts }]) => {
+        for (const group of writeGroups(parts)) {
+          if (await this.addToItem(address, group)) continue;
           // Some case of the group is (partly) in already: each change on its own, in order.
           for (const { caseId } of group) {
             for (const change of byCase.get(caseId) ?? []) {
-              const counters = this.deltaOf(change)[key];
-              if (!counters) continue;
+              const increments = incrementsByItem(this.deltaOf(change)).get(id)?.increments;
+              if (!increments) continue;
               const version = versionOf(change);
-              await this.addToBucket(key, [{ caseId, since: version, version, counters }]);
+              await this.addToItem(address, [{ caseId, since: version, version, increments }]);
             }
           }
         }
@@ -142,11 +259,10 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
   }
 
   /**
-   * Cases' increments to one bucket in one write, each case's marker set to its version; false (and
+   * Cases' increments to one item in one write, each case's marker set to its version; false (and
    * nothing added) when some case's marker is already at its `since` version or later.
    */
-  private async addToBucket(key: string, parts: BucketPart[]): Promise<boolean> {
-    const bucket = parseBucketKey(key);
+  private async addToItem(address: BucketAddress, parts: ItemPart[]): Promise<boolean> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
@@ -158,17 +274,17 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
       sets.push(`#m${i} = :v${i}`);
       conditions.push(`(attribute_not_exists(#m${i}) OR #m${i} < :s${i})`);
     });
-    for (const dimension of DIMENSIONS) {
-      names[`#${dimension}`] = dimension;
-      values[`:${dimension}`] = bucket[dimension];
-      sets.push(`#${dimension} = :${dimension}`);
-    }
+    Object.entries(address.dimensions).forEach(([dimension, value], i) => {
+      names[`#d${i}`] = dimension;
+      values[`:d${i}`] = value;
+      sets.push(`#d${i} = :d${i}`);
+    });
     const sums: Record<string, number> = {};
-    for (const part of parts) addCounters(sums, part.counters);
+    for (const part of parts) addCounters(sums, part.increments);
     const adds = Object.entries(sums)
       .filter(([, value]) => value !== 0)
-      .map(([counter, value], i) => {
-        names[`#c${i}`] = counter;
+      .map(([name, value], i) => {
+        names[`#c${i}`] = name;
         values[`:c${i}`] = value;
         return `#c${i} :c${i}`;
       });
@@ -176,7 +292,7 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: bucketItemKey(bucket),
+          Key: address.key,
           UpdateExpression: `SET ${sets.join(', ')}${adds.length > 0 ? ` ADD ${adds.join(', ')}` : ''}`,
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: names,
@@ -197,18 +313,18 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
     scope: MetricsScope = {},
   ): Promise<MetricsRead> {
     const counters = kind === 'figures' || kind === 'month' ? COUNTERS : HOTSPOT_COUNTERS;
-    const { items, itemsRead } = await this.queryItems(kind, fromDay, toDay, scope, [
-      ...DIMENSIONS,
-      ...counters,
-    ]);
-    const buckets: MetricsBucket[] = items.map((item) => {
-      const values: Record<string, number> = {};
-      for (const counter of counters) {
-        const value = item[counter];
-        if (typeof value === 'number' && value !== 0) values[counter] = value;
-      }
-      return { key: keyOfItem(kind, item), counters: values };
-    });
+    const zoneItems = ZONE_ITEM_KINDS.has(kind);
+    // A zone's item holds every department's buckets: its department is chosen here, not by a filter.
+    const { items, itemsRead } = await this.queryItems(
+      kind,
+      fromDay,
+      toDay,
+      zoneItems ? { ...(scope.zone !== undefined && { zone: scope.zone }) } : scope,
+      zoneItems ? undefined : [...DIMENSIONS, ...counters],
+    );
+    const buckets = items
+      .flatMap((item) => bucketsOfItem(kind, item, counters))
+      .filter((bucket) => scope.department === undefined || bucket.key.department === scope.department);
     return { buckets, itemsRead };
   }
 
@@ -262,8 +378,8 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
   }
 
   /**
-   * The rebuild's write: overwrites every bucket of [fromDay, toDay] (those that exist and those the
-   * cases make) with the counters recomputed from the cases. Every case marker a bucket holds, and
+   * The rebuild's write: overwrites every bucket item of [fromDay, toDay] (those that exist and those
+   * the cases make) with the counters recomputed from the cases. Every case marker an item holds, and
    * every case the rebuild counted in it, is set to the version the rebuild read (`versions`): a
    * change the stream delivers later is then counted only if it is newer than what the rebuild saw.
    */
@@ -273,48 +389,49 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
     rebuilt: Map<string, { counters: Record<string, number>; markers: Record<string, number> }>,
     versions: Map<string, number>,
   ): Promise<number> {
-    const existing = new Map<string, string[]>();
+    const items = new Map<
+      string,
+      { address: Pick<BucketAddress, 'key' | 'dimensions'>; attributes: Record<string, number> }
+    >();
     const collect = async (kind: BucketKind, from: string, to: string) => {
       for (const item of (await this.queryItems(kind, from, to, {})).items) {
-        const key = bucketKeyString(keyOfItem(kind, item));
-        const cases = Object.keys(item)
-          .filter((name) => name.startsWith(MARKER_PREFIX))
-          .map((name) => name.slice(MARKER_PREFIX.length));
-        existing.set(key, cases);
+        const key = { pk: String(item.pk), sk: String(item.sk) };
+        const dimensions = Object.fromEntries(
+          DIMENSIONS.filter((name) => item[name] !== undefined).map((name) => [name, String(item[name])]),
+        );
+        const attributes: Record<string, number> = {};
+        for (const name of Object.keys(item)) {
+          if (!name.startsWith(MARKER_PREFIX)) continue;
+          const version = versions.get(name.slice(MARKER_PREFIX.length));
+          if (version !== undefined) attributes[name] = version;
+        }
+        items.set(itemId(key), { address: { key, dimensions }, attributes });
       }
     };
     for (const kind of ['figures', 'cell', 'premises'] as const) await collect(kind, fromDay, toDay);
     const months = wholeMonths(fromDay, toDay);
     if (months.length > 0) await collect('month', months[0] ?? '', months[months.length - 1] ?? '');
-    const all = [...new Set([...existing.keys(), ...rebuilt.keys()])];
+    for (const [key, { counters, markers }] of rebuilt) {
+      const address = bucketAddress(parseBucketKey(key));
+      const id = itemId(address.key);
+      const entry = items.get(id) ?? { address, attributes: {} };
+      // An item of the old layout under this key is rewritten in the new one.
+      entry.address = address;
+      for (const [counter, value] of Object.entries(counters))
+        entry.attributes[`${address.prefix}${counter}`] = value;
+      for (const [caseId, version] of Object.entries(markers)) entry.attributes[markerOf(caseId)] = version;
+      items.set(id, entry);
+    }
     // Puts, not deletes: nothing in this table is deleted (see infra/stack/data.ts).
-    for (const group of chunks(all, 25)) {
+    for (const group of chunks([...items.values()], 25)) {
       await Promise.all(
-        group.map((key) => {
-          const bucket = parseBucketKey(key);
-          const markers: Record<string, number> = {};
-          for (const caseId of existing.get(key) ?? []) {
-            const version = versions.get(caseId);
-            if (version !== undefined) markers[markerOf(caseId)] = version;
-          }
-          const entry = rebuilt.get(key);
-          for (const [caseId, version] of Object.entries(entry?.markers ?? {}))
-            markers[markerOf(caseId)] = version;
-          return this.client.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item: {
-                ...bucketItemKey(bucket),
-                entity: 'metrics-bucket',
-                ...bucket,
-                ...(entry?.counters ?? {}),
-                ...markers,
-              },
-            }),
-          );
-        }),
+        group.map(({ address, attributes }) =>
+          this.client.send(
+            new PutCommand({ TableName: this.tableName, Item: bucketItem(address, attributes) }),
+          ),
+        ),
       );
     }
-    return all.length;
+    return items.size;
   }
 }
