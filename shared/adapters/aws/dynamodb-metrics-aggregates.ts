@@ -7,7 +7,6 @@ import {
   aggregatedContribution,
   type BucketKey,
   type BucketKind,
-  bucketKeyString,
   COUNTERS,
   type Contribution,
   contributionDelta,
