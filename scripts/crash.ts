@@ -43,6 +43,12 @@ try {
       value: outcome.duplicated + outcome.unrouted + outcome.unarmed + outcome.brokenChains,
       unit: 'cases',
     },
+    {
+      name: 'evaluation buckets miscounted',
+      value: outcome.miscounted,
+      unit: 'buckets',
+      note: 'stored day and hotspot buckets vs the sum of the cases’ contributions, after the kills',
+    },
   ]);
 } finally {
   rmSync(dataDir, { recursive: true, force: true });

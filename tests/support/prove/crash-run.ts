@@ -6,10 +6,18 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { REPO_ROOT } from '../../../infra/local/paths';
 import { type SpawnedCloud, spawnLocalCloud } from '../../../infra/local/spawn';
 import { DynamoCaseStore } from '../../../shared/adapters/aws/dynamodb-case-store';
+import { DynamoMetricsAggregates } from '../../../shared/adapters/aws/dynamodb-metrics-aggregates';
 import { loadDistrict } from '../../../shared/district/load';
 import { auditCase } from '../../../shared/domain/audit';
-import type { CaseStatus } from '../../../shared/domain/case';
+import type { Case, CaseStatus } from '../../../shared/domain/case';
 import { timerKeyOf, timerName } from '../../../shared/domain/escalation';
+import {
+  aggregatedContribution,
+  type BucketKind,
+  bucketKeyString,
+  parseBucketKey,
+} from '../../../shared/domain/metrics';
+import { sumContributions } from '../../../shared/usecases/metrics';
 import { pointInZone, sleep } from '../matrix-client';
 import { CITIZEN_LIMITS_OFF } from './citizen-limits';
 
@@ -39,6 +47,8 @@ export interface CrashOutcome {
   unrouted: number;
   unarmed: number;
   brokenChains: number;
+  /** Evaluation buckets whose stored counters differ from the sum of the cases' contributions. */
+  miscounted: number;
   cases: number;
   problems: string[];
 }
@@ -200,6 +210,7 @@ export const checkPromises = async (
     unrouted: 0,
     unarmed: 0,
     brokenChains: 0,
+    miscounted: 0,
     cases: 0,
     problems: [],
   };
@@ -260,9 +271,11 @@ export const checkPromises = async (
       } while (cursor);
     }
     outcome.cases = ids.size;
+    const finals: Case[] = [];
     for (const id of ids) {
       const stored = await store.get(id);
       if (!stored) continue;
+      finals.push(stored.case);
       const audit = auditCase(stored.case);
       if (!audit.intact) {
         outcome.brokenChains++;
@@ -279,9 +292,59 @@ export const checkPromises = async (
         outcome.problems.push(`${id} (${stored.case.status}) has no running timer ${timerName(key)}`);
       }
     }
+
+    // The evaluation figures count every case exactly once: the change stream survived the kills.
+    const aggregates = new DynamoMetricsAggregates({
+      client: DynamoDBDocumentClient.from(dynamodb),
+      tableName: cloud.info.tableName,
+      district,
+    });
+    const differences = await settledAggregates(aggregates, finals, options.settleTimeoutMs ?? 60_000);
+    outcome.miscounted = differences.length;
+    outcome.problems.push(...differences.slice(0, 10));
   } finally {
     dynamodb.destroy();
     sfn.destroy();
   }
   return outcome;
 };
+
+/**
+ * Waits (the stream's batching window, a restart's redelivery) until the stored day and hotspot
+ * buckets equal the sum of the cases' contributions; returns the buckets that still differ.
+ */
+const settledAggregates = async (
+  aggregates: DynamoMetricsAggregates,
+  cases: Case[],
+  timeoutMs: number,
+): Promise<string[]> => {
+  const expected = new Map<string, Record<string, number>>();
+  for (const [key, counters] of sumContributions(cases.map((c) => aggregatedContribution(c, district)))) {
+    if (parseBucketKey(key).kind === 'month') continue;
+    const nonZero = Object.fromEntries(Object.entries(counters).filter(([, v]) => v !== 0));
+    if (Object.keys(nonZero).length > 0) expected.set(key, nonZero);
+  }
+  const days = [...expected.keys()].map((key) => parseBucketKey(key).day).sort();
+  const [from, to] = [days[0], days[days.length - 1]];
+  if (!from || !to) return [];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stored = new Map<string, Record<string, number>>();
+    for (const kind of ['figures', 'cell', 'premises'] as BucketKind[]) {
+      for (const bucket of (await aggregates.read(kind, from, to)).buckets) {
+        if (Object.keys(bucket.counters).length > 0) stored.set(bucketKeyString(bucket.key), bucket.counters);
+      }
+    }
+    const differences = [...new Set([...expected.keys(), ...stored.keys()])]
+      .filter((key) => JSON.stringify(sorted(expected.get(key))) !== JSON.stringify(sorted(stored.get(key))))
+      .map(
+        (key) =>
+          `evaluation bucket ${key}: stored ${JSON.stringify(stored.get(key) ?? {})}, cases say ${JSON.stringify(expected.get(key) ?? {})}`,
+      );
+    if (differences.length === 0 || Date.now() > deadline) return differences;
+    await sleep(1_000);
+  }
+};
+
+const sorted = (counters: Record<string, number> | undefined) =>
+  Object.fromEntries(Object.entries(counters ?? {}).sort(([a], [b]) => a.localeCompare(b)));
