@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHandler } from '../../functions/aggregate-cases/app';
@@ -421,5 +421,37 @@ describe('materialized evaluation aggregates', () => {
     expect(updates).toBeLessThan(perCase);
     const report = await metricsReport(aggregates, { from: '2026-12-02', to: '2026-12-02', scope: {} });
     expect(report.total.counters.reported).toBe(8);
+  });
+
+  it('reads buckets written one item each before zone items, and the rebuild rewrites them as zone items', async () => {
+    // A district deployed before: its day's figures bucket is an item of its own.
+    const day = '2026-12-03';
+    const old = {
+      kind: 'figures',
+      day,
+      department: 'urban-management',
+      zone: 'gudun',
+      subject: 'event.garbage-overflow',
+    };
+    await emulators.documents.send(
+      new PutCommand({
+        TableName: emulators.tableName,
+        Item: {
+          pk: `METRICS#figures#${day.slice(0, 7)}`,
+          sk: [day, old.department, old.zone, old.subject].join('|'),
+          entity: 'metrics-bucket',
+          ...old,
+          reported: 3,
+        },
+      }),
+    );
+    const before = await metricsReport(aggregates, { from: day, to: day, scope: {} });
+    expect(before.total.counters.reported).toBe(3);
+    const scoped = await metricsReport(aggregates, { from: day, to: day, scope: { department: 'police' } });
+    expect(scoped.total.counters.reported ?? 0).toBe(0);
+    // No case was reported that day: the rebuild zeroes the old item.
+    await rebuildMetrics({ store, aggregates, timezone: sandun.config.timezone }, day, day);
+    const after = await metricsReport(aggregates, { from: day, to: day, scope: {} });
+    expect(after.total.counters.reported ?? 0).toBe(0);
   });
 });
