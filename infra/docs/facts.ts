@@ -182,6 +182,37 @@ const catalogueFacts = () => {
 
 const list = (items: readonly string[]) => items.map(code).join(', ');
 
+/**
+ * The burst benchmark's requests per routed report, as bench/RESULTS.md (written by `npm run bench`)
+ * last measured them: a table per burst and consumer count.
+ */
+const burstRequests = (): string => {
+  const results = readFileSync(join(PROJECT_ROOT, 'bench/RESULTS.md'), 'utf8');
+  const date = /^- Date: (\S+)/m.exec(results)?.[1]?.slice(0, 10) ?? 'unknown';
+  const rows: string[][] = [];
+  for (const section of results.split(/^## /m)) {
+    const title = /^burst: (.+)$/m.exec(section)?.[1];
+    if (!title) continue;
+    const figure = (name: string) =>
+      new RegExp(`^\\| ${name} \\| ([\\d.]+) \\|`, 'm').exec(section)?.[1] ?? '?';
+    for (const consumers of [2, 16]) {
+      rows.push([
+        title,
+        String(consumers),
+        figure(`DynamoDB reads per report, ${consumers} consumers`),
+        figure(`DynamoDB writes per report, ${consumers} consumers`),
+        figure(`routed/s, ${consumers} consumers`),
+        figure(`CPU per report, ${consumers} consumers`),
+      ]);
+    }
+  }
+  return [
+    table(['burst', 'consumers', 'reads / report', 'writes / report', 'routed/s', 'CPU-ms / report'], rows),
+    '',
+    `From [bench/RESULTS.md](bench/RESULTS.md) (${date}): intake and routing together, evaluation aggregates included.`,
+  ].join('\n');
+};
+
 /** Every region the docs may hold, by name: block regions return markdown, inline ones a phrase. */
 export const FACTS: Record<string, () => string> = {
   'function-count': () => String(FUNCTIONS.length),
@@ -197,6 +228,7 @@ export const FACTS: Record<string, () => string> = {
   'figure-count': () => String(FIGURES.length),
   catalogue: catalogueFacts,
   'triage-accuracy': triageTable,
+  'burst-requests': burstRequests,
 };
 
 const REGION = /<!-- facts:begin ([\w-]+) -->(\n?)([\s\S]*?)<!-- facts:end -->/g;
