@@ -43,6 +43,7 @@ let dynamoClient: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
 let sqsClient: Promise<SQSClient> | undefined;
 let s3Client: Promise<S3Client> | undefined;
+let sfnClient: Promise<SFNClient> | undefined;
 let urlSigner: S3UrlSigner | undefined;
 
 const dynamoDb = (): DynamoDBClient => {
@@ -89,6 +90,19 @@ export const s3 = (): Promise<S3Client> => {
     );
   });
   return s3Client;
+};
+
+/**
+ * The Step Functions client, its module loaded when first asked for (as `sqs` and `s3`): the API
+ * functions start a timer on some commands only. Functions that start timers on every path ask for
+ * it at cold start (see their handler.ts).
+ */
+export const sfn = (): Promise<SFNClient> => {
+  sfnClient ??= import('../adapters/aws/sfn-sdk').then(({ SFNClient }) => {
+    const endpoint = optionalEnv(ENV.sfnEndpoint);
+    return extended(tracer.captureAWSv3Client(new SFNClient({ ...(endpoint && { endpoint }) })));
+  });
+  return sfnClient;
 };
 
 /**
