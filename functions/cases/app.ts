@@ -1,18 +1,13 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { actorFromEvent } from '../../shared/auth/actor';
+import { integrationFromEvent } from '../../shared/auth/integration';
 import { auditCase } from '../../shared/domain/audit';
 import { type Action, authorize, isAllowed } from '../../shared/domain/authorization';
 import type { Actor, Case } from '../../shared/domain/case';
-import {
-  CaseNotFoundError,
-  InvalidInputError,
-  SourceNotAllowedError,
-  VersionConflictError,
-} from '../../shared/domain/errors';
+import { CaseNotFoundError, InvalidInputError, VersionConflictError } from '../../shared/domain/errors';
 import { HOTLINE_RATINGS } from '../../shared/domain/satisfaction';
 import type { CommandInput } from '../../shared/domain/workflow';
 import { caseSummaryOf, caseView } from '../../shared/http/case-view';
-import { integrationCaller } from '../../shared/http/integration-caller';
 import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
 import { RequestError } from '../../shared/http/problem';
 import { jsonBody, pathParam, queryParams } from '../../shared/http/request';
@@ -26,9 +21,11 @@ import {
   ListQuery,
   SatisfactionBody,
 } from '../../shared/http/schemas';
-import type { CaseStore, Clock, RateLimiter, StoredCase } from '../../shared/ports';
+import type { CaseStore, Clock, IntegrationRefusals, RateLimiter, StoredCase } from '../../shared/ports';
 import type { IdentityConfig } from '../../shared/runtime/config';
+import { integrationRefusalMetrics } from '../../shared/runtime/integration-refusals';
 import { metrics } from '../../shared/runtime/observability';
+import { admitIntegrationCaller } from '../../shared/usecases/admit-integration-caller';
 import { dismissDuplicateFlag, mergeInto, unmerge } from '../../shared/usecases/merge-cases';
 import { scopedListQuery } from '../../shared/usecases/read-scope';
 import { deliverHotlineCallback, recordVerdict } from '../../shared/usecases/record-verdict';
@@ -40,6 +37,8 @@ export interface CasesDeps extends RunCommandDeps {
   identity: IdentityConfig;
   /** Counts the 12345 platform's callbacks per integration key and minute. */
   rateLimiter: RateLimiter;
+  /** Where refused machine callers are counted (default: CloudWatch metrics). */
+  refusals?: IntegrationRefusals;
 }
 
 /** The 12345 platform delivers its callback results here, with the key that files its tickets. */
@@ -154,8 +153,14 @@ const recordSatisfaction = async (deps: CasesDeps, event: Event, actor: Actor) =
  * 200 with Idempotency-Replayed.
  */
 const hotlineCallback = async (deps: CasesDeps, event: Event) => {
-  const integration = await integrationCaller(deps, event);
-  if (integration.source !== 'hotline') throw new SourceNotAllowedError(integration.source, 'hotline');
+  const { principal: integration } = await admitIntegrationCaller(
+    { ...deps, refusals: deps.refusals ?? integrationRefusalMetrics },
+    {
+      credential: { kind: 'authorizer', principal: integrationFromEvent(event) },
+      action: 'report',
+      source: 'hotline',
+    },
+  );
   const callback = jsonBody(event, HotlineCallbackBody());
   const result = await deliverHotlineCallback(deps, { callback, actor: integration.actor });
   metrics.addMetric(result.replayed ? 'HotlineCallbacksReplayed' : 'HotlineCallbacksRecorded', 'Count', 1);
