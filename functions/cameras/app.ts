@@ -1,9 +1,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { actorFromEvent } from '../../shared/auth/actor';
-import { integrationPrincipalOf } from '../../shared/auth/integration';
 import { authorize } from '../../shared/domain/authorization';
 import { NEAREST_RADIUS_METRES } from '../../shared/domain/camera';
-import { SourceNotAllowedError } from '../../shared/domain/errors';
 import {
   CameraAlertBody,
   CameraBody,
@@ -17,9 +15,17 @@ import { correlationIdOf, httpFunction, json } from '../../shared/http/middlewar
 import { RequestError } from '../../shared/http/problem';
 import { jsonBody, pathParam, queryParams, signedRequestOf } from '../../shared/http/request';
 import { CaseId } from '../../shared/http/schemas';
-import type { CameraStore, EvidenceBucket, RateLimiter, SnapshotFetcher } from '../../shared/ports';
+import type {
+  CameraStore,
+  EvidenceBucket,
+  IntegrationRefusals,
+  RateLimiter,
+  SnapshotFetcher,
+} from '../../shared/ports';
 import type { IdentityConfig } from '../../shared/runtime/config';
+import { integrationRefusalMetrics } from '../../shared/runtime/integration-refusals';
 import { metrics } from '../../shared/runtime/observability';
+import { admitIntegrationCaller } from '../../shared/usecases/admit-integration-caller';
 import { receiveCameraAlert } from '../../shared/usecases/camera-alerts';
 import {
   type CameraRegistryDeps,
@@ -30,8 +36,7 @@ import {
   removeCamera,
   replaceCamera,
 } from '../../shared/usecases/cameras';
-import { consumeRateLimit } from '../../shared/usecases/rate-limit';
-import { type VerifyDeps, verifySignedRequest } from '../../shared/usecases/signed-requests';
+import type { VerifyDeps } from '../../shared/usecases/signed-requests';
 import type { SubmitReportDeps } from '../../shared/usecases/submit-report';
 
 export interface CamerasDeps extends CameraRegistryDeps, SubmitReportDeps, VerifyDeps {
@@ -42,6 +47,8 @@ export interface CamerasDeps extends CameraRegistryDeps, SubmitReportDeps, Verif
   /** Alerts' snapshots wait here for their case (`snapshots/<report>`). */
   bucket: Pick<EvidenceBucket, 'put' | 'uploadForm'>;
   snapshots: SnapshotFetcher;
+  /** Where refused alerts are counted (default: CloudWatch metrics). */
+  refusals?: IntegrationRefusals;
 }
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -55,20 +62,17 @@ export const CAMERA_ALERT_ROUTE = 'POST /v1/integrations/cameras/alerts';
  * camera (202), or coalesced into the storm it belongs to (202, `coalesced: true`).
  */
 const acceptCameraAlert = async (deps: CamerasDeps, event: Event) => {
-  const signed = signedRequestOf(event);
-  let key: Awaited<ReturnType<typeof verifySignedRequest>>;
-  try {
-    key = await verifySignedRequest(deps, signed, { action: 'alerts' });
-  } catch (error) {
-    metrics.addMetric('CameraAlertsRefused', 'Count', 1);
-    throw error;
-  }
   // The key was issued for source `camera`; a record changed behind our back is still refused.
-  if (key.source !== 'camera') throw new SourceNotAllowedError(key.source, 'camera');
-  // The key's budget is spent before the body is read: a client sending garbage in a loop is throttled too.
-  await consumeRateLimit(deps, key.id, key.rateLimitPerMinute);
+  const { principal } = await admitIntegrationCaller(
+    { ...deps, refusals: deps.refusals ?? integrationRefusalMetrics },
+    {
+      credential: { kind: 'signature', request: signedRequestOf(event) },
+      action: 'alerts',
+      source: 'camera',
+    },
+  );
   const alert = jsonBody(event, CameraAlertBody);
-  const { actor } = integrationPrincipalOf(key);
+  const { actor } = principal;
   const outcome = await receiveCameraAlert(deps, { alert, actor, correlationId: correlationIdOf(event) });
   if (outcome.kind === 'coalesced') {
     metrics.addMetric('CameraAlertsCoalesced', 'Count', 1);

@@ -1,18 +1,13 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { actorFromEvent } from '../../shared/auth/actor';
+import { integrationFromEvent } from '../../shared/auth/integration';
 import { auditCase } from '../../shared/domain/audit';
 import { type Action, authorize, isAllowed } from '../../shared/domain/authorization';
 import type { Actor, Case } from '../../shared/domain/case';
-import {
-  CaseNotFoundError,
-  InvalidInputError,
-  SourceNotAllowedError,
-  VersionConflictError,
-} from '../../shared/domain/errors';
+import { CaseNotFoundError } from '../../shared/domain/errors';
 import { HOTLINE_RATINGS } from '../../shared/domain/satisfaction';
 import type { CommandInput } from '../../shared/domain/workflow';
 import { caseSummaryOf, caseView } from '../../shared/http/case-view';
-import { integrationCaller } from '../../shared/http/integration-caller';
 import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
 import { RequestError } from '../../shared/http/problem';
 import { jsonBody, pathParam, queryParams } from '../../shared/http/request';
@@ -26,10 +21,12 @@ import {
   ListQuery,
   SatisfactionBody,
 } from '../../shared/http/schemas';
-import type { CaseStore, Clock, RateLimiter, StoredCase } from '../../shared/ports';
+import type { CaseStore, Clock, IntegrationRefusals, RateLimiter, StoredCase } from '../../shared/ports';
 import type { IdentityConfig } from '../../shared/runtime/config';
+import { integrationRefusalMetrics } from '../../shared/runtime/integration-refusals';
 import { metrics } from '../../shared/runtime/observability';
-import { dismissDuplicateFlag, mergeInto, unmerge } from '../../shared/usecases/merge-cases';
+import { admitIntegrationCaller } from '../../shared/usecases/admit-integration-caller';
+import { runDuplicateCommand } from '../../shared/usecases/merge-cases';
 import { scopedListQuery } from '../../shared/usecases/read-scope';
 import { deliverHotlineCallback, recordVerdict } from '../../shared/usecases/record-verdict';
 import { type RunCommandDeps, runCaseCommand } from '../../shared/usecases/run-command';
@@ -40,6 +37,8 @@ export interface CasesDeps extends RunCommandDeps {
   identity: IdentityConfig;
   /** Counts the 12345 platform's callbacks per integration key and minute. */
   rateLimiter: RateLimiter;
+  /** Where refused machine callers are counted (default: CloudWatch metrics). */
+  refusals?: IntegrationRefusals;
 }
 
 /** The 12345 platform delivers its callback results here, with the key that files its tickets. */
@@ -154,8 +153,14 @@ const recordSatisfaction = async (deps: CasesDeps, event: Event, actor: Actor) =
  * 200 with Idempotency-Replayed.
  */
 const hotlineCallback = async (deps: CasesDeps, event: Event) => {
-  const integration = await integrationCaller(deps, event);
-  if (integration.source !== 'hotline') throw new SourceNotAllowedError(integration.source, 'hotline');
+  const { principal: integration } = await admitIntegrationCaller(
+    { ...deps, refusals: deps.refusals ?? integrationRefusalMetrics },
+    {
+      credential: { kind: 'authorizer', principal: integrationFromEvent(event) },
+      action: 'report',
+      source: 'hotline',
+    },
+  );
   const callback = jsonBody(event, HotlineCallbackBody());
   const result = await deliverHotlineCallback(deps, { callback, actor: integration.actor });
   metrics.addMetric(result.replayed ? 'HotlineCallbacksReplayed' : 'HotlineCallbacksRecorded', 'Count', 1);
@@ -175,37 +180,23 @@ const hotlineCallback = async (deps: CasesDeps, event: Event) => {
   );
 };
 
-/**
- * Manual merge (`{into}`), unmerge and dismissing a duplicate flag: the command centre anywhere,
- * an area chief within their zone — both cases must be in the actor's scope.
- */
-const runDuplicateCommand = async (deps: CasesDeps, event: Event, actor: Actor) => {
-  const stored = await loadReadable(deps, actor, pathParam(event, 'id', CaseId));
+/** Manual merge (`{into}`), unmerge and dismissing a duplicate flag (see runDuplicateCommand). */
+const duplicateCommand = async (deps: CasesDeps, event: Event, actor: Actor) => {
+  const caseId = pathParam(event, 'id', CaseId);
   const command = event.routeKey.split('/').pop() as keyof typeof DUPLICATE_BODIES;
-  const body = jsonBody(event, DUPLICATE_BODIES[command]());
-  authorize(actor, 'merge', stored.case);
-  if (body.expectedVersion !== undefined && body.expectedVersion !== stored.case.version) {
-    throw new VersionConflictError(stored.case.id, body.expectedVersion, stored.case.version);
-  }
-  const ctx = {
+  const { expectedVersion, reason, ...body } = jsonBody(event, DUPLICATE_BODIES[command]());
+  const result = await runDuplicateCommand(deps, {
+    caseId,
+    decision:
+      'into' in body
+        ? { command: 'merge', into: body.into }
+        : { command: command === 'unmerge' ? 'unmerge' : 'dismiss-duplicate' },
     actor,
-    now: deps.clock.now(),
+    visibleTo: readableBy(actor),
     correlationId: correlationIdOf(event),
-    ...(body.reason !== undefined && { reason: body.reason }),
-  };
-  let result: Case;
-  if ('into' in body) {
-    const target = await deps.store.get(body.into);
-    if (!target || !readableBy(actor)(target.case)) {
-      throw new InvalidInputError('into', 'case_not_found', `no case ${body.into} to merge into`);
-    }
-    authorize(actor, 'merge', target.case);
-    result = (await mergeInto(deps.store, stored, body.into, { ...ctx, mode: 'manual' })).report;
-  } else if (command === 'unmerge') {
-    result = await unmerge(deps.store, stored.case.id, ctx);
-  } else {
-    result = await dismissDuplicateFlag(deps.store, stored.case.id, ctx);
-  }
+    ...(reason !== undefined && { reason }),
+    ...(expectedVersion !== undefined && { expectedVersion }),
+  });
   metrics.addMetric(`Command_${String(command).replace('-', '_')}`, 'Count', 1);
   return json(200, caseView(result, deps.clock.now(), actor));
 };
@@ -230,7 +221,7 @@ export const makeHandler = (deps: CasesDeps) =>
       case 'POST /v1/cases/{id}/merge':
       case 'POST /v1/cases/{id}/unmerge':
       case 'POST /v1/cases/{id}/dismiss-duplicate':
-        return runDuplicateCommand(deps, event, actor);
+        return duplicateCommand(deps, event, actor);
       default:
         return runCommand(deps, event, actor);
     }

@@ -3,17 +3,22 @@ import { correlationIdOf, httpFunction, json } from '../../shared/http/middlewar
 import { fromZodError, RequestError } from '../../shared/http/problem';
 import { pathParam, signedRequestOf } from '../../shared/http/request';
 import { DepartmentEventBody, SystemName } from '../../shared/http/schemas';
-import type { RateLimiter } from '../../shared/ports';
+import type { IntegrationRefusals, RateLimiter } from '../../shared/ports';
+import { integrationRefusalMetrics } from '../../shared/runtime/integration-refusals';
 import { metrics } from '../../shared/runtime/observability';
+import { admitIntegrationCaller } from '../../shared/usecases/admit-integration-caller';
 import { applyDepartmentEvent } from '../../shared/usecases/department-events';
-import { consumeRateLimit } from '../../shared/usecases/rate-limit';
 import type { RunCommandDeps } from '../../shared/usecases/run-command';
-import { type VerifyDeps, verifySignedRequest } from '../../shared/usecases/signed-requests';
+import type { VerifyDeps } from '../../shared/usecases/signed-requests';
 import type { SubmitReportDeps } from '../../shared/usecases/submit-report';
 
 export type DepartmentEventsDeps = VerifyDeps &
   SubmitReportDeps &
-  RunCommandDeps & { rateLimiter: RateLimiter };
+  RunCommandDeps & {
+    rateLimiter: RateLimiter;
+    /** Where refused events are counted (default: CloudWatch metrics). */
+    refusals?: IntegrationRefusals;
+  };
 
 const parseEvent = (body: string) => {
   let document: unknown;
@@ -38,14 +43,10 @@ export const makeHandler = (deps: DepartmentEventsDeps) =>
   httpFunction(async (event: APIGatewayProxyEventV2) => {
     const system = pathParam(event, 'system', SystemName);
     const signed = signedRequestOf(event);
-    let key: Awaited<ReturnType<typeof verifySignedRequest>>;
-    try {
-      key = await verifySignedRequest(deps, signed, { action: 'events', department: system });
-    } catch (error) {
-      metrics.addMetric('DepartmentEventsRefused', 'Count', 1);
-      throw error;
-    }
-    await consumeRateLimit(deps, key.id, key.rateLimitPerMinute);
+    const { key } = await admitIntegrationCaller(
+      { ...deps, refusals: deps.refusals ?? integrationRefusalMetrics },
+      { credential: { kind: 'signature', request: signed, department: system }, action: 'events' },
+    );
     const departmentEvent = parseEvent(signed.body);
     const result = await applyDepartmentEvent(deps, {
       key,

@@ -1,20 +1,21 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { actorFromEvent } from '../../shared/auth/actor';
+import { integrationFromEvent } from '../../shared/auth/integration';
 import type { Actor } from '../../shared/domain/case';
-import { SourceNotAllowedError } from '../../shared/domain/errors';
 import type { ReportInput } from '../../shared/domain/report';
 import { caseView } from '../../shared/http/case-view';
-import { integrationCaller } from '../../shared/http/integration-caller';
 import { correlationIdOf, httpFunction, json } from '../../shared/http/middleware';
 import { header, headerParam, jsonBody } from '../../shared/http/request';
 import { HotlineTicketBody, IdempotencyKey, ReportBody } from '../../shared/http/schemas';
-import type { Clock, RateLimiter } from '../../shared/ports';
+import type { Clock, IntegrationRefusals, RateLimiter } from '../../shared/ports';
 import {
   type CitizenReportLimits,
   DEFAULT_CITIZEN_REPORT_LIMITS,
   type IdentityConfig,
 } from '../../shared/runtime/config';
+import { integrationRefusalMetrics } from '../../shared/runtime/integration-refusals';
 import { metrics } from '../../shared/runtime/observability';
+import { admitIntegrationCaller, requireSource } from '../../shared/usecases/admit-integration-caller';
 import { submitHotlineTicket } from '../../shared/usecases/hotline-ticket';
 import { consumeRateLimit } from '../../shared/usecases/rate-limit';
 import { reportIdFor, type SubmitReportDeps, submitReport } from '../../shared/usecases/submit-report';
@@ -26,7 +27,11 @@ export interface IntakeDeps extends SubmitReportDeps {
   rateLimiter: RateLimiter;
   /** Citizens' reports a minute (default DEFAULT_CITIZEN_REPORT_LIMITS). */
   citizenLimits?: CitizenReportLimits;
+  /** Where refused machine callers are counted (default: CloudWatch metrics). */
+  refusals?: IntegrationRefusals;
 }
+
+type Deps = IntakeDeps & { refusals: IntegrationRefusals };
 
 /** Machine clients report here, behind the key authorizer; people report on POST /v1/cases. */
 export const INTEGRATION_REPORT_ROUTE = 'POST /v1/integrations/reports';
@@ -37,9 +42,12 @@ export const HOTLINE_TICKET_ROUTE = 'POST /v1/integrations/hotline/tickets';
  * A 12345 ticket: 202 with the new case, 200 with the same case when the ticket was seen before;
  * both say who leads and by when (see submitHotlineTicket).
  */
-const hotlineTicket = async (deps: IntakeDeps, event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
-  const integration = await integrationCaller(deps, event);
-  if (integration.source !== 'hotline') throw new SourceNotAllowedError(integration.source, 'hotline');
+const hotlineTicket = async (deps: Deps, event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
+  const { principal: integration } = await admitIntegrationCaller(deps, {
+    credential: { kind: 'authorizer', principal: integrationFromEvent(event) },
+    action: 'report',
+    source: 'hotline',
+  });
   const ticket = jsonBody(event, HotlineTicketBody);
   const result = await submitHotlineTicket(deps, {
     ticket,
@@ -117,16 +125,23 @@ const throttleCitizen = async (
  * POST /v1/cases and POST /v1/integrations/reports: accept a report (202) and hand it to the
  * router; a retry returns the same case. An integration key reports only as its own source.
  */
-export const makeHandler = (deps: IntakeDeps) =>
-  httpFunction(async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
+export const makeHandler = (intakeDeps: IntakeDeps) => {
+  const deps: Deps = { ...intakeDeps, refusals: intakeDeps.refusals ?? integrationRefusalMetrics };
+  return httpFunction(async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
     if (event.routeKey === HOTLINE_TICKET_ROUTE) return hotlineTicket(deps, event);
     const integration =
-      event.routeKey === INTEGRATION_REPORT_ROUTE ? await integrationCaller(deps, event) : undefined;
+      event.routeKey === INTEGRATION_REPORT_ROUTE
+        ? (
+            await admitIntegrationCaller(deps, {
+              credential: { kind: 'authorizer', principal: integrationFromEvent(event) },
+              action: 'report',
+            })
+          ).principal
+        : undefined;
     const actor: Actor = integration?.actor ?? actorFromEvent(event, deps.identity);
     const input = jsonBody(event, ReportBody);
-    if (integration && input.source !== integration.source) {
-      throw new SourceNotAllowedError(integration.source, input.source);
-    }
+    // The key's source is checked once the body names the report's.
+    if (integration) requireSource(integration, input.source);
     const idempotencyKey = headerParam(event, 'Idempotency-Key', IdempotencyKey);
     await throttleCitizen(deps, event, {
       actor,
@@ -146,3 +161,4 @@ export const makeHandler = (deps: IntakeDeps) =>
       ...(result.replayed && { 'idempotency-replayed': 'true' }),
     });
   });
+};

@@ -1,34 +1,28 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { integrationPrincipalOf } from '../../shared/auth/integration';
-import { authorize } from '../../shared/domain/authorization';
 import type { Case } from '../../shared/domain/case';
-import { ForbiddenActionError, SourceNotAllowedError } from '../../shared/domain/errors';
 import { correlationIdOf, httpFunction } from '../../shared/http/middleware';
 import { header } from '../../shared/http/request';
 import { Open311Error, open311ErrorResponse, open311RefusalOf } from '../../shared/open311/errors';
 import { type Open311Format, open311Response, parseResourceFile } from '../../shared/open311/format';
-import { type Open311Form, parseForm, reportInputOf } from '../../shared/open311/post-request';
-import { matchesSearch, type RequestsFilter, requestsFilterOf } from '../../shared/open311/query';
+import { parseForm, reportInputOf } from '../../shared/open311/post-request';
+import { requestsFilterOf } from '../../shared/open311/query';
 import { publicServiceRequest } from '../../shared/open311/requests';
 import { discoveryDocument, serviceDefinition, serviceList } from '../../shared/open311/services';
-import type { IntegrationKeyStore, RateLimiter } from '../../shared/ports';
+import type { IntegrationKeyStore, IntegrationRefusals, RateLimiter } from '../../shared/ports';
+import { integrationRefusalMetrics } from '../../shared/runtime/integration-refusals';
 import { logger, metrics } from '../../shared/runtime/observability';
-import { checkIntegrationKey } from '../../shared/usecases/integration-keys';
-import { consumeRateLimit } from '../../shared/usecases/rate-limit';
+import { admitIntegrationCaller } from '../../shared/usecases/admit-integration-caller';
+import { findServiceRequests } from '../../shared/usecases/open311-requests';
 import { type SubmitReportDeps, submitReport } from '../../shared/usecases/submit-report';
 
 export interface Open311Deps extends SubmitReportDeps {
   keys: IntegrationKeyStore;
   rateLimiter: RateLimiter;
+  /** Where refused machine callers are counted (default: CloudWatch metrics). */
+  refusals?: IntegrationRefusals;
 }
 
 export const OPEN311_BASE_PATH = '/open311/v2';
-
-/** Cases read from the index per search, at most: a 90-day window of a town fits well inside. */
-const MAX_CASES_READ = 5000;
-const LIST_BATCH = 100;
-
-type Search = Extract<RequestsFilter, { kind: 'search' }>;
 
 /** The spec's "endpoint": where this API answers, as the client reached it. */
 const endpointUrl = (event: APIGatewayProxyEventV2): string => {
@@ -47,43 +41,12 @@ const checkJurisdiction = (deps: Open311Deps, jurisdictionId: string | undefined
   }
 };
 
-/**
- * Newest first down the all-cases index, from the end of the range back to its start (the index is
- * sorted by reportedAt, so the walk stops at the range), filtering as it goes and skipping to the page.
- */
-const searchRequests = async (deps: Open311Deps, filter: Search): Promise<Case[]> => {
-  const skip = (filter.page - 1) * filter.pageSize;
-  const found: Case[] = [];
-  let matched = 0;
-  let read = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.list({
-      now: deps.clock.now(),
-      limit: LIST_BATCH,
-      ...(cursor !== undefined && { cursor }),
-    });
-    for (const c of page.items) {
-      read++;
-      if (c.reportedAt < filter.start) return found;
-      if (c.reportedAt > filter.end || !matchesSearch(c, filter)) continue;
-      if (matched++ >= skip) found.push(c);
-      if (found.length >= filter.pageSize) return found;
-    }
-    cursor = page.cursor;
-  } while (cursor !== undefined && read < MAX_CASES_READ);
-  if (cursor !== undefined) logger.warn('open311 search stopped at the read limit', { read, filter });
-  return found;
-};
-
 const getRequests = async (deps: Open311Deps, event: APIGatewayProxyEventV2): Promise<Case[]> => {
   const filter = requestsFilterOf(event.queryStringParameters ?? {}, deps.clock.now());
   checkJurisdiction(deps, filter.jurisdictionId);
-  if (filter.kind === 'ids') {
-    const byId = new Map((await deps.store.getMany(filter.ids)).map((c) => [c.id, c]));
-    return filter.ids.flatMap((id) => byId.get(id) ?? []);
-  }
-  return searchRequests(deps, filter);
+  const found = await findServiceRequests(deps, filter);
+  if (!found.complete) logger.warn('open311 search stopped at the read limit', { read: found.read, filter });
+  return found.cases;
 };
 
 const getCase = async (deps: Open311Deps, id: string): Promise<Case> => {
@@ -95,39 +58,17 @@ const getCase = async (deps: Open311Deps, id: string): Promise<Case> => {
 const bodyText = (event: APIGatewayProxyEventV2): string =>
   event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
 
-/**
- * The key is in the form, so no authorizer can sit in front of this route: the function checks it
- * with the same use case the key authorizer runs, then applies intake's rules for machine reports
- * (the report action, the key's own source, its rate). Every refusal is the same 403 to the client.
- */
-const integrationCaller = async (deps: Open311Deps, form: Open311Form) => {
-  const check = await checkIntegrationKey(deps, form.apiKey);
-  if (!check.valid) {
-    logger.info('integration key refused', {
-      reason: check.reason,
-      ...(check.keyId && { keyId: check.keyId }),
-    });
-    metrics.addMetric('IntegrationKeysRefused', 'Count', 1);
-    throw new Open311Error(403, form.apiKey ? 'api_key is not valid' : 'api_key was not provided');
-  }
-  const principal = integrationPrincipalOf(check.key);
-  authorize(principal.actor, 'report');
-  if (!principal.actions.includes('report')) {
-    throw new ForbiddenActionError('report', 'this integration key may not report');
-  }
-  if (principal.source !== 'open311') throw new SourceNotAllowedError(principal.source, 'open311');
-  try {
-    await consumeRateLimit(deps, principal.keyId, principal.rateLimitPerMinute);
-  } catch (error) {
-    metrics.addMetric('IntegrationRequestsRateLimited', 'Count', 1);
-    throw error;
-  }
-  return principal;
-};
-
 const postRequest = async (deps: Open311Deps, event: APIGatewayProxyEventV2) => {
   const form = parseForm(bodyText(event));
-  const principal = await integrationCaller(deps, form);
+  // The key is in the form, so no authorizer can sit in front of this route: the function checks it.
+  const { principal } = await admitIntegrationCaller(
+    { ...deps, refusals: deps.refusals ?? integrationRefusalMetrics },
+    {
+      credential: { kind: 'apiKey', presented: form.apiKey, field: 'api_key' },
+      action: 'report',
+      source: 'open311',
+    },
+  );
   checkJurisdiction(deps, form.jurisdictionId);
   const serviceCode = form.fields.get('service_code');
   if (serviceCode === undefined) throw new Open311Error(400, 'service_code was not provided');

@@ -195,3 +195,17 @@ export class ExportJobNotFoundError extends DomainError {
     super(`no export job ${jobId}`, 'id');
   }
 }
+
+/**
+ * A case export bigger than one request may read or answer: `max_rows` (more rows than a reply, or
+ * than any export, holds) or `read_time` (reading would outlast the API's 29 s). The message says
+ * how to get it anyway (an export job, narrower filters).
+ */
+export class ExportTooLargeError extends DomainError {
+  constructor(
+    readonly rule: 'max_rows' | 'read_time',
+    message: string,
+  ) {
+    super(message, 'query');
+  }
+}

@@ -6,6 +6,7 @@ import {
   CaseNotFoundError,
   DomainError,
   ExportJobNotFoundError,
+  ExportTooLargeError,
   ForbiddenActionError,
   IdempotencyKeyReusedError,
   IllegalTransitionError,
@@ -110,6 +111,14 @@ export const toProblem = (error: unknown): Problem => {
       detail: error.message,
       errors: error.errors,
     };
+  }
+  // Refused as a request error before the use case was shared, and documented so: the same problem.
+  if (error instanceof ExportTooLargeError) {
+    return toProblem(
+      new RequestError(413, 'Export too large', [
+        { field: 'query', rule: error.rule, message: error.message },
+      ]),
+    );
   }
   if (error instanceof DomainError) {
     const [, status, title] = STATUS_BY_ERROR.find(([type]) => error instanceof type) ?? [

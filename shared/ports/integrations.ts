@@ -25,3 +25,22 @@ export interface RateLimiter {
 export interface SeenSignatures {
   remember(keyId: string, signature: string, now: string, expiresAt: string): Promise<boolean>;
 }
+
+/** How a machine caller identified itself: the key authorizer's word, a key it presented, or a signature. */
+export type CredentialKind = 'authorizer' | 'apiKey' | 'signature';
+
+/** One machine caller turned away, for operators (a metric, a log line); never told to the caller. */
+export interface IntegrationRefusal {
+  /** Where it was stopped: its credential, or its per-minute budget. */
+  stage: 'credential' | 'rate';
+  credential: CredentialKind;
+  /** What the route needed the key for (`report`, `events`, `alerts`). */
+  action: string;
+  /** Why the credential failed (`wrong_secret`, `replayed_signature`…), when known. */
+  reason?: string;
+  keyId?: string;
+}
+
+export interface IntegrationRefusals {
+  count(refusal: IntegrationRefusal): void;
+}

@@ -1,4 +1,5 @@
-import type { Case } from '../domain/case';
+import { authorize } from '../domain/authorization';
+import type { Actor, Case } from '../domain/case';
 import { CaseNotFoundError, InvalidInputError, VersionConflictError } from '../domain/errors';
 import {
   assertMergeable,
@@ -9,7 +10,7 @@ import {
   markUnmerged,
   unlinkReport,
 } from '../domain/merge';
-import type { CaseStore, StoredCase } from '../ports';
+import type { CaseStore, Clock, StoredCase } from '../ports';
 import { saveWithRetry } from './save-with-retry';
 
 /**
@@ -104,4 +105,54 @@ export const mergeAllInto = async (
     () => new InvalidInputError('into', 'case_not_found', `no case ${targetId} to merge into`),
   );
   return { merged: merged.map((m) => m.report), conflicted, target };
+};
+
+/** A reviewer's decision on a (possible) duplicate: merge it into a case, take it out again, or clear its flag. */
+export type DuplicateDecision =
+  | { command: 'merge'; into: string }
+  | { command: 'unmerge' | 'dismiss-duplicate' };
+
+export interface DuplicateCommand {
+  caseId: string;
+  decision: DuplicateDecision;
+  actor: Actor;
+  /** The reader's scope: a case outside it answers like a missing one (404), a target like no target. */
+  visibleTo: (c: Case) => boolean;
+  correlationId: string;
+  reason?: string;
+  /** The version the reviewer decided on; another one is a conflict (409) before anything is written. */
+  expectedVersion?: number;
+}
+
+/**
+ * Manual merge, unmerge and dismissing a duplicate flag: the command centre anywhere, an area chief
+ * within their zone. Both cases of a merge must be in the actor's scope.
+ */
+export const runDuplicateCommand = async (
+  deps: { store: CaseStore; clock: Clock },
+  request: DuplicateCommand,
+): Promise<Case> => {
+  const { actor, decision, visibleTo } = request;
+  const stored = await deps.store.get(request.caseId);
+  if (!stored || !visibleTo(stored.case)) throw new CaseNotFoundError(request.caseId);
+  authorize(actor, 'merge', stored.case);
+  if (request.expectedVersion !== undefined && request.expectedVersion !== stored.case.version) {
+    throw new VersionConflictError(stored.case.id, request.expectedVersion, stored.case.version);
+  }
+  const ctx = {
+    actor,
+    now: deps.clock.now(),
+    correlationId: request.correlationId,
+    ...(request.reason !== undefined && { reason: request.reason }),
+  };
+  if (decision.command === 'merge') {
+    const target = await deps.store.get(decision.into);
+    if (!target || !visibleTo(target.case)) {
+      throw new InvalidInputError('into', 'case_not_found', `no case ${decision.into} to merge into`);
+    }
+    authorize(actor, 'merge', target.case);
+    return (await mergeInto(deps.store, stored, decision.into, { ...ctx, mode: 'manual' })).report;
+  }
+  if (decision.command === 'unmerge') return unmerge(deps.store, stored.case.id, ctx);
+  return dismissDuplicateFlag(deps.store, stored.case.id, ctx);
 };
