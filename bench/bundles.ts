@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NODE_MAJOR } from '../infra/node-runtime';
-import { FUNCTIONS, type FunctionSpec, unbundledModulesOf } from '../shared/runtime/functions';
+import { authorizerOf, FUNCTIONS, type FunctionSpec, unbundledModulesOf } from '../shared/runtime/functions';
 import { type BundleEntry, bundleFunctions } from './bundle-sizes';
 import { BENCH_ENVIRONMENT, stageFunction } from './function-folder';
 import { recordFigures } from './report';
@@ -37,7 +37,7 @@ const MINIMAL: BundleEntry = { name: 'minimal handler', entry: 'bench/minimal-ha
 const API_TARGET = 1.5;
 const ALL_TARGET = 2;
 /** Serves API Gateway: an HTTP route, or the authorizer in front of them. */
-const apiFacing = (spec: FunctionSpec) => spec.routes.length > 0 || spec.authorizes !== undefined;
+const apiFacing = (spec: FunctionSpec) => spec.routes.length > 0 || authorizerOf(spec) !== undefined;
 
 const environment: Record<string, string> = {
   ...BENCH_ENVIRONMENT,

@@ -1,10 +1,8 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { caseChangesOf } from '../../shared/adapters/aws/case-stream';
 import type { MetricsAggregates } from '../../shared/ports';
-import { logger, metrics, traceInvocations } from '../../shared/runtime/observability';
+import { eventFunction } from '../../shared/runtime/event-functions';
+import { logger, metrics } from '../../shared/runtime/observability';
 
 export interface AggregateCasesDeps {
   aggregates: MetricsAggregates;
@@ -16,12 +14,9 @@ export interface AggregateCasesDeps {
  * is no partial batch response: a failure here is a throttle or an outage, not a poison record.
  */
 export const makeHandler = (deps: AggregateCasesDeps) =>
-  middy(async (event: DynamoDBStreamEvent): Promise<void> => {
+  eventFunction(async (event: DynamoDBStreamEvent): Promise<void> => {
     const changes = caseChangesOf(event.Records);
     if (changes.length > 0) await deps.aggregates.applyChanges(changes);
     metrics.addMetric('CaseChangesAggregated', 'Count', changes.length);
     logger.debug('case changes aggregated', { records: event.Records.length, changes: changes.length });
-  })
-    .use(traceInvocations())
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+  });

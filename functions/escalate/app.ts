@@ -1,8 +1,5 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger, metrics, traceInvocations } from '../../shared/runtime/observability';
+import { sqsFunction } from '../../shared/runtime/event-functions';
+import { logger, metrics } from '../../shared/runtime/observability';
 import { type CheckDeadlineDeps, checkDeadline } from '../../shared/usecases/check-deadline';
 import * as z from '../../shared/validation/zod';
 
@@ -15,41 +12,29 @@ const DueCheckMessage = z.object({
   recheck: z._default(z.boolean(), false),
 });
 
-const checkRecord = async (deps: CheckDeadlineDeps, record: SQSRecord): Promise<void> => {
-  let message: z.infer<typeof DueCheckMessage>;
-  try {
-    message = DueCheckMessage.parse(JSON.parse(record.body));
-  } catch (error) {
-    throw new Error(`unreadable due check ${record.messageId}: ${(error as Error).message}`);
-  }
-  const redelivered = Number(record.attributes.ApproximateReceiveCount) > 1;
-  const result = await checkDeadline(deps, { ...message, redelivered });
-  metrics.addMetric(
-    result.outcome === 'escalated' ? 'Escalations' : 'DueChecksWithoutEscalation',
-    'Count',
-    1,
-  );
-  logger.info('due check', { caseId: message.caseId, schedule: message.schedule, ...result });
-};
-
 /**
  * Consumes the due-check queue: each record is one timer that woke up. Records are checked
  * concurrently and fail alone (partial batch response); a check that keeps failing lands in the
  * dead-letter queue, and its timer retries the hand-over when the task times out.
  */
 export const makeHandler = (deps: CheckDeadlineDeps) =>
-  middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const outcomes = await Promise.allSettled(event.Records.map((record) => checkRecord(deps, record)));
-    const batchItemFailures: SQSBatchItemFailure[] = [];
-    outcomes.forEach((outcome, index) => {
-      if (outcome.status === 'fulfilled') return;
-      const { messageId } = event.Records[index]!;
-      logger.error('due check failed', { messageId, error: outcome.reason as Error });
-      metrics.addMetric('DueCheckFailures', 'Count', 1);
-      batchItemFailures.push({ itemIdentifier: messageId });
-    });
-    return { batchItemFailures };
-  })
-    .use(traceInvocations())
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+  sqsFunction(
+    DueCheckMessage,
+    async (message, record) => {
+      const redelivered = Number(record.attributes.ApproximateReceiveCount) > 1;
+      const result = await checkDeadline(deps, { ...message, redelivered });
+      metrics.addMetric(
+        result.outcome === 'escalated' ? 'Escalations' : 'DueChecksWithoutEscalation',
+        'Count',
+        1,
+      );
+      logger.info('due check', { caseId: message.caseId, schedule: message.schedule, ...result });
+    },
+    {
+      message: 'due check',
+      onFailure: (error, { messageId }) => {
+        logger.error('due check failed', { messageId, error });
+        metrics.addMetric('DueCheckFailures', 'Count', 1);
+      },
+    },
+  );

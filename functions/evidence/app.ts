@@ -1,9 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { SNAPSHOT_PREFIX } from '../../shared/domain/evidence';
-import { logger, metrics, traceInvocations } from '../../shared/runtime/observability';
+import { eventFunction } from '../../shared/runtime/event-functions';
+import { logger, metrics } from '../../shared/runtime/observability';
 import { type ArrivalOutcome, snapshotArrived } from '../../shared/usecases/camera-snapshots';
 import {
   type CheckEvidenceDeps,
@@ -29,47 +27,47 @@ export class EvidenceBatchError extends Error {
  * the invocation fails and Lambda's retry runs the batch again without doing anything twice.
  */
 export const makeHandler = (deps: EvidenceDeps) =>
-  middy(async (event: S3Event): Promise<{ outcomes: Outcome[] }> => {
-    const outcomes: Outcome[] = [];
-    let failures = 0;
-    for (const record of event.Records) {
-      if (!record.eventName.startsWith('ObjectCreated:')) continue;
-      const key = objectKeyOfRecord(record.s3.object.key);
-      const requestId = record.responseElements?.['x-amz-request-id'];
-      try {
-        if (key.startsWith(SNAPSHOT_PREFIX)) {
-          const placed = await snapshotArrived(deps, key, requestId);
-          outcomes.push(`snapshot-${placed}`);
-          logger.info('camera snapshot arrived', { key, outcome: placed });
-          continue;
+  eventFunction(
+    async (event: S3Event): Promise<{ outcomes: Outcome[] }> => {
+      const outcomes: Outcome[] = [];
+      let failures = 0;
+      for (const record of event.Records) {
+        if (!record.eventName.startsWith('ObjectCreated:')) continue;
+        const key = objectKeyOfRecord(record.s3.object.key);
+        const requestId = record.responseElements?.['x-amz-request-id'];
+        try {
+          if (key.startsWith(SNAPSHOT_PREFIX)) {
+            const placed = await snapshotArrived(deps, key, requestId);
+            outcomes.push(`snapshot-${placed}`);
+            logger.info('camera snapshot arrived', { key, outcome: placed });
+            continue;
+          }
+          const result = await checkEvidence(deps, { key, arrivedAt: record.eventTime }, requestId);
+          outcomes.push(result.outcome);
+          if (result.outcome === 'checked') {
+            metrics.addMetric(
+              result.attachment.status === 'verified' ? 'EvidenceVerified' : 'EvidenceRejected',
+              'Count',
+              1,
+            );
+            logger.info('evidence checked', {
+              caseId: result.attachment.caseId,
+              attachmentId: result.attachment.id,
+              status: result.attachment.status,
+              rule: result.attachment.rule,
+            });
+          } else if (result.outcome === 'quarantined-unknown') {
+            metrics.addMetric('EvidenceUnknownObjects', 'Count', 1);
+            logger.warn('an object nobody asked for went to quarantine', { key });
+          }
+        } catch (error) {
+          failures++;
+          logger.error('evidence check failed', { key, error: error as Error });
         }
-        const result = await checkEvidence(deps, { key, arrivedAt: record.eventTime }, requestId);
-        outcomes.push(result.outcome);
-        if (result.outcome === 'checked') {
-          metrics.addMetric(
-            result.attachment.status === 'verified' ? 'EvidenceVerified' : 'EvidenceRejected',
-            'Count',
-            1,
-          );
-          logger.info('evidence checked', {
-            caseId: result.attachment.caseId,
-            attachmentId: result.attachment.id,
-            status: result.attachment.status,
-            rule: result.attachment.rule,
-          });
-        } else if (result.outcome === 'quarantined-unknown') {
-          metrics.addMetric('EvidenceUnknownObjects', 'Count', 1);
-          logger.warn('an object nobody asked for went to quarantine', { key });
-        }
-      } catch (error) {
-        failures++;
-        logger.error('evidence check failed', { key, error: error as Error });
       }
-    }
-    if (failures > 0)
-      throw new EvidenceBatchError(`${failures} of ${event.Records.length} objects not checked`);
-    return { outcomes };
-  })
-    .use(traceInvocations({ captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+      if (failures > 0)
+        throw new EvidenceBatchError(`${failures} of ${event.Records.length} objects not checked`);
+      return { outcomes };
+    },
+    { captureResponse: false },
+  );

@@ -1,14 +1,12 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerResult,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
 import { type IntegrationContext, integrationContextOf } from '../../shared/auth/integration';
+import { eventFunction } from '../../shared/runtime/event-functions';
 import { API_KEY_HEADER } from '../../shared/runtime/functions';
-import { logger, metrics, traceInvocations } from '../../shared/runtime/observability';
+import { logger, metrics } from '../../shared/runtime/observability';
 import { checkIntegrationKey, type IntegrationKeyDeps } from '../../shared/usecases/integration-keys';
 
 export type KeyAuthorizerDeps = Pick<IntegrationKeyDeps, 'keys'>;
@@ -28,21 +26,21 @@ const presentedKey = (event: APIGatewayRequestAuthorizerEventV2): string | undef
  * learn from (API Gateway answers 403); the reason goes to the log with the key id, never the key.
  */
 export const makeHandler = (deps: KeyAuthorizerDeps) =>
-  middy(async (event: APIGatewayRequestAuthorizerEventV2): Promise<KeyAuthorizerResult> => {
-    const check = await checkIntegrationKey(deps, presentedKey(event));
-    if (!check.valid) {
-      logger.info('integration key refused', {
-        reason: check.reason,
-        ...(check.keyId && { keyId: check.keyId }),
-        routeKey: event.routeKey,
-      });
-      metrics.addMetric('IntegrationKeysRefused', 'Count', 1);
-      return { isAuthorized: false };
-    }
-    metrics.addMetric('IntegrationKeysAccepted', 'Count', 1);
-    return { isAuthorized: true, context: integrationContextOf(check.key) };
-  })
-    .use(traceInvocations())
+  eventFunction(
+    async (event: APIGatewayRequestAuthorizerEventV2): Promise<KeyAuthorizerResult> => {
+      const check = await checkIntegrationKey(deps, presentedKey(event));
+      if (!check.valid) {
+        logger.info('integration key refused', {
+          reason: check.reason,
+          ...(check.keyId && { keyId: check.keyId }),
+          routeKey: event.routeKey,
+        });
+        metrics.addMetric('IntegrationKeysRefused', 'Count', 1);
+        return { isAuthorized: false };
+      }
+      metrics.addMetric('IntegrationKeysAccepted', 'Count', 1);
+      return { isAuthorized: true, context: integrationContextOf(check.key) };
+    },
     // The event carries the key itself: never logged, whatever POWERTOOLS_LOGGER_LOG_EVENT says.
-    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-    .use(logMetrics(metrics));
+    { logEvent: false },
+  );

@@ -1,39 +1,48 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import type { MessageVisibility, NotificationChannel, NotifierMessage } from '../../shared/ports';
-import { logger, metrics, traceInvocations } from '../../shared/runtime/observability';
+import { sqsFunction } from '../../shared/runtime/event-functions';
+import { logger, metrics } from '../../shared/runtime/observability';
 import {
   deliverNotification,
   deliverToSubscription,
   fanOutCaseEvent,
   type SubscriptionDeliveryDeps,
 } from '../../shared/usecases/deliver-notification';
+import * as z from '../../shared/validation/zod';
 
 export interface NotifyDeps extends SubscriptionDeliveryDeps {
   channel: NotificationChannel;
   visibility: MessageVisibility;
 }
 
-const readMessage = (body: string, messageId: string): NotifierMessage => {
-  const message = JSON.parse(body) as Partial<NotifierMessage> & { kind?: string };
-  const readable =
-    typeof message.key === 'string' &&
-    (message.kind === 'case-event' || message.kind === 'delivery'
-      ? typeof (message as { event?: unknown }).event === 'object'
-      : typeof (message as { recipient?: unknown }).recipient === 'object' &&
-        (message as { recipient?: unknown }).recipient !== null);
-  if (!readable) throw new Error(`unreadable notification ${messageId}`);
-  return message as NotifierMessage;
-};
+/**
+ * What the notifier takes off its queue: the parts each kind is dispatched on are checked, the rest
+ * passes through as written by its producer (shared/domain/notifications.ts, subscriptions.ts).
+ */
+const NotifierMessageSchema = z.union([
+  z.looseObject({
+    kind: z.literal('case-event'),
+    key: z.string(),
+    event: z.looseObject({}),
+  }),
+  z.looseObject({
+    kind: z.literal('delivery'),
+    key: z.string(),
+    subscriptionId: z.string(),
+    event: z.looseObject({}),
+  }),
+  z.looseObject({
+    kind: z.enum(['assignment', 'escalation']),
+    key: z.string(),
+    recipient: z.looseObject({}),
+  }),
+]);
 
 class DeliveryFailedError extends Error {
   override readonly name = 'DeliveryFailedError';
 }
 
-const handleRecord = async (deps: NotifyDeps, record: SQSRecord): Promise<void> => {
-  const message = readMessage(record.body, record.messageId);
+const handleRecord = async (deps: NotifyDeps, message: NotifierMessage, record: SQSRecord): Promise<void> => {
   switch (message.kind) {
     case 'case-event': {
       const deliveries = await fanOutCaseEvent(deps, message);
@@ -80,18 +89,15 @@ const handleRecord = async (deps: NotifyDeps, record: SQSRecord): Promise<void> 
  * deliveries (signed, recorded attempt by attempt, retried with exponential backoff, then parked).
  */
 export const makeHandler = (deps: NotifyDeps) =>
-  middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const outcomes = await Promise.allSettled(event.Records.map((record) => handleRecord(deps, record)));
-    const batchItemFailures: SQSBatchItemFailure[] = [];
-    outcomes.forEach((outcome, index) => {
-      if (outcome.status === 'fulfilled') return;
-      const { messageId } = event.Records[index]!;
-      logger.warn('notification not delivered', { messageId, error: outcome.reason as Error });
-      metrics.addMetric('NotificationFailures', 'Count', 1);
-      batchItemFailures.push({ itemIdentifier: messageId });
-    });
-    return { batchItemFailures };
-  })
-    .use(traceInvocations())
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+  sqsFunction(
+    NotifierMessageSchema,
+    // The schema checked what each kind is dispatched on; the rest is as its producer wrote it.
+    (message, record) => handleRecord(deps, message as unknown as NotifierMessage, record),
+    {
+      message: 'notification',
+      onFailure: (error, { messageId }) => {
+        logger.warn('notification not delivered', { messageId, error });
+        metrics.addMetric('NotificationFailures', 'Count', 1);
+      },
+    },
+  );

@@ -1,6 +1,4 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import { scheduledFunction } from '../../shared/runtime/event-functions';
 import { logger, metrics } from '../../shared/runtime/observability';
 import { type RearmTimersDeps, rearmTimers } from '../../shared/usecases/rearm-timers';
 
@@ -11,11 +9,9 @@ import { type RearmTimersDeps, rearmTimers } from '../../shared/usecases/rearm-t
  * counts as done). Locally the same re-arm runs at every start-up instead.
  */
 export const makeHandler = (deps: RearmTimersDeps) =>
-  middy(async () => {
+  scheduledFunction(async () => {
     const result = await rearmTimers(deps);
     metrics.addMetric('WatchedCases', 'Count', result.cases);
     logger.info('deadline timers re-armed', result);
     return result;
-  })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+  });

@@ -26,13 +26,15 @@ import { train } from '../../shared/domain/classifier/model';
 import { indexDistrict } from '../../shared/domain/district-index';
 import { FIGURES, type FigureDefinition } from '../../shared/domain/metrics-figures';
 import {
+  API_KEY_HEADER,
   authOf,
   FUNCTIONS,
   type FunctionSpec,
   JOINT_VISIT_COMMANDS,
+  type QueueName,
+  rateExpression,
   WORKFLOW_COMMANDS,
 } from '../../shared/runtime/functions';
-import { SCHEDULES } from '../stack/district-stack';
 
 export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
@@ -45,24 +47,28 @@ const table = (header: string[], rows: string[][]): string =>
     ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
   ].join('\n');
 
-/**
- * What makes a function run on AWS. Today the list in shared/runtime/functions.ts gives routes and
- * the authorizer; queue consumers and the S3 check follow from their access, schedules from the stack.
- */
+/** The names of the queues in the docs. */
+const QUEUES: Record<QueueName, string> = {
+  intake: 'intake queue (SQS FIFO)',
+  dueChecks: 'due-check queue (the deadline timers)',
+  notifications: 'notification queue',
+  exportJobs: 'export job queue',
+};
+
+/** What makes a function run on AWS: its routes and its triggers, as the manifest (shared/runtime/functions.ts) declares them. */
 export const triggersOf = (spec: FunctionSpec): string[] => {
   const triggers: string[] = [];
   if (spec.routes.length > 0) {
     triggers.push(`HTTP API (${spec.routes.length} route${spec.routes.length === 1 ? '' : 's'})`);
   }
-  if (spec.authorizes) triggers.push(`Lambda authorizer of the ${code('x-api-key')} routes`);
-  if (spec.access.intakeQueue === 'consume') triggers.push('intake queue (SQS FIFO)');
-  if (spec.access.dueChecks === 'consume') triggers.push('due-check queue (the deadline timers)');
-  if (spec.access.notifications === 'consume') triggers.push('notification queue');
-  if (spec.access.exportJobs === 'consume') triggers.push('export job queue');
-  if (spec.access.evidence === 'check') triggers.push('S3 ObjectCreated on the evidence bucket');
-  if (spec.access.caseChanges === 'consume') triggers.push('the table’s change stream (case items)');
-  const schedule = SCHEDULES[spec.name];
-  if (schedule) triggers.push(`schedule, ${code(schedule.expressionString)}`);
+  for (const trigger of spec.triggers ?? []) {
+    if (trigger.kind === 'authorizer')
+      triggers.push(`Lambda authorizer of the ${code(API_KEY_HEADER)} routes`);
+    if (trigger.kind === 'queue') triggers.push(QUEUES[trigger.queue]);
+    if (trigger.kind === 'objectCreated') triggers.push(`S3 ObjectCreated on the ${trigger.bucket} bucket`);
+    if (trigger.kind === 'caseChanges') triggers.push('the table’s change stream (case items)');
+    if (trigger.kind === 'schedule') triggers.push(`schedule, ${code(rateExpression(trigger))}`);
+  }
   return triggers;
 };
 

@@ -34,6 +34,7 @@ import { startS3Notifications } from './s3-notifications';
 import { startSchedule } from './scheduler';
 import { createIntakeQueues, type LocalQueues, startFauxqs } from './sqs';
 import { startStreamMapping } from './stream-mapping';
+import { planLocalWiring, unwiredFunctions } from './wiring';
 
 export interface LocalCloudOptions {
   dataDir: string;
@@ -96,9 +97,6 @@ export interface LocalCloud {
 }
 
 export const INFO_FILE = 'local-cloud.json';
-const SCHEDULED_FUNCTIONS = new Set(['sweep-unrouted']);
-/** Scheduled on AWS, done once at start-up here (in-process, see deadlines.rearm): not invoked. */
-const STARTUP_ONLY_FUNCTIONS = new Set(['rearm-timers']);
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 type ExtraEndpoints = NonNullable<Parameters<typeof startGateway>[0]['extra']>;
@@ -205,7 +203,6 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       endpoint: fauxqs.endpoint,
       districtId: district.id,
       specs,
-      log,
     });
 
     configureEnvironment({
@@ -303,48 +300,54 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
     });
     cleanups.push(() => gateway.stop());
 
-    for (const loaded of functions.values()) {
-      const { spec } = loaded;
-      if (spec.access.intakeQueue === 'consume') {
+    // The event sources, rules and notifications of the stack, one per trigger in FUNCTIONS.
+    // Routes and the authorizer are the gateway's (above); `startup` jobs run below.
+    const pollerQueues = {
+      intake: { url: queues.intakeQueueUrl, arn: queues.intakeQueueArn },
+      dueChecks: deadlines.queues.dueChecks,
+      notifications: deadlines.queues.notifications,
+      exportJobs: { url: exportJobs.queueUrl, arn: exportJobs.queueArn },
+    };
+    for (const wire of planLocalWiring(specs)) {
+      const loaded = functions.get(wire.function);
+      if (!loaded) throw new Error(`${wire.function} is in the manifest but was not loaded`);
+      if (wire.kind === 'poller') {
+        const queue = pollerQueues[wire.queue];
         const poller = startQueuePoller({
           sqs,
-          queueUrl: queues.intakeQueueUrl,
-          queueArn: queues.intakeQueueArn,
+          queueUrl: queue.url,
+          queueArn: queue.arn,
           consumer: loaded,
           log,
           concurrency: options.pollers ?? 2,
+          batchSize: wire.batchSize,
         });
         cleanups.push(() => poller.stop());
-      } else if (SCHEDULED_FUNCTIONS.has(spec.name)) {
+      } else if (wire.kind === 'schedule') {
         const schedule = startSchedule({
           target: loaded,
-          intervalMs: options.sweepIntervalMs ?? 30_000,
+          intervalMs: options.sweepIntervalMs ?? wire.everySeconds * 1000,
           log,
-          // fauxqs keeps nothing across a restart: every report still unrouted now is orphaned, however young.
-          startDetail: { graceSeconds: 0 },
+          ...(wire.startDetail && { startDetail: wire.startDetail }),
         });
         cleanups.push(() => schedule.stop());
-      } else if (spec.access.caseChanges === 'consume') {
+      } else if (wire.kind === 'caseChanges') {
         const mapping = startStreamMapping({ stream: dynamo.changes, tableName, target: loaded, log });
         cleanups.push(() => mapping.stop());
-      } else if (spec.access.evidence === 'check') {
+      } else if (wire.kind === 's3Notifications') {
         const notifications = startS3Notifications({ server: s3, target: loaded, log });
         cleanups.push(() => notifications.stop());
-      } else if (
-        spec.routes.length === 0 &&
-        !spec.authorizes &&
-        !deadlines.consumes(spec) &&
-        !exportJobs.consumes(spec) &&
-        !STARTUP_ONLY_FUNCTIONS.has(spec.name)
-      ) {
-        log.warn(`${spec.name} has no route, queue or schedule: the local cloud never invokes it`);
       }
     }
+    for (const name of unwiredFunctions(specs)) {
+      log.warn(`${name} has no route, queue or schedule: the local cloud never invokes it`);
+    }
 
-    for (const stop of deadlines.startConsumers(functions, options.pollers ?? 2)) cleanups.push(stop);
-    for (const stop of exportJobs.startConsumers(functions, options.pollers ?? 2)) cleanups.push(stop);
-    const rearmed = await deadlines.rearm(dynamodbClient, tableName, district);
-    log.info(`deadline timers re-armed: ${rearmed.started} of ${rearmed.cases} watched cases`);
+    // The one `startup` job (rearm-timers' schedule): nothing of the timers survives a restart here.
+    if (planLocalWiring(specs).some((wire) => wire.kind === 'startup')) {
+      const rearmed = await deadlines.rearm(dynamodbClient, tableName, district);
+      log.info(`deadline timers re-armed: ${rearmed.started} of ${rearmed.cases} watched cases`);
+    }
 
     const info: LocalCloudInfo = {
       url: gateway.url,

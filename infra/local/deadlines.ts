@@ -8,11 +8,8 @@ import { indexDistrict } from '../../shared/domain/district-index';
 import { timerName } from '../../shared/domain/escalation';
 import { systemClock, type Timers } from '../../shared/ports';
 import { ENV } from '../../shared/runtime/env';
-import type { FunctionSpec } from '../../shared/runtime/functions';
 import { rearmTimers } from '../../shared/usecases/rearm-timers';
-import type { LoadedFunction } from './handlers';
 import type { RuntimeLog } from './log';
-import { startQueuePoller } from './poller';
 import { type LocalStepFunctions, startLocalStepFunctions } from './step-functions';
 
 /** What tools read about the deadline machinery from `<data>/local-cloud.json`. */
@@ -28,10 +25,8 @@ export interface LocalDeadlines {
   stepFunctions: LocalStepFunctions;
   /** The handlers' environment for timers and notifications. */
   environment: Record<string, string>;
-  /** Whether the local cloud invokes this function from one of these queues. */
-  consumes(spec: FunctionSpec): boolean;
-  /** The event source mappings of the due-check and notification queues; returns their stops. */
-  startConsumers(functions: Map<string, LoadedFunction>, pollers: number): (() => Promise<void>)[];
+  /** The due-check and notification queues, for the pollers of their consumers' triggers. */
+  queues: { dueChecks: WorkQueue; notifications: WorkQueue };
   /** Starts a timer for every case whose deadline runs (nothing survives a restart in memory). */
   rearm(
     dynamodb: DynamoDBClient,
@@ -41,7 +36,7 @@ export interface LocalDeadlines {
   stop(): Promise<void>;
 }
 
-interface WorkQueue {
+export interface WorkQueue {
   url: string;
   arn: string;
 }
@@ -103,9 +98,6 @@ export const startLocalDeadlines = async (options: LocalDeadlinesOptions): Promi
     dueCheckQueueUrl: dueChecks.url,
     notificationQueueUrl: notifications.url,
   };
-  const consumes = (spec: FunctionSpec) =>
-    spec.access.dueChecks === 'consume' || spec.access.notifications === 'consume';
-
   return {
     info,
     stepFunctions,
@@ -114,29 +106,7 @@ export const startLocalDeadlines = async (options: LocalDeadlinesOptions): Promi
       [ENV.timerStateMachineArn]: stepFunctions.stateMachineArn,
       [ENV.notificationQueueUrl]: notifications.url,
     },
-    consumes,
-    startConsumers(functions, pollers) {
-      const stops: (() => Promise<void>)[] = [];
-      for (const loaded of functions.values()) {
-        const queue =
-          loaded.spec.access.dueChecks === 'consume'
-            ? dueChecks
-            : loaded.spec.access.notifications === 'consume'
-              ? notifications
-              : undefined;
-        if (!queue) continue;
-        const poller = startQueuePoller({
-          sqs,
-          queueUrl: queue.url,
-          queueArn: queue.arn,
-          consumer: loaded,
-          log,
-          concurrency: pollers,
-        });
-        stops.push(() => poller.stop());
-      }
-      return stops;
-    },
+    queues: { dueChecks, notifications },
     async rearm(dynamodb, tableName, district) {
       // In-process starts: the same names and inputs as SfnTimers sends, without 10,000 HTTP calls.
       const timers: Timers = {

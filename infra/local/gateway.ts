@@ -6,7 +6,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { authOf } from '../../shared/runtime/functions';
+import { authOf, authorizerOf } from '../../shared/runtime/functions';
 import type { DemoIntegration } from './demo-integration';
 import { type GatewayRefusal, writeGatewayResponse } from './gateway-responses';
 import type { LoadedFunction } from './handlers';
@@ -136,7 +136,7 @@ export const startGateway = (options: GatewayOptions): Promise<LocalGateway> => 
   const { routes, functions, issuer, log } = options;
   const integrationTimeoutMs = options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
   // The HTTP API's Lambda authorizer for `auth: 'apiKey'` routes, as FUNCTIONS names it.
-  const keyAuthorizer = [...functions.values()].find((loaded) => loaded.spec.authorizes === 'apiKey');
+  const keyAuthorizer = [...functions.values()].find((loaded) => authorizerOf(loaded.spec) === 'apiKey');
   const keyRoute = routes.all.find((compiled) => authOf(compiled.route) === 'apiKey');
   if (keyRoute && !keyAuthorizer) {
     return Promise.reject(

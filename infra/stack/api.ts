@@ -16,7 +16,12 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { API_KEY_HEADER, authOf, type HttpRoute as RouteSpec } from '../../shared/runtime/functions';
+import {
+  API_KEY_HEADER,
+  authOf,
+  authorizerOf,
+  type HttpRoute as RouteSpec,
+} from '../../shared/runtime/functions';
 import type { XietongFunction } from './functions';
 import type { Identity } from './identity';
 
@@ -107,7 +112,7 @@ export class Api extends Construct {
       jwtAudience: Lazy.list({ produce: () => props.identity.audience }),
     });
 
-    const keyAuthorizerFunction = props.functions.find((fn) => fn.spec.authorizes === 'apiKey');
+    const keyAuthorizerFunction = props.functions.find((fn) => authorizerOf(fn.spec) === 'apiKey');
     if (keyAuthorizerFunction) {
       this.keyAuthorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', keyAuthorizerFunction.function, {
         authorizerName: `xietong-${props.districtId}-api-key`,

@@ -10,7 +10,15 @@ import type { DistrictConfig } from '../../shared/district/schema';
 import { countFeatures } from '../../shared/domain/classifier/model';
 import { indexDistrict } from '../../shared/domain/district-index';
 import { ENV } from '../../shared/runtime/env';
-import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
+import {
+  consumes,
+  FUNCTIONS,
+  type FunctionSpec,
+  type QueueName,
+  queueTriggerOf,
+  rateExpression,
+  triggersOfKind,
+} from '../../shared/runtime/functions';
 import { AlarmTopic } from './alarms';
 import { Api } from './api';
 import { CaseTable } from './data';
@@ -26,12 +34,6 @@ import { DeadlineTimers } from './timers';
 import { WebHosting } from './web';
 
 export const DISTRICT_TAG = 'xietong:district';
-
-/** Functions that run on a schedule rather than (or besides) a route or a queue. */
-export const SCHEDULES: Record<string, Schedule> = {
-  'sweep-unrouted': Schedule.rate(Duration.minutes(5)),
-  'rearm-timers': Schedule.rate(Duration.hours(1)),
-};
 
 export interface DistrictStackProps extends StackProps {
   district: DistrictConfig;
@@ -88,9 +90,13 @@ export class DistrictStack extends Stack {
     });
     Tags.of(this).add(DISTRICT_TAG, districtId);
     const specs = functions ?? FUNCTIONS;
-    const consumerTimeouts = specs
-      .filter((spec) => spec.access.intakeQueue === 'consume')
-      .map((spec) => timeoutOf(spec).toSeconds());
+    /** The longest timeout among the consumers of those queues (a queue's visibility outlasts it). */
+    const consumerTimeoutOf = (...queues: QueueName[]) => {
+      const timeouts = specs
+        .filter((spec) => queues.some((queue) => consumes(spec, queue)))
+        .map((spec) => timeoutOf(spec).toSeconds());
+      return Duration.seconds(timeouts.length > 0 ? Math.max(...timeouts) : 30);
+    };
     const tracing = !isChinaPartition(this);
     this.tracing = tracing;
     if (!tracing) {
@@ -103,20 +109,17 @@ export class DistrictStack extends Stack {
     this.table = new CaseTable(this, 'Data', { districtId });
     this.queues = new WorkQueue(this, 'Intake', {
       description: 'Intake (reports waiting for the router)',
-      consumerTimeout: Duration.seconds(consumerTimeouts.length > 0 ? Math.max(...consumerTimeouts) : 30),
+      consumerTimeout: consumerTimeoutOf('intake'),
       alarms: this.alarms,
       oldestMessageAlarm: Duration.seconds(OLDEST_MESSAGE_ALARM_SECONDS),
       fifo: true,
     });
     this.identity = new Identity(this, 'Identity', { district });
-    const backgroundTimeouts = specs
-      .filter((spec) => spec.access.dueChecks === 'consume' || spec.access.notifications === 'consume')
-      .map((spec) => timeoutOf(spec).toSeconds());
     this.timers = new DeadlineTimers(this, 'Timers', {
       districtId,
       alarms: this.alarms,
       tracing,
-      consumerTimeout: Duration.seconds(backgroundTimeouts.length > 0 ? Math.max(...backgroundTimeouts) : 30),
+      consumerTimeout: consumerTimeoutOf('dueChecks', 'notifications'),
     });
 
     this.evidence = new EvidenceStorage(this, 'Evidence', {
@@ -124,12 +127,9 @@ export class DistrictStack extends Stack {
       corsOrigins: corsOrigins ?? ['*'],
     });
     this.exports = new ExportStorage(this, 'Exports', { districtId, accessLogs: this.evidence.accessLogs });
-    const exportTimeouts = specs
-      .filter((spec) => spec.access.exportJobs === 'consume')
-      .map((spec) => timeoutOf(spec).toSeconds());
     this.exportJobs = new WorkQueue(this, 'ExportJobs', {
       description: 'Export jobs',
-      consumerTimeout: Duration.seconds(exportTimeouts.length > 0 ? Math.max(...exportTimeouts) : 30),
+      consumerTimeout: consumerTimeoutOf('exportJobs'),
       alarms: this.alarms,
       // A job is queued again every couple of minutes while it runs: a message this old means the worker is down.
       oldestMessageAlarm: Duration.minutes(10),
@@ -179,22 +179,35 @@ export class DistrictStack extends Stack {
         tracing,
       });
       fn.bindTable(this.table, spec.access.table, spec.access.deletes);
-      fn.bindIntakeQueue(this.queues.queue, spec.access.intakeQueue);
-      this.timers.bind(fn.function, spec.access);
-      fn.bindEvidence(this.evidence, spec.access.evidence ?? 'none');
+      // Grants (access) and triggers, bound in this order: the role's policy keeps its statement order.
+      fn.bindIntakeQueue(this.queues.queue, spec.access.intakeQueue, queueTriggerOf(spec, 'intake'));
+      this.timers.bind(fn.function, spec);
+      fn.bindEvidence(
+        this.evidence,
+        spec.access.evidence ?? 'none',
+        triggersOfKind(spec, 'objectCreated')[0],
+      );
       fn.bindExports(this.exports, spec.access.exports ?? 'none');
-      fn.bindExportJobs(this.exportJobs, spec.access.exportJobs ?? 'none');
-      fn.bindCaseChanges(this.table.table, this.caseChangeFailures.queue, spec.access.caseChanges ?? 'none');
+      fn.bindExportJobs(
+        this.exportJobs,
+        spec.access.exportJobs ?? 'none',
+        queueTriggerOf(spec, 'exportJobs'),
+      );
+      fn.bindCaseChanges(
+        this.table.table,
+        this.caseChangeFailures.queue,
+        triggersOfKind(spec, 'caseChanges')[0],
+      );
       this.functions.set(spec.name, fn);
     }
     for (const [name, fn] of this.functions) {
-      const schedule = SCHEDULES[name];
-      if (!schedule) continue;
-      new Rule(this, `Schedule-${name}`, {
-        description: `xietong ${districtId}: runs ${name}`,
-        schedule,
-        targets: [new LambdaFunction(fn.function, { retryAttempts: 2, maxEventAge: Duration.minutes(5) })],
-      });
+      for (const trigger of triggersOfKind(fn.spec, 'schedule')) {
+        new Rule(this, `Schedule-${name}`, {
+          description: `xietong ${districtId}: runs ${name}`,
+          schedule: Schedule.expression(rateExpression(trigger)),
+          targets: [new LambdaFunction(fn.function, { retryAttempts: 2, maxEventAge: Duration.minutes(5) })],
+        });
+      }
     }
 
     this.api = new Api(this, 'Api', {

@@ -25,7 +25,13 @@ import { buildSync } from 'esbuild';
 import { CASE_SORT_KEY } from '../../shared/adapters/aws/case-item';
 import { examplesFileFor, triageCountsFileFor } from '../../shared/district/examples';
 import { ENV } from '../../shared/runtime/env';
-import { CASE_CHANGES_BATCH, type FunctionSpec, unbundledModulesOf } from '../../shared/runtime/functions';
+import {
+  type CaseChangesTrigger,
+  type FunctionSpec,
+  type ObjectCreatedTrigger,
+  type QueueTrigger,
+  unbundledModulesOf,
+} from '../../shared/runtime/functions';
 import { NODE_MAJOR } from '../node-runtime';
 import { bundleOptionsFor, ENTRY_FILE } from './bundling';
 import type { CaseTable } from './data';
@@ -178,12 +184,14 @@ export class XietongFunction extends Construct {
     this.function.addEnvironment(ENV.tableName, table.table.tableName);
   }
 
-  /** Grants the evidence bucket access asked for; the `check` function is also the bucket's notification target. */
-  bindEvidence(evidence: EvidenceStorage, access: EvidenceAccess): void {
-    if (access === 'none') return;
-    evidence.grant(this.function, access);
-    this.function.addEnvironment(ENV.evidenceBucket, evidence.bucket.bucketName);
-    if (access === 'check') evidence.notify(this.function);
+  /** Grants the evidence bucket access asked for; an `objectCreated` trigger makes the function the bucket's notification target. */
+  bindEvidence(evidence: EvidenceStorage, access: EvidenceAccess, trigger?: ObjectCreatedTrigger): void {
+    if (access === 'none' && !trigger) return;
+    if (access !== 'none') {
+      evidence.grant(this.function, access);
+      this.function.addEnvironment(ENV.evidenceBucket, evidence.bucket.bucketName);
+    }
+    if (trigger) evidence.notify(this.function);
   }
 
   /** Grants the exports bucket access asked for and tells the function the bucket's name. */
@@ -196,29 +204,32 @@ export class XietongFunction extends Construct {
   }
 
   /** The export job queue: the API sends to it; the worker consumes it and sends to it (to continue a job). */
-  bindExportJobs(queue: WorkQueue, access: FunctionSpec['access']['exportJobs']): void {
-    if (access === undefined || access === 'none') return;
+  bindExportJobs(
+    queue: WorkQueue,
+    access: FunctionSpec['access']['exportJobs'],
+    trigger?: QueueTrigger,
+  ): void {
+    if ((access === undefined || access === 'none') && !trigger) return;
     queue.queue.grantSendMessages(this.function);
     // Consuming also grants ChangeMessageVisibility: the worker sets a failed step's backoff with it.
-    if (access === 'consume') queue.consumeWith(this.function);
+    if (trigger) queue.consumeWith(this.function, trigger);
     this.function.addEnvironment(ENV.exportQueueUrl, queue.queue.queueUrl);
   }
 
-  /** Sending grants SendMessage; consuming wires an event source that reports partial batch failures. */
   /**
    * The table's change stream, case items only (Lambda filters them: the function is not invoked
    * for buckets, claims and the rest). A batch that keeps failing goes to `deadLetters` as a pointer
-   * to its records, after CASE_CHANGES_BATCH.retryAttempts; `npm run metrics:rebuild` repairs the
+   * to its records, after the trigger's retryAttempts; `npm run metrics:rebuild` repairs the
    * figures it would have changed.
    */
-  bindCaseChanges(table: ITable, deadLetters: IQueue, access: FunctionSpec['access']['caseChanges']): void {
-    if (access !== 'consume') return;
+  bindCaseChanges(table: ITable, deadLetters: IQueue, trigger: CaseChangesTrigger | undefined): void {
+    if (!trigger) return;
     this.function.addEventSource(
       new DynamoEventSource(table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: CASE_CHANGES_BATCH.batchSize,
-        maxBatchingWindow: Duration.seconds(CASE_CHANGES_BATCH.maxBatchingWindowSeconds),
-        retryAttempts: CASE_CHANGES_BATCH.retryAttempts,
+        batchSize: trigger.batchSize,
+        maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds),
+        retryAttempts: trigger.retryAttempts,
         bisectBatchOnError: true,
         onFailure: new SqsDlq(deadLetters),
         filters: [
@@ -230,10 +241,15 @@ export class XietongFunction extends Construct {
     );
   }
 
-  bindIntakeQueue(queue: IQueue, access: FunctionSpec['access']['intakeQueue']): void {
-    if (access === 'none') return;
+  /** Sending grants SendMessage; a queue trigger wires an event source that reports partial batch failures. */
+  bindIntakeQueue(
+    queue: IQueue,
+    access: FunctionSpec['access']['intakeQueue'],
+    trigger?: QueueTrigger,
+  ): void {
+    if (access === 'none' && !trigger) return;
     if (access === 'send') queue.grantSendMessages(this.function);
-    else this.function.addEventSource(eventSourceFor(queue, queue.fifo));
+    if (trigger) this.function.addEventSource(eventSourceFor(queue, trigger));
     this.function.addEnvironment(ENV.intakeQueueUrl, queue.queueUrl);
   }
 }

@@ -1,6 +1,7 @@
 import { CfnResource, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { EXPORTS_PREFIX } from '../../shared/domain/case-export';
+import { triggersOfKind } from '../../shared/runtime/functions';
 import type { Api } from './api';
 import { EvidenceStorage } from './evidence';
 import type { ExportStorage } from './exports';
@@ -142,7 +143,7 @@ export const nagAcknowledgements = (stack: NagAcknowledgedStack): NagAcknowledge
     },
   ];
   const policyOf = (fn: (typeof functions)[number]) => resourceOf(fn.role.node.findChild('DefaultPolicy'));
-  const readsStream = (fn: (typeof functions)[number]) => fn.spec.access.caseChanges === 'consume';
+  const readsStream = (fn: (typeof functions)[number]) => triggersOfKind(fn.spec, 'caseChanges').length > 0;
   if (stack.tracing) {
     acknowledgements.push({
       id: 'AwsSolutions-IAM5[Resource::*]',

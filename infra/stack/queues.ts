@@ -10,20 +10,17 @@ import {
   QueueEncryption,
 } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { QueueTrigger } from '../../shared/runtime/functions';
 import type { AlarmTopic } from './alarms';
+
+export { ROUTER_MAX_CONCURRENCY } from '../../shared/runtime/functions';
 
 /** Receives after which a message is parked in the dead-letter queue (and an operator is alarmed). */
 export const MAX_RECEIVE_COUNT = 5;
 /** Reports waiting longer than this mean the router is down or throttled. */
 export const OLDEST_MESSAGE_ALARM_SECONDS = 300;
-/** How every queue's Lambda consumer takes its messages (the window counts against visibility). */
-export const CONSUMER_BATCH = { batchSize: 10, maxBatchingWindow: Duration.seconds(1) } as const;
-/**
- * The most batches the router runs at once on AWS. A FIFO event source runs one batch per active
- * message group (routing area) at most; this caps the burst of a city-wide storm (each batch holds
- * up to ten reports of one area) well below what the table's on-demand capacity takes at once.
- */
-export const ROUTER_MAX_CONCURRENCY = 20;
+/** The longest batching window of a queue's consumer (it counts against visibility). */
+const MAX_BATCHING_WINDOW = Duration.seconds(1);
 
 /**
  * Load levelling between a producer and its Lambda consumer (intake → router, timers →
@@ -69,7 +66,7 @@ export class WorkQueue extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(4),
       visibilityTimeout: Duration.seconds(
-        6 * props.consumerTimeout.toSeconds() + CONSUMER_BATCH.maxBatchingWindow.toSeconds(),
+        6 * props.consumerTimeout.toSeconds() + MAX_BATCHING_WINDOW.toSeconds(),
       ),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
@@ -99,21 +96,20 @@ export class WorkQueue extends Construct {
     props.alarms.notify(backlog);
   }
 
-  consumeWith(fn: LambdaFunction): void {
-    fn.addEventSource(eventSourceFor(this.queue, this.fifo));
+  /** The consumer's event source, as its trigger says; it grants receiving, deleting and visibility changes. */
+  consumeWith(fn: LambdaFunction, trigger: QueueTrigger): void {
+    fn.addEventSource(eventSourceFor(this.queue, trigger));
   }
 }
 
-/**
- * The event source mapping of a work queue's consumer: batches of ten with partial batch failures.
- * FIFO queues take no batching window (Lambda refuses one) and are capped in concurrency.
- */
-export const eventSourceFor = (queue: IQueue, fifo: boolean): SqsEventSource =>
+/** The event source mapping of a work queue's consumer: its trigger's batches, with partial batch failures. */
+export const eventSourceFor = (queue: IQueue, trigger: QueueTrigger): SqsEventSource =>
   new SqsEventSource(queue, {
-    batchSize: CONSUMER_BATCH.batchSize,
-    ...(fifo
-      ? { maxConcurrency: ROUTER_MAX_CONCURRENCY }
-      : { maxBatchingWindow: CONSUMER_BATCH.maxBatchingWindow }),
+    batchSize: trigger.batchSize,
+    ...(trigger.maxConcurrency !== undefined && { maxConcurrency: trigger.maxConcurrency }),
+    ...(trigger.maxBatchingWindowSeconds !== undefined && {
+      maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds),
+    }),
     reportBatchItemFailures: true,
   });
 

@@ -21,7 +21,7 @@ import {
 import { SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/runtime/env';
-import type { FunctionSpec } from '../../shared/runtime/functions';
+import { type FunctionSpec, queueTriggerOf } from '../../shared/runtime/functions';
 import type { AlarmTopic } from './alarms';
 import { WorkQueue } from './queues';
 
@@ -138,19 +138,22 @@ export class DeadlineTimers extends Construct {
   }
 
   /** Grants a function what its spec asks of timers and notifications, and tells it where they are. */
-  bind(fn: LambdaFunction & IGrantable, access: FunctionSpec['access']): void {
+  bind(fn: LambdaFunction & IGrantable, spec: Pick<FunctionSpec, 'access' | 'triggers'>): void {
+    const { access } = spec;
+    const dueChecks = queueTriggerOf(spec, 'dueChecks');
+    const notifications = queueTriggerOf(spec, 'notifications');
     if (access.timers === 'start') {
       this.stateMachine.grantStartExecution(fn);
       fn.addEnvironment(ENV.timerStateMachineArn, this.stateMachine.stateMachineArn);
     }
     if (access.timers === 'reply') this.stateMachine.grantTaskResponse(fn);
-    if (access.dueChecks === 'consume') this.dueChecks.consumeWith(fn);
+    if (dueChecks) this.dueChecks.consumeWith(fn, dueChecks);
     if (access.notifications === 'send') {
       this.notifications.queue.grantSendMessages(fn);
       fn.addEnvironment(ENV.notificationQueueUrl, this.notifications.queue.queueUrl);
     }
-    if (access.notifications === 'consume') {
-      this.notifications.consumeWith(fn);
+    if (notifications) {
+      this.notifications.consumeWith(fn, notifications);
       // The notifier fans case events out onto its own queue and sets a failed delivery's backoff
       // (ChangeMessageVisibility, part of the consume grant) on it.
       this.notifications.queue.grantSendMessages(fn);

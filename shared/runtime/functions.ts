@@ -1,9 +1,11 @@
 import { DELETABLE_PARTITIONS } from '../adapters/aws/table-design';
 
 /**
- * Every Lambda function of a district stack, with its entry file and the HTTP routes it serves.
- * CDK builds one NodejsFunction per entry and one API route per route; the local gateway serves
- * the same routes by importing the same entry files. Keep both in step by editing only this list.
+ * Every Lambda function of a district stack: its entry file, its HTTP routes and its other triggers
+ * (Architect's manifest is the model). The CDK stack builds one function per entry, one API route
+ * per route and one event source, rule or notification per trigger; the local cloud serves the same
+ * routes and wires the same triggers to the same entry files (infra/local/wiring.ts). Adding a
+ * function, a route or a schedule is one edit here.
  */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -29,6 +31,60 @@ export interface HttpRoute {
 export const authOf = (route: HttpRoute): RouteAuth | 'none' =>
   route.public ? 'none' : (route.auth ?? 'jwt');
 
+/** The district's work queues a function may consume (infra/stack/queues.ts, infra/local/sqs.ts). */
+export type QueueName = 'intake' | 'dueChecks' | 'notifications' | 'exportJobs';
+
+/** Invoked with batches of a queue's messages; failures are reported per message. */
+export interface QueueTrigger {
+  kind: 'queue';
+  queue: QueueName;
+  batchSize: number;
+  /** How long Lambda gathers a batch (standard queues only: a FIFO event source takes none). */
+  maxBatchingWindowSeconds?: number;
+  /** The most batches run at once on AWS. */
+  maxConcurrency?: number;
+}
+
+/** Invoked on a timer: an EventBridge rule on AWS; locally as `local` says. */
+export interface ScheduleTrigger {
+  kind: 'schedule';
+  everyMinutes: number;
+  /**
+   * What the local cloud does instead: run the function every `everySeconds` (and once at start,
+   * with `startDetail` as the event's detail), or `startup`: the local cloud does the same job once
+   * at start-up by itself (infra/local/deadlines.ts `rearm`) and never invokes the function.
+   */
+  local: { everySeconds: number; startDetail?: Record<string, unknown> } | 'startup';
+}
+
+/** Invoked by the bucket's ObjectCreated notifications. */
+export interface ObjectCreatedTrigger {
+  kind: 'objectCreated';
+  bucket: 'evidence';
+}
+
+/** The HTTP API's Lambda authorizer for the routes with this `auth`. */
+export interface AuthorizerTrigger {
+  kind: 'authorizer';
+  auth: 'apiKey';
+}
+
+/** The table's change stream, case items only, in batches applied whole (no partial failures). */
+export interface CaseChangesTrigger {
+  kind: 'caseChanges';
+  batchSize: number;
+  maxBatchingWindowSeconds: number;
+  retryAttempts: number;
+}
+
+/** What invokes a function besides its HTTP routes. */
+export type Trigger =
+  | QueueTrigger
+  | ScheduleTrigger
+  | ObjectCreatedTrigger
+  | AuthorizerTrigger
+  | CaseChangesTrigger;
+
 export interface FunctionSpec {
   /** Logical name, also the folder under `functions/`. */
   name: string;
@@ -44,16 +100,16 @@ export interface FunctionSpec {
      * DeleteItem is granted on those partitions only (`dynamodb:LeadingKeys`).
      */
     deletes?: readonly string[];
-    intakeQueue: 'none' | 'send' | 'consume';
+    /** Sending only: consuming comes with a `queue` trigger, whose event source grants it. */
+    intakeQueue: 'none' | 'send';
     /** Deadline timers (Step Functions): start executions, or answer their due checks. */
     timers?: 'none' | 'start' | 'reply';
-    /** The queue the timers hand their due checks to. */
-    dueChecks?: 'none' | 'consume';
     /**
      * The notification queue (assignments, escalations, case events, subscription deliveries).
-     * Its consumer also sends to it (the fan-out of case events) and changes visibility (backoff).
+     * Its consumer (a `queue` trigger) is also granted sending to it (the fan-out of case events)
+     * and changing visibility (backoff).
      */
-    notifications?: 'none' | 'send' | 'consume';
+    notifications?: 'none' | 'send';
     /**
      * The evidence bucket: `forms` presigns uploads of originals and downloads of verified
      * evidence; `check` reads new uploads, writes thumbnails and moves rejects to quarantine, places
@@ -68,10 +124,8 @@ export interface FunctionSpec {
      * chunks and files.
      */
     exports?: 'none' | 'write' | 'sign' | 'jobs';
-    /** The export job queue: the API sends new jobs; the worker consumes it and queues a job again to continue. */
-    exportJobs?: 'none' | 'send' | 'consume';
-    /** The table's change stream, filtered to case items (the evaluation aggregates' feed). */
-    caseChanges?: 'none' | 'consume';
+    /** The export job queue: the API sends new jobs; its consumer (a `queue` trigger) also queues a job again to continue. */
+    exportJobs?: 'none' | 'send';
   };
   memoryMb?: number;
   timeoutSeconds?: number;
@@ -86,9 +140,40 @@ export interface FunctionSpec {
    * beside it like native modules.
    */
   lazyModules?: string[];
-  /** Set on the one function that is the HTTP API's Lambda authorizer for `auth: 'apiKey'` routes. */
-  authorizes?: 'apiKey';
+  /** What invokes the function besides its routes; none: only its routes (or nothing). */
+  triggers?: Trigger[];
 }
+
+/** The function's triggers of one kind. */
+export const triggersOfKind = <K extends Trigger['kind']>(
+  spec: Pick<FunctionSpec, 'triggers'>,
+  kind: K,
+): Extract<Trigger, { kind: K }>[] =>
+  (spec.triggers ?? []).filter((trigger): trigger is Extract<Trigger, { kind: K }> => trigger.kind === kind);
+
+/** The function's trigger on that queue, if it consumes it. */
+export const queueTriggerOf = (
+  spec: Pick<FunctionSpec, 'triggers'>,
+  queue: QueueName,
+): QueueTrigger | undefined => triggersOfKind(spec, 'queue').find((trigger) => trigger.queue === queue);
+
+export const consumes = (spec: Pick<FunctionSpec, 'triggers'>, queue: QueueName): boolean =>
+  queueTriggerOf(spec, queue) !== undefined;
+
+/** The routes' `auth` the function is the Lambda authorizer of, if it is one. */
+export const authorizerOf = (spec: Pick<FunctionSpec, 'triggers'>): RouteAuth | undefined =>
+  triggersOfKind(spec, 'authorizer')[0]?.auth;
+
+/** The EventBridge expression of a schedule: `rate(5 minutes)`, `rate(1 hour)`. */
+export const rateExpression = ({ everyMinutes }: ScheduleTrigger): string => {
+  const [value, unit] =
+    everyMinutes % 1440 === 0
+      ? [everyMinutes / 1440, 'day']
+      : everyMinutes % 60 === 0
+        ? [everyMinutes / 60, 'hour']
+        : [everyMinutes, 'minute'];
+  return `rate(${value} ${unit}${value === 1 ? '' : 's'})`;
+};
 
 /** What the bundle leaves out and the deploy installs beside it. */
 export const unbundledModulesOf = (spec: Pick<FunctionSpec, 'nativeModules' | 'lazyModules'>): string[] => [
@@ -105,6 +190,16 @@ export const CASE_CHANGES_BATCH = {
   maxBatchingWindowSeconds: 5,
   retryAttempts: 10,
 } as const;
+
+/**
+ * The most batches the router runs at once on AWS. A FIFO event source runs one batch per active
+ * message group (routing area) at most; this caps the burst of a city-wide storm (each batch holds
+ * up to ten reports of one area) well below what the table's on-demand capacity takes at once.
+ */
+export const ROUTER_MAX_CONCURRENCY = 20;
+
+/** How the standard work queues reach their consumers: batches of ten, gathered for up to a second. */
+const WORK_QUEUE_BATCH = { batchSize: 10, maxBatchingWindowSeconds: 1 } as const;
 
 export const WORKFLOW_COMMANDS = [
   'dispatch',
@@ -248,7 +343,8 @@ export const FUNCTIONS: FunctionSpec[] = [
     description:
       'Consumes the export job queue: pages through the cases in steps (a chunk each, the cursor saved), composes the file in the exports bucket, queues the job again when its time runs short',
     routes: [],
-    access: { table: 'readWrite', intakeQueue: 'none', exports: 'jobs', exportJobs: 'consume' },
+    triggers: [{ kind: 'queue', queue: 'exportJobs', ...WORK_QUEUE_BATCH }],
+    access: { table: 'readWrite', intakeQueue: 'none', exports: 'jobs', exportJobs: 'send' },
     // exceljs only for XLSX jobs: installed beside the bundle, loaded on first use (as evaluation does).
     lazyModules: ['exceljs'],
     // Composing 250,000 rows (the most a job holds) as XLSX in memory; more memory is also more CPU.
@@ -297,7 +393,7 @@ export const FUNCTIONS: FunctionSpec[] = [
     entry: 'functions/key-authorizer/handler.ts',
     description: 'Lambda authorizer of the integration routes: checks the x-api-key against the stored keys',
     routes: [],
-    authorizes: 'apiKey',
+    triggers: [{ kind: 'authorizer', auth: 'apiKey' }],
     access: { table: 'read', intakeQueue: 'none' },
     // API Gateway waits at most 10 s for an authorizer; a key check is one GetItem.
     timeoutSeconds: 5,
@@ -319,6 +415,7 @@ export const FUNCTIONS: FunctionSpec[] = [
     description:
       'S3 ObjectCreated on the evidence bucket: checks type, size, EXIF time and place (a camera snapshot: the camera and the alert time), makes a thumbnail, marks the attachment and appends to the case timeline; places arrived camera snapshots in their case',
     routes: [],
+    triggers: [{ kind: 'objectCreated', bucket: 'evidence' }],
     access: { table: 'readWrite', intakeQueue: 'none', evidence: 'check' },
     // sharp decodes photos of up to 15 MB: more memory is also more CPU.
     memoryMb: 1536,
@@ -331,9 +428,11 @@ export const FUNCTIONS: FunctionSpec[] = [
     description:
       'Consumes the intake queue: registers each report and routes it (SQS, partial batch failures); copies a camera report’s snapshot to its case',
     routes: [],
+    // FIFO: no batching window (Lambda refuses one), concurrency capped.
+    triggers: [{ kind: 'queue', queue: 'intake', batchSize: 10, maxConcurrency: ROUTER_MAX_CONCURRENCY }],
     access: {
       table: 'readWrite',
-      intakeQueue: 'consume',
+      intakeQueue: 'none',
       timers: 'start',
       notifications: 'send',
       evidence: 'place',
@@ -345,13 +444,19 @@ export const FUNCTIONS: FunctionSpec[] = [
     description:
       'Keeps the evaluation aggregates (分析研判) from the table’s change stream: every saved change of a case, whoever wrote it',
     routes: [],
-    access: { table: 'readWrite', intakeQueue: 'none', caseChanges: 'consume' },
+    triggers: [{ kind: 'caseChanges', ...CASE_CHANGES_BATCH }],
+    access: { table: 'readWrite', intakeQueue: 'none' },
   },
   {
     name: 'sweep-unrouted',
     entry: 'functions/sweep-unrouted/handler.ts',
     description: 'Re-enqueues reports acknowledged but not yet routed (a crash between two steps)',
     routes: [],
+    // Locally every 30 s, and at once at start-up with no grace: fauxqs keeps nothing across a
+    // restart, so every report still unrouted then is orphaned, however young.
+    triggers: [
+      { kind: 'schedule', everyMinutes: 5, local: { everySeconds: 30, startDetail: { graceSeconds: 0 } } },
+    ],
     access: { table: 'read', intakeQueue: 'send' },
   },
   {
@@ -360,6 +465,8 @@ export const FUNCTIONS: FunctionSpec[] = [
     description:
       'Hourly: starts any missing deadline timer (a crash between saving a case and starting its timer)',
     routes: [],
+    // Locally the re-arm runs once at every start-up instead (in-process, infra/local/deadlines.ts).
+    triggers: [{ kind: 'schedule', everyMinutes: 60, local: 'startup' }],
     access: { table: 'read', intakeQueue: 'none', timers: 'start' },
   },
   {
@@ -368,13 +475,8 @@ export const FUNCTIONS: FunctionSpec[] = [
     description:
       'Consumes the due checks of the deadline timers: escalates overdue cases up the ladder, tells the timer when to look next',
     routes: [],
-    access: {
-      table: 'readWrite',
-      intakeQueue: 'none',
-      timers: 'reply',
-      dueChecks: 'consume',
-      notifications: 'send',
-    },
+    triggers: [{ kind: 'queue', queue: 'dueChecks', ...WORK_QUEUE_BATCH }],
+    access: { table: 'readWrite', intakeQueue: 'none', timers: 'reply', notifications: 'send' },
   },
   {
     name: 'notify',
@@ -382,7 +484,8 @@ export const FUNCTIONS: FunctionSpec[] = [
     description:
       'Consumes the notification queue: assignments and escalations to the district webhooks, case events fanned out to the subscriptions, signed deliveries retried with backoff and recorded',
     routes: [],
-    access: { table: 'readWrite', intakeQueue: 'none', notifications: 'consume' },
+    triggers: [{ kind: 'queue', queue: 'notifications', ...WORK_QUEUE_BATCH }],
+    access: { table: 'readWrite', intakeQueue: 'none' },
   },
   {
     name: 'department-events',

@@ -32,7 +32,7 @@ const authorizerSpec: FunctionSpec = {
   entry: 'unused',
   description: 'stand-in key authorizer',
   routes: [],
-  authorizes: 'apiKey',
+  triggers: [{ kind: 'authorizer', auth: 'apiKey' }],
   access: { table: 'none', intakeQueue: 'none' },
 };
 

@@ -22,7 +22,8 @@ const spec: FunctionSpec = {
   entry: 'unused',
   description: 'test consumer',
   routes: [],
-  access: { table: 'none', intakeQueue: 'consume' },
+  triggers: [{ kind: 'queue', queue: 'intake', batchSize: 10 }],
+  access: { table: 'none', intakeQueue: 'none' },
   timeoutSeconds: 5,
 };
 

@@ -9,7 +9,14 @@ import { ROLES } from '../../infra/stack/identity';
 import { ROUTER_MAX_CONCURRENCY } from '../../infra/stack/queues';
 import { ALL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/adapters/aws/table-design';
 import { ENV } from '../../shared/runtime/env';
-import { authOf, CASE_CHANGES_BATCH, FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
+import {
+  authOf,
+  CASE_CHANGES_BATCH,
+  consumes,
+  FUNCTIONS,
+  type FunctionSpec,
+  triggersOfKind,
+} from '../../shared/runtime/functions';
 import {
   asList,
   type CfnResource,
@@ -265,21 +272,15 @@ describe('the functions', () => {
       });
       expect(ENV.tableName in variables, `${spec.name} table env`).toBe(spec.access.table !== 'none');
       expect(ENV.intakeQueueUrl in variables, `${spec.name} queue env`).toBe(
-        spec.access.intakeQueue !== 'none',
+        spec.access.intakeQueue !== 'none' || consumes(spec, 'intake'),
       );
     }
   });
 
   it('consume the intake queue in batches of 10 with partial batch failures, no window (FIFO), capped', () => {
-    const consumers = FUNCTIONS.filter((s) => s.access.intakeQueue === 'consume');
-    const queueConsumers = FUNCTIONS.filter(
-      (s) =>
-        s.access.intakeQueue === 'consume' ||
-        s.access.dueChecks === 'consume' ||
-        s.access.notifications === 'consume' ||
-        s.access.exportJobs === 'consume',
-    );
-    const streamConsumers = FUNCTIONS.filter((s) => s.access.caseChanges === 'consume');
+    const consumers = FUNCTIONS.filter((s) => consumes(s, 'intake'));
+    const queueConsumers = FUNCTIONS.filter((s) => triggersOfKind(s, 'queue').length > 0);
+    const streamConsumers = FUNCTIONS.filter((s) => triggersOfKind(s, 'caseChanges').length > 0);
     template.resourceCountIs(
       'AWS::Lambda::EventSourceMapping',
       queueConsumers.length + streamConsumers.length,
@@ -298,7 +299,7 @@ describe('the functions', () => {
   it('feed the evaluation aggregator from the table’s stream: case items only, big batches, failures parked', () => {
     const [tableId, table] = onlyResourceOf(template, 'AWS::DynamoDB::Table');
     expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
-    const consumers = FUNCTIONS.filter((s) => s.access.caseChanges === 'consume');
+    const consumers = FUNCTIONS.filter((s) => triggersOfKind(s, 'caseChanges').length > 0);
     expect(consumers.map((s) => s.name)).toEqual(['aggregate-cases']);
     const [failuresId] = resourcesOf(template, 'AWS::SQS::Queue').find(([id]) =>
       id.startsWith('CaseChangeFailures'),
@@ -425,16 +426,14 @@ describe('least privilege', () => {
       expect(actions.includes('sqs:SendMessage'), `${spec.name} sends`).toBe(
         spec.access.intakeQueue === 'send' ||
           spec.access.notifications === 'send' ||
-          spec.access.notifications === 'consume' ||
+          consumes(spec, 'notifications') ||
           (spec.access.exportJobs ?? 'none') !== 'none' ||
+          consumes(spec, 'exportJobs') ||
           // Lambda parks a failed stream batch in the failure queue with the function's role.
-          spec.access.caseChanges === 'consume',
+          triggersOfKind(spec, 'caseChanges').length > 0,
       );
       expect(actions.includes('sqs:ReceiveMessage'), `${spec.name} receives`).toBe(
-        spec.access.intakeQueue === 'consume' ||
-          spec.access.dueChecks === 'consume' ||
-          spec.access.notifications === 'consume' ||
-          spec.access.exportJobs === 'consume',
+        triggersOfKind(spec, 'queue').length > 0,
       );
       expect(actions.includes('states:StartExecution'), `${spec.name} starts timers`).toBe(
         spec.access.timers === 'start',

@@ -23,7 +23,8 @@ const spec: FunctionSpec = {
   entry: 'functions/route-reports/handler.ts',
   description: 'the router under test',
   routes: [],
-  access: { table: 'readWrite', intakeQueue: 'consume' },
+  triggers: [{ kind: 'queue', queue: 'intake', batchSize: 10 }],
+  access: { table: 'readWrite', intakeQueue: 'none' },
   timeoutSeconds: 10,
 };
 
