@@ -35,7 +35,7 @@ const allRuns: [string, string[], Record<string, string>?][] = [
   ['bench/burst.ts', ['--reports', '2000', '--radius', '0', '--pollers', '2,16']],
   ['bench/dedup.ts', []],
   ['bench/classifier.ts', []],
-  ['bench/metrics.ts', []],
+  ['bench/evaluation.ts', []],
   ['bench/exports.ts', []],
   ['bench/cameras.ts', []],
   ['bench/evidence.ts', []],

@@ -1,11 +1,11 @@
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { caseChangesOf } from '../../shared/adapters/aws/case-stream';
-import type { MetricsAggregates } from '../../shared/ports';
+import type { EvaluationAggregates } from '../../shared/ports';
 import { eventFunction } from '../../shared/runtime/event-functions';
 import { logger, metrics } from '../../shared/runtime/observability';
 
 export interface AggregateCasesDeps {
-  aggregates: MetricsAggregates;
+  aggregates: EvaluationAggregates;
 }
 
 /**

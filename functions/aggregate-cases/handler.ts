@@ -1,4 +1,4 @@
-import { metricsAggregatesFromEnv } from '../../shared/runtime/composition';
+import { evaluationAggregatesFromEnv } from '../../shared/runtime/composition';
 import { makeHandler } from './app';
 
-export const handler = makeHandler({ aggregates: metricsAggregatesFromEnv() });
+export const handler = makeHandler({ aggregates: evaluationAggregatesFromEnv() });

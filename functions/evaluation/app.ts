@@ -5,35 +5,35 @@ import type { Actor } from '../../shared/domain/case';
 import {
   EvaluationQuery,
   ExportQuery,
+  FiguresQuery,
   HotspotsQuery,
-  MetricsQuery,
 } from '../../shared/http/evaluation-schemas';
 import { httpFunction, json } from '../../shared/http/middleware';
 import { RequestError } from '../../shared/http/problem';
 import { queryParams } from '../../shared/http/request';
 import { caseFiltersOf } from '../../shared/http/schemas';
-import type { MetricsAggregates } from '../../shared/ports';
+import type { EvaluationAggregates } from '../../shared/ports';
 import type { IdentityConfig } from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
+import { evaluationReport, hotspotsReport } from '../../shared/usecases/evaluation';
 import { type CaseExportDeps, exportCases } from '../../shared/usecases/export-cases';
 import { evaluationWorkbook, XLSX_TYPE } from '../../shared/usecases/exports';
-import { hotspotsReport, metricsReport } from '../../shared/usecases/metrics';
-import { metricsScopeOf } from '../../shared/usecases/read-scope';
+import { evaluationScopeOf } from '../../shared/usecases/read-scope';
 
 export interface EvaluationDeps extends CaseExportDeps {
-  aggregates: MetricsAggregates;
+  aggregates: EvaluationAggregates;
   identity: IdentityConfig;
 }
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 
-const getMetrics = async (deps: EvaluationDeps, event: Event, actor: Actor) => {
-  const query = queryParams(event, MetricsQuery);
-  const report = await metricsReport(deps.aggregates, {
+const getFigures = async (deps: EvaluationDeps, event: Event, actor: Actor) => {
+  const query = queryParams(event, FiguresQuery);
+  const report = await evaluationReport(deps.aggregates, {
     from: query.from,
     to: query.to,
     ...(query.groupBy && { groupBy: query.groupBy }),
-    scope: metricsScopeOf(actor),
+    scope: evaluationScopeOf(actor),
   });
   metrics.addMetric('MetricsReads', 'Count', 1);
   return json(200, report);
@@ -45,7 +45,7 @@ const getHotspots = async (deps: EvaluationDeps, event: Event, actor: Actor) => 
     from: query.from,
     to: query.to,
     limit: query.limit ?? 20,
-    scope: metricsScopeOf(actor),
+    scope: evaluationScopeOf(actor),
   });
   return json(200, report);
 };
@@ -77,7 +77,7 @@ const exportCaseList = async (deps: EvaluationDeps, event: Event, actor: Actor, 
 
 const exportEvaluation = async (deps: EvaluationDeps, event: Event, actor: Actor) => {
   const { month } = queryParams(event, EvaluationQuery);
-  const scope = metricsScopeOf(actor);
+  const scope = evaluationScopeOf(actor);
   authorize(actor, 'export');
   const body = await evaluationWorkbook(deps, month, scope, deps.clock.now());
   return fileReply(body, XLSX_TYPE, `evaluation-${deps.district.config.id}-${month}.xlsx`);
@@ -90,7 +90,7 @@ export const makeHandler = (deps: EvaluationDeps) =>
       const actor = actorFromEvent(event, deps.identity);
       switch (event.routeKey) {
         case 'GET /v1/metrics':
-          return getMetrics(deps, event, actor);
+          return getFigures(deps, event, actor);
         case 'GET /v1/metrics/hotspots':
           return getHotspots(deps, event, actor);
         case 'GET /v1/exports/cases.csv':

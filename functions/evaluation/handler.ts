@@ -2,7 +2,7 @@ import { systemClock } from '../../shared/ports';
 import {
   caseStoreFromEnv,
   districtIndexFromEnv,
-  metricsAggregatesFromEnv,
+  evaluationAggregatesFromEnv,
 } from '../../shared/runtime/composition';
 import { identityFrom } from '../../shared/runtime/config';
 import { exportStoreFromEnv } from '../../shared/runtime/evaluation-composition';
@@ -12,7 +12,7 @@ export const buildDeps = (): EvaluationDeps => {
   const exports = exportStoreFromEnv();
   return {
     store: caseStoreFromEnv(),
-    aggregates: metricsAggregatesFromEnv(),
+    aggregates: evaluationAggregatesFromEnv(),
     district: districtIndexFromEnv(),
     clock: systemClock,
     identity: identityFrom(),

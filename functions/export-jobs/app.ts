@@ -13,7 +13,7 @@ import type { Clock, ExportFiles, ExportJobQueue, ExportJobStore } from '../../s
 import type { IdentityConfig } from '../../shared/runtime/config';
 import { metrics } from '../../shared/runtime/observability';
 import { exportJobStatus, requestExport } from '../../shared/usecases/export-jobs';
-import { metricsScopeOf, scopedListQuery } from '../../shared/usecases/read-scope';
+import { evaluationScopeOf, scopedListQuery } from '../../shared/usecases/read-scope';
 
 export interface ExportJobsDeps {
   jobs: ExportJobStore;
@@ -41,7 +41,7 @@ const postExport = async (deps: ExportJobsDeps, event: Event, actor: Actor) => {
   const scoping =
     body.kind === 'cases'
       ? { query: scopedExportQuery(actor, body.filters ?? {}, now) }
-      : { scope: metricsScopeOf(actor) };
+      : { scope: evaluationScopeOf(actor) };
   authorize(actor, 'export');
   const request =
     body.kind === 'cases'

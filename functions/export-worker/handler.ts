@@ -4,7 +4,7 @@ import { s3, sqs } from '../../shared/runtime/clients';
 import {
   caseStoreFromEnv,
   districtIndexFromEnv,
-  metricsAggregatesFromEnv,
+  evaluationAggregatesFromEnv,
 } from '../../shared/runtime/composition';
 import { requireEnv } from '../../shared/runtime/config';
 import { ENV } from '../../shared/runtime/env';
@@ -24,7 +24,7 @@ export const buildDeps = (): ExportWorkerFunctionDeps => ({
   queue: exportJobQueueFromEnv(),
   files: exportFilesFromEnv(),
   store: caseStoreFromEnv(),
-  aggregates: metricsAggregatesFromEnv(),
+  aggregates: evaluationAggregatesFromEnv(),
   district: districtIndexFromEnv(),
   clock: systemClock,
   visibility: new SqsMessageVisibility({ client: sqs, queueUrl: requireEnv(ENV.exportQueueUrl) }),

@@ -24,7 +24,7 @@ import { loadCatalogue, loadDistrict } from '../../shared/district/load';
 import { evaluate } from '../../shared/domain/classifier/evaluate';
 import { train } from '../../shared/domain/classifier/model';
 import { indexDistrict } from '../../shared/domain/district-index';
-import { FIGURES, type FigureDefinition } from '../../shared/domain/metrics-figures';
+import { FIGURES, type FigureDefinition } from '../../shared/domain/evaluation-figures';
 import {
   API_KEY_HEADER,
   authOf,

@@ -219,7 +219,7 @@ export class XietongFunction extends Construct {
   /**
    * The table's change stream, case items only (Lambda filters them: the function is not invoked
    * for buckets, claims and the rest). A batch that keeps failing goes to `deadLetters` as a pointer
-   * to its records, after the trigger's retryAttempts; `npm run metrics:rebuild` repairs the
+   * to its records, after the trigger's retryAttempts; `npm run evaluation:rebuild` repairs the
    * figures it would have changed.
    */
   bindCaseChanges(table: ITable, deadLetters: IQueue, trigger: CaseChangesTrigger | undefined): void {

@@ -47,7 +47,7 @@ export const ACTIONS = [
   'premises',
   // Evaluation (分析研判): the figures and hotspots of the cases in scope, and the case exports
   // (`zone`: the buckets or cases of the actor's zone; `responsible`: those of the actor's department).
-  'metrics',
+  'evaluation',
   'export',
   // The camera registry (视频监控): `cameras` lists it (by zone), `manage_cameras` changes it. The
   // cameras near a case are shown to whoever may `read` the case.
@@ -96,7 +96,7 @@ export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
     // 挂起: the assigned department suspends its deadlines while it waits, e.g. for the reporter.
     hold: 'assigned',
     resume: 'assigned',
-    metrics: 'responsible',
+    evaluation: 'responsible',
     export: 'responsible',
   },
   area_chief: {
@@ -116,7 +116,7 @@ export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
     download: 'zone',
     visit: 'zone',
     premises: 'all',
-    metrics: 'zone',
+    evaluation: 'zone',
     export: 'zone',
     cameras: 'zone',
   },
@@ -141,7 +141,7 @@ export const AUTHORIZATION_MATRIX: Record<Role, Grants> = {
     handle_visit: 'all',
     confirm_visit: 'all',
     premises: 'all',
-    metrics: 'all',
+    evaluation: 'all',
     export: 'all',
     cameras: 'all',
     satisfaction: 'all',

@@ -62,7 +62,7 @@ export interface ExportJob {
   reader: Actor;
   /** `cases`: the list query with the requester's scope built in, fixed when the job was made. */
   query?: ExportCaseQuery;
-  /** `evaluation`: the metrics scope (zone or department) of the requester. */
+  /** `evaluation`: the evaluation scope (zone or department) of the requester. */
   scope?: { zone?: string; department?: string };
   status: ExportJobStatus;
   phase: ExportJobPhase;

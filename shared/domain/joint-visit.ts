@@ -250,7 +250,7 @@ export const markCovered = (c: Case, v: JointVisit, ctx: VisitContext): Case => 
         lead: v.lead,
         cooperating: v.cooperating,
         visitStatus: v.status,
-        // The evaluation counts a visit once, on its first case (shared/domain/metrics.ts).
+        // The evaluation counts a visit once, on its first case (shared/domain/evaluation.ts).
         firstCase: v.caseIds[0],
       },
     },

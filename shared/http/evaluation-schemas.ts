@@ -1,5 +1,5 @@
 import { CASE_STATUSES } from '../domain/case';
-import { GROUP_BY } from '../usecases/metrics';
+import { GROUP_BY } from '../usecases/evaluation';
 import * as z from '../validation/zod';
 import { lazySchema } from './lazy-schema';
 
@@ -22,7 +22,7 @@ const period = <T extends { from: string; to: string }>(query: T, ctx: z.core.$R
   if (days > 366) ctx.addIssue({ code: 'custom', path: ['to'], message: 'at most 366 days after from' });
 };
 
-export const MetricsQuery = lazySchema(() =>
+export const FiguresQuery = lazySchema(() =>
   z
     .strictObject({ from: Day(), to: Day(), groupBy: z.optional(z.enum(GROUP_BY)) })
     .check(z.superRefine(period)),

@@ -1,6 +1,6 @@
-import { FIGURES } from '../domain/metrics';
+import { FIGURES } from '../domain/evaluation';
 import type { z } from '../validation/zod';
-import { EvaluationQuery, ExportQuery, HotspotsQuery, MetricsQuery } from './evaluation-schemas';
+import { EvaluationQuery, ExportQuery, FiguresQuery, HotspotsQuery } from './evaluation-schemas';
 import type { LazySchema } from './lazy-schema';
 import { jsonSchemaOf, problemResponses } from './openapi-parts';
 
@@ -53,7 +53,7 @@ export const evaluationOperation = (method: string, path: string): Record<string
       return {
         summary:
           "The evaluation figures of a period (district days), within the caller's scope, optionally grouped; read from the materialized aggregates, never from the cases",
-        parameters: queryParameters(MetricsQuery, ['from', 'to']),
+        parameters: queryParameters(FiguresQuery, ['from', 'to']),
         responses: {
           200: {
             description: 'Totals and groups',

@@ -1,8 +1,8 @@
 import { DynamoCameraStore } from '../adapters/aws/dynamodb-camera-store';
 import { DynamoCaseStore } from '../adapters/aws/dynamodb-case-store';
 import { DynamoDedupClaims } from '../adapters/aws/dynamodb-dedup-claims';
+import { DynamoEvaluationAggregates } from '../adapters/aws/dynamodb-evaluation-aggregates';
 import { DynamoIntegrationKeyStore } from '../adapters/aws/dynamodb-integration-key-store';
-import { DynamoMetricsAggregates } from '../adapters/aws/dynamodb-metrics-aggregates';
 import { DynamoRateLimiter } from '../adapters/aws/dynamodb-rate-limiter';
 import { DynamoTriageFeedbackStore } from '../adapters/aws/dynamodb-triage-feedback-store';
 import { SqsReportQueue } from '../adapters/aws/sqs-report-queue';
@@ -25,8 +25,8 @@ import { ENV } from './env';
  */
 export const districtIndexFromEnv = (): DistrictIndex => indexDistrict(districtFrom());
 
-export const metricsAggregatesFromEnv = (): DynamoMetricsAggregates =>
-  new DynamoMetricsAggregates({
+export const evaluationAggregatesFromEnv = (): DynamoEvaluationAggregates =>
+  new DynamoEvaluationAggregates({
     client: dynamoDocumentClient(),
     tableName: requireEnv(ENV.tableName),
     district: districtFrom(),

@@ -33,7 +33,7 @@ export interface ExportJobRequest {
   request: ExportRequest;
   /** `cases`: the list query with the actor's scope built in (the edge builds it, as for the list). */
   query?: ExportCaseQuery;
-  /** `evaluation`: the actor's metrics scope. */
+  /** `evaluation`: the actor's evaluation scope. */
   scope?: { zone?: string; department?: string };
   idempotencyKey?: string;
 }

@@ -10,10 +10,10 @@ import {
 import type {
   CaseStore,
   Clock,
+  EvaluationAggregates,
   ExportFiles,
   ExportJobQueue,
   ExportJobStore,
-  MetricsAggregates,
 } from '../ports';
 import { CSV_TYPE, caseListXlsx, evaluationWorkbook, XLSX_TYPE } from './exports';
 
@@ -37,7 +37,7 @@ export interface ExportWorkerDeps {
   queue: ExportJobQueue;
   files: ExportFiles;
   store: CaseStore;
-  aggregates: MetricsAggregates;
+  aggregates: EvaluationAggregates;
   district: DistrictIndex;
   clock: Clock;
   /** Rows per chunk (one reading step at most). */

@@ -3,9 +3,9 @@ import type ExcelJS from 'exceljs';
 import type { Actor, Case } from '../domain/case';
 import { CSV_BOM, csvLine, EXPORT_COLUMNS, exportRow } from '../domain/case-export';
 import type { DistrictIndex } from '../domain/district-index';
-import { FIGURES, type FigureGroup, type FigureValue } from '../domain/metrics';
-import type { CaseListQuery, CaseStore, MetricsAggregates, MetricsScope } from '../ports';
-import { hotspotsReport, metricsReport } from './metrics';
+import { FIGURES, type FigureGroup, type FigureValue } from '../domain/evaluation';
+import type { CaseListQuery, CaseStore, EvaluationAggregates, EvaluationScope } from '../ports';
+import { evaluationReport, hotspotsReport } from './evaluation';
 
 /**
  * exceljs is a quarter of the evaluation function's bundle and most of its cold start: loaded by the
@@ -122,15 +122,15 @@ export const monthDays = (month: string): { from: string; to: string } => {
  * verdicts per zone, and the hotspots. Rates are formatted as percentages, averages in minutes.
  */
 export const evaluationWorkbook = async (
-  deps: { aggregates: MetricsAggregates; district: DistrictIndex },
+  deps: { aggregates: EvaluationAggregates; district: DistrictIndex },
   month: string,
-  scope: MetricsScope,
+  scope: EvaluationScope,
   now: string,
 ): Promise<Buffer> => {
   const { from, to } = monthDays(month);
   const [byDepartment, byZone, hotspots] = await Promise.all([
-    metricsReport(deps.aggregates, { from, to, groupBy: 'department', scope }),
-    metricsReport(deps.aggregates, { from, to, groupBy: 'zone', scope }),
+    evaluationReport(deps.aggregates, { from, to, groupBy: 'department', scope }),
+    evaluationReport(deps.aggregates, { from, to, groupBy: 'zone', scope }),
     hotspotsReport(deps.aggregates, { from, to, scope, limit: 20 }),
   ]);
   const { Workbook } = await loadExcelJs();

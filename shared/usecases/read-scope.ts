@@ -1,7 +1,7 @@
 import { type Action, type Scope, scopeOf } from '../domain/authorization';
 import type { Actor, CaseStatus } from '../domain/case';
 import { ForbiddenActionError } from '../domain/errors';
-import type { CaseListQuery, MetricsScope } from '../ports';
+import type { CaseListQuery, EvaluationScope } from '../ports';
 
 /**
  * How far an actor reads: every case and figure (the command centre), their zone's (an area
@@ -95,17 +95,18 @@ export const scopedListQuery = (
  * The evaluation's buckets the actor may read: all of them, their zone's or their department's.
  * Figures have no owner, so a grant to one's own reports reads none.
  */
-export const metricsScopeOf = (actor: Actor): MetricsScope => {
-  const scope = scopeOf(actor, 'metrics');
-  if (!scope) throw new ForbiddenActionError('metrics', `the ${actor.role} role may not read the evaluation`);
+export const evaluationScopeOf = (actor: Actor): EvaluationScope => {
+  const scope = scopeOf(actor, 'evaluation');
+  if (!scope)
+    throw new ForbiddenActionError('evaluation', `the ${actor.role} role may not read the evaluation`);
   switch (reachOf(scope)) {
     case 'everything':
       return {};
     case 'zone':
-      return { zone: ownOf(actor, 'zone', 'metrics') };
+      return { zone: ownOf(actor, 'zone', 'evaluation') };
     case 'department':
-      return { department: ownOf(actor, 'department', 'metrics') };
+      return { department: ownOf(actor, 'department', 'evaluation') };
     case 'own-reports':
-      throw new ForbiddenActionError('metrics', 'figures have no owner');
+      throw new ForbiddenActionError('evaluation', 'figures have no owner');
   }
 };

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/local/paths';
 import { type SpawnedCloud, spawnLocalCloud } from '../../infra/local/spawn';
 import { loadDistrict } from '../../shared/district/load';
+import { districtDay, type FigureValue } from '../../shared/domain/evaluation-figures';
 import { pointInPolygon } from '../../shared/domain/geo';
-import { districtDay, type FigureValue } from '../../shared/domain/metrics-figures';
 import { ensureWebBuild } from '../../web/scripts/ensure-build';
 import { CHROMIUM, CHROMIUM_FLAGS, skipWithoutChromium } from '../support/chromium';
 import { jpegWithExif } from '../support/evidence-harness';
@@ -52,7 +52,7 @@ interface CaseReply {
   version: number;
 }
 
-interface MetricsReply {
+interface EvaluationReply {
   total: { figures: FigureValue[] };
   groups: { key: string; figures: FigureValue[] }[];
 }
@@ -400,7 +400,7 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
         headers: { authorization: `Bearer ${token}` },
       });
       expect(response.status).toBe(200);
-      return (await response.json()) as MetricsReply;
+      return (await response.json()) as EvaluationReply;
     };
     const [day, month] = await Promise.all([
       read(today, 'groupBy=department'),

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EvaluationDeps, makeHandler } from '../../functions/evaluation/app';
 import { type LocalS3Server, startS3rver } from '../../infra/local/s3';
 import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
-import { DynamoMetricsAggregates } from '../../shared/adapters/aws/dynamodb-metrics-aggregates';
+import { DynamoEvaluationAggregates } from '../../shared/adapters/aws/dynamodb-evaluation-aggregates';
 import { S3ExportStore } from '../../shared/adapters/aws/s3-export-store';
 import { type Actor, type Case, SYSTEM_ROUTER } from '../../shared/domain/case';
 import { EXPORT_COLUMNS } from '../../shared/domain/case-export';
@@ -47,7 +47,7 @@ const at = (minutes: number) =>
 
 beforeAll(async () => {
   emulators = await startEmulators();
-  const aggregates = new DynamoMetricsAggregates({
+  const aggregates = new DynamoEvaluationAggregates({
     client: emulators.documents,
     tableName: emulators.tableName,
     district: sandun.config,

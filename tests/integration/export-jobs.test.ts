@@ -13,8 +13,8 @@ import { type LocalS3Server, startS3rver } from '../../infra/local/s3';
 import { createIntakeQueues, type LocalQueues } from '../../infra/local/sqs';
 import { MAX_RECEIVE_COUNT } from '../../infra/stack/queues';
 import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
+import { DynamoEvaluationAggregates } from '../../shared/adapters/aws/dynamodb-evaluation-aggregates';
 import { DynamoExportJobStore } from '../../shared/adapters/aws/dynamodb-export-job-store';
-import { DynamoMetricsAggregates } from '../../shared/adapters/aws/dynamodb-metrics-aggregates';
 import { S3ExportFiles } from '../../shared/adapters/aws/s3-export-files';
 import { S3UrlSigner } from '../../shared/adapters/aws/s3-url-signer';
 import { SqsExportJobQueue } from '../../shared/adapters/aws/sqs-export-job-queue';
@@ -76,7 +76,7 @@ beforeAll(async () => {
     maxReceiveCount: EXPORT_MAX_DELIVERIES,
     fifo: false,
   });
-  const aggregates = new DynamoMetricsAggregates({
+  const aggregates = new DynamoEvaluationAggregates({
     client: emulators.documents,
     tableName: emulators.tableName,
     district: sandun.config,

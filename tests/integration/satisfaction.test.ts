@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHandler as makeEventsHandler } from '../../functions/department-events/app';
 import { makeHandler as makeEvaluationHandler } from '../../functions/evaluation/app';
-import { DynamoMetricsAggregates } from '../../shared/adapters/aws/dynamodb-metrics-aggregates';
+import { DynamoEvaluationAggregates } from '../../shared/adapters/aws/dynamodb-evaluation-aggregates';
 import { DynamoRateLimiter } from '../../shared/adapters/aws/dynamodb-rate-limiter';
 import { DynamoSeenSignatures } from '../../shared/adapters/aws/dynamodb-seen-signatures';
 import type { Case } from '../../shared/domain/case';
-import { districtDay } from '../../shared/domain/metrics';
+import { districtDay } from '../../shared/domain/evaluation';
 import { signatureHeaders } from '../../shared/domain/signature';
 import type { NotifierMessage, TimerStart } from '../../shared/ports';
 import { caseEffects } from '../../shared/usecases/case-effects';
@@ -46,7 +46,7 @@ const farPoint = () => {
 
 beforeAll(async () => {
   emulators = await startEmulators();
-  const aggregates = new DynamoMetricsAggregates({
+  const aggregates = new DynamoEvaluationAggregates({
     client: emulators.documents,
     tableName: emulators.tableName,
     district: sandun.config,

@@ -3,7 +3,7 @@ import { captureChanges, StreamLog, streamOf } from '../../infra/local/dynamodb-
 import type { LoadedFunction } from '../../infra/local/handlers';
 import { createRuntimeLog } from '../../infra/local/log';
 import { startStreamMapping } from '../../infra/local/stream-mapping';
-import type { CaseStore, MetricsAggregates } from '../../shared/ports';
+import type { CaseStore, EvaluationAggregates } from '../../shared/ports';
 import { FUNCTIONS } from '../../shared/runtime/functions';
 import type { Emulators } from './emulators';
 import { asFunction } from './iam';
@@ -22,7 +22,7 @@ export interface CaseChangeFeed {
  * figures right after a change drains first (on AWS and in the local cloud they lag by the
  * batching window).
  */
-export const feedCaseChanges = (emulators: Emulators, aggregates: MetricsAggregates): CaseChangeFeed => {
+export const feedCaseChanges = (emulators: Emulators, aggregates: EvaluationAggregates): CaseChangeFeed => {
   const log = new StreamLog();
   const release = captureChanges(emulators.tableName, log);
   const spec = FUNCTIONS.find((f) => f.name === 'aggregate-cases');

@@ -14,7 +14,7 @@ import { loadDistrict } from '../../shared/district/load';
 import type { Zone } from '../../shared/district/schema';
 import { train } from '../../shared/domain/classifier/model';
 import { indexDistrict } from '../../shared/domain/district-index';
-import type { CaseStore, Clock, MetricsAggregates } from '../../shared/ports';
+import type { CaseStore, Clock, EvaluationAggregates } from '../../shared/ports';
 import type { CaseEffects } from '../../shared/usecases/case-effects';
 import type { RouteReportDeps } from '../../shared/usecases/route-report';
 import { type ApiCall, apiEvent, lambdaContext } from './api-event';
@@ -111,7 +111,7 @@ export const invoke = async (
  */
 export const casesHarness = (
   emulators: Emulators,
-  options: { aggregates?: MetricsAggregates; effects?: CaseEffects } = {},
+  options: { aggregates?: EvaluationAggregates; effects?: CaseEffects } = {},
 ) => {
   const clock = testClock();
   const tableStore = new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName });

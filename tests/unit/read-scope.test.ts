@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../shared/domain/case';
 import { ForbiddenActionError } from '../../shared/domain/errors';
 import { caseFiltersOf } from '../../shared/http/schemas';
-import { metricsScopeOf, scopedListQuery } from '../../shared/usecases/read-scope';
+import { evaluationScopeOf, scopedListQuery } from '../../shared/usecases/read-scope';
 
 /**
  * How far an actor reads, for the case list, the case exports and the evaluation: one rule.
@@ -51,17 +51,17 @@ describe('scopedListQuery', () => {
   });
 });
 
-describe('metricsScopeOf', () => {
+describe('evaluationScopeOf', () => {
   it('reads every bucket, a zone or a department as the list does', () => {
     // Act + Assess
-    expect(metricsScopeOf(commandCentre)).toEqual({});
-    expect(metricsScopeOf(areaChief)).toEqual({ zone: 'east' });
-    expect(metricsScopeOf(staff)).toEqual({ department: 'sanitation' });
+    expect(evaluationScopeOf(commandCentre)).toEqual({});
+    expect(evaluationScopeOf(areaChief)).toEqual({ zone: 'east' });
+    expect(evaluationScopeOf(staff)).toEqual({ department: 'sanitation' });
   });
 
   it('refuses a role without the grant', () => {
     // Act + Assess
-    expect(() => metricsScopeOf(reporter)).toThrow(ForbiddenActionError);
+    expect(() => evaluationScopeOf(reporter)).toThrow(ForbiddenActionError);
   });
 });
 

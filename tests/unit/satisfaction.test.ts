@@ -4,7 +4,7 @@ import { loadDistrict } from '../../shared/district/load';
 import { type Actor, type Case, type CaseStatus, SYSTEM_ROUTER } from '../../shared/domain/case';
 import { indexDistrict } from '../../shared/domain/district-index';
 import { CaseNotClosedError, ForbiddenActionError } from '../../shared/domain/errors';
-import { contributionOf, figuresOf } from '../../shared/domain/metrics';
+import { contributionOf, figuresOf } from '../../shared/domain/evaluation';
 import { newReportedCase } from '../../shared/domain/report';
 import { routeReport } from '../../shared/domain/routing';
 import {

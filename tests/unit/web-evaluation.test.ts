@@ -2,17 +2,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/local/paths';
 import { loadDistrict } from '../../shared/district/load';
+import { addCounters, FIGURES, figuresOf, NONE } from '../../shared/domain/evaluation';
 import { geohash } from '../../shared/domain/geohash';
-import { addCounters, FIGURES, figuresOf, NONE } from '../../shared/domain/metrics';
 import {
   ApiError,
+  type EvaluationReply,
+  type FiguresQuery,
   filenameOf,
   type HotspotsReply,
-  type MetricsQuery,
-  type MetricsReply,
 } from '../../web/src/api';
 import { evaluationViewOf, monthToDate, periodFiguresOf } from '../../web/src/evaluation';
-import { createMetricsFeed, type MetricsReader } from '../../web/src/metrics-feed';
+import { createEvaluationFeed, type EvaluationReader } from '../../web/src/evaluation-feed';
 
 /**
  * The cockpit's evaluation panel (分析研判), pure parts: the metrics replies mapped to what the panel
@@ -27,7 +27,7 @@ const TP = 'traffic-police';
 const reply = (
   period: { from: string; to: string },
   byDepartment: Record<string, Record<string, number>>,
-): MetricsReply => {
+): EvaluationReply => {
   const total: Record<string, number> = {};
   for (const counters of Object.values(byDepartment)) addCounters(total, counters);
   return {
@@ -215,8 +215,8 @@ describe('reading the figures: the board’s cadence, at most every 30 s', () =>
   const serve = () => {
     const calls: string[] = [];
     let refuse: number | undefined;
-    const reader: MetricsReader = {
-      async metrics(query: MetricsQuery) {
+    const reader: EvaluationReader = {
+      async metrics(query: FiguresQuery) {
         calls.push(`metrics ${query.from}..${query.to} ${query.groupBy ?? ''}`);
         if (refuse) throw new ApiError(refuse, { status: refuse });
         return reply(query, { [MR]: { reported: calls.length } });
@@ -234,7 +234,7 @@ describe('reading the figures: the board’s cadence, at most every 30 s', () =>
   it('reads today and the month by department and the hotspots, then not again within 30 s', async () => {
     const server = serve();
     let now = start;
-    const feed = createMetricsFeed(server.reader, {
+    const feed = createEvaluationFeed(server.reader, {
       period: (at) => ({ today: monthToDate(at, 'Asia/Shanghai').to, monthFrom: '2026-11-01' }),
       now: () => new Date(now),
     });
@@ -261,7 +261,7 @@ describe('reading the figures: the board’s cadence, at most every 30 s', () =>
   it('reads at once after the user’s own change and when the district’s day turns', async () => {
     const server = serve();
     let now = start;
-    const feed = createMetricsFeed(server.reader, {
+    const feed = createEvaluationFeed(server.reader, {
       period: (at) => ({ today: monthToDate(at, 'Asia/Shanghai').to, monthFrom: '2026-11-01' }),
       now: () => new Date(now),
     });
@@ -286,7 +286,7 @@ describe('reading the figures: the board’s cadence, at most every 30 s', () =>
   it('goes quiet for a role the API refuses, and keeps the last figures through other failures', async () => {
     const server = serve();
     let now = start;
-    const feed = createMetricsFeed(server.reader, {
+    const feed = createEvaluationFeed(server.reader, {
       period: () => ({ today: '2026-11-30', monthFrom: '2026-11-01' }),
       now: () => new Date(now),
     });

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/local/paths';
 import { loadDistrict } from '../../shared/district/load';
-import { addCounters, figuresOf } from '../../shared/domain/metrics';
+import { addCounters, figuresOf } from '../../shared/domain/evaluation';
 import type { CaseView } from '../../shared/http/case-view';
-import type { MetricsReply } from '../../web/src/api';
+import type { EvaluationReply } from '../../web/src/api';
 import { periodFiguresOf } from '../../web/src/evaluation';
 import { availableCommands } from '../../web/src/permissions';
 import { computeFigures } from '../../web/src/stats';
@@ -136,7 +136,7 @@ describe('cockpit figures: current state from the open list, the period from the
   };
 
   /** Today's reply as the API builds it: counters per department, figures from the same formulas. */
-  const todayReply = (byDepartment: Record<string, Record<string, number>>): MetricsReply => {
+  const todayReply = (byDepartment: Record<string, Record<string, number>>): EvaluationReply => {
     const total: Record<string, number> = {};
     for (const counters of Object.values(byDepartment)) addCounters(total, counters);
     return {

@@ -6,7 +6,7 @@
 import type { DistrictConfig } from '../../shared/district/schema';
 import type { Camera } from '../../shared/domain/camera';
 import type { CaseStatus } from '../../shared/domain/case';
-import type { FigureValue } from '../../shared/domain/metrics-figures';
+import type { FigureValue } from '../../shared/domain/evaluation-figures';
 import type { CaseSummary, CaseView } from '../../shared/http/case-view';
 import type { UiCommand } from './permissions';
 
@@ -47,10 +47,10 @@ export interface ListQuery {
 }
 
 /**
- * `GET /v1/metrics` as the pages read it (shared/usecases/metrics.ts `MetricsReport`, which the
+ * `GET /v1/metrics` as the pages read it (shared/usecases/evaluation.ts `EvaluationReport`, which the
  * page can't import: the use case layer pulls in Node modules).
  */
-export interface MetricsReply {
+export interface EvaluationReply {
   from: string;
   to: string;
   groupBy?: GroupBy;
@@ -66,7 +66,7 @@ export interface HotspotsReply {
   repeatPremises: { id: string; count: number }[];
 }
 
-export interface MetricsQuery {
+export interface FiguresQuery {
   /** District days, YYYY-MM-DD. */
   from: string;
   to: string;
@@ -110,7 +110,7 @@ export interface ExportJob {
 export interface Api {
   district(): Promise<DistrictConfig>;
   /** The evaluation figures of a period in the caller's scope (分析研判). */
-  metrics(query: MetricsQuery): Promise<MetricsReply>;
+  metrics(query: FiguresQuery): Promise<EvaluationReply>;
   hotspots(query: { from: string; to: string; limit?: number }): Promise<HotspotsReply>;
   /**
    * An authenticated download (`/v1/exports/...`): fetched with the token, since a plain link

@@ -2,12 +2,10 @@
  * What the cockpit shows from the evaluation API (分析研判), mapped from its replies (pure, so
  * unit-tested): today's period figures for the headline and the department table, and this month's
  * standard rates, coordination figures and hotspots for the evaluation panel. The figures themselves
- * are defined once, server-side (shared/domain/metrics.ts); here they are only looked up and named.
+ * are defined once, server-side (shared/domain/evaluation.ts); here they are only looked up and named.
  */
 
 import type { DistrictConfig } from '../../shared/district/schema';
-import { pointInPolygon } from '../../shared/domain/geo';
-import { geohashBounds } from '../../shared/domain/geohash';
 import {
   districtDay,
   FIGURES,
@@ -15,8 +13,10 @@ import {
   type FigureGroup,
   type FigureValue,
   NONE,
-} from '../../shared/domain/metrics-figures';
-import type { HotspotsReply, MetricsReply } from './api';
+} from '../../shared/domain/evaluation-figures';
+import { pointInPolygon } from '../../shared/domain/geo';
+import { geohashBounds } from '../../shared/domain/geohash';
+import type { EvaluationReply, HotspotsReply } from './api';
 
 /** A figure's value by id: undefined when the reply lacks it, null when there was nothing to divide. */
 export const figureValue = (figures: readonly FigureValue[], id: string): number | null | undefined =>
@@ -42,7 +42,7 @@ export interface PeriodFigures {
 }
 
 /** Today's figures from `GET /v1/metrics?from=<today>&to=<today>&groupBy=department`. */
-export const periodFiguresOf = (today: MetricsReply): PeriodFigures => {
+export const periodFiguresOf = (today: EvaluationReply): PeriodFigures => {
   const total = today.total.figures;
   const rate = defined(figureValue(total, 'onTimeClosureRate'));
   return {
@@ -149,7 +149,7 @@ const centreOf = (cell: string): { lat: number; lng: number } => {
  */
 export const evaluationViewOf = (
   district: Pick<DistrictConfig, 'departments' | 'zones'>,
-  month: MetricsReply,
+  month: EvaluationReply,
   hotspots: HotspotsReply,
 ): EvaluationView => {
   const order = new Map(district.departments.map((d, i) => [d.id, i]));

@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { REPO_ROOT } from '../../../infra/local/paths';
 import { type SpawnedCloud, spawnLocalCloud } from '../../../infra/local/spawn';
 import { DynamoCaseStore } from '../../../shared/adapters/aws/dynamodb-case-store';
-import { DynamoMetricsAggregates } from '../../../shared/adapters/aws/dynamodb-metrics-aggregates';
+import { DynamoEvaluationAggregates } from '../../../shared/adapters/aws/dynamodb-evaluation-aggregates';
 import { loadDistrict } from '../../../shared/district/load';
 import { auditCase } from '../../../shared/domain/audit';
 import type { Case, CaseStatus } from '../../../shared/domain/case';
@@ -16,8 +16,8 @@ import {
   type BucketKind,
   bucketKeyString,
   parseBucketKey,
-} from '../../../shared/domain/metrics';
-import { sumContributions } from '../../../shared/usecases/metrics';
+} from '../../../shared/domain/evaluation';
+import { sumContributions } from '../../../shared/usecases/evaluation';
 import { pointInZone, sleep } from '../matrix-client';
 import { CITIZEN_LIMITS_OFF } from './citizen-limits';
 
@@ -294,7 +294,7 @@ export const checkPromises = async (
     }
 
     // The evaluation figures count every case exactly once: the change stream survived the kills.
-    const aggregates = new DynamoMetricsAggregates({
+    const aggregates = new DynamoEvaluationAggregates({
       client: DynamoDBDocumentClient.from(dynamodb),
       tableName: cloud.info.tableName,
       district,
@@ -314,7 +314,7 @@ export const checkPromises = async (
  * buckets equal the sum of the cases' contributions; returns the buckets that still differ.
  */
 const settledAggregates = async (
-  aggregates: DynamoMetricsAggregates,
+  aggregates: DynamoEvaluationAggregates,
   cases: Case[],
   timeoutMs: number,
 ): Promise<string[]> => {

@@ -10,6 +10,7 @@ import { authProvider, type SignedInUser } from '../auth';
 import { createBoard } from '../board';
 import { byId, h } from '../dom';
 import { type EvaluationView, evaluationViewOf, monthToDate, periodFiguresOf } from '../evaluation';
+import { createEvaluationFeed, type EvaluationState } from '../evaluation-feed';
 import {
   districtHour,
   formatClock,
@@ -25,7 +26,6 @@ import {
   tOf,
 } from '../i18n';
 import { startPolling } from '../live';
-import { createMetricsFeed, type MetricsState } from '../metrics-feed';
 import { type DistrictNames, districtNames, languageSwitch } from '../names';
 import { loadRuntimeConfig } from '../runtime-config';
 import { showFatal, signIn, signOutIfExpired } from '../signin';
@@ -288,7 +288,7 @@ const main = async () => {
   const mapName = registerDistrictMap(district);
 
   const board = createBoard(api, { dayStart: startOfDistrictDay });
-  const metricsFeed = createMetricsFeed(api, {
+  const evaluationFeed = createEvaluationFeed(api, {
     period: (now) => {
       const month = monthToDate(now, district.timezone);
       return { today: month.to, monthFrom: month.from };
@@ -296,10 +296,10 @@ const main = async () => {
   });
   // The API scopes the figures by role and refuses roles without the grant (403, which the feed
   // also takes as "hide"); a role the matrix already refuses isn't asked at all.
-  const mayReadMetrics = AUTHORIZATION_MATRIX[user.role]?.metrics !== undefined;
-  let metricsState: MetricsState = mayReadMetrics ? metricsFeed.state : { kind: 'forbidden' };
+  const mayReadEvaluation = AUTHORIZATION_MATRIX[user.role]?.evaluation !== undefined;
+  let metricsState: EvaluationState = mayReadEvaluation ? evaluationFeed.state : { kind: 'forbidden' };
   /** The evaluation panel's content, worked out again only when the figures were read again. */
-  let evaluationView: { of: MetricsState; view: EvaluationView } | undefined;
+  let evaluationView: { of: EvaluationState; view: EvaluationView } | undefined;
   let snapshot: Snapshot | undefined;
   let figures: CockpitFigures | undefined;
   let lastUpdate: number | undefined;
@@ -318,10 +318,10 @@ const main = async () => {
    * open and overdue, since overdue flips without a change), the figures read, the open case, and
    * the minute (the queues say how long a case has been overdue, to the minute).
    */
-  const metricsReads = new WeakMap<MetricsState, number>();
+  const metricsReads = new WeakMap<EvaluationState, number>();
   let reads = 0;
   let lastLook = '';
-  const lookOf = (next: Snapshot, state: MetricsState, selected: CaseView | undefined): string => {
+  const lookOf = (next: Snapshot, state: EvaluationState, selected: CaseView | undefined): string => {
     if (!metricsReads.has(state)) metricsReads.set(state, ++reads);
     let newest = '';
     let overdue = 0;
@@ -443,7 +443,7 @@ const main = async () => {
       onChanged: (_c: CaseView | undefined, changed: boolean) => {
         if (changed) {
           // The user's own change: read the figures again now, so what they did is counted on screen.
-          metricsFeed.invalidate();
+          evaluationFeed.invalidate();
           poller?.now();
         } else renderAll();
       },
@@ -502,7 +502,7 @@ const main = async () => {
   const readMetrics = () => {
     if (metricsReading) return;
     metricsReading = true;
-    void metricsFeed
+    void evaluationFeed
       .refresh()
       .then((next) => {
         if (next === metricsState) return;
@@ -522,7 +522,7 @@ const main = async () => {
   poller = startPolling(
     async () => {
       const started = performance.now();
-      if (mayReadMetrics) readMetrics();
+      if (mayReadEvaluation) readMetrics();
       const next = await board.refresh();
       await panel.refresh();
       show(next);

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { loadDistrict } from '../../shared/district/load';
 import { type Actor, type Case, SYSTEM_ROUTER } from '../../shared/domain/case';
 import { type DistrictIndex, indexDistrict } from '../../shared/domain/district-index';
-import { linkReport, markMerged } from '../../shared/domain/merge';
 import {
   addCounters,
   COUNTERS,
@@ -13,7 +12,8 @@ import {
   districtDay,
   figuresOf,
   parseBucketKey,
-} from '../../shared/domain/metrics';
+} from '../../shared/domain/evaluation';
+import { linkReport, markMerged } from '../../shared/domain/merge';
 import { recordRepeat, repeatLinkTo } from '../../shared/domain/repeat';
 import { newReportedCase } from '../../shared/domain/report';
 import { routeReport } from '../../shared/domain/routing';

@@ -10,24 +10,24 @@ import {
   lastDayOf,
   parseBucketKey,
   wholeMonths,
-} from '../domain/metrics';
-import type { CaseStore, MetricsAggregates, MetricsScope } from '../ports';
+} from '../domain/evaluation';
+import type { CaseStore, EvaluationAggregates, EvaluationScope } from '../ports';
 
 export const GROUP_BY = ['department', 'zone', 'category', 'day'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 
-export interface MetricsGroup {
+export interface EvaluationGroup {
   key: string;
   figures: FigureValue[];
   counters: Record<string, number>;
 }
 
-export interface MetricsReport {
+export interface EvaluationReport {
   from: string;
   to: string;
   groupBy?: GroupBy;
   total: { figures: FigureValue[]; counters: Record<string, number> };
-  groups: MetricsGroup[];
+  groups: EvaluationGroup[];
   /** Aggregate items read to answer (never cases). */
   itemsRead: number;
 }
@@ -40,8 +40,8 @@ const groupKeyOf = (key: BucketKey, groupBy: GroupBy): string =>
  * month), the days at either end from the daily buckets; every day when grouping by day.
  */
 const readFigures = async (
-  aggregates: MetricsAggregates,
-  request: { from: string; to: string; groupBy?: GroupBy; scope: MetricsScope },
+  aggregates: EvaluationAggregates,
+  request: { from: string; to: string; groupBy?: GroupBy; scope: EvaluationScope },
 ) => {
   const months = request.groupBy === 'day' ? [] : wholeMonths(request.from, request.to);
   if (months.length === 0) return aggregates.read('figures', request.from, request.to, request.scope);
@@ -64,10 +64,10 @@ const readFigures = async (
 };
 
 /** The figures of [from, to] (district days), summed over the caller's scope, optionally grouped. */
-export const metricsReport = async (
-  aggregates: MetricsAggregates,
-  request: { from: string; to: string; groupBy?: GroupBy; scope: MetricsScope },
-): Promise<MetricsReport> => {
+export const evaluationReport = async (
+  aggregates: EvaluationAggregates,
+  request: { from: string; to: string; groupBy?: GroupBy; scope: EvaluationScope },
+): Promise<EvaluationReport> => {
   const { buckets, itemsRead } = await readFigures(aggregates, request);
   const total: Record<string, number> = {};
   const groups = new Map<string, Record<string, number>>();
@@ -101,8 +101,8 @@ export interface Hotspot {
 
 /** The geohash cells with the most reports and the premises with more than one case, most first. */
 export const hotspotsReport = async (
-  aggregates: MetricsAggregates,
-  request: { from: string; to: string; scope: MetricsScope; limit: number },
+  aggregates: EvaluationAggregates,
+  request: { from: string; to: string; scope: EvaluationScope; limit: number },
 ): Promise<{ cells: Hotspot[]; repeatPremises: Hotspot[]; itemsRead: number }> => {
   const [cells, premises] = await Promise.all([
     aggregates.read('cell', request.from, request.to, request.scope),
@@ -147,7 +147,7 @@ const PAGE = 100;
  * when few cases change (a batch job at night): a case that changes while its page is being read
  * may be counted at either version until its next change.
  */
-export const rebuildMetrics = async (
+export const rebuildEvaluation = async (
   deps: { store: CaseStore; aggregates: RebuildableAggregates; timezone: string },
   fromDay: string,
   toDay: string,

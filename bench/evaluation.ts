@@ -1,5 +1,5 @@
 /**
- * `npm run bench:metrics -- [--cases N] [--export N] [--queries N]`: the evaluation's two costs.
+ * `npm run bench:evaluation -- [--cases N] [--export N] [--queries N]`: the evaluation's two costs.
  *
  * 1. Metrics query latency for a month with N cases (default 100,000): the cases and their aggregate
  *    buckets (with each case's marker, as live updates leave them) are written straight into dynalite
@@ -14,17 +14,17 @@ import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { toItem } from '../shared/adapters/aws/case-item';
 import { DynamoCaseStore } from '../shared/adapters/aws/dynamodb-case-store';
-import { bucketAddress, bucketItem } from '../shared/adapters/aws/dynamodb-metrics-aggregates';
+import { bucketAddress, bucketItem } from '../shared/adapters/aws/dynamodb-evaluation-aggregates';
 import { loadDistrict } from '../shared/district/load';
 import { type Actor, type Case, SYSTEM_ROUTER } from '../shared/domain/case';
 import { indexDistrict } from '../shared/domain/district-index';
+import { contributionOf, parseBucketKey } from '../shared/domain/evaluation';
 import { pointInPolygon } from '../shared/domain/geo';
-import { contributionOf, parseBucketKey } from '../shared/domain/metrics';
 import { newReportedCase } from '../shared/domain/report';
 import { routeReport } from '../shared/domain/routing';
 import { type CommandInput, registerReport, runCommand } from '../shared/domain/workflow';
+import { evaluationReport, sumContributions } from '../shared/usecases/evaluation';
 import { casesCsv, casesXlsx, collectCases } from '../shared/usecases/exports';
-import { metricsReport, sumContributions } from '../shared/usecases/metrics';
 import { benchTable, putAll } from './bench-table';
 import { recordFigures } from './report';
 
@@ -96,7 +96,7 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 
 const main = async () => {
-  const { dataDir, dynamo, client, documents, tableName } = await benchTable('metrics');
+  const { dataDir, dynamo, client, documents, tableName } = await benchTable('evaluation');
 
   const writeAll = (items: Record<string, unknown>[]) => putAll(documents, tableName, items);
 
@@ -145,8 +145,10 @@ const main = async () => {
     }).length;
 
     // 1. The month's figures, as GET /v1/metrics computes them.
-    const { DynamoMetricsAggregates } = await import('../shared/adapters/aws/dynamodb-metrics-aggregates');
-    const aggregates = new DynamoMetricsAggregates({
+    const { DynamoEvaluationAggregates } = await import(
+      '../shared/adapters/aws/dynamodb-evaluation-aggregates'
+    );
+    const aggregates = new DynamoEvaluationAggregates({
       client: documents,
       tableName,
       district: district.config,
@@ -157,7 +159,7 @@ const main = async () => {
     for (let i = 0; i < QUERIES; i++) {
       for (const groupBy of ['total', 'department'] as const) {
         const t = performance.now();
-        const report = await metricsReport(aggregates, {
+        const report = await evaluationReport(aggregates, {
           from: '2026-11-01',
           to: '2026-11-30',
           ...(groupBy === 'department' && { groupBy }),
@@ -174,7 +176,7 @@ const main = async () => {
       );
     }
     const t0 = performance.now();
-    const zone = await metricsReport(aggregates, {
+    const zone = await evaluationReport(aggregates, {
       from: '2026-11-01',
       to: '2026-11-30',
       scope: { zone: district.config.zones[0]?.id ?? '' },
@@ -208,7 +210,7 @@ const main = async () => {
         '',
       ].join('\n'),
     );
-    recordFigures('metrics', [
+    recordFigures('evaluation', [
       {
         name: `metrics query p50, a month of ${CASES.toLocaleString()} cases`,
         value: Number(fmt(percentile(total, 0.5))),

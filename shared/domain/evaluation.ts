@@ -1,8 +1,8 @@
 import type { DistrictConfig } from '../district/schema';
 import type { Case, TimelineEntry } from './case';
 import { clockFor, clockOfDeadlines } from './deadlines';
+import { DISPATCH_LIMIT_MINUTES, districtDay, NONE } from './evaluation-figures';
 import { geohash } from './geohash';
-import { DISPATCH_LIMIT_MINUTES, districtDay, NONE } from './metrics-figures';
 import { isSatisfied, ratingOf, standingVerdicts, verdictsOnCurrentClosure } from './satisfaction';
 
 // The figure definitions live beside this module so the cockpit can import them without the clocks.
@@ -18,7 +18,7 @@ export {
   type FigureValue,
   figuresOf,
   NONE,
-} from './metrics-figures';
+} from './evaluation-figures';
 
 /**
  * Evaluation (分析研判): every figure of the district's performance in one place. A case's

@@ -1,8 +1,8 @@
 /**
  * The evaluation figures (分析研判) as the API, the monthly workbook and the cockpit name and compute
  * them from summed counters: the definitions, and the few helpers a page needs too. Kept apart from
- * the contributions (metrics.ts) so the cockpit can import the definitions without the deadline
- * clocks and the district schema behind them; metrics.ts re-exports everything here.
+ * the contributions (evaluation.ts) so the cockpit can import the definitions without the deadline
+ * clocks and the district schema behind them; evaluation.ts re-exports everything here.
  */
 
 /** The counters a bucket adds up. Minutes are whole minutes (sums are exact, whatever the order). */

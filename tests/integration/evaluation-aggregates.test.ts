@@ -7,20 +7,20 @@ import { lambdaRecordOf } from '../../infra/local/stream-mapping';
 import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
 import {
   bucketAddress,
-  DynamoMetricsAggregates,
-} from '../../shared/adapters/aws/dynamodb-metrics-aggregates';
+  DynamoEvaluationAggregates,
+} from '../../shared/adapters/aws/dynamodb-evaluation-aggregates';
 import { type Actor, type Case, SYSTEM_ROUTER } from '../../shared/domain/case';
 import {
   aggregatedContribution,
   type BucketKind,
   bucketKeyString,
   parseBucketKey,
-} from '../../shared/domain/metrics';
+} from '../../shared/domain/evaluation';
 import { newReportedCase } from '../../shared/domain/report';
 import { routeReport } from '../../shared/domain/routing';
 import { type CommandInput, registerReport, runCommand } from '../../shared/domain/workflow';
+import { evaluationReport, rebuildEvaluation, sumContributions } from '../../shared/usecases/evaluation';
 import { mergeInto } from '../../shared/usecases/merge-cases';
-import { metricsReport, rebuildMetrics, sumContributions } from '../../shared/usecases/metrics';
 import { lambdaContext } from '../support/api-event';
 import { distinctPointsIn, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
@@ -32,7 +32,7 @@ const FROM = '2026-10-01';
 const TO = '2027-12-31';
 
 let emulators: Emulators;
-let aggregates: DynamoMetricsAggregates;
+let aggregates: DynamoEvaluationAggregates;
 let store: DynamoCaseStore;
 /** The table's change stream, as dynalite records it: the tests deliver it by hand. */
 const changes = new StreamLog();
@@ -42,7 +42,7 @@ beforeAll(async () => {
   emulators = await startEmulators();
   stopCapture = captureChanges(emulators.tableName, changes);
   store = new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName });
-  aggregates = new DynamoMetricsAggregates({
+  aggregates = new DynamoEvaluationAggregates({
     client: emulators.documents,
     tableName: emulators.tableName,
     district: sandun.config,
@@ -63,7 +63,7 @@ const take = (): ChangeRecord[] => {
 };
 
 /** One delivery of `records` to the aggregate-cases function, through `with` aggregates. */
-const deliver = (records: ChangeRecord[], through: DynamoMetricsAggregates = aggregates) =>
+const deliver = (records: ChangeRecord[], through: DynamoEvaluationAggregates = aggregates) =>
   makeHandler({ aggregates: through })(
     { Records: records.map((r) => lambdaRecordOf(r, 'arn:aws:dynamodb:local:table/test/stream/local')) },
     lambdaContext(),
@@ -78,7 +78,7 @@ const aggregatesDyingAfterFirstUpdate = () => {
       return emulators.documents.send(command as never);
     },
   } as unknown as typeof emulators.documents;
-  return new DynamoMetricsAggregates({
+  return new DynamoEvaluationAggregates({
     client: dying,
     tableName: emulators.tableName,
     district: sandun.config,
@@ -289,9 +289,13 @@ describe('materialized evaluation aggregates', () => {
     expect(Object.keys(live).length).toBeGreaterThan(50);
 
     // Act: rebuild the whole period, then a part of it.
-    await rebuildMetrics({ store, aggregates, timezone: sandun.config.timezone }, FROM, TO);
+    await rebuildEvaluation({ store, aggregates, timezone: sandun.config.timezone }, FROM, TO);
     expect(await snapshot()).toEqual(live);
-    await rebuildMetrics({ store, aggregates, timezone: sandun.config.timezone }, '2026-11-05', '2026-11-20');
+    await rebuildEvaluation(
+      { store, aggregates, timezone: sandun.config.timezone },
+      '2026-11-05',
+      '2026-11-20',
+    );
     expect(await snapshot()).toEqual(live);
 
     // A change whose stream batch was parked (its retries ran out): the rebuild repairs it; the parked
@@ -304,7 +308,7 @@ describe('materialized evaluation aggregates', () => {
     const parked = take();
     const afterLost = finals.map((c) => (c.id === lost.id ? lost : c));
     expect(await snapshot()).not.toEqual(expected(afterLost));
-    await rebuildMetrics({ store, aggregates, timezone: sandun.config.timezone }, FROM, TO);
+    await rebuildEvaluation({ store, aggregates, timezone: sandun.config.timezone }, FROM, TO);
     expect(await snapshot()).toEqual(expected(afterLost));
     await deliver(parked);
     expect(await snapshot()).toEqual(expected(afterLost));
@@ -360,7 +364,7 @@ describe('materialized evaluation aggregates', () => {
         expect(after[key]?.[counter] ?? 0, `${key} ${counter}`).toBe((before[key]?.[counter] ?? 0) + value);
       }
     }
-    const report = await metricsReport(aggregates, { from: '2026-12-01', to: '2026-12-01', scope: {} });
+    const report = await evaluationReport(aggregates, { from: '2026-12-01', to: '2026-12-01', scope: {} });
     expect(report.total.counters.reported).toBe(6);
   });
 
@@ -381,7 +385,11 @@ describe('materialized evaluation aggregates', () => {
     for (const [i, r] of reports.entries()) await store.create(r, { requestHash: `batch-${i}` });
     // Unrouted reports add nothing yet.
     await deliver(take());
-    const routedOnly = await metricsReport(aggregates, { from: '2026-12-02', to: '2026-12-02', scope: {} });
+    const routedOnly = await evaluationReport(aggregates, {
+      from: '2026-12-02',
+      to: '2026-12-02',
+      scope: {},
+    });
     expect(routedOnly.total.counters.reported ?? 0).toBe(0);
 
     for (const r of reports) {
@@ -389,7 +397,7 @@ describe('materialized evaluation aggregates', () => {
       await store.save({ case: next }, r.version);
     }
     let updates = 0;
-    const counting = new DynamoMetricsAggregates({
+    const counting = new DynamoEvaluationAggregates({
       client: {
         send: (command: unknown) => {
           if (command instanceof UpdateCommand) updates++;
@@ -419,7 +427,7 @@ describe('materialized evaluation aggregates', () => {
       0,
     );
     expect(updates).toBeLessThan(perCase);
-    const report = await metricsReport(aggregates, { from: '2026-12-02', to: '2026-12-02', scope: {} });
+    const report = await evaluationReport(aggregates, { from: '2026-12-02', to: '2026-12-02', scope: {} });
     expect(report.total.counters.reported).toBe(8);
   });
 
@@ -445,13 +453,17 @@ describe('materialized evaluation aggregates', () => {
         },
       }),
     );
-    const before = await metricsReport(aggregates, { from: day, to: day, scope: {} });
+    const before = await evaluationReport(aggregates, { from: day, to: day, scope: {} });
     expect(before.total.counters.reported).toBe(3);
-    const scoped = await metricsReport(aggregates, { from: day, to: day, scope: { department: 'police' } });
+    const scoped = await evaluationReport(aggregates, {
+      from: day,
+      to: day,
+      scope: { department: 'police' },
+    });
     expect(scoped.total.counters.reported ?? 0).toBe(0);
     // No case was reported that day: the rebuild zeroes the old item.
-    await rebuildMetrics({ store, aggregates, timezone: sandun.config.timezone }, day, day);
-    const after = await metricsReport(aggregates, { from: day, to: day, scope: {} });
+    await rebuildEvaluation({ store, aggregates, timezone: sandun.config.timezone }, day, day);
+    const after = await evaluationReport(aggregates, { from: day, to: day, scope: {} });
     expect(after.total.counters.reported ?? 0).toBe(0);
   });
 });

@@ -14,12 +14,18 @@ import {
   monthsBetween,
   parseBucketKey,
   wholeMonths,
-} from '../../domain/metrics';
-import type { CaseChange, MetricsAggregates, MetricsBucket, MetricsRead, MetricsScope } from '../../ports';
+} from '../../domain/evaluation';
+import type {
+  CaseChange,
+  EvaluationAggregates,
+  EvaluationBucket,
+  EvaluationRead,
+  EvaluationScope,
+} from '../../ports';
 
 /**
  * The materialized evaluation aggregates in the single table. A bucket (kind × district day ×
- * department × zone × subject, see shared/domain/metrics.ts) lives in an *item*:
+ * department × zone × subject, see shared/domain/evaluation.ts) lives in an *item*:
  *
  * - `figures`, `cell` and `premises` buckets share one item per kind × district day × zone
  *   (`METRICS#<kind>#<month>` / `<day>|<zone>`), one number attribute per bucket and counter
@@ -41,7 +47,7 @@ import type { CaseChange, MetricsAggregates, MetricsBucket, MetricsRead, Metrics
  * See docs/decisions/evaluation-aggregates.md.
  */
 
-export interface DynamoMetricsAggregatesOptions {
+export interface DynamoEvaluationAggregatesOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
   district: Pick<DistrictConfig, 'timezone' | 'calendar' | 'categories'>;
@@ -103,7 +109,7 @@ const bucketsOfItem = (
   kind: BucketKind,
   item: Record<string, unknown>,
   counters: readonly string[],
-): MetricsBucket[] => {
+): EvaluationBucket[] => {
   const wanted = new Set(counters);
   if (item.department !== undefined) {
     const values: Record<string, number> = {};
@@ -120,7 +126,7 @@ const bucketsOfItem = (
     };
     return [{ key, counters: values }];
   }
-  const buckets = new Map<string, MetricsBucket>();
+  const buckets = new Map<string, EvaluationBucket>();
   for (const [name, value] of Object.entries(item)) {
     if (typeof value !== 'number' || value === 0 || name.startsWith(MARKER_PREFIX)) continue;
     const [department, subject, counter] = name.split('|');
@@ -137,7 +143,7 @@ const bucketsOfItem = (
   return [...buckets.values()];
 };
 
-/** A bucket item as the rebuild (and the metrics bench's seeding) writes it whole. */
+/** A bucket item as the rebuild (and the evaluation bench's seeding) writes it whole. */
 export const bucketItem = (
   address: Pick<BucketAddress, 'key' | 'dimensions'>,
   attributes: Record<string, number>,
@@ -196,12 +202,12 @@ const writeGroups = (parts: ItemPart[]): ItemPart[][] => {
   return groups;
 };
 
-export class DynamoMetricsAggregates implements MetricsAggregates {
+export class DynamoEvaluationAggregates implements EvaluationAggregates {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
-  private readonly district: DynamoMetricsAggregatesOptions['district'];
+  private readonly district: DynamoEvaluationAggregatesOptions['district'];
 
-  constructor(options: DynamoMetricsAggregatesOptions) {
+  constructor(options: DynamoEvaluationAggregatesOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
     this.district = options.district;
@@ -309,8 +315,8 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
     kind: BucketKind,
     fromDay: string,
     toDay: string,
-    scope: MetricsScope = {},
-  ): Promise<MetricsRead> {
+    scope: EvaluationScope = {},
+  ): Promise<EvaluationRead> {
     const counters = kind === 'figures' || kind === 'month' ? COUNTERS : HOTSPOT_COUNTERS;
     const zoneItems = ZONE_ITEM_KINDS.has(kind);
     // A zone's item holds every department's buckets: its department is chosen here, not by a filter.
@@ -332,7 +338,7 @@ export class DynamoMetricsAggregates implements MetricsAggregates {
     kind: BucketKind,
     fromDay: string,
     toDay: string,
-    scope: MetricsScope,
+    scope: EvaluationScope,
     attributes?: readonly string[],
   ): Promise<{ items: Record<string, unknown>[]; itemsRead: number }> {
     const items: Record<string, unknown>[] = [];

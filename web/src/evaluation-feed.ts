@@ -5,16 +5,16 @@
  * district's day turning (today's figures start again) and the user's own change to a case
  * (`invalidate`), so the person who just closed a case sees it counted.
  */
-import { type Api, ApiError, type HotspotsReply, type MetricsReply } from './api';
+import { type Api, ApiError, type EvaluationReply, type HotspotsReply } from './api';
 
 /** The calls the feed needs (`Api` satisfies it); narrow so tests can serve it. */
-export type MetricsReader = Pick<Api, 'metrics' | 'hotspots'>;
+export type EvaluationReader = Pick<Api, 'metrics' | 'hotspots'>;
 
-export const METRICS_MIN_INTERVAL_MS = 30_000;
+export const EVALUATION_MIN_INTERVAL_MS = 30_000;
 /** Hotspots listed (and drawn): enough for a screen, the API's default. */
 export const HOTSPOT_LIMIT = 20;
 
-export type MetricsState =
+export type EvaluationState =
   /** Not read yet (or every read so far failed). */
   | { kind: 'pending' }
   /** The API refuses this role the evaluation (403): the panel hides, the figures show "—". */
@@ -24,9 +24,9 @@ export type MetricsState =
       /** The district day the figures are for. */
       day: string;
       /** Today by department (its total is the district's, or the caller's scope's). */
-      today: MetricsReply;
+      today: EvaluationReply;
       /** The month to date by department. */
-      month: MetricsReply;
+      month: EvaluationReply;
       hotspots: HotspotsReply;
       /** When they were read (page clock), ISO. */
       readAt: string;
@@ -41,16 +41,16 @@ export interface MetricsFeedOptions {
 
 export interface MetricsFeed {
   /** Reads the figures if due; resolves with what to show. Errors other than 403 are thrown. */
-  refresh(): Promise<MetricsState>;
+  refresh(): Promise<EvaluationState>;
   /** Makes the next refresh read, whatever the interval says. */
   invalidate(): void;
-  readonly state: MetricsState;
+  readonly state: EvaluationState;
 }
 
-export const createMetricsFeed = (reader: MetricsReader, options: MetricsFeedOptions): MetricsFeed => {
+export const createEvaluationFeed = (reader: EvaluationReader, options: MetricsFeedOptions): MetricsFeed => {
   const now = options.now ?? (() => new Date());
-  const minInterval = options.minIntervalMs ?? METRICS_MIN_INTERVAL_MS;
-  let state: MetricsState = { kind: 'pending' };
+  const minInterval = options.minIntervalMs ?? EVALUATION_MIN_INTERVAL_MS;
+  let state: EvaluationState = { kind: 'pending' };
   /** The last attempt, read or failed: a failing API is asked again after the interval too. */
   let attemptedAt = Number.NEGATIVE_INFINITY;
   let attemptedDay = '';

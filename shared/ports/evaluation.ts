@@ -2,20 +2,20 @@ import type { Case } from '../domain/case';
 
 // The materialized evaluation aggregates and how a read of them is scoped.
 
-/** One aggregate bucket of the evaluation figures (shared/domain/metrics.ts). */
-export interface MetricsBucket {
-  key: import('../domain/metrics').BucketKey;
+/** One aggregate bucket of the evaluation figures (shared/domain/evaluation.ts). */
+export interface EvaluationBucket {
+  key: import('../domain/evaluation').BucketKey;
   counters: Record<string, number>;
 }
 
-/** Narrows a metrics read to one department's or one zone's buckets (the caller's scope). */
-export interface MetricsScope {
+/** Narrows an evaluation read to one department's or one zone's buckets (the caller's scope). */
+export interface EvaluationScope {
   department?: string;
   zone?: string;
 }
 
-export interface MetricsRead {
-  buckets: MetricsBucket[];
+export interface EvaluationRead {
+  buckets: EvaluationBucket[];
   /** Items DynamoDB read to answer (buckets, never cases): what the benchmark checks. */
   itemsRead: number;
 }
@@ -30,7 +30,7 @@ export interface CaseChange {
 }
 
 /** The materialized evaluation aggregates, kept up to date from the cases' changes. */
-export interface MetricsAggregates {
+export interface EvaluationAggregates {
   /**
    * Brings the aggregates up to date with changes of cases, in the order they were written (one
    * case's changes in order; cases in any order). Idempotent: changes applied before, wholly or in
@@ -40,9 +40,9 @@ export interface MetricsAggregates {
   applyChanges(changes: CaseChange[]): Promise<void>;
   /** The buckets of one kind for the district days [fromDay, toDay], within the scope. */
   read(
-    kind: import('../domain/metrics').BucketKind,
+    kind: import('../domain/evaluation').BucketKind,
     fromDay: string,
     toDay: string,
-    scope?: MetricsScope,
-  ): Promise<MetricsRead>;
+    scope?: EvaluationScope,
+  ): Promise<EvaluationRead>;
 }
