@@ -12,7 +12,11 @@ import {
   type HotspotsReply,
 } from '../../web/src/api';
 import { evaluationViewOf, monthToDate, periodFiguresOf } from '../../web/src/evaluation';
-import { createEvaluationFeed, type EvaluationReader } from '../../web/src/evaluation-feed';
+import {
+  createEvaluationFeed,
+  EVALUATION_LAG_MS,
+  type EvaluationReader,
+} from '../../web/src/evaluation-feed';
 
 /**
  * The cockpit's evaluation panel (分析研判), pure parts: the metrics replies mapped to what the panel
@@ -281,6 +285,29 @@ describe('reading the figures: the board’s cadence, at most every 30 s', () =>
     const state = await feed.refresh();
     expect(state).toMatchObject({ kind: 'ready', day: '2026-12-01' });
     expect(server.calls.at(-3)).toBe('metrics 2026-12-01..2026-12-01 department');
+  });
+
+  it('reads the user’s change again once the figures have taken it (the aggregator’s lag)', async () => {
+    const server = serve();
+    let now = start;
+    const feed = createEvaluationFeed(server.reader, {
+      period: () => ({ today: '2026-11-30', monthFrom: '2026-11-01' }),
+      now: () => new Date(now),
+    });
+    await feed.refresh();
+    now += 2_000;
+    feed.invalidate();
+    await feed.refresh();
+    expect(server.calls).toHaveLength(6);
+    // Polls within the lag read nothing; the first poll after it reads the figures with the change.
+    for (now += 2_000; now < start + 2_000 + EVALUATION_LAG_MS; now += 2_000) await feed.refresh();
+    expect(server.calls).toHaveLength(6);
+    await feed.refresh();
+    expect(server.calls).toHaveLength(9);
+    // Then the board's cadence again: nothing until 30 s after that read.
+    const readAt = now;
+    for (now += 2_000; now < readAt + 30_000; now += 2_000) await feed.refresh();
+    expect(server.calls).toHaveLength(9);
   });
 
   it('goes quiet for a role the API refuses, and keeps the last figures through other failures', async () => {

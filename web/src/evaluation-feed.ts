@@ -11,6 +11,11 @@ import { type Api, ApiError, type EvaluationReply, type HotspotsReply } from './
 export type EvaluationReader = Pick<Api, 'metrics' | 'hotspots'>;
 
 export const EVALUATION_MIN_INTERVAL_MS = 30_000;
+/**
+ * How long the figures lag a change: the aggregator takes the table's change stream in batches over
+ * 5 s (CASE_CHANGES_BATCH), then writes. A change made here is read again once this has passed.
+ */
+export const EVALUATION_LAG_MS = 8_000;
 /** Hotspots listed (and drawn): enough for a screen, the API's default. */
 export const HOTSPOT_LIMIT = 20;
 
@@ -42,7 +47,10 @@ export interface MetricsFeedOptions {
 export interface MetricsFeed {
   /** Reads the figures if due; resolves with what to show. Errors other than 403 are thrown. */
   refresh(): Promise<EvaluationState>;
-  /** Makes the next refresh read, whatever the interval says. */
+  /**
+   * Makes the next refresh read, whatever the interval says, and the first one after
+   * EVALUATION_LAG_MS too: by then the figures count the change.
+   */
   invalidate(): void;
   readonly state: EvaluationState;
 }
@@ -55,6 +63,8 @@ export const createEvaluationFeed = (reader: EvaluationReader, options: MetricsF
   let attemptedAt = Number.NEGATIVE_INFINITY;
   let attemptedDay = '';
   let stale = false;
+  /** When a change made here will be in the figures (no such change pending: never). */
+  let recheckAt = Number.POSITIVE_INFINITY;
 
   return {
     get state() {
@@ -62,17 +72,20 @@ export const createEvaluationFeed = (reader: EvaluationReader, options: MetricsF
     },
     invalidate() {
       stale = true;
+      recheckAt = now().getTime() + EVALUATION_LAG_MS;
     },
     async refresh() {
       // A role refused once stays refused: roles don't change while the page is signed in.
       if (state.kind === 'forbidden') return state;
       const at = now();
       const { today, monthFrom } = options.period(at);
-      const due = stale || today !== attemptedDay || at.getTime() - attemptedAt >= minInterval;
+      const rechecking = at.getTime() >= recheckAt;
+      const due = stale || rechecking || today !== attemptedDay || at.getTime() - attemptedAt >= minInterval;
       if (!due) return state;
       attemptedAt = at.getTime();
       attemptedDay = today;
       stale = false;
+      if (rechecking) recheckAt = Number.POSITIVE_INFINITY;
       try {
         const [todayReply, month, hotspots] = await Promise.all([
           reader.metrics({ from: today, to: today, groupBy: 'department' }),
