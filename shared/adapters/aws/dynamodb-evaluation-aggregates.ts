@@ -177,6 +177,25 @@ const isConditionFailure = (error: unknown) => error instanceof ConditionalCheck
 /** The version a change wrote (a delete: one past the last). */
 const versionOf = (change: CaseChange) => change.after?.version ?? (change.before?.version ?? 0) + 1;
 
+/**
+ * Item writes a batch keeps in flight. A burst spread over the district touches hundreds of month
+ * items per batch: sent all at once they would queue ahead of every reader of the table for a
+ * moment (the cockpit's list, the routers), on AWS as on the local cloud.
+ */
+const WRITES_IN_FLIGHT = 8;
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+const inParallel = async <T>(items: T[], limit: number, work: (item: T) => Promise<void>) => {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+};
+
 const chunks = <T>(items: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
@@ -245,22 +264,20 @@ export class DynamoEvaluationAggregates implements EvaluationAggregates {
         perItem.set(id, entry);
       }
     }
-    await Promise.all(
-      [...perItem].map(async ([id, { address, parts }]) => {
-        for (const group of writeGroups(parts)) {
-          if (await this.addToItem(address, group)) continue;
-          // Some case of the group is (partly) in already: each change on its own, in order.
-          for (const { caseId } of group) {
-            for (const change of byCase.get(caseId) ?? []) {
-              const increments = incrementsByItem(this.deltaOf(change)).get(id)?.increments;
-              if (!increments) continue;
-              const version = versionOf(change);
-              await this.addToItem(address, [{ caseId, since: version, version, increments }]);
-            }
+    await inParallel([...perItem], WRITES_IN_FLIGHT, async ([id, { address, parts }]) => {
+      for (const group of writeGroups(parts)) {
+        if (await this.addToItem(address, group)) continue;
+        // Some case of the group is (partly) in already: each change on its own, in order.
+        for (const { caseId } of group) {
+          for (const change of byCase.get(caseId) ?? []) {
+            const increments = incrementsByItem(this.deltaOf(change)).get(id)?.increments;
+            if (!increments) continue;
+            const version = versionOf(change);
+            await this.addToItem(address, [{ caseId, since: version, version, increments }]);
           }
         }
-      }),
-    );
+      }
+    });
   }
 
   /**
