@@ -291,7 +291,11 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       staticRoot: webRoot,
       apiId: 'local',
       log,
-      stats: async () => ({ dynamodb: await dynamo.operations() }),
+      stats: async () => ({
+        dynamodb: await dynamo.operations(),
+        // Records the evaluation aggregator has not taken yet: its backlog.
+        changes: { pending: (await dynamo.changes.read(0)).pending },
+      }),
       extra: extraEndpoints([
         options.auth === 'oidc' &&
           createLocalOidcProvider({ issuer, users: () => users, claims: CLAIMS, clientId: LOCAL_AUDIENCE }),
