@@ -36,17 +36,24 @@ export interface ChangeStream {
 }
 
 const SEQUENCE_DIGITS = 21;
-/** The log file is rewritten without its consumed records once it holds this many. */
+/** The log file is rewritten without its consumed records once it holds this many of them. */
 const COMPACT_AFTER = 20_000;
 
 export class StreamLog {
   private records: ChangeRecord[] = [];
   private next = 1;
   private consumedUpTo = '';
-  private appended = 0;
+  /** Lines in the file: the records not yet consumed, and those consumed since the last rewrite. */
+  private fileLines = 0;
 
-  /** `file`: keep the records (and `<file>.checkpoint`) on disk; in memory without one. */
-  constructor(private readonly file?: string) {
+  /**
+   * `file`: keep the records (and `<file>.checkpoint`) on disk; in memory without one.
+   * `compactAfter`: consumed records the file may hold before it is rewritten without them.
+   */
+  constructor(
+    private readonly file?: string,
+    private readonly compactAfter = COMPACT_AFTER,
+  ) {
     if (!file || !existsSync(file)) return;
     const checkpoint = existsSync(`${file}.checkpoint`)
       ? readFileSync(`${file}.checkpoint`, 'utf8').trim()
@@ -62,6 +69,7 @@ export class StreamLog {
         continue;
       }
       this.next = Math.max(this.next, Number(record.sequenceNumber) + 1);
+      this.fileLines++;
       if (record.sequenceNumber > checkpoint) this.records.push(record);
     }
   }
@@ -71,7 +79,7 @@ export class StreamLog {
     const record: ChangeRecord = { eventID: sequenceNumber, sequenceNumber, ...change };
     if (this.file) {
       appendFileSync(this.file, `${JSON.stringify(record)}\n`);
-      if (++this.appended >= COMPACT_AFTER) this.compact();
+      this.fileLines++;
     }
     this.records.push(record);
   }
@@ -93,13 +101,16 @@ export class StreamLog {
     while (consumed < this.records.length && (this.records[consumed]?.sequenceNumber ?? '') <= sequenceNumber)
       consumed++;
     this.records = this.records.slice(consumed);
-    if (this.file) writeFileSync(`${this.file}.checkpoint`, sequenceNumber);
+    if (!this.file) return;
+    writeFileSync(`${this.file}.checkpoint`, sequenceNumber);
+    // Rewritten when the consumer has caught up on many records: then only the few after them move.
+    if (this.fileLines - this.records.length >= this.compactAfter) this.compact();
   }
 
   /** Rewrites the file with the records not yet consumed (atomically: write, then rename). */
   private compact(): void {
     if (!this.file) return;
-    this.appended = this.records.length;
+    this.fileLines = this.records.length;
     const temporary = `${this.file}.compacting`;
     writeFileSync(temporary, this.records.map((r) => `${JSON.stringify(r)}\n`).join(''));
     renameSync(temporary, this.file);
