@@ -22,6 +22,20 @@ export const OLDEST_MESSAGE_ALARM_SECONDS = 300;
 /** The longest batching window of a queue's consumer (it counts against visibility). */
 const MAX_BATCHING_WINDOW = Duration.seconds(1);
 
+/** An alarm on the first message a queue of parked messages (a DLQ, a failure destination) holds. */
+const parkedAlarm = (scope: Construct, id: string, queue: Queue, description: string): Alarm =>
+  new Alarm(scope, id, {
+    alarmDescription: description,
+    metric: queue.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(1),
+      statistic: 'Maximum',
+    }),
+    threshold: 0,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+
 /**
  * Load levelling between a producer and its Lambda consumer (intake → router, timers →
  * escalation, escalation → notifier). A message the consumer keeps failing on lands in the
@@ -70,17 +84,12 @@ export class WorkQueue extends Construct {
       ),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
-    const parked = new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: `${props.description}: messages parked in the dead-letter queue; inspect and redrive.`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    const parked = parkedAlarm(
+      this,
+      'DeadLetterAlarm',
+      this.deadLetterQueue,
+      `${props.description}: messages parked in the dead-letter queue; inspect and redrive.`,
+    );
     const backlog = new Alarm(this, 'BacklogAlarm', {
       alarmDescription: `${props.description}: messages waited more than ${props.oldestMessageAlarm.toSeconds()} s.`,
       metric: this.queue.metricApproximateAgeOfOldestMessage({
@@ -132,17 +141,13 @@ export class FailureQueue extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    const parked = new Alarm(this, 'Alarm', {
-      alarmDescription: `${props.description}: inspect the parked batch, then rebuild the figures it covers.`,
-      metric: this.queue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    props.alarms.notify(parked);
+    props.alarms.notify(
+      parkedAlarm(
+        this,
+        'Alarm',
+        this.queue,
+        `${props.description}: inspect the parked batch, then rebuild the figures it covers.`,
+      ),
+    );
   }
 }
