@@ -230,9 +230,19 @@ const judgeBatch = (
 };
 
 /**
- * Takes every claim the registrations touch, in key order, each once for the batch; if any moved
- * since it was read the round is lost (the claims already taken only list these reports a moment
- * early: the neighbours wait for them, this router judges again and registers).
+ * A claim that moved since it was read is read again this many times before the round is lost:
+ * enough for the few areas whose reports near the border share it.
+ */
+const MAX_CLAIM_REFRESHES = 8;
+
+/**
+ * Takes every claim the registrations touch, in key order, each once for the batch. A claim that
+ * moved since it was read (a neighbouring area's router registered through it) is read again: if
+ * nothing registered meanwhile lies within a registration's radius, the judgement stands and the
+ * claim is taken at its new version; otherwise the round is lost (the claims already taken only
+ * list these reports a moment early: the neighbours wait for them, this router judges again and
+ * registers). Most of a busy district's claim races are between reports far apart that merely
+ * share a border cell; re-reading one claim settles them without judging the batch again.
  */
 const takeClaims = async (
   deps: RouteReportDeps,
@@ -240,10 +250,21 @@ const takeClaims = async (
   registrations: Extract<Decision, { kind: 'register' }>[],
   now: string,
 ): Promise<boolean> => {
-  for (const claim of claims) {
-    const listed = registrations.filter((d) => d.claimKeys.includes(claim.key)).map((d) => d.next);
+  const ours = new Set(registrations.map((d) => d.next.id));
+  const matters = (point: { lat: number; lng: number; caseId: string }) =>
+    !ours.has(point.caseId) &&
+    registrations.some((d) => distanceMetres(point, d.next.location) <= radiusOf(deps, d.next));
+  for (const read of claims) {
+    const listed = registrations.filter((d) => d.claimKeys.includes(read.key)).map((d) => d.next);
     if (listed.length === 0) continue;
-    if (!(await deps.claims.advance(claim, listed, now, isoMinus(now, CLAIM_MEMORY_MS)))) return false;
+    let claim = read;
+    for (let refresh = 0; ; refresh++) {
+      if (await deps.claims.advance(claim, listed, now, isoMinus(now, CLAIM_MEMORY_MS))) break;
+      if (refresh === MAX_CLAIM_REFRESHES) return false;
+      const seen = new Set(claim.recent.map((r) => r.caseId));
+      claim = await deps.claims.read(read.key);
+      if (claim.recent.some((r) => !seen.has(r.caseId) && matters(r))) return false;
+    }
   }
   return true;
 };

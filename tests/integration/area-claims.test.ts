@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
+import { DynamoDedupClaims } from '../../shared/adapters/aws/dynamodb-dedup-claims';
+import { routingAreaOf } from '../../shared/domain/routing-area';
+import type { CaseStore, DedupClaims } from '../../shared/ports';
+import { type RouteReportDeps, routeReports } from '../../shared/usecases/route-report';
+import { casesHarness, insideZone, sandun } from '../support/cases-harness';
+import { type Emulators, startEmulators } from '../support/emulators';
+
+/**
+ * The guard at a routing area's border: a claim another area's router moved between this router's
+ * read and its write. Reports far apart that merely share the claim must not cost a new look at
+ * the area; a registration within the radius must be judged.
+ */
+let emulators: Emulators;
+let api: ReturnType<typeof casesHarness>;
+
+beforeAll(async () => {
+  emulators = await startEmulators();
+  api = casesHarness(emulators);
+});
+
+afterAll(async () => {
+  await emulators.stop();
+});
+
+const east = (point: { lat: number; lng: number }, metres: number) => ({
+  lat: point.lat,
+  lng: point.lng + metres / (111_195 * Math.cos((point.lat * Math.PI) / 180)),
+});
+
+/** Two points of one routing area (so they share its claim), `metres` apart. */
+const pairInOneArea = (zone: string, metres: number) => {
+  const start = insideZone(sandun.zone(zone)!);
+  for (let shift = 0; shift < 3_000; shift += 100) {
+    const a = east(start, -shift);
+    const b = east(a, metres);
+    if (routingAreaOf(a) === routingAreaOf(b)) return { a, b };
+  }
+  throw new Error(`no routing area of ${zone} holds two points ${metres} m apart`);
+};
+
+const reportAt = async (point: { lat: number; lng: number }, description: string) => {
+  const reply = await api.report({
+    source: 'hotline',
+    category: 'event.household-workshop',
+    description,
+    location: { ...point, crs: 'wgs84' },
+  });
+  expect(reply.status).toBe(202);
+  return { caseId: reply.body.id as string, correlationId: `corr-${reply.body.id}` };
+};
+
+/**
+ * The router's deps, with a neighbour that routes `other` through the same claim just before this
+ * router's first claim write, and a count of this router's looks at the area's candidates.
+ */
+const racedDeps = (other: { caseId: string; correlationId: string }) => {
+  const store = new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName });
+  const claims = new DynamoDedupClaims({ client: emulators.documents, tableName: emulators.tableName });
+  const base: RouteReportDeps = { store, claims, district: sandun, clock: api.clock };
+  let raced = false;
+  const looks = { count: 0 };
+  const countingStore: CaseStore = Object.assign(Object.create(store) as CaseStore, {
+    findInCells: (cells: string[], since: string) => {
+      looks.count++;
+      return store.findInCells(cells, since);
+    },
+  });
+  const racingClaims: DedupClaims = {
+    read: (key) => claims.read(key),
+    advance: async (claim, registered, now, keepSince) => {
+      if (!raced) {
+        raced = true;
+        const neighbour = await routeReports(base, [other]);
+        expect(neighbour.get(other.caseId)).toBe('routed');
+      }
+      return claims.advance(claim, registered, now, keepSince);
+    },
+  };
+  return { deps: { ...base, store: countingStore, claims: racingClaims }, looks };
+};
+
+describe('a claim moved by another router meanwhile', () => {
+  it('is taken at its new version when what registered through it is beyond the radius', async () => {
+    const { a, b } = pairInOneArea('old-street', 400);
+    const ours = await reportAt(a, '家庭作坊噪音扰民 甲处');
+    const theirs = await reportAt(b, '家庭作坊噪音扰民 乙处');
+
+    const { deps, looks } = racedDeps(theirs);
+    const results = await routeReports(deps, [ours]);
+
+    expect(results.get(ours.caseId)).toBe('routed');
+    expect(looks.count).toBe(1);
+    const claim = await new DynamoDedupClaims({
+      client: emulators.documents,
+      tableName: emulators.tableName,
+    }).read(`AREA#${routingAreaOf(a)}`);
+    expect(claim.recent.map((r) => r.caseId)).toEqual(expect.arrayContaining([ours.caseId, theirs.caseId]));
+    expect((await api.get(ours.caseId)).body.status).not.toBe('reported');
+    expect((await api.get(theirs.caseId)).body.status).not.toBe('reported');
+  });
+
+  it('loses the round when a report of the same event registered through it: the batch is judged again and merges', async () => {
+    const here = insideZone(sandun.zone('lanli')!);
+    const ours = await reportAt(here, '楼下家庭作坊生产，噪音和异味很大');
+    const theirs = await reportAt(east(here, 10), '楼下有人开家庭作坊，噪音异味大');
+
+    const { deps, looks } = racedDeps(theirs);
+    const results = await routeReports(deps, [ours]);
+
+    expect(looks.count).toBe(2);
+    expect(results.get(ours.caseId)).toBe('merged');
+    const merged = (await api.get(ours.caseId)).body;
+    expect(merged.mergedInto).toBe(theirs.caseId);
+  });
+});
