@@ -1,5 +1,10 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { MessageVisibility, NotificationChannel, NotifierMessage } from '../../shared/ports';
+import type {
+  MessageVisibility,
+  NotificationChannel,
+  NotifierMessage,
+  SubscriptionStore,
+} from '../../shared/ports';
 import { sqsFunction } from '../../shared/runtime/event-functions';
 import { logger, metrics } from '../../shared/runtime/observability';
 import {
@@ -7,6 +12,7 @@ import {
   deliverToSubscription,
   fanOutCaseEvent,
   type SubscriptionDeliveryDeps,
+  subscriptionsPerBatch,
 } from '../../shared/usecases/deliver-notification';
 import * as z from '../../shared/validation/zod';
 
@@ -42,10 +48,15 @@ class DeliveryFailedError extends Error {
   override readonly name = 'DeliveryFailedError';
 }
 
-const handleRecord = async (deps: NotifyDeps, message: NotifierMessage, record: SQSRecord): Promise<void> => {
+const handleRecord = async (
+  deps: NotifyDeps,
+  message: NotifierMessage,
+  record: SQSRecord,
+  subscriptions: Pick<SubscriptionStore, 'listStored'>,
+): Promise<void> => {
   switch (message.kind) {
     case 'case-event': {
-      const deliveries = await fanOutCaseEvent(deps, message);
+      const deliveries = await fanOutCaseEvent({ subscriptions, queue: deps.queue }, message);
       if (deliveries > 0) metrics.addMetric('SubscriptionDeliveriesQueued', 'Count', deliveries);
       return;
     }
@@ -88,11 +99,18 @@ const handleRecord = async (deps: NotifyDeps, message: NotifierMessage, record: 
  * webhooks), case events (fanned out to the subscriptions that want them) and subscription
  * deliveries (signed, recorded attempt by attempt, retried with exponential backoff, then parked).
  */
-export const makeHandler = (deps: NotifyDeps) =>
-  sqsFunction(
+export const makeHandler = (deps: NotifyDeps) => {
+  const subscriptionsOf = subscriptionsPerBatch(deps.subscriptions);
+  return sqsFunction(
     NotifierMessageSchema,
     // The schema checked what each kind is dispatched on; the rest is as its producer wrote it.
-    (message, record) => handleRecord(deps, message as unknown as NotifierMessage, record),
+    (message, record, context) =>
+      handleRecord(
+        deps,
+        message as unknown as NotifierMessage,
+        record,
+        subscriptionsOf(context.awsRequestId),
+      ),
     {
       message: 'notification',
       onFailure: (error, { messageId }) => {
@@ -101,3 +119,4 @@ export const makeHandler = (deps: NotifyDeps) =>
       },
     },
   );
+};

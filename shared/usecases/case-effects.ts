@@ -33,8 +33,14 @@ export const caseEffects =
       if (wakeAt) work.push(deps.timers.start({ key, wakeAt, recheck: false }));
     }
     const messages = notificationsBetween(previous, next, deps.district.config);
-    if (messages.length > 0) work.push(deps.notifications.publish(messages));
     const events = deps.events ? caseEventsBetween(previous, next).map(caseEventMessage) : [];
-    if (deps.events && events.length > 0) work.push(deps.events.publish(events));
+    if (deps.events === deps.notifications) {
+      // One queue for both (as composed on AWS): one request, not two, per routed report.
+      const both = [...messages, ...events];
+      if (both.length > 0) work.push(deps.notifications.publish(both));
+    } else {
+      if (messages.length > 0) work.push(deps.notifications.publish(messages));
+      if (deps.events && events.length > 0) work.push(deps.events.publish(events));
+    }
     await Promise.all(work);
   };

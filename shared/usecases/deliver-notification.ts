@@ -7,6 +7,7 @@ import {
   type DeliveryAttempt,
   type DeliveryMessage,
   deliveryMessage,
+  type StoredSubscription,
   wants,
 } from '../domain/subscriptions';
 import type {
@@ -37,7 +38,7 @@ export interface SubscriptionDeliveryDeps {
  * retries and backoff are its own: a receiver that is down delays nobody else.
  */
 export const fanOutCaseEvent = async (
-  deps: Pick<SubscriptionDeliveryDeps, 'subscriptions' | 'queue'>,
+  deps: { subscriptions: Pick<SubscriptionStore, 'listStored'>; queue: NotificationQueue },
   message: CaseEventMessage,
 ): Promise<number> => {
   const matching = (await deps.subscriptions.listStored()).filter((s) =>
@@ -47,6 +48,28 @@ export const fanOutCaseEvent = async (
     await deps.queue.publish(matching.map((s) => deliveryMessage(s.subscription.id, message.event)));
   }
   return matching.length;
+};
+
+/**
+ * The subscriptions, read once per batch of the notifier (`batchId`: its invocation's request id)
+ * rather than once per case event: a burst's events arrive ten to a batch, and they are matched
+ * against the list as it stood when the batch began, as if they had all come at that instant.
+ */
+export const subscriptionsPerBatch = (store: Pick<SubscriptionStore, 'listStored'>) => {
+  let current: { batchId: string; list: Promise<StoredSubscription[]> } | undefined;
+  return (batchId: string): Pick<SubscriptionStore, 'listStored'> => ({
+    listStored: () => {
+      if (current?.batchId !== batchId) {
+        const list = store.listStored();
+        current = { batchId, list };
+        // A failed read is not kept: the next record of the batch tries again.
+        list.catch(() => {
+          if (current?.list === list) current = undefined;
+        });
+      }
+      return current.list;
+    },
+  });
 };
 
 export type DeliveryOutcome =
