@@ -51,8 +51,25 @@ const cameraAlertVerdict = (
     : undefined;
 };
 
+/**
+ * Descriptions already cut into bigrams. A router judges each report of a batch against every
+ * candidate of its neighbourhood, so in a burst the same few hundred descriptions are cut again
+ * and again; normalizing them was most of the judgement's time. Bounded, cleared when full.
+ */
+const bigramsOf = new Map<string, Set<string>>();
+const MAX_REMEMBERED_DESCRIPTIONS = 4_000;
+
 /** Character bigrams: Chinese has no spaces, and bigrams catch "污水外溢" ~ "污水溢出". */
 const bigrams = (text: string): Set<string> => {
+  const known = bigramsOf.get(text);
+  if (known) return known;
+  const grams = cutIntoBigrams(text);
+  if (bigramsOf.size >= MAX_REMEMBERED_DESCRIPTIONS) bigramsOf.clear();
+  bigramsOf.set(text, grams);
+  return grams;
+};
+
+const cutIntoBigrams = (text: string): Set<string> => {
   const letters = [
     ...text
       .normalize('NFKC')
