@@ -77,10 +77,20 @@ export const geohashBounds = (hash: string): Bounds => {
 
 const METRES_PER_DEGREE = 111_195;
 
+/** Metres from a point to the nearest point of a cell (0 inside it), on the local flat-earth approximation. */
+const metresToCell = (point: GeoPoint, { latMin, latMax, lngMin, lngMax }: Bounds): number => {
+  const lat = Math.min(Math.max(point.lat, latMin), latMax);
+  const lng = Math.min(Math.max(point.lng, lngMin), lngMax);
+  const north = (lat - point.lat) * METRES_PER_DEGREE;
+  const east = (lng - point.lng) * METRES_PER_DEGREE * Math.cos((point.lat * Math.PI) / 180);
+  return Math.hypot(north, east);
+};
+
 /**
- * Every cell that overlaps the bounding box of a circle of `radiusMetres` around the point, and so
- * every cell that can hold a point within the radius: the box is sampled on a grid finer than a
- * cell, so no overlapping cell is skipped (typically 4 cells for 100 m at precision 7, at most 9).
+ * Every cell that can hold a point within `radiusMetres` of the point: the circle's bounding box is
+ * sampled on a grid finer than a cell, so no overlapping cell is skipped, and the box's corner
+ * cells that the circle itself misses are left out (typically 3–4 cells for 100 m at precision 7,
+ * at most 9). Each cell is a query of the geo index, so a corner less is a read less per report.
  */
 export const cellsWithin = (
   point: GeoPoint,
@@ -100,5 +110,6 @@ export const cellsWithin = (
       cells.add(geohash({ lat, lng }, precision));
     }
   }
-  return [...cells].sort();
+  // A metre's slack: the flat-earth distance and the dedup's great-circle one differ by far less.
+  return [...cells].filter((cell) => metresToCell(point, geohashBounds(cell)) <= radiusMetres + 1).sort();
 };

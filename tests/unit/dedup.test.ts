@@ -175,6 +175,35 @@ describe('geohash cells', () => {
     }
     expect(cellsWithin(HERE, 400).length).toBeGreaterThan(9);
   });
+
+  it('leaves out the corner cells the circle misses, and still covers its whole edge, anywhere', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    for (let n = 0; n < 300; n++) {
+      const centre = { lat: 30.25 + random() * 0.1, lng: 120.0 + random() * 0.15 };
+      const radius = [50, 100, 400][n % 3]!;
+      const cells = cellsWithin(centre, radius);
+      for (let i = 0; i < 72; i++) {
+        const angle = (i / 72) * 2 * Math.PI;
+        const edge = {
+          lat: centre.lat + north(radius * 0.999 * Math.sin(angle)),
+          lng: centre.lng + north(radius * 0.999 * Math.cos(angle)) / Math.cos((centre.lat * Math.PI) / 180),
+        };
+        expect(cells).toContain(geohash(edge));
+      }
+      for (const cell of cells) {
+        const b = geohashBounds(cell);
+        const nearest = {
+          lat: Math.min(Math.max(centre.lat, b.latMin), b.latMax),
+          lng: Math.min(Math.max(centre.lng, b.lngMin), b.lngMax),
+        };
+        expect(distanceMetres(nearest, centre)).toBeLessThanOrEqual(radius + 2);
+      }
+    }
+  });
 });
 
 describe('premises', () => {
