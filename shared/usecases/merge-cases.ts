@@ -77,12 +77,14 @@ export const dismissDuplicateFlag = (store: CaseStore, caseId: string, ctx: Omit
  * version-checked write decides its merge, as in `mergeInto`, and the target then gains them all
  * in one write instead of one write per report. Reports whose write lost a race are left out
  * (returned in `conflicted`) and the target never links them. Idempotent like `mergeInto`.
+ * `before` is the target as the write found it, so the caller's effects follow only what this
+ * merge added (a target's whole timeline again at every merge made a hotspot's work grow with it).
  */
 export const mergeAllInto = async (
   store: CaseStore,
   reports: { stored: StoredCase; ctx: MergeContext }[],
   targetId: string,
-): Promise<{ merged: Case[]; conflicted: StoredCase[]; target: Case }> => {
+): Promise<{ merged: Case[]; conflicted: StoredCase[]; target: Case; before: Case }> => {
   const current = await store.get(targetId);
   if (!current) throw new InvalidInputError('into', 'case_not_found', `no case ${targetId} to merge into`);
   const merged: { report: Case; ctx: MergeContext }[] = [];
@@ -98,13 +100,18 @@ export const mergeAllInto = async (
       conflicted.push(stored);
     }
   }
+  let before = current.case;
   const target = await saveWithRetry(
     store,
     targetId,
-    (c) => merged.reduce((t, { report, ctx }) => linkReport(t, report, ctx), c),
+    (c) => {
+      before = c;
+      return merged.reduce((t, { report, ctx }) => linkReport(t, report, ctx), c);
+    },
     () => new InvalidInputError('into', 'case_not_found', `no case ${targetId} to merge into`),
+    current,
   );
-  return { merged: merged.map((m) => m.report), conflicted, target };
+  return { merged: merged.map((m) => m.report), conflicted, target, before };
 };
 
 /** A reviewer's decision on a (possible) duplicate: merge it into a case, take it out again, or clear its flag. */

@@ -390,7 +390,7 @@ export const routeReports = async (
         }));
         const outcome = await mergeAllInto(deps.store, reports, targetId);
         for (const conflicted of outcome.conflicted) again.push(conflicted.case.id);
-        await deps.effects?.(undefined, outcome.target);
+        await deps.effects?.(outcome.before, outcome.target);
         for (const report of outcome.merged) {
           try {
             await deps.placeSnapshot?.(report, ctxOf(report).correlationId);

@@ -1,6 +1,6 @@
 import type { Case } from '../domain/case';
 import { VersionConflictError } from '../domain/errors';
-import type { CaseStore } from '../ports';
+import type { CaseStore, StoredCase } from '../ports';
 
 const MAX_ATTEMPTS = 5;
 
@@ -13,9 +13,11 @@ export const saveWithRetry = async (
   id: string,
   step: (c: Case) => Case,
   missing: () => Error,
+  /** The case as the caller just read it: the first attempt starts from it instead of reading again. */
+  read?: StoredCase,
 ): Promise<Case> => {
   for (let attempt = 1; ; attempt++) {
-    const stored = await store.get(id);
+    const stored = attempt === 1 && read ? read : await store.get(id);
     if (!stored) throw missing();
     const next = step(stored.case);
     if (next === stored.case) return next;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
 import { DynamoDedupClaims } from '../../shared/adapters/aws/dynamodb-dedup-claims';
+import type { Case } from '../../shared/domain/case';
 import { routingAreaOf } from '../../shared/domain/routing-area';
 import type { CaseStore, DedupClaims } from '../../shared/ports';
 import { type RouteReportDeps, routeReports } from '../../shared/usecases/route-report';
@@ -113,5 +114,42 @@ describe('a claim moved by another router meanwhile', () => {
     expect(results.get(ours.caseId)).toBe('merged');
     const merged = (await api.get(ours.caseId)).body;
     expect(merged.mergedInto).toBe(theirs.caseId);
+  });
+});
+
+describe('reports of one event merged into its case in one batch', () => {
+  it('hand the effects the case as the merge found it, so only what the merge added follows', async () => {
+    const here = insideZone(sandun.zone('zhenhua')!);
+    const first = await reportAt(here, '小区门口有人开家庭作坊，噪音和异味很大');
+    const store = new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName });
+    const claims = new DynamoDedupClaims({ client: emulators.documents, tableName: emulators.tableName });
+    const calls: { previous: Case | undefined; next: Case }[] = [];
+    const deps: RouteReportDeps = {
+      store,
+      claims,
+      district: sandun,
+      clock: api.clock,
+      effects: async (previous, next) => {
+        calls.push({ previous, next });
+      },
+    };
+    expect((await routeReports(deps, [first])).get(first.caseId)).toBe('routed');
+    const registered = (await store.get(first.caseId))!.case;
+
+    const repeats = [
+      await reportAt(east(here, 5), '小区门口家庭作坊噪音异味大，已经好几天了'),
+      await reportAt(east(here, 8), '门口家庭作坊，噪音和异味很大，请处理'),
+    ];
+    calls.length = 0;
+    const results = await routeReports(deps, repeats);
+    expect(repeats.map((r) => results.get(r.caseId))).toEqual(['merged', 'merged']);
+
+    const target = (await store.get(first.caseId))!.case;
+    expect(target.linkedReports.map((l) => l.caseId).sort()).toEqual(repeats.map((r) => r.caseId).sort());
+    const onTarget = calls.filter((c) => c.next.id === first.caseId);
+    expect(onTarget).toHaveLength(1);
+    expect(onTarget[0]!.previous?.version).toBe(registered.version);
+    expect(onTarget[0]!.previous?.timeline).toHaveLength(registered.timeline.length);
+    expect(onTarget[0]!.next.version).toBe(target.version);
   });
 });
