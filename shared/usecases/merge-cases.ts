@@ -87,19 +87,22 @@ export const mergeAllInto = async (
 ): Promise<{ merged: Case[]; conflicted: StoredCase[]; target: Case; before: Case }> => {
   const current = await store.get(targetId);
   if (!current) throw new InvalidInputError('into', 'case_not_found', `no case ${targetId} to merge into`);
-  const merged: { report: Case; ctx: MergeContext }[] = [];
-  const conflicted: StoredCase[] = [];
-  for (const { stored, ctx } of reports) {
-    assertMergeable(stored.case, current.case);
-    const report = markMerged(stored.case, targetId, ctx);
-    try {
-      if (report !== stored.case) await store.save({ ...stored, case: report }, stored.case.version);
-      merged.push({ report, ctx });
-    } catch (error) {
-      if (!(error instanceof VersionConflictError)) throw error;
-      conflicted.push(stored);
-    }
-  }
+  for (const { stored } of reports) assertMergeable(stored.case, current.case);
+  // Each report is its own item: their writes run side by side; the target's comes after them all.
+  const outcomes = await Promise.all(
+    reports.map(async ({ stored, ctx }) => {
+      const report = markMerged(stored.case, targetId, ctx);
+      try {
+        if (report !== stored.case) await store.save({ ...stored, case: report }, stored.case.version);
+        return { merged: { report, ctx } };
+      } catch (error) {
+        if (!(error instanceof VersionConflictError)) throw error;
+        return { conflicted: stored };
+      }
+    }),
+  );
+  const merged = outcomes.flatMap((o) => (o.merged ? [o.merged] : []));
+  const conflicted = outcomes.flatMap((o) => (o.conflicted ? [o.conflicted] : []));
   let before = current.case;
   const target = await saveWithRetry(
     store,

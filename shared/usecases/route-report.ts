@@ -170,15 +170,19 @@ type Decision =
 /** One area's batch, read once: the claims of every cell its reports' radii touch, and their candidates. */
 const readArea = async (deps: RouteReportDeps, open: StoredCase[], now: string) => {
   const claimKeys = [...new Set(open.flatMap((s) => claimKeysOf(deps, s.case)))].sort();
-  const claims = await Promise.all(claimKeys.map((key) => deps.claims.read(key)));
+  const since = isoMinus(now, deps.district.config.dedup.windowHours * 3_600_000);
+  const cells = [...new Set(open.flatMap((s) => cellsWithin(s.case.location, radiusOf(deps, s.case))))];
+  // Both at once: a registration the geo index doesn't show yet claimed before the claim was read
+  // (so it is listed there) or after it (so taking the claim fails, see `takeClaims`).
+  const [claims, found] = await Promise.all([
+    Promise.all(claimKeys.map((key) => deps.claims.read(key))),
+    deps.store.findInCells(cells, since),
+  ]);
   const ours = new Set(open.map((s) => s.case.id));
   const near = (point: { lat: number; lng: number }) =>
     open.some((s) => distanceMetres(point, s.case.location) <= radiusOf(deps, s.case));
   // A claim covers a neighbourhood: only its registrations within some report's radius matter.
   const recent = claims.flatMap((claim) => claim.recent).filter((r) => !ours.has(r.caseId) && near(r));
-  const since = isoMinus(now, deps.district.config.dedup.windowHours * 3_600_000);
-  const cells = [...new Set(open.flatMap((s) => cellsWithin(s.case.location, radiusOf(deps, s.case))))];
-  const found = await deps.store.findInCells(cells, since);
   const missing = [...new Set(recent.map((r) => r.caseId))].filter((id) => !found.some((c) => c.id === id));
   const candidates = [...found, ...(missing.length > 0 ? await deps.store.getMany(missing) : [])].filter(
     (c) => !ours.has(c.id),
@@ -371,12 +375,13 @@ export const routeReports = async (
       refused.set(reportId, new Set([...(refused.get(reportId) ?? []), targetId]));
       again.push(reportId);
     };
-    for (const [targetId, group] of byTarget) {
+    // Each target is its own item: their merges run side by side.
+    const mergeGroup = async (targetId: string, group: typeof merges) => {
       const inBatch = registrations.some((d) => d.stored.case.id === targetId);
       if (inBatch && !registered.has(targetId)) {
         // Its registration failed: never merge into a report that is not a case yet.
         for (const merge of group) refuse(merge.stored.case.id, targetId);
-        continue;
+        return;
       }
       try {
         const reports = group.map(({ stored, score, distance }) => ({
@@ -410,7 +415,8 @@ export const routeReports = async (
           for (const merge of group) results.set(merge.stored.case.id, error as Error);
         }
       }
-    }
+    };
+    await Promise.all([...byTarget].map(([targetId, group]) => mergeGroup(targetId, group)));
     open = again.length > 0 ? await load([...new Set(again)]) : [];
   }
   for (const stored of open) {
