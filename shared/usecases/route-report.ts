@@ -137,12 +137,20 @@ const registration = (
   return next;
 };
 
-/** After a registration is saved: the repeat link, timers and notifications, joint visit, snapshot. */
+/**
+ * After a registration is saved: the repeat link, timers and notifications, joint visit, snapshot.
+ * Side by side: none reads what another writes, each is idempotent, and any failure fails the
+ * message, whose redelivery (already routed) does them all again.
+ */
 const afterRegistration = async (deps: RouteReportDeps, before: Case, next: Case, ctx: RouterContext) => {
-  await linkRepeat(deps, next, ctx);
-  await deps.effects?.(before, next);
-  await deps.planJointVisit?.(next);
-  await deps.placeSnapshot?.(next, ctx.correlationId);
+  const settled = await Promise.allSettled([
+    linkRepeat(deps, next, ctx),
+    deps.effects?.(before, next),
+    deps.planJointVisit?.(next),
+    deps.placeSnapshot?.(next, ctx.correlationId),
+  ]);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
 };
 
 /**
