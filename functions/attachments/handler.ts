@@ -1,7 +1,12 @@
 import { systemClock } from '../../shared/ports';
-import { caseStoreFromEnv, districtIndexFromEnv, rateLimiterFromEnv } from '../../shared/runtime/composition';
+import {
+  attachmentStoreFromEnv,
+  caseStoreFromEnv,
+  districtIndexFromEnv,
+  evidenceBucketFromEnv,
+  rateLimiterFromEnv,
+} from '../../shared/runtime/composition';
 import { citizenReportLimitsFrom, identityFrom } from '../../shared/runtime/config';
-import { attachmentStoreFromEnv, evidenceBucketFromEnv } from '../../shared/runtime/evidence-composition';
 import { makeHandler } from './app';
 
 // Every path of this function signs (upload forms, links to evidence) and none calls S3: the S3

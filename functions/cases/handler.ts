@@ -1,12 +1,12 @@
 import { systemClock } from '../../shared/ports';
 import {
+  caseEffectsFromEnv,
   caseStoreFromEnv,
   districtIndexFromEnv,
   rateLimiterFromEnv,
   triageFeedbackStoreFromEnv,
 } from '../../shared/runtime/composition';
 import { identityFrom } from '../../shared/runtime/config';
-import { caseEffectsFromEnv } from '../../shared/runtime/deadline-composition';
 import { type CasesDeps, makeHandler } from './app';
 
 export const buildDeps = (): CasesDeps => {

@@ -1,11 +1,12 @@
 import { systemClock } from '../../shared/ports';
-import { sqs } from '../../shared/runtime/clients';
-import { caseStoreFromEnv, districtIndexFromEnv } from '../../shared/runtime/composition';
 import {
+  caseStoreFromEnv,
+  districtIndexFromEnv,
   notificationQueueFromEnv,
   sfn,
+  sqs,
   timerRepliesFromEnv,
-} from '../../shared/runtime/deadline-composition';
+} from '../../shared/runtime/composition';
 import { makeHandler } from './app';
 
 // Every due check answers its timer and most notify: both clients are built at cold start, not left

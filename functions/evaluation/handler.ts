@@ -4,8 +4,8 @@ import {
   districtIndexFromEnv,
   evaluationAggregatesFromEnv,
 } from '../../shared/runtime/composition';
+import { exportStoreFromEnv } from '../../shared/runtime/composition/export-store';
 import { identityFrom } from '../../shared/runtime/config';
-import { exportStoreFromEnv } from '../../shared/runtime/evaluation-composition';
 import { type EvaluationDeps, makeHandler } from './app';
 
 export const buildDeps = (): EvaluationDeps => {

@@ -1,11 +1,11 @@
 import { systemClock } from '../../shared/ports';
-import { districtIndexFromEnv } from '../../shared/runtime/composition';
-import { identityFrom } from '../../shared/runtime/config';
 import {
+  districtIndexFromEnv,
   exportFilesFromEnv,
   exportJobQueueFromEnv,
   exportJobStoreFromEnv,
-} from '../../shared/runtime/export-composition';
+} from '../../shared/runtime/composition';
+import { identityFrom } from '../../shared/runtime/config';
 import { type ExportJobsDeps, makeHandler } from './app';
 
 export const buildDeps = (): ExportJobsDeps => ({

@@ -1,10 +1,10 @@
 import { systemClock } from '../../shared/ports';
-import { sqs } from '../../shared/runtime/clients';
 import {
   caseStoreFromEnv,
   districtIndexFromEnv,
   rateLimiterFromEnv,
   reportQueueFromEnv,
+  sqs,
 } from '../../shared/runtime/composition';
 import { citizenReportLimitsFrom, identityFrom } from '../../shared/runtime/config';
 import { type IntakeDeps, makeHandler } from './app';

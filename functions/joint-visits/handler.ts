@@ -1,8 +1,12 @@
 import { systemClock } from '../../shared/ports';
-import { caseStoreFromEnv, districtIndexFromEnv } from '../../shared/runtime/composition';
+import {
+  caseEffectsFromEnv,
+  caseStoreFromEnv,
+  districtIndexFromEnv,
+  jointVisitStoreFromEnv,
+  premisesReaderFromEnv,
+} from '../../shared/runtime/composition';
 import { identityFrom } from '../../shared/runtime/config';
-import { caseEffectsFromEnv } from '../../shared/runtime/deadline-composition';
-import { jointVisitStoreFromEnv, premisesReaderFromEnv } from '../../shared/runtime/joint-visit-composition';
 import { type JointVisitsDeps, makeHandler } from './app';
 
 export const buildDeps = (): JointVisitsDeps => {

@@ -1,10 +1,17 @@
 import { systemClock } from '../../shared/ports';
-import { sqs } from '../../shared/runtime/clients';
-import { caseStoreFromEnv, dedupClaimsFromEnv, districtIndexFromEnv } from '../../shared/runtime/composition';
-import { caseEffectsFromEnv, sfn } from '../../shared/runtime/deadline-composition';
-import { attachmentStoreFromEnv, evidenceBucketFromEnv } from '../../shared/runtime/evidence-composition';
-import { jointVisitStoreFromEnv, premisesReaderFromEnv } from '../../shared/runtime/joint-visit-composition';
-import { triageModelFromEnv } from '../../shared/runtime/triage-composition';
+import {
+  attachmentStoreFromEnv,
+  caseEffectsFromEnv,
+  caseStoreFromEnv,
+  dedupClaimsFromEnv,
+  districtIndexFromEnv,
+  evidenceBucketFromEnv,
+  jointVisitStoreFromEnv,
+  premisesReaderFromEnv,
+  sfn,
+  sqs,
+} from '../../shared/runtime/composition';
+import { triageModelFromEnv } from '../../shared/runtime/composition/triage';
 import { snapshotPlacer } from '../../shared/usecases/camera-snapshots';
 import { jointVisitPlanner } from '../../shared/usecases/joint-visits';
 import { makeHandler } from './app';

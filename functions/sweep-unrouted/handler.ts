@@ -1,6 +1,5 @@
 import { systemClock } from '../../shared/ports';
-import { sqs } from '../../shared/runtime/clients';
-import { caseStoreFromEnv, reportQueueFromEnv } from '../../shared/runtime/composition';
+import { caseStoreFromEnv, reportQueueFromEnv, sqs } from '../../shared/runtime/composition';
 import { makeHandler } from './app';
 
 // The sweep exists to hand reports to the intake queue: the SQS client is built at cold start (see `sqs`).
