@@ -23,9 +23,11 @@ module.exports = {
       name: 'handlers-wire-through-the-composition',
       severity: 'error',
       comment:
-        'A handler.ts gets its adapters and SDK clients from shared/runtime/composition: add a factory there.',
+        'A handler.ts gets its adapters from shared/runtime/composition (add a factory there) and asks shared/runtime/clients/<client> only to build a client at cold start.',
       from: { path: '^functions/[^/]+/handler\\.ts$' },
-      to: { path: ['^shared/adapters/', '^shared/runtime/clients\\.ts$', '(^|/)node_modules/@aws-sdk/'] },
+      to: {
+        path: ['^shared/adapters/', '^shared/runtime/clients/index\\.ts$', '(^|/)node_modules/@aws-sdk/'],
+      },
     },
     {
       name: 'domain-stays-pure',

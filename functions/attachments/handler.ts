@@ -1,11 +1,8 @@
 import { systemClock } from '../../shared/ports';
-import {
-  attachmentStoreFromEnv,
-  caseStoreFromEnv,
-  districtIndexFromEnv,
-  evidenceBucketFromEnv,
-  rateLimiterFromEnv,
-} from '../../shared/runtime/composition';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { attachmentStoreFromEnv, evidenceBucketFromEnv } from '../../shared/runtime/composition/evidence';
+import { rateLimiterFromEnv } from '../../shared/runtime/composition/integrations';
 import { citizenReportLimitsFrom, identityFrom } from '../../shared/runtime/config';
 import { makeHandler } from './app';
 

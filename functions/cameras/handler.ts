@@ -1,14 +1,14 @@
 import { systemClock } from '../../shared/ports';
+import { cameraStoreFromEnv } from '../../shared/runtime/composition/cameras';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { evidenceBucketFromEnv } from '../../shared/runtime/composition/evidence';
 import {
-  cameraStoreFromEnv,
-  caseStoreFromEnv,
-  districtIndexFromEnv,
-  evidenceBucketFromEnv,
   integrationKeyStoreFromEnv,
   rateLimiterFromEnv,
-  reportQueueFromEnv,
   seenSignaturesFromEnv,
-} from '../../shared/runtime/composition';
+} from '../../shared/runtime/composition/integrations';
+import { reportQueueFromEnv } from '../../shared/runtime/composition/routing';
 import { snapshotFetcherFromEnv } from '../../shared/runtime/composition/snapshots';
 import { identityFrom } from '../../shared/runtime/config';
 import { type CamerasDeps, makeHandler } from './app';

@@ -1,11 +1,9 @@
 import { systemClock } from '../../shared/ports';
-import {
-  caseEffectsFromEnv,
-  caseStoreFromEnv,
-  districtIndexFromEnv,
-  rateLimiterFromEnv,
-  triageFeedbackStoreFromEnv,
-} from '../../shared/runtime/composition';
+import { caseEffectsFromEnv } from '../../shared/runtime/composition/case-effects';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { rateLimiterFromEnv } from '../../shared/runtime/composition/integrations';
+import { triageFeedbackStoreFromEnv } from '../../shared/runtime/composition/triage-feedback';
 import { identityFrom } from '../../shared/runtime/config';
 import { type CasesDeps, makeHandler } from './app';
 

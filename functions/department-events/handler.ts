@@ -1,14 +1,14 @@
 import { systemClock } from '../../shared/ports';
+import { sqs } from '../../shared/runtime/clients/sqs';
+import { caseEffectsFromEnv } from '../../shared/runtime/composition/case-effects';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
 import {
-  caseEffectsFromEnv,
-  caseStoreFromEnv,
-  districtIndexFromEnv,
   integrationKeyStoreFromEnv,
   rateLimiterFromEnv,
-  reportQueueFromEnv,
   seenSignaturesFromEnv,
-  sqs,
-} from '../../shared/runtime/composition';
+} from '../../shared/runtime/composition/integrations';
+import { reportQueueFromEnv } from '../../shared/runtime/composition/routing';
 import { type DepartmentEventsDeps, makeHandler } from './app';
 
 // Nearly every event queues a report or notifies: the SQS client is built at cold start (see `sqs`).

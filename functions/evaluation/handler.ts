@@ -1,9 +1,7 @@
 import { systemClock } from '../../shared/ports';
-import {
-  caseStoreFromEnv,
-  districtIndexFromEnv,
-  evaluationAggregatesFromEnv,
-} from '../../shared/runtime/composition';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { evaluationAggregatesFromEnv } from '../../shared/runtime/composition/evaluation';
 import { exportStoreFromEnv } from '../../shared/runtime/composition/export-store';
 import { identityFrom } from '../../shared/runtime/config';
 import { type EvaluationDeps, makeHandler } from './app';

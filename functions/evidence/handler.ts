@@ -1,11 +1,8 @@
 import { systemClock } from '../../shared/ports';
-import {
-  attachmentStoreFromEnv,
-  caseStoreFromEnv,
-  districtIndexFromEnv,
-  evidenceBucketFromEnv,
-  s3,
-} from '../../shared/runtime/composition';
+import { s3 } from '../../shared/runtime/clients/s3';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { attachmentStoreFromEnv, evidenceBucketFromEnv } from '../../shared/runtime/composition/evidence';
 import { photoToolsFromEnv } from '../../shared/runtime/composition/photos';
 import { makeHandler } from './app';
 

@@ -1,10 +1,10 @@
 import { systemClock } from '../../shared/ports';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
 import {
-  districtIndexFromEnv,
   exportFilesFromEnv,
   exportJobQueueFromEnv,
   exportJobStoreFromEnv,
-} from '../../shared/runtime/composition';
+} from '../../shared/runtime/composition/exports';
 import { identityFrom } from '../../shared/runtime/config';
 import { type ExportJobsDeps, makeHandler } from './app';
 

@@ -1,14 +1,14 @@
 import { systemClock } from '../../shared/ports';
+import { s3 } from '../../shared/runtime/clients/s3';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { evaluationAggregatesFromEnv } from '../../shared/runtime/composition/evaluation';
 import {
-  caseStoreFromEnv,
-  districtIndexFromEnv,
-  evaluationAggregatesFromEnv,
   exportFilesFromEnv,
   exportJobQueueFromEnv,
   exportJobStoreFromEnv,
   exportJobVisibilityFromEnv,
-  s3,
-} from '../../shared/runtime/composition';
+} from '../../shared/runtime/composition/exports';
 import { type ExportWorkerFunctionDeps, makeHandler } from './app';
 
 // Every path of this function uses S3: its client is built at cold start, not left to the first

@@ -1,11 +1,8 @@
 import { systemClock } from '../../shared/ports';
-import {
-  caseEffectsFromEnv,
-  caseStoreFromEnv,
-  districtIndexFromEnv,
-  jointVisitStoreFromEnv,
-  premisesReaderFromEnv,
-} from '../../shared/runtime/composition';
+import { caseEffectsFromEnv } from '../../shared/runtime/composition/case-effects';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { jointVisitStoreFromEnv, premisesReaderFromEnv } from '../../shared/runtime/composition/joint-visits';
 import { identityFrom } from '../../shared/runtime/config';
 import { type JointVisitsDeps, makeHandler } from './app';
 

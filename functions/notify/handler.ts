@@ -1,13 +1,13 @@
 import { systemClock } from '../../shared/ports';
+import { sqs } from '../../shared/runtime/clients/sqs';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
 import {
-  districtIndexFromEnv,
   notificationChannelFromEnv,
   notificationQueueFromEnv,
   notificationVisibilityFromEnv,
-  sqs,
   subscriptionStoreFromEnv,
   webhookPosterFromEnv,
-} from '../../shared/runtime/composition';
+} from '../../shared/runtime/composition/notifications';
 import { webhookRetryBaseSecondsFrom } from '../../shared/runtime/config';
 import { makeHandler, type NotifyDeps } from './app';
 

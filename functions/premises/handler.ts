@@ -1,4 +1,4 @@
-import { premisesReaderFromEnv } from '../../shared/runtime/composition';
+import { premisesReaderFromEnv } from '../../shared/runtime/composition/joint-visits';
 import { identityFrom } from '../../shared/runtime/config';
 import { makeHandler, type PremisesDeps } from './app';
 

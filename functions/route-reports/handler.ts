@@ -1,16 +1,12 @@
 import { systemClock } from '../../shared/ports';
-import {
-  attachmentStoreFromEnv,
-  caseEffectsFromEnv,
-  caseStoreFromEnv,
-  dedupClaimsFromEnv,
-  districtIndexFromEnv,
-  evidenceBucketFromEnv,
-  jointVisitStoreFromEnv,
-  premisesReaderFromEnv,
-  sfn,
-  sqs,
-} from '../../shared/runtime/composition';
+import { sfn } from '../../shared/runtime/clients/sfn';
+import { sqs } from '../../shared/runtime/clients/sqs';
+import { caseEffectsFromEnv } from '../../shared/runtime/composition/case-effects';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { attachmentStoreFromEnv, evidenceBucketFromEnv } from '../../shared/runtime/composition/evidence';
+import { jointVisitStoreFromEnv, premisesReaderFromEnv } from '../../shared/runtime/composition/joint-visits';
+import { dedupClaimsFromEnv } from '../../shared/runtime/composition/routing';
 import { triageModelFromEnv } from '../../shared/runtime/composition/triage';
 import { snapshotPlacer } from '../../shared/usecases/camera-snapshots';
 import { jointVisitPlanner } from '../../shared/usecases/joint-visits';

@@ -1,5 +1,6 @@
 import { systemClock } from '../../shared/ports';
-import { districtIndexFromEnv, subscriptionStoreFromEnv } from '../../shared/runtime/composition';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { subscriptionStoreFromEnv } from '../../shared/runtime/composition/notifications';
 import { identityFrom } from '../../shared/runtime/config';
 import { makeHandler, type SubscriptionsDeps } from './app';
 

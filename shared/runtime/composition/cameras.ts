@@ -1,6 +1,6 @@
 import { DynamoCameraStore } from '../../adapters/aws/dynamodb-camera-store';
 import type { CameraStore } from '../../ports';
-import { dynamoDocumentClient } from '../clients';
+import { dynamoDocumentClient } from '../clients/dynamodb';
 import { requireEnv } from '../config';
 import { ENV } from '../env';
 

@@ -1,5 +1,5 @@
 import { DynamoCaseStore } from '../../adapters/aws/dynamodb-case-store';
-import { dynamoDocumentClient } from '../clients';
+import { dynamoDocumentClient } from '../clients/dynamodb';
 import { requireEnv } from '../config';
 import { ENV } from '../env';
 

@@ -1,5 +1,5 @@
 import { DynamoEvaluationAggregates } from '../../adapters/aws/dynamodb-evaluation-aggregates';
-import { dynamoDocumentClient } from '../clients';
+import { dynamoDocumentClient } from '../clients/dynamodb';
 import { districtFrom, requireEnv } from '../config';
 import { ENV } from '../env';
 

@@ -1,7 +1,9 @@
 import { DynamoAttachmentStore } from '../../adapters/aws/dynamodb-attachment-store';
 import { S3EvidenceBucket } from '../../adapters/aws/s3-evidence-bucket';
 import type { AttachmentStore, EvidenceBucket } from '../../ports';
-import { dynamoDocumentClient, s3, s3UrlSigner } from '../clients';
+import { dynamoDocumentClient } from '../clients/dynamodb';
+import { s3 } from '../clients/s3';
+import { s3UrlSigner } from '../clients/s3-url-signer';
 import { requireEnv } from '../config';
 import { ENV } from '../env';
 

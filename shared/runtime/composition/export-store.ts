@@ -1,6 +1,6 @@
 import { S3ExportStore } from '../../adapters/aws/s3-export-store';
 import type { ExportStore } from '../../ports';
-import { s3 } from '../clients';
+import { s3 } from '../clients/s3';
 import { optionalEnv } from '../config';
 import { ENV } from '../env';
 

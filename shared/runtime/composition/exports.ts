@@ -3,7 +3,10 @@ import { S3ExportFiles } from '../../adapters/aws/s3-export-files';
 import { SqsExportJobQueue } from '../../adapters/aws/sqs-export-job-queue';
 import { SqsMessageVisibility } from '../../adapters/aws/sqs-message-visibility';
 import type { ExportFiles, ExportJobQueue, ExportJobStore, MessageVisibility } from '../../ports';
-import { dynamoDocumentClient, s3, s3UrlSigner, sqs } from '../clients';
+import { dynamoDocumentClient } from '../clients/dynamodb';
+import { s3 } from '../clients/s3';
+import { s3UrlSigner } from '../clients/s3-url-signer';
+import { sqs } from '../clients/sqs';
 import { requireEnv } from '../config';
 import { ENV } from '../env';
 

@@ -3,15 +3,14 @@
  * process's one SDK client of its kind (../clients). Each handler's `buildDeps` picks what it needs
  * at cold start, so a missing variable fails the function before it serves anything.
  *
- * One module per concern, as in shared/ports; esbuild keeps only the factories a function calls. Four
- * are left out of this index and imported from their modules by the one function each that uses them:
- * esbuild keeps a module's top-level tables, and emits a chunk for every `import()` in the modules it
- * reads, called or not. Through here every bundle would carry the classifier (./triage), sharp and
- * exifr (./photos), the snapshot fetcher (./snapshots) and the S3 presigner (./export-store).
+ * One module per concern, as in shared/ports. A handler imports the modules it needs, not this
+ * index: esbuild emits a chunk for every `import()` in the modules a bundle reads, called or not,
+ * and hoists what such a chunk shares with the entry's SDK code into what every cold start reads.
+ * Through here each function carried the S3 client's XML protocol and checksums, the Step Functions
+ * chunk, and (from ./triage, ./photos, ./snapshots, ./export-store, which this index leaves out) the
+ * classifier's tables, sharp, exifr and the presigner. This index gathers the rest for readers and tools.
  */
 
-// The SDK clients that load on first use; a function that uses one on every path awaits it at cold start.
-export { s3, sfn, sqs } from '../clients';
 export * from './cameras';
 export * from './case-effects';
 export * from './cases';

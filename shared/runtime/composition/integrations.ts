@@ -2,7 +2,7 @@ import { DynamoIntegrationKeyStore } from '../../adapters/aws/dynamodb-integrati
 import { DynamoRateLimiter } from '../../adapters/aws/dynamodb-rate-limiter';
 import { DynamoSeenSignatures } from '../../adapters/aws/dynamodb-seen-signatures';
 import type { IntegrationKeyStore, RateLimiter, SeenSignatures } from '../../ports';
-import { dynamoDocumentClient } from '../clients';
+import { dynamoDocumentClient } from '../clients/dynamodb';
 import { requireEnv } from '../config';
 import { ENV } from '../env';
 

@@ -1,7 +1,7 @@
 import { DynamoJointVisitStore } from '../../adapters/aws/dynamodb-joint-visit-store';
 import { DynamoPremisesReader } from '../../adapters/aws/dynamodb-premises-reader';
 import type { JointVisitStore, PremisesReader } from '../../ports';
-import { dynamoDocumentClient } from '../clients';
+import { dynamoDocumentClient } from '../clients/dynamodb';
 import { requireEnv } from '../config';
 import { ENV } from '../env';
 

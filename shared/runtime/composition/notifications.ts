@@ -10,7 +10,8 @@ import type {
   SubscriptionStore,
   WebhookPoster,
 } from '../../ports';
-import { dynamoDocumentClient, sqs } from '../clients';
+import { dynamoDocumentClient } from '../clients/dynamodb';
+import { sqs } from '../clients/sqs';
 import { requireEnv } from '../config';
 import { ENV } from '../env';
 

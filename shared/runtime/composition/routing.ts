@@ -1,7 +1,8 @@
 import { DynamoDedupClaims } from '../../adapters/aws/dynamodb-dedup-claims';
 import { SqsReportQueue } from '../../adapters/aws/sqs-report-queue';
 import type { DedupClaims, ReportQueue } from '../../ports';
-import { dynamoDocumentClient, sqs } from '../clients';
+import { dynamoDocumentClient } from '../clients/dynamodb';
+import { sqs } from '../clients/sqs';
 import { requireEnv } from '../config';
 import { ENV } from '../env';
 

@@ -1,7 +1,8 @@
 import { DynamoWatchedCases } from '../../adapters/aws/dynamodb-watched-cases';
 import { SfnTimerReplies, SfnTimers } from '../../adapters/aws/sfn-timers';
 import type { TimerReplies, Timers, WatchedCases } from '../../ports';
-import { dynamoDocumentClient, sfn } from '../clients';
+import { dynamoDocumentClient } from '../clients/dynamodb';
+import { sfn } from '../clients/sfn';
 import { requireEnv } from '../config';
 import { ENV } from '../env';
 

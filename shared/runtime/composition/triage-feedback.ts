@@ -1,6 +1,6 @@
 import { DynamoTriageFeedbackStore } from '../../adapters/aws/dynamodb-triage-feedback-store';
 import type { TriageFeedbackStore } from '../../ports';
-import { dynamoDocumentClient } from '../clients';
+import { dynamoDocumentClient } from '../clients/dynamodb';
 import { requireEnv } from '../config';
 import { ENV } from '../env';
 
