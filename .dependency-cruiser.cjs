@@ -20,6 +20,16 @@ module.exports = {
       to: { path: '^functions/', pathNot: '^functions/$1/' },
     },
     {
+      name: 'handlers-wire-through-the-composition',
+      severity: 'error',
+      comment:
+        'A handler.ts gets its adapters from shared/runtime/composition (add a factory there) and asks shared/runtime/clients/<client> only to build a client at cold start.',
+      from: { path: '^functions/[^/]+/handler\\.ts$' },
+      to: {
+        path: ['^shared/adapters/', '^shared/runtime/clients/index\\.ts$', '(^|/)node_modules/@aws-sdk/'],
+      },
+    },
+    {
       name: 'domain-stays-pure',
       severity: 'error',
       comment: 'The domain is pure TypeScript: no ports, adapters, use cases, runtime, HTTP or AWS SDK.',

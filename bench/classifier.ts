@@ -123,7 +123,7 @@ const bundle = async (entry: string) => {
   const output = Object.values(result.metafile.outputs)[0]!;
   const classifierBytes = Object.entries(output.inputs)
     .filter(([path]) =>
-      /shared\/domain\/classifier\/|triage-composition|shared\/district\/examples/.test(path),
+      /shared\/domain\/classifier\/|runtime\/composition\/triage|shared\/district\/examples/.test(path),
     )
     .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
   return { bytes: output.bytes, classifierBytes };

@@ -1,7 +1,9 @@
 import { systemClock } from '../../shared/ports';
-import { caseStoreFromEnv, districtIndexFromEnv, rateLimiterFromEnv } from '../../shared/runtime/composition';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { attachmentStoreFromEnv, evidenceBucketFromEnv } from '../../shared/runtime/composition/evidence';
+import { rateLimiterFromEnv } from '../../shared/runtime/composition/integrations';
 import { citizenReportLimitsFrom, identityFrom } from '../../shared/runtime/config';
-import { attachmentStoreFromEnv, evidenceBucketFromEnv } from '../../shared/runtime/evidence-composition';
 import { makeHandler } from './app';
 
 // Every path of this function signs (upload forms, links to evidence) and none calls S3: the S3

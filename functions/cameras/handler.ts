@@ -1,32 +1,17 @@
-import { DynamoSeenSignatures } from '../../shared/adapters/aws/dynamodb-seen-signatures';
-import { type SnapshotFetcher, systemClock } from '../../shared/ports';
-import { dynamoDocumentClient } from '../../shared/runtime/clients';
+import { systemClock } from '../../shared/ports';
+import { cameraStoreFromEnv } from '../../shared/runtime/composition/cameras';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { evidenceBucketFromEnv } from '../../shared/runtime/composition/evidence';
 import {
-  cameraStoreFromEnv,
-  caseStoreFromEnv,
-  districtIndexFromEnv,
   integrationKeyStoreFromEnv,
   rateLimiterFromEnv,
-  reportQueueFromEnv,
-} from '../../shared/runtime/composition';
-import { identityFrom, requireEnv } from '../../shared/runtime/config';
-import { ENV } from '../../shared/runtime/env';
-import { evidenceBucketFromEnv } from '../../shared/runtime/evidence-composition';
+  seenSignaturesFromEnv,
+} from '../../shared/runtime/composition/integrations';
+import { reportQueueFromEnv } from '../../shared/runtime/composition/routing';
+import { snapshotFetcherFromEnv } from '../../shared/runtime/composition/snapshots';
+import { identityFrom } from '../../shared/runtime/config';
 import { type CamerasDeps, makeHandler } from './app';
-
-/**
- * The snapshot fetcher (DNS, HTTP and HTTPS clients) loads with the first alert that carries a
- * snapshot URL: the registry's routes and alerts without one never need it.
- */
-let fetcher: Promise<SnapshotFetcher> | undefined;
-const snapshotFetcher: SnapshotFetcher = {
-  fetch: async (request) => {
-    fetcher ??= import('../../shared/adapters/http/snapshot-fetcher').then(
-      ({ HttpSnapshotFetcher }) => new HttpSnapshotFetcher(),
-    );
-    return (await fetcher).fetch(request);
-  },
-};
 
 export const buildDeps = (): CamerasDeps => ({
   cameras: cameraStoreFromEnv(),
@@ -36,10 +21,10 @@ export const buildDeps = (): CamerasDeps => ({
   clock: systemClock,
   identity: identityFrom(),
   keys: integrationKeyStoreFromEnv(),
-  seen: new DynamoSeenSignatures({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) }),
+  seen: seenSignaturesFromEnv(),
   rateLimiter: rateLimiterFromEnv(),
   bucket: evidenceBucketFromEnv(),
-  snapshots: snapshotFetcher,
+  snapshots: snapshotFetcherFromEnv(),
 });
 
 export const handler = makeHandler(buildDeps());

@@ -1,12 +1,10 @@
 import { systemClock } from '../../shared/ports';
-import {
-  caseStoreFromEnv,
-  districtIndexFromEnv,
-  rateLimiterFromEnv,
-  triageFeedbackStoreFromEnv,
-} from '../../shared/runtime/composition';
+import { caseEffectsFromEnv } from '../../shared/runtime/composition/case-effects';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { rateLimiterFromEnv } from '../../shared/runtime/composition/integrations';
+import { triageFeedbackStoreFromEnv } from '../../shared/runtime/composition/triage-feedback';
 import { identityFrom } from '../../shared/runtime/config';
-import { caseEffectsFromEnv } from '../../shared/runtime/deadline-composition';
 import { type CasesDeps, makeHandler } from './app';
 
 export const buildDeps = (): CasesDeps => {

@@ -1,16 +1,14 @@
-import { DynamoSeenSignatures } from '../../shared/adapters/aws/dynamodb-seen-signatures';
 import { systemClock } from '../../shared/ports';
-import { dynamoDocumentClient, sqs } from '../../shared/runtime/clients';
+import { sqs } from '../../shared/runtime/clients/sqs';
+import { caseEffectsFromEnv } from '../../shared/runtime/composition/case-effects';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
 import {
-  caseStoreFromEnv,
-  districtIndexFromEnv,
   integrationKeyStoreFromEnv,
   rateLimiterFromEnv,
-  reportQueueFromEnv,
-} from '../../shared/runtime/composition';
-import { requireEnv } from '../../shared/runtime/config';
-import { caseEffectsFromEnv } from '../../shared/runtime/deadline-composition';
-import { ENV } from '../../shared/runtime/env';
+  seenSignaturesFromEnv,
+} from '../../shared/runtime/composition/integrations';
+import { reportQueueFromEnv } from '../../shared/runtime/composition/routing';
 import { type DepartmentEventsDeps, makeHandler } from './app';
 
 // Nearly every event queues a report or notifies: the SQS client is built at cold start (see `sqs`).
@@ -21,7 +19,7 @@ export const buildDeps = (): DepartmentEventsDeps => {
   const district = districtIndexFromEnv();
   return {
     keys: integrationKeyStoreFromEnv(),
-    seen: new DynamoSeenSignatures({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) }),
+    seen: seenSignaturesFromEnv(),
     store: caseStoreFromEnv(),
     queue: reportQueueFromEnv(),
     district,

@@ -1,11 +1,10 @@
 import { systemClock } from '../../shared/ports';
-import { sqs } from '../../shared/runtime/clients';
-import { caseStoreFromEnv, districtIndexFromEnv } from '../../shared/runtime/composition';
-import {
-  notificationQueueFromEnv,
-  sfn,
-  timerRepliesFromEnv,
-} from '../../shared/runtime/deadline-composition';
+import { sfn } from '../../shared/runtime/clients/sfn';
+import { sqs } from '../../shared/runtime/clients/sqs';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { notificationQueueFromEnv } from '../../shared/runtime/composition/notifications';
+import { timerRepliesFromEnv } from '../../shared/runtime/composition/timers';
 import { makeHandler } from './app';
 
 // Every due check answers its timer and most notify: both clients are built at cold start, not left

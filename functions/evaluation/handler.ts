@@ -1,11 +1,9 @@
 import { systemClock } from '../../shared/ports';
-import {
-  caseStoreFromEnv,
-  districtIndexFromEnv,
-  evaluationAggregatesFromEnv,
-} from '../../shared/runtime/composition';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { evaluationAggregatesFromEnv } from '../../shared/runtime/composition/evaluation';
+import { exportStoreFromEnv } from '../../shared/runtime/composition/export-store';
 import { identityFrom } from '../../shared/runtime/config';
-import { exportStoreFromEnv } from '../../shared/runtime/evaluation-composition';
 import { type EvaluationDeps, makeHandler } from './app';
 
 export const buildDeps = (): EvaluationDeps => {

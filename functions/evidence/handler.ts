@@ -1,8 +1,9 @@
-import { sharpPhotoTools } from '../../shared/adapters/image/photo-reader';
 import { systemClock } from '../../shared/ports';
-import { s3 } from '../../shared/runtime/clients';
-import { caseStoreFromEnv, districtIndexFromEnv } from '../../shared/runtime/composition';
-import { attachmentStoreFromEnv, evidenceBucketFromEnv } from '../../shared/runtime/evidence-composition';
+import { s3 } from '../../shared/runtime/clients/s3';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { attachmentStoreFromEnv, evidenceBucketFromEnv } from '../../shared/runtime/composition/evidence';
+import { photoToolsFromEnv } from '../../shared/runtime/composition/photos';
 import { makeHandler } from './app';
 
 // Every path of this function uses S3: its client is built at cold start, not left to the first
@@ -15,5 +16,5 @@ export const handler = makeHandler({
   bucket: evidenceBucketFromEnv(),
   district: districtIndexFromEnv(),
   clock: systemClock,
-  photos: sharpPhotoTools,
+  photos: photoToolsFromEnv(),
 });

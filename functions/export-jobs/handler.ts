@@ -1,11 +1,11 @@
 import { systemClock } from '../../shared/ports';
-import { districtIndexFromEnv } from '../../shared/runtime/composition';
-import { identityFrom } from '../../shared/runtime/config';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
 import {
   exportFilesFromEnv,
   exportJobQueueFromEnv,
   exportJobStoreFromEnv,
-} from '../../shared/runtime/export-composition';
+} from '../../shared/runtime/composition/exports';
+import { identityFrom } from '../../shared/runtime/config';
 import { type ExportJobsDeps, makeHandler } from './app';
 
 export const buildDeps = (): ExportJobsDeps => ({

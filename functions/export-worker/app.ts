@@ -1,11 +1,10 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSRecord } from 'aws-lambda';
 import { EXPORT_MAX_DELIVERIES } from '../../shared/domain/export-job';
 import type { MessageVisibility } from '../../shared/ports';
-import { logger, metrics, traceInvocations } from '../../shared/runtime/observability';
+import { sqsFunction } from '../../shared/runtime/event-functions';
+import { logger, metrics } from '../../shared/runtime/observability';
 import { type ExportWorkerDeps, failJob, runExportJob } from '../../shared/usecases/export-worker';
+import * as z from '../../shared/validation/zod';
 
 export interface ExportWorkerFunctionDeps extends ExportWorkerDeps {
   visibility: MessageVisibility;
@@ -19,18 +18,21 @@ export interface ExportWorkerFunctionDeps extends ExportWorkerDeps {
 /** A reading page takes about a second locally; a chunk put and the conditional save a few more. */
 export const STEP_MARGIN_MS = 15_000;
 
-/** An unreadable message fails every delivery and is parked in the DLQ (which alarms), like any poison message. */
-const jobIdOf = (record: SQSRecord): string => {
-  const body = JSON.parse(record.body) as { jobId?: unknown };
-  if (typeof body.jobId !== 'string') throw new Error(`message ${record.messageId} names no export job`);
-  return body.jobId;
-};
+/**
+ * What the export job queue carries (SqsExportJobQueue): the job to take further. An unreadable
+ * message fails every delivery and is parked in the DLQ (which alarms), like any poison message.
+ */
+const ExportJobMessage = z.object({ jobId: z.string() });
 
 /** Retried failures come back after 5, 10, 20, 40 s: a flaky S3 or table call costs the requester seconds, not the visibility timeout. */
 const backoffSeconds = (attempt: number) => 5 * 2 ** (attempt - 1);
 
-const handleRecord = async (deps: ExportWorkerFunctionDeps, record: SQSRecord, context: Context) => {
-  const jobId = jobIdOf(record);
+const handleRecord = async (
+  deps: ExportWorkerFunctionDeps,
+  jobId: string,
+  record: SQSRecord,
+  context: Context,
+) => {
   const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
   const deadline = performance.now() + context.getRemainingTimeInMillis() - (deps.marginMs ?? STEP_MARGIN_MS);
   try {
@@ -63,22 +65,11 @@ const handleRecord = async (deps: ExportWorkerFunctionDeps, record: SQSRecord, c
  * retried with backoff; on the last delivery the job is marked failed with the reason.
  */
 export const makeHandler = (deps: ExportWorkerFunctionDeps) =>
-  middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    const batchItemFailures: SQSBatchItemFailure[] = [];
+  sqsFunction(ExportJobMessage, ({ jobId }, record, context) => handleRecord(deps, jobId, record, context), {
+    message: 'export job message',
     // One after another: a job uses the whole invocation; the rest of a batch is queued again quickly.
-    for (const record of event.Records) {
-      try {
-        await handleRecord(deps, record, context);
-      } catch (error) {
-        logger.warn('export job step failed; it will be retried', {
-          messageId: record.messageId,
-          error: error as Error,
-        });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-      }
-    }
-    return { batchItemFailures };
-  })
-    .use(traceInvocations({ captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+    sequential: true,
+    captureResponse: false,
+    onFailure: (error, { messageId }) =>
+      logger.warn('export job step failed; it will be retried', { messageId, error }),
+  });

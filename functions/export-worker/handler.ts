@@ -1,18 +1,14 @@
-import { SqsMessageVisibility } from '../../shared/adapters/aws/sqs-message-visibility';
 import { systemClock } from '../../shared/ports';
-import { s3, sqs } from '../../shared/runtime/clients';
-import {
-  caseStoreFromEnv,
-  districtIndexFromEnv,
-  evaluationAggregatesFromEnv,
-} from '../../shared/runtime/composition';
-import { requireEnv } from '../../shared/runtime/config';
-import { ENV } from '../../shared/runtime/env';
+import { s3 } from '../../shared/runtime/clients/s3';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { evaluationAggregatesFromEnv } from '../../shared/runtime/composition/evaluation';
 import {
   exportFilesFromEnv,
   exportJobQueueFromEnv,
   exportJobStoreFromEnv,
-} from '../../shared/runtime/export-composition';
+  exportJobVisibilityFromEnv,
+} from '../../shared/runtime/composition/exports';
 import { type ExportWorkerFunctionDeps, makeHandler } from './app';
 
 // Every path of this function uses S3: its client is built at cold start, not left to the first
@@ -27,7 +23,7 @@ export const buildDeps = (): ExportWorkerFunctionDeps => ({
   aggregates: evaluationAggregatesFromEnv(),
   district: districtIndexFromEnv(),
   clock: systemClock,
-  visibility: new SqsMessageVisibility({ client: sqs, queueUrl: requireEnv(ENV.exportQueueUrl) }),
+  visibility: exportJobVisibilityFromEnv(),
 });
 
 export const handler = makeHandler(buildDeps());

@@ -1,11 +1,9 @@
 import { systemClock } from '../../shared/ports';
-import { sqs } from '../../shared/runtime/clients';
-import {
-  caseStoreFromEnv,
-  districtIndexFromEnv,
-  rateLimiterFromEnv,
-  reportQueueFromEnv,
-} from '../../shared/runtime/composition';
+import { sqs } from '../../shared/runtime/clients/sqs';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { rateLimiterFromEnv } from '../../shared/runtime/composition/integrations';
+import { reportQueueFromEnv } from '../../shared/runtime/composition/routing';
 import { citizenReportLimitsFrom, identityFrom } from '../../shared/runtime/config';
 import { type IntakeDeps, makeHandler } from './app';
 

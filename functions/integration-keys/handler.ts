@@ -1,5 +1,5 @@
 import { systemClock } from '../../shared/ports';
-import { integrationKeyStoreFromEnv } from '../../shared/runtime/composition';
+import { integrationKeyStoreFromEnv } from '../../shared/runtime/composition/integrations';
 import { identityFrom } from '../../shared/runtime/config';
 import { type IntegrationKeysDeps, makeHandler } from './app';
 

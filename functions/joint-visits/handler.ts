@@ -1,8 +1,9 @@
 import { systemClock } from '../../shared/ports';
-import { caseStoreFromEnv, districtIndexFromEnv } from '../../shared/runtime/composition';
+import { caseEffectsFromEnv } from '../../shared/runtime/composition/case-effects';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
+import { jointVisitStoreFromEnv, premisesReaderFromEnv } from '../../shared/runtime/composition/joint-visits';
 import { identityFrom } from '../../shared/runtime/config';
-import { caseEffectsFromEnv } from '../../shared/runtime/deadline-composition';
-import { jointVisitStoreFromEnv, premisesReaderFromEnv } from '../../shared/runtime/joint-visit-composition';
 import { type JointVisitsDeps, makeHandler } from './app';
 
 export const buildDeps = (): JointVisitsDeps => {

@@ -1,5 +1,6 @@
 import { systemClock } from '../../shared/ports';
-import { caseStoreFromEnv, districtIndexFromEnv } from '../../shared/runtime/composition';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
 import { makeHandler } from './app';
 
 export const handler = makeHandler({

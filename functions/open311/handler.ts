@@ -1,11 +1,11 @@
 import { systemClock } from '../../shared/ports';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { districtIndexFromEnv } from '../../shared/runtime/composition/district';
 import {
-  caseStoreFromEnv,
-  districtIndexFromEnv,
   integrationKeyStoreFromEnv,
   rateLimiterFromEnv,
-  reportQueueFromEnv,
-} from '../../shared/runtime/composition';
+} from '../../shared/runtime/composition/integrations';
+import { reportQueueFromEnv } from '../../shared/runtime/composition/routing';
 import { makeHandler, type Open311Deps } from './app';
 
 export const buildDeps = (): Open311Deps => ({

@@ -1,5 +1,5 @@
+import { premisesReaderFromEnv } from '../../shared/runtime/composition/joint-visits';
 import { identityFrom } from '../../shared/runtime/config';
-import { premisesReaderFromEnv } from '../../shared/runtime/joint-visit-composition';
 import { makeHandler, type PremisesDeps } from './app';
 
 export const buildDeps = (): PremisesDeps => ({

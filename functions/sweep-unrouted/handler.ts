@@ -1,6 +1,7 @@
 import { systemClock } from '../../shared/ports';
-import { sqs } from '../../shared/runtime/clients';
-import { caseStoreFromEnv, reportQueueFromEnv } from '../../shared/runtime/composition';
+import { sqs } from '../../shared/runtime/clients/sqs';
+import { caseStoreFromEnv } from '../../shared/runtime/composition/cases';
+import { reportQueueFromEnv } from '../../shared/runtime/composition/routing';
 import { makeHandler } from './app';
 
 // The sweep exists to hand reports to the intake queue: the SQS client is built at cold start (see `sqs`).

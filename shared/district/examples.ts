@@ -24,7 +24,7 @@ export const ExamplesFile = z.object({
     .check(z.maxLength(50_000)),
 });
 
-/** `district.json` → `district.triage.json`: the classifier's counts the stack bundles (see triage-composition). */
+/** `district.json` → `district.triage.json`: the classifier's counts the stack bundles (see shared/runtime/composition/triage.ts). */
 export const triageCountsFileFor = (districtFile: string): string =>
   districtFile.replace(/(\.json)?$/, '.triage.json');
 

@@ -79,3 +79,13 @@ export const districtFrom = (env: NodeJS.ProcessEnv = process.env): DistrictConf
   loaded.set(file, { mtimeMs, district });
   return district;
 };
+
+/** ENV.webhookRetryBaseSeconds (default 30): the first retry of a failed delivery, doubled each time. */
+export const webhookRetryBaseSecondsFrom = (env: NodeJS.ProcessEnv = process.env): number => {
+  const raw = optionalEnv(ENV.webhookRetryBaseSeconds, env);
+  const value = raw === undefined ? 30 : Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 900) {
+    throw new Error(`${ENV.webhookRetryBaseSeconds} must be seconds between 0 and 900, not "${raw}"`);
+  }
+  return value;
+};

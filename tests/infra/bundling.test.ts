@@ -7,9 +7,9 @@ import { examplesFileFor, loadExamples } from '../../shared/district/examples';
 import { loadDistrict, parsedDistrictDocument } from '../../shared/district/load';
 import { train } from '../../shared/domain/classifier/model';
 import { indexDistrict } from '../../shared/domain/district-index';
+import { triageModelFromEnv } from '../../shared/runtime/composition/triage';
 import { ENV } from '../../shared/runtime/env';
 import type { FunctionSpec } from '../../shared/runtime/functions';
-import { triageModelFromEnv } from '../../shared/runtime/triage-composition';
 import { type TestApp, testApp } from './synth';
 
 // A single stand-in function keeps the real esbuild run under a second.

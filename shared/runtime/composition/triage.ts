@@ -1,16 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { examplesFileFor, loadExamples, triageCountsFileFor } from '../district/examples';
+import { examplesFileFor, loadExamples, triageCountsFileFor } from '../../district/examples';
 import {
   modelFromCounts,
   modelOnFirstUse,
   parseFeatureCounts,
   type TriageModel,
   train,
-} from '../domain/classifier/model';
-import type { DistrictIndex } from '../domain/district-index';
-import { requireEnv } from './config';
-import { ENV } from './env';
+} from '../../domain/classifier/model';
+import type { DistrictIndex } from '../../domain/district-index';
+import { requireEnv } from '../config';
+import { ENV } from '../env';
 
 /**
  * The triage classifier, built from the district file's categories and the examples file beside it:

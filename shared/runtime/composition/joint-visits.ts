@@ -1,9 +1,9 @@
-import { DynamoJointVisitStore } from '../adapters/aws/dynamodb-joint-visit-store';
-import { DynamoPremisesReader } from '../adapters/aws/dynamodb-premises-reader';
-import type { JointVisitStore, PremisesReader } from '../ports';
-import { dynamoDocumentClient } from './clients';
-import { requireEnv } from './config';
-import { ENV } from './env';
+import { DynamoJointVisitStore } from '../../adapters/aws/dynamodb-joint-visit-store';
+import { DynamoPremisesReader } from '../../adapters/aws/dynamodb-premises-reader';
+import type { JointVisitStore, PremisesReader } from '../../ports';
+import { dynamoDocumentClient } from '../clients/dynamodb';
+import { requireEnv } from '../config';
+import { ENV } from '../env';
 
 /** The joint-visit pieces of the composition root: both read and write the one table. */
 export const jointVisitStoreFromEnv = (): JointVisitStore =>
