@@ -47,3 +47,14 @@ export interface EvidenceBucket {
   move(from: string, to: string): Promise<void>;
   downloadUrl(key: string, expiresInSeconds: number): Promise<string>;
 }
+
+/** Reads a photo's EXIF and pixels and makes its thumbnail (sharp + exifr in production). */
+export interface PhotoTools {
+  read(
+    bytes: Uint8Array,
+    timeZone: string,
+  ): Promise<{ takenAt?: string; gps?: { lat: number; lng: number }; width?: number; height?: number }>;
+  thumbnail(bytes: Uint8Array): Promise<Uint8Array>;
+  /** The error `read`/`thumbnail` throw for bytes that are no image. */
+  isUndecodable(error: unknown): boolean;
+}

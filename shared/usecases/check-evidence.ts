@@ -15,18 +15,7 @@ import {
   type Verdict,
 } from '../domain/evidence';
 import { hasEvidenceEntry, recordEvidence } from '../domain/evidence-timeline';
-import type { AttachmentStore, CaseStore, Clock, EvidenceBucket } from '../ports';
-
-/** Reads a photo's EXIF and pixels and makes its thumbnail (sharp + exifr in production). */
-export interface PhotoTools {
-  read(
-    bytes: Uint8Array,
-    timeZone: string,
-  ): Promise<{ takenAt?: string; gps?: { lat: number; lng: number }; width?: number; height?: number }>;
-  thumbnail(bytes: Uint8Array): Promise<Uint8Array>;
-  /** The error `read`/`thumbnail` throw for bytes that are no image. */
-  isUndecodable(error: unknown): boolean;
-}
+import type { AttachmentStore, CaseStore, Clock, EvidenceBucket, PhotoTools } from '../ports';
 
 export interface CheckEvidenceDeps {
   store: CaseStore;
