@@ -1,6 +1,6 @@
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { CASE_SORT_KEY } from '../../shared/adapters/aws/case-item';
 import { CASE_CHANGES_BATCH } from '../../shared/runtime/functions';
+import { matchesCaseChangesFilter } from './case-changes-filter';
 import type { ChangeRecord, ChangeStream } from './dynamodb-stream';
 import type { LoadedFunction } from './handlers';
 import { invokeWithTimeout, LOCAL_REGION, lambdaContextFor } from './lambda-context';
@@ -24,8 +24,7 @@ export interface StreamMapping {
 }
 
 /** The stack's filter criteria: case items only (`Keys.sk = CASE`). */
-const matchesFilter = (record: ChangeRecord) =>
-  (record.keys.sk as { S?: string } | undefined)?.S === CASE_SORT_KEY;
+const matchesFilter = (record: ChangeRecord) => matchesCaseChangesFilter(record.keys);
 
 /** A recorded change as Lambda hands it to a stream consumer. */
 export const lambdaRecordOf = (record: ChangeRecord, streamArn: string): DynamoDBRecord => ({
