@@ -9,7 +9,11 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { matchesCaseChangesFilter } from '../../infra/local/case-changes-filter';
 import { ensureTable } from '../../infra/local/dynamodb';
-import { captureChanges, StreamLog } from '../../infra/local/dynamodb-stream';
+import { captureChanges, StreamLog, streamOf } from '../../infra/local/dynamodb-stream';
+import type { LoadedFunction } from '../../infra/local/handlers';
+import { createRuntimeLog } from '../../infra/local/log';
+import { startStreamMapping } from '../../infra/local/stream-mapping';
+import { FUNCTIONS } from '../../shared/runtime/functions';
 
 const dirs: string[] = [];
 const logFile = () => {
@@ -90,6 +94,42 @@ describe('the local change stream’s log', () => {
       release();
       client.destroy();
       await new Promise((done) => server.close(done));
+    }
+  });
+
+  it('is delivered by the mapping only while the mapping is on, and resumes from where it stopped', async () => {
+    const log = new StreamLog();
+    const delivered: string[] = [];
+    const spec = FUNCTIONS.find((f) => f.name === 'aggregate-cases');
+    if (!spec) throw new Error('aggregate-cases is not in the function list');
+    const target: LoadedFunction = {
+      spec,
+      handler: (async (event: { Records: { dynamodb: { Keys: { pk: { S: string } } } }[] }) => {
+        for (const record of event.Records) delivered.push(record.dynamodb.Keys.pk.S);
+      }) as unknown as LoadedFunction['handler'],
+    };
+    const mapping = startStreamMapping({
+      stream: streamOf(log),
+      tableName: 'table',
+      target,
+      log: createRuntimeLog('ERROR'),
+      maxBatchingWindowMs: 10,
+    });
+    try {
+      log.append(change(1));
+      await mapping.drain();
+      await mapping.setEnabled(false);
+      expect(mapping.enabled).toBe(false);
+      log.append(change(2));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await mapping.drain();
+      expect(delivered).toEqual(['CASE#1']);
+      await mapping.setEnabled(true);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await mapping.drain();
+      expect(delivered).toEqual(['CASE#1', 'CASE#2']);
+    } finally {
+      await mapping.stop();
     }
   });
 });
