@@ -33,7 +33,7 @@ import { startS3rver } from './s3';
 import { startS3Notifications } from './s3-notifications';
 import { startSchedule } from './scheduler';
 import { createIntakeQueues, type LocalQueues, startFauxqs } from './sqs';
-import { startStreamMapping } from './stream-mapping';
+import { type StreamMapping, startStreamMapping } from './stream-mapping';
 import { planLocalWiring, unwiredFunctions } from './wiring';
 
 export interface LocalCloudOptions {
@@ -111,6 +111,32 @@ const extraEndpoints = (all: (ExtraEndpoints | false | undefined)[]): ExtraEndpo
     },
   };
 };
+
+/**
+ * `POST /local/case-changes` with `{"enabled": false}` (or true): turns the evaluation aggregator's
+ * event source off or on, as one can on AWS; the answer comes once no batch is in flight. A bench
+ * that seeds a backlog no district has times what it measures with the aggregator off, and says so.
+ */
+const caseChangesSwitch = (mapping: () => StreamMapping | undefined): ExtraEndpoints => ({
+  async handle(request, response) {
+    if (request.method !== 'POST' || request.url !== '/local/case-changes') return false;
+    let body = '';
+    for await (const chunk of request) body += String(chunk);
+    const { enabled } = JSON.parse(body || '{}') as { enabled?: unknown };
+    const target = mapping();
+    if (typeof enabled !== 'boolean' || !target) {
+      response.writeHead(400, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({ message: target ? 'enabled must be true or false' : 'no case-changes mapping' }),
+      );
+      return true;
+    }
+    await target.setEnabled(enabled);
+    response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    response.end(JSON.stringify({ enabled }));
+    return true;
+  },
+});
 
 /** Claim names of the local issuer's tokens (a deployed district may name them otherwise). */
 const CLAIMS = { role: 'role', department: 'department', zone: 'zone' };
@@ -280,6 +306,8 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
     ];
 
     const webRoot = join(root, 'web', 'dist');
+    /** The aggregator's event source, once the functions are wired (below). */
+    let caseChanges: StreamMapping | undefined;
     const gateway = await startGateway({
       port: options.port ?? 3000,
       host: options.host ?? '127.0.0.1',
@@ -294,9 +322,13 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       stats: async () => ({
         dynamodb: await dynamo.operations(),
         // Records the evaluation aggregator has not taken yet: its backlog.
-        changes: { pending: (await dynamo.changes.read(0)).pending },
+        changes: {
+          pending: (await dynamo.changes.read(0)).pending,
+          enabled: caseChanges?.enabled ?? false,
+        },
       }),
       extra: extraEndpoints([
+        caseChangesSwitch(() => caseChanges),
         options.auth === 'oidc' &&
           createLocalOidcProvider({ issuer, users: () => users, claims: CLAIMS, clientId: LOCAL_AUDIENCE }),
         district.basemap && createBasemapProxy(district.basemap, log),
@@ -337,6 +369,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
         cleanups.push(() => schedule.stop());
       } else if (wire.kind === 'caseChanges') {
         const mapping = startStreamMapping({ stream: dynamo.changes, tableName, target: loaded, log });
+        caseChanges = mapping;
         cleanups.push(() => mapping.stop());
       } else if (wire.kind === 's3Notifications') {
         const notifications = startS3Notifications({ server: s3, target: loaded, log });

@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { matchesCaseChangesFilter } from './case-changes-filter';
 import { type ChangeRecord, captureChanges, StreamLog } from './dynamodb-stream';
 
 type Dynalite = (options: { path?: string; createTableMs?: number }) => Server;
@@ -29,7 +30,8 @@ const send = (message: DynaliteMessage) => process.send?.(message);
 
 const server = dynalite({ ...(path ? { path } : {}), createTableMs: 0 });
 const changes = streamedTable ? new StreamLog(path && join(path, `${streamedTable}.stream`)) : undefined;
-if (streamedTable && changes) captureChanges(streamedTable, changes);
+// The stream's one consumer is the aggregator, which takes case items only.
+if (streamedTable && changes) captureChanges(streamedTable, changes, matchesCaseChangesFilter);
 
 // Requests per DynamoDB operation (`DynamoDB_20120810.PutItem` → PutItem), for the burst bench's
 // reads and writes per routed report. Reading a header costs nothing measurable.

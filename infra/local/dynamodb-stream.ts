@@ -9,7 +9,8 @@
  * The log is one shard. With a file it is durable: records are appended synchronously before the
  * write is acknowledged, so a kill -9 loses none, and the consumer's checkpoint is kept beside them;
  * a restart resumes after the checkpoint (AWS keeps a stream 24 hours; here records stay until they
- * are consumed). Differences from AWS: one shard, no 24-hour trim, no resharding.
+ * are consumed). Differences from AWS: one shard, no 24-hour trim, no resharding, and with a `keep`
+ * filter only the changes a consumer's filter takes are recorded (see `captureChanges`).
  */
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -136,7 +137,13 @@ type UpdateIndexes = (
 ) => void;
 interface DynaliteDb {
   updateIndexes: UpdateIndexes;
-  [CAPTURED]?: Map<string, StreamLog>;
+  [CAPTURED]?: Map<string, Capture>;
+}
+
+/** Which change a table's log records: those whose keys `keep` accepts, or all. */
+interface Capture {
+  log: StreamLog;
+  keep?: (keys: AttributeMap) => boolean;
 }
 
 const CAPTURED = Symbol.for('xietong.dynamodb-stream.captured');
@@ -144,12 +151,21 @@ const CAPTURED = Symbol.for('xietong.dynamodb-stream.captured');
 /**
  * Starts recording the changes of `tableName` (in every dynalite of this process) into `log`; the
  * returned function stops it. Installing twice wraps dynalite once.
+ *
+ * `keep`: record only the changes whose keys it accepts, i.e. what the one consumer's filter would
+ * take (on AWS Lambda drops the rest before the function). Without it, writes the consumer causes
+ * (the aggregator's own bucket items, tens of KB each, old and new image) would sit in the log, in
+ * memory and on disk, behind a backlog of case changes until the consumer reached and skipped them.
  */
-export const captureChanges = (tableName: string, log: StreamLog): (() => void) => {
+export const captureChanges = (
+  tableName: string,
+  log: StreamLog,
+  keep?: (keys: AttributeMap) => boolean,
+): (() => void) => {
   const db = createRequire(import.meta.url)('dynalite/db') as DynaliteDb;
   let captured = db[CAPTURED];
   if (!captured) {
-    const tables = new Map<string, StreamLog>();
+    const tables = new Map<string, Capture>();
     captured = tables;
     db[CAPTURED] = tables;
     const updateIndexes = db.updateIndexes;
@@ -158,19 +174,24 @@ export const captureChanges = (tableName: string, log: StreamLog): (() => void) 
         const target = tables.get(table.TableName);
         if (!error && target && (oldItem || newItem)) {
           const source = (newItem ?? oldItem) as AttributeMap;
-          target.append({
-            eventName: !oldItem ? 'INSERT' : !newItem ? 'REMOVE' : 'MODIFY',
-            approximateCreationDateTime: Math.floor(Date.now() / 1000),
-            keys: Object.fromEntries(table.KeySchema.map((k) => [k.AttributeName, source[k.AttributeName]])),
-            ...(oldItem && { oldImage: oldItem }),
-            ...(newItem && { newImage: newItem }),
-          });
+          const keys = Object.fromEntries(
+            table.KeySchema.map((k) => [k.AttributeName, source[k.AttributeName]]),
+          );
+          if (!target.keep || target.keep(keys)) {
+            target.log.append({
+              eventName: !oldItem ? 'INSERT' : !newItem ? 'REMOVE' : 'MODIFY',
+              approximateCreationDateTime: Math.floor(Date.now() / 1000),
+              keys,
+              ...(oldItem && { oldImage: oldItem }),
+              ...(newItem && { newImage: newItem }),
+            });
+          }
         }
         done(error);
       });
   }
-  captured.set(tableName, log);
+  captured.set(tableName, { log, ...(keep && { keep }) });
   return () => {
-    if (captured?.get(tableName) === log) captured.delete(tableName);
+    if (captured?.get(tableName)?.log === log) captured.delete(tableName);
   };
 };

@@ -1,6 +1,6 @@
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { CASE_SORT_KEY } from '../../shared/adapters/aws/case-item';
 import { CASE_CHANGES_BATCH } from '../../shared/runtime/functions';
+import { matchesCaseChangesFilter } from './case-changes-filter';
 import type { ChangeRecord, ChangeStream } from './dynamodb-stream';
 import type { LoadedFunction } from './handlers';
 import { invokeWithTimeout, LOCAL_REGION, lambdaContextFor } from './lambda-context';
@@ -20,12 +20,17 @@ export interface StreamMappingOptions {
 export interface StreamMapping {
   /** Delivers everything recorded so far (tests: "the stream has caught up"). */
   drain(): Promise<void>;
+  /**
+   * Turns the mapping off or on, as `UpdateEventSourceMapping --enabled` does on AWS: meanwhile the
+   * records wait in the stream. Resolves once no batch is in flight.
+   */
+  setEnabled(enabled: boolean): Promise<void>;
+  readonly enabled: boolean;
   stop(): Promise<void>;
 }
 
 /** The stack's filter criteria: case items only (`Keys.sk = CASE`). */
-const matchesFilter = (record: ChangeRecord) =>
-  (record.keys.sk as { S?: string } | undefined)?.S === CASE_SORT_KEY;
+const matchesFilter = (record: ChangeRecord) => matchesCaseChangesFilter(record.keys);
 
 /** A recorded change as Lambda hands it to a stream consumer. */
 export const lambdaRecordOf = (record: ChangeRecord, streamArn: string): DynamoDBRecord => ({
@@ -64,6 +69,7 @@ export const startStreamMapping = (options: StreamMappingOptions): StreamMapping
   const streamArn = `arn:aws:dynamodb:${LOCAL_REGION}:000000000000:table/${options.tableName}/stream/local`;
   const handler = target.handler as (event: DynamoDBStreamEvent, context: Context) => Promise<unknown>;
   let stopped = false;
+  let enabled = true;
   let wake: (() => void) | undefined;
 
   /** One batch from the checkpoint on: delivered (or parked); false when there was nothing to read. */
@@ -100,9 +106,11 @@ export const startStreamMapping = (options: StreamMappingOptions): StreamMapping
   let running: Promise<void> | undefined;
   /** Delivers until the stream is empty; one run at a time (a shard has one batch in flight). */
   const deliverAll = () => {
+    // Off or stopped: nothing to run (a run that never awaits would clear `running` before it is set).
+    if (stopped || !enabled) return running ?? Promise.resolve();
     running ??= (async () => {
       try {
-        while (!stopped && (await deliverOne())) {}
+        while (!stopped && enabled && (await deliverOne())) {}
       } finally {
         running = undefined;
       }
@@ -112,8 +120,8 @@ export const startStreamMapping = (options: StreamMappingOptions): StreamMapping
 
   const loop = (async () => {
     while (!stopped) {
-      // The batching window: wait it out unless a full batch is there already.
-      const { pending } = await stream.read(0);
+      // The batching window: wait it out unless a full batch is there already (turned off: wait).
+      const { pending } = enabled ? await stream.read(0) : { pending: 0 };
       if (pending < batchSize) {
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -121,6 +129,7 @@ export const startStreamMapping = (options: StreamMappingOptions): StreamMapping
         });
       }
       if (stopped) break;
+      if (!enabled) continue;
       try {
         await deliverAll();
       } catch (error) {
@@ -133,6 +142,14 @@ export const startStreamMapping = (options: StreamMappingOptions): StreamMapping
     async drain() {
       await running;
       await deliverAll();
+    },
+    async setEnabled(on) {
+      enabled = on;
+      if (on) wake?.();
+      else await running;
+    },
+    get enabled() {
+      return enabled;
     },
     async stop() {
       stopped = true;

@@ -27,6 +27,12 @@ export interface EvaluationRead {
 export interface CaseChange {
   before?: Case;
   after?: Case;
+  /**
+   * When the stream recorded the change (seconds since the epoch, `ApproximateCreationDateTime`):
+   * how long the aggregates must remember it (a record leaves the stream after 24 hours). Now, if
+   * absent.
+   */
+  recordedAt?: number;
 }
 
 /** The materialized evaluation aggregates, kept up to date from the cases' changes. */

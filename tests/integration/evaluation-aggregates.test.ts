@@ -1,4 +1,4 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHandler } from '../../functions/aggregate-cases/app';
@@ -429,6 +429,115 @@ describe('materialized evaluation aggregates', () => {
     expect(updates).toBeLessThan(perCase);
     const report = await evaluationReport(aggregates, { from: '2026-12-02', to: '2026-12-02', scope: {} });
     expect(report.total.counters.reported).toBe(8);
+  });
+
+  it('sweeps an item of markers older than the stream keeps a change, keeps young and legacy ones, and still counts once', async () => {
+    const sweeping = new DynamoEvaluationAggregates({
+      client: emulators.documents,
+      tableName: emulators.tableName,
+      district: sandun.config,
+      sweepEveryMarkers: 3,
+    });
+    const nextPoint = distinctPointsIn(ZONES[2] ?? sandun.config.zones[0]!);
+    const at = '2026-12-04T01:00:00.000Z';
+    const registerSome = async (prefix: string, count: number) => {
+      const cases: Case[] = [];
+      for (let i = 0; i < count; i++) {
+        const reported = newReportedCase(
+          {
+            source: 'hotline',
+            category: 'event.dispute',
+            description: `${prefix} ${i}`,
+            location: { ...nextPoint(), crs: 'wgs84' },
+          },
+          { id: `C-${prefix}-${i}`, district: sandun, actor: CITIZEN, now: at },
+        );
+        await store.create(reported, { requestHash: `${prefix}-${i}` });
+        const next = registerReport(reported, routeReport(sandun, reported), {
+          actor: SYSTEM_ROUTER,
+          now: at,
+        });
+        await store.save({ case: next }, reported.version);
+        cases.push(next);
+      }
+      return cases;
+    };
+    const before = await snapshot();
+    // Prepare: three cases whose changes the stream recorded three days ago (a stream keeps 24 hours).
+    const old = await registerSome('SWEEP-OLD', 3);
+    const threeDaysAgo = Math.floor(Date.now() / 1000) - 3 * 24 * 3600;
+    await deliver(
+      take().map((r) => ({ ...r, approximateCreationDateTime: threeDaysAgo })),
+      sweeping,
+    );
+    const zoneItem = bucketAddress({
+      kind: 'figures',
+      day: '2026-12-04',
+      department: old[0]?.assignee ?? '',
+      zone: old[0]?.zone?.id ?? '',
+      subject: 'event.dispute',
+    }).key;
+    const read = async () =>
+      (
+        await emulators.documents.send(
+          new GetCommand({ TableName: emulators.tableName, Key: zoneItem, ConsistentRead: true }),
+        )
+      ).Item ?? {};
+    expect(Object.keys(await read()).filter((name) => name.startsWith('v:C-SWEEP-OLD'))).toHaveLength(3);
+    // A marker written before markers expired (a whole version) never expires.
+    await emulators.documents.send(
+      new UpdateCommand({
+        TableName: emulators.tableName,
+        Key: zoneItem,
+        UpdateExpression: 'SET #legacy = :version',
+        ExpressionAttributeNames: { '#legacy': 'v:C-SWEEP-LEGACY' },
+        ExpressionAttributeValues: { ':version': 4 },
+      }),
+    );
+
+    // Act: today's changes take the item past a sweep.
+    const young = await registerSome('SWEEP-NEW', 3);
+    const batch = take();
+    await deliver(batch, sweeping);
+
+    // Assess: the old markers are gone, the young and the legacy one kept, the counters untouched.
+    const markers = Object.keys(await read()).filter((name) => name.startsWith('v:'));
+    expect(markers.filter((name) => name.startsWith('v:C-SWEEP-OLD'))).toEqual([]);
+    expect(markers.filter((name) => name.startsWith('v:C-SWEEP-NEW'))).toHaveLength(3);
+    expect(markers).toContain('v:C-SWEEP-LEGACY');
+    const counted = (cases: Case[]) => {
+      const after = expected(cases);
+      return Object.fromEntries(
+        Object.entries(after).map(([key, counters]) => [
+          key,
+          Object.fromEntries(
+            Object.entries(counters).map(([counter, value]) => [
+              counter,
+              (before[key]?.[counter] ?? 0) + value,
+            ]),
+          ),
+        ]),
+      );
+    };
+    const afterSweep = await snapshot();
+    for (const [key, counters] of Object.entries(counted([...old, ...young])))
+      expect(afterSweep[key], key).toEqual(counters);
+
+    // A redelivery of today's batch (its markers are young) counts nothing; a new change of an old
+    // case (its marker swept) counts once.
+    await deliver(batch, sweeping);
+    const dispatched = runCommand(
+      old[0] as Case,
+      { command: 'dispatch' },
+      { district: sandun, actor: CENTRE, now: at },
+    );
+    await store.save({ case: dispatched }, old[0]?.version ?? 0);
+    const last = take();
+    await deliver(last, sweeping);
+    await deliver(last, sweeping);
+    const finals = await snapshot();
+    for (const [key, counters] of Object.entries(counted([dispatched, ...old.slice(1), ...young])))
+      expect(finals[key], key).toEqual(counters);
   });
 
   it('reads buckets written one item each before zone items, and the rebuild rewrites them as zone items', async () => {

@@ -1,8 +1,19 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StreamLog } from '../../infra/local/dynamodb-stream';
+import { matchesCaseChangesFilter } from '../../infra/local/case-changes-filter';
+import { ensureTable } from '../../infra/local/dynamodb';
+import { captureChanges, StreamLog, streamOf } from '../../infra/local/dynamodb-stream';
+import type { LoadedFunction } from '../../infra/local/handlers';
+import { createRuntimeLog } from '../../infra/local/log';
+import { startStreamMapping } from '../../infra/local/stream-mapping';
+import { FUNCTIONS } from '../../shared/runtime/functions';
 
 const dirs: string[] = [];
 const logFile = () => {
@@ -53,5 +64,72 @@ describe('the local change stream’s log', () => {
     for (let n = 26; n <= 30; n++) log.append(change(n));
     expect(lines(file)).toBe(19);
     expect(new StreamLog(file).pending).toBe(19);
+  });
+
+  it('records only the changes its consumer’s filter takes, when given one', async () => {
+    const dynalite = createRequire(import.meta.url)('dynalite') as (o: { createTableMs: number }) => Server;
+    const server = dynalite({ createTableMs: 0 });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const client = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const documents = DynamoDBDocumentClient.from(client);
+    const log = new StreamLog();
+    const release = captureChanges('filtered', log, matchesCaseChangesFilter);
+    try {
+      await ensureTable(client, 'filtered');
+      for (const Item of [
+        { pk: 'CASE#1', sk: 'CASE', n: 1 },
+        { pk: 'METRICS#figures#2026-12', sk: '2026-12-01|gudun', n: 2 },
+        { pk: 'CASE#1', sk: 'CASE', n: 3 },
+      ])
+        await documents.send(new PutCommand({ TableName: 'filtered', Item }));
+      expect(log.read(10).map((r) => [r.eventName, r.newImage?.n])).toEqual([
+        ['INSERT', { N: '1' }],
+        ['MODIFY', { N: '3' }],
+      ]);
+    } finally {
+      release();
+      client.destroy();
+      await new Promise((done) => server.close(done));
+    }
+  });
+
+  it('is delivered by the mapping only while the mapping is on, and resumes from where it stopped', async () => {
+    const log = new StreamLog();
+    const delivered: string[] = [];
+    const spec = FUNCTIONS.find((f) => f.name === 'aggregate-cases');
+    if (!spec) throw new Error('aggregate-cases is not in the function list');
+    const target: LoadedFunction = {
+      spec,
+      handler: (async (event: { Records: { dynamodb: { Keys: { pk: { S: string } } } }[] }) => {
+        for (const record of event.Records) delivered.push(record.dynamodb.Keys.pk.S);
+      }) as unknown as LoadedFunction['handler'],
+    };
+    const mapping = startStreamMapping({
+      stream: streamOf(log),
+      tableName: 'table',
+      target,
+      log: createRuntimeLog('ERROR'),
+      maxBatchingWindowMs: 10,
+    });
+    try {
+      log.append(change(1));
+      await mapping.drain();
+      await mapping.setEnabled(false);
+      expect(mapping.enabled).toBe(false);
+      log.append(change(2));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await mapping.drain();
+      expect(delivered).toEqual(['CASE#1']);
+      await mapping.setEnabled(true);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await mapping.drain();
+      expect(delivered).toEqual(['CASE#1', 'CASE#2']);
+    } finally {
+      await mapping.stop();
+    }
   });
 });

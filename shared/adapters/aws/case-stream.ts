@@ -20,5 +20,10 @@ export const caseChangesOf = (records: DynamoDBRecord[]): CaseChange[] =>
   records.filter(isCaseRecord).map((record) => {
     const before = caseOf(record.dynamodb?.OldImage as Image | undefined);
     const after = caseOf(record.dynamodb?.NewImage as Image | undefined);
-    return { ...(before && { before }), ...(after && { after }) };
+    const recordedAt = record.dynamodb?.ApproximateCreationDateTime;
+    return {
+      ...(before && { before }),
+      ...(after && { after }),
+      ...(recordedAt !== undefined && { recordedAt }),
+    };
   });

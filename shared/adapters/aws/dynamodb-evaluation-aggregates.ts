@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { DistrictConfig } from '../../district/schema';
 import type { Case } from '../../domain/case';
 import {
@@ -35,7 +41,10 @@ import type {
  *   attributes: a month's item of a whole zone would hold a marker for too many cases.
  *
  * Every item also holds one marker per case (`v:<caseId>`): the last version of the case whose change
- * this item has received.
+ * this item has received, and when the stream recorded that change. A marker is kept only as long
+ * as a change it guards against can still be delivered (MARKER_LIFETIME_HOURS), so an item holds
+ * about a day of its cases, not a month's: sweeping the expired ones keeps it far below DynamoDB's
+ * 400 KB item limit, and its writes cheap.
  *
  * They are fed by the table's change stream (`applyChanges`), off every writer's path: a change's
  * increments are the case's contribution after the write minus its contribution before, so no
@@ -51,6 +60,8 @@ export interface DynamoEvaluationAggregatesOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
   district: Pick<DistrictConfig, 'timezone' | 'calendar' | 'categories'>;
+  /** Default SWEEP_EVERY_MARKERS; a test sweeps sooner. */
+  sweepEveryMarkers?: number;
 }
 
 /** One case's increments to one item, from the changes after version `since − 1` up to `version`. */
@@ -58,6 +69,8 @@ interface ItemPart {
   caseId: string;
   since: number;
   version: number;
+  /** When the stream recorded the change of `version` (seconds since the epoch). */
+  recordedAt: number;
   /** Attribute name → increment. */
   increments: Record<string, number>;
 }
@@ -76,6 +89,34 @@ interface BucketAddress {
 const CASES_PER_WRITE = 20;
 const INCREMENTS_PER_WRITE = 100;
 const MARKER_PREFIX = 'v:';
+
+/**
+ * How long a marker outlives the change that set it. A stream record can be delivered again (a
+ * retried or bisected batch, a redelivery after a crash) only while it is in the stream, and DynamoDB
+ * keeps a record 24 hours; two more cover clocks (the stream's against the rebuild's). After that
+ * no change the marker guards against can arrive, and a newer change of the case passes without it.
+ */
+const MARKER_LIFETIME_HOURS = 26;
+/**
+ * A marker's value: the case's version, and in its fraction the hour (since the epoch) the change
+ * was recorded. Conditions compare it with a whole version (`< :since`), which the fraction cannot
+ * change. A marker without a fraction (written before markers expired) never expires.
+ */
+const HOUR_SCALE = 1e6;
+const markerValue = (version: number, recordedAt: number) =>
+  version + Math.floor(recordedAt / 3600) / HOUR_SCALE;
+const markerHour = (value: number) => Math.round((value - Math.floor(value)) * HOUR_SCALE);
+const hourOf = (seconds: number) => Math.floor(seconds / 3600);
+
+/**
+ * Markers an item has had set since its last sweep (an upper bound on those it holds): each time it
+ * passes a multiple of SWEEP_EVERY_MARKERS, the writer sweeps the item's expired markers. A sweep
+ * reads the item once, so an item whose markers are all young (a burst) costs one read per 500.
+ */
+const MARKERS_SET = 'markersSet';
+const SWEEP_EVERY_MARKERS = 500;
+/** Markers one sweep write removes: each is a clause of its condition (300 operators at most). */
+const MARKERS_PER_SWEEP_WRITE = 100;
 const DIMENSIONS = ['kind', 'day', 'department', 'zone', 'subject'] as const;
 /** Kinds whose buckets share one item per district day × zone. */
 const ZONE_ITEM_KINDS: ReadonlySet<BucketKind> = new Set(['figures', 'cell', 'premises']);
@@ -172,6 +213,11 @@ const incrementsByItem = (contribution: Contribution) => {
 
 const markerOf = (caseId: string) => `${MARKER_PREFIX}${caseId}`;
 
+const isExpired = (value: number, expiredBeforeHour: number) => {
+  const hour = markerHour(value);
+  return hour > 0 && hour < expiredBeforeHour;
+};
+
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
 /** The version a change wrote (a delete: one past the last). */
@@ -225,11 +271,13 @@ export class DynamoEvaluationAggregates implements EvaluationAggregates {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly district: DynamoEvaluationAggregatesOptions['district'];
+  private readonly sweepEveryMarkers: number;
 
   constructor(options: DynamoEvaluationAggregatesOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
     this.district = options.district;
+    this.sweepEveryMarkers = options.sweepEveryMarkers ?? SWEEP_EVERY_MARKERS;
   }
 
   contributionOf(c: Case): Contribution {
@@ -244,6 +292,12 @@ export class DynamoEvaluationAggregates implements EvaluationAggregates {
   }
 
   async applyChanges(changes: CaseChange[]): Promise<void> {
+    const now = Date.now() / 1000;
+    const recordedAt = (change: CaseChange) => change.recordedAt ?? now;
+    // Counted from the batch's oldest change, not the clock: a stream read late (a local cloud
+    // stopped for days keeps its records) may still redeliver what came just before this batch.
+    const oldest = changes.reduce((min, change) => Math.min(min, recordedAt(change)), now);
+    const expiredBeforeHour = hourOf(oldest) - MARKER_LIFETIME_HOURS;
     const byCase = new Map<string, CaseChange[]>();
     for (const change of changes) {
       const id = (change.after ?? change.before)?.id;
@@ -260,31 +314,48 @@ export class DynamoEvaluationAggregates implements EvaluationAggregates {
       });
       for (const [id, { address, increments }] of incrementsByItem(delta)) {
         const entry = perItem.get(id) ?? { address, parts: [] };
-        entry.parts.push({ caseId, since: versionOf(first), version: versionOf(last), increments });
+        entry.parts.push({
+          caseId,
+          since: versionOf(first),
+          version: versionOf(last),
+          recordedAt: recordedAt(last),
+          increments,
+        });
         perItem.set(id, entry);
       }
     }
     await inParallel([...perItem], WRITES_IN_FLIGHT, async ([id, { address, parts }]) => {
+      let sweepDue = false;
       for (const group of writeGroups(parts)) {
-        if (await this.addToItem(address, group)) continue;
+        const added = await this.addToItem(address, group);
+        sweepDue ||= added.sweepDue;
+        if (added.added) continue;
         // Some case of the group is (partly) in already: each change on its own, in order.
         for (const { caseId } of group) {
           for (const change of byCase.get(caseId) ?? []) {
             const increments = incrementsByItem(this.deltaOf(change)).get(id)?.increments;
             if (!increments) continue;
             const version = versionOf(change);
-            await this.addToItem(address, [{ caseId, since: version, version, increments }]);
+            const one = await this.addToItem(address, [
+              { caseId, since: version, version, recordedAt: recordedAt(change), increments },
+            ]);
+            sweepDue ||= one.sweepDue;
           }
         }
       }
+      if (sweepDue) await this.sweepExpiredMarkers(address.key, expiredBeforeHour);
     });
   }
 
   /**
-   * Cases' increments to one item in one write, each case's marker set to its version; false (and
-   * nothing added) when some case's marker is already at its `since` version or later.
+   * Cases' increments to one item in one write, each case's marker set to its version; not `added`
+   * (and nothing added) when some case's marker is already at its `since` version or later.
+   * `sweepDue`: the write took the item's count of markers set past a multiple of SWEEP_EVERY_MARKERS.
    */
-  private async addToItem(address: BucketAddress, parts: ItemPart[]): Promise<boolean> {
+  private async addToItem(
+    address: BucketAddress,
+    parts: ItemPart[],
+  ): Promise<{ added: boolean; sweepDue: boolean }> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
@@ -292,7 +363,7 @@ export class DynamoEvaluationAggregates implements EvaluationAggregates {
     parts.forEach((part, i) => {
       names[`#m${i}`] = markerOf(part.caseId);
       values[`:s${i}`] = part.since;
-      values[`:v${i}`] = part.version;
+      values[`:v${i}`] = markerValue(part.version, part.recordedAt);
       sets.push(`#m${i} = :v${i}`);
       conditions.push(`(attribute_not_exists(#m${i}) OR #m${i} < :s${i})`);
     });
@@ -310,21 +381,70 @@ export class DynamoEvaluationAggregates implements EvaluationAggregates {
         values[`:c${i}`] = value;
         return `#c${i} :c${i}`;
       });
+    names['#markersSet'] = MARKERS_SET;
+    values[':markersSet'] = parts.length;
+    adds.push('#markersSet :markersSet');
     try {
-      await this.client.send(
+      const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: address.key,
-          UpdateExpression: `SET ${sets.join(', ')}${adds.length > 0 ? ` ADD ${adds.join(', ')}` : ''}`,
+          UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          // What the write changed only (small): the count of markers set tells when to sweep.
+          ReturnValues: 'UPDATED_NEW',
         }),
       );
-      return true;
+      const total = Attributes?.[MARKERS_SET];
+      const sweepDue =
+        typeof total === 'number' &&
+        Math.floor(total / this.sweepEveryMarkers) >
+          Math.floor((total - parts.length) / this.sweepEveryMarkers);
+      return { added: true, sweepDue };
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionFailure(error)) return { added: false, sweepDue: false };
       throw error;
+    }
+  }
+
+  /**
+   * Removes an item's markers set before `expiredBeforeHour` (see MARKER_LIFETIME_HOURS). Each is
+   * removed only if it is still what was read: a marker set again meanwhile is young, and a write
+   * refused for it leaves its group for the next sweep. Counters are not touched.
+   */
+  private async sweepExpiredMarkers(key: { pk: string; sk: string }, expiredBeforeHour: number) {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    const expired = Object.entries(Item ?? {}).filter(
+      (entry): entry is [string, number] =>
+        entry[0].startsWith(MARKER_PREFIX) &&
+        typeof entry[1] === 'number' &&
+        isExpired(entry[1], expiredBeforeHour),
+    );
+    for (const group of chunks(expired, MARKERS_PER_SWEEP_WRITE)) {
+      const names: Record<string, string> = { '#markersSet': MARKERS_SET };
+      const values: Record<string, number> = { ':removed': -group.length };
+      group.forEach(([name, value], i) => {
+        names[`#m${i}`] = name;
+        values[`:m${i}`] = value;
+      });
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: `REMOVE ${group.map((_, i) => `#m${i}`).join(', ')} ADD #markersSet :removed`,
+            ConditionExpression: group.map((_, i) => `#m${i} = :m${i}`).join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
     }
   }
 
@@ -411,6 +531,8 @@ export class DynamoEvaluationAggregates implements EvaluationAggregates {
     rebuilt: Map<string, { counters: Record<string, number>; markers: Record<string, number> }>,
     versions: Map<string, number>,
   ): Promise<number> {
+    // Its markers guard against changes recorded before now (the cases were read by now).
+    const rebuiltAt = Date.now() / 1000;
     const items = new Map<
       string,
       { address: Pick<BucketAddress, 'key' | 'dimensions'>; attributes: Record<string, number> }
@@ -425,7 +547,7 @@ export class DynamoEvaluationAggregates implements EvaluationAggregates {
         for (const name of Object.keys(item)) {
           if (!name.startsWith(MARKER_PREFIX)) continue;
           const version = versions.get(name.slice(MARKER_PREFIX.length));
-          if (version !== undefined) attributes[name] = version;
+          if (version !== undefined) attributes[name] = markerValue(version, rebuiltAt);
         }
         items.set(itemId(key), { address: { key, dimensions }, attributes });
       }
@@ -441,8 +563,14 @@ export class DynamoEvaluationAggregates implements EvaluationAggregates {
       entry.address = address;
       for (const [counter, value] of Object.entries(counters))
         entry.attributes[`${address.prefix}${counter}`] = value;
-      for (const [caseId, version] of Object.entries(markers)) entry.attributes[markerOf(caseId)] = version;
+      for (const [caseId, version] of Object.entries(markers))
+        entry.attributes[markerOf(caseId)] = markerValue(version, rebuiltAt);
       items.set(id, entry);
+    }
+    for (const { attributes } of items.values()) {
+      attributes[MARKERS_SET] = Object.keys(attributes).filter((name) =>
+        name.startsWith(MARKER_PREFIX),
+      ).length;
     }
     // Puts, not deletes: nothing in this table is deleted (see infra/stack/data.ts).
     for (const group of chunks([...items.values()], 25)) {
