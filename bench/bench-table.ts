@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, startDynalite } from '../infra/local/dynamodb';
+import type { DistrictConfig } from '../shared/district/schema';
+import { pointInPolygon } from '../shared/domain/geo';
 
 export const benchTable = async (name: string) => {
   const dataDir = mkdtempSync(join(tmpdir(), `xietong-bench-${name}-`));
@@ -46,4 +48,13 @@ export const putAll = async (
       }
     }),
   );
+};
+
+/** A random point inside one of the district's zones (the seeded cases of the table benches). */
+export const randomPointIn = (config: DistrictConfig) => {
+  for (;;) {
+    const lat = 30.27 + Math.random() * 0.06;
+    const lng = 120.06 + Math.random() * 0.07;
+    if (config.zones.some((z) => pointInPolygon({ lat, lng }, z.boundary))) return { lat, lng };
+  }
 };

@@ -19,13 +19,12 @@ import { loadDistrict } from '../shared/district/load';
 import { type Actor, type Case, SYSTEM_ROUTER } from '../shared/domain/case';
 import { indexDistrict } from '../shared/domain/district-index';
 import { contributionOf, parseBucketKey } from '../shared/domain/evaluation';
-import { pointInPolygon } from '../shared/domain/geo';
 import { newReportedCase } from '../shared/domain/report';
 import { routeReport } from '../shared/domain/routing';
 import { type CommandInput, registerReport, runCommand } from '../shared/domain/workflow';
 import { evaluationReport, sumContributions } from '../shared/usecases/evaluation';
 import { casesCsv, casesXlsx, collectCases } from '../shared/usecases/exports';
-import { benchTable, putAll } from './bench-table';
+import { benchTable, putAll, randomPointIn } from './bench-table';
 import { recordFigures } from './report';
 
 const { values } = parseArgs({
@@ -41,14 +40,6 @@ const categories = district.config.categories.map((c) => c.code);
 const CENTRE: Actor = { subject: 'bench', role: 'command_centre', department: 'command-centre' };
 const MONTH_START = Date.parse('2026-10-31T16:00:00.000Z'); // 2026-11-01 00:00 in Shanghai
 
-const randomPoint = () => {
-  for (;;) {
-    const lat = 30.27 + Math.random() * 0.06;
-    const lng = 120.06 + Math.random() * 0.07;
-    if (district.config.zones.some((z) => pointInPolygon({ lat, lng }, z.boundary))) return { lat, lng };
-  }
-};
-
 /** A case of November walked a random way: most closed, some returned, reworked or cancelled. */
 const caseNumber = (n: number): Case => {
   const start = MONTH_START + Math.random() * 29 * 86_400_000;
@@ -62,7 +53,7 @@ const caseNumber = (n: number): Case => {
       source: 'hotline',
       category: categories[n % categories.length],
       description: `工单 ${n} 回电13812341234`,
-      location: { ...randomPoint(), crs: 'wgs84' },
+      location: { ...randomPointIn(district.config), crs: 'wgs84' },
       reporter: { name: '王秀英', phone: '13812341234' },
     },
     { id: `C${String(n).padStart(25, '0')}`, district, actor: CENTRE, now: at(0) },

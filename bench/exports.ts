@@ -28,11 +28,10 @@ import { DynamoExportJobStore } from '../shared/adapters/aws/dynamodb-export-job
 import { loadDistrict } from '../shared/district/load';
 import { type Actor, type Case, SYSTEM_ROUTER } from '../shared/domain/case';
 import { indexDistrict } from '../shared/domain/district-index';
-import { pointInPolygon } from '../shared/domain/geo';
 import { newReportedCase } from '../shared/domain/report';
 import { routeReport } from '../shared/domain/routing';
 import { registerReport, runCommand } from '../shared/domain/workflow';
-import { putAll } from './bench-table';
+import { putAll, randomPointIn } from './bench-table';
 import { type Figure, recordFigures } from './report';
 
 const { values } = parseArgs({
@@ -57,14 +56,6 @@ const categories = district.config.categories.map((c) => c.code);
 const CENTRE: Actor = { subject: 'bench', role: 'command_centre', department: 'command-centre' };
 const START = Date.parse('2026-10-31T16:00:00.000Z');
 
-const randomPoint = () => {
-  for (;;) {
-    const lat = 30.27 + Math.random() * 0.06;
-    const lng = 120.06 + Math.random() * 0.07;
-    if (district.config.zones.some((z) => pointInPolygon({ lat, lng }, z.boundary))) return { lat, lng };
-  }
-};
-
 /** A registered case with a reporter who left a name and a phone number; the first `SMALL` dispatched. */
 const caseNumber = (n: number): Case => {
   const at = (minutes: number) => new Date(START + n * 20_000 + minutes * 60_000).toISOString();
@@ -73,7 +64,7 @@ const caseNumber = (n: number): Case => {
       source: 'hotline',
       category: categories[n % categories.length],
       description: `导出压测 ${n}：回电13812341234`,
-      location: { ...randomPoint(), crs: 'wgs84', address: `振华路 ${n % 300} 号` },
+      location: { ...randomPointIn(district.config), crs: 'wgs84', address: `振华路 ${n % 300} 号` },
       reporter: { name: '王秀英', phone: '13812341234' },
     },
     { id: `C${String(n).padStart(25, '0')}`, district, actor: CENTRE, now: at(0) },
