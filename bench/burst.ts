@@ -6,6 +6,9 @@
  * same events, about one in six a true repeat of an earlier report (same thing, a few metres away,
  * other words). `npm run bench:hotspot` runs both at 2 and at 16 consumers, side by side.
  *
+ * `--profile <dir>` writes the local cloud's CPU profile; `--record <file>` writes every DynamoDB
+ * request of each run to `<file>.<consumers>.jsonl`, for `bench/dynamodb-replay.ts`.
+ *
  * Per run it prints and records: routed/s (all reports, from the first submission until none is
  * left `reported`), CPU-ms per report (the local cloud's process and dynalite's, from /proc, over
  * the same span), DynamoDB reads and writes per routed report (requests dynalite served, all of
@@ -33,6 +36,7 @@ const { values } = parseArgs({
     clients: { type: 'string' },
     label: { type: 'string' },
     profile: { type: 'string' },
+    record: { type: 'string' },
   },
 });
 const REPORTS = Number(values.reports ?? 600);
@@ -138,6 +142,8 @@ const runOnce = async (pollers: number, radius: number) => {
       dataDir,
       args: ['--pollers', String(pollers), '--log-level', 'ERROR'],
       ...(values.profile && { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] }),
+      // One file per run: `bench/dynamodb-replay.ts` replays it.
+      ...(values.record && { env: { XIETONG_RECORD_DYNAMODB: `${values.record}.${pollers}.jsonl` } }),
     });
     const { url } = cloud.info;
     const tokens = (await (await fetch(`${url}/local/tokens`)).json()) as {
@@ -149,11 +155,12 @@ const runOnce = async (pollers: number, radius: number) => {
       ((await (await fetch(`${url}/local/stats`)).json()) as { dynamodb: Record<string, number> }).dynamodb;
     const pids = [cloud.info.pid, cloud.info.dynamodbPid];
     const cpu = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+    const cloudCpu = () => cpuSeconds(cloud?.info.pid ?? 0);
 
     // The same reports for every consumer count: the runs differ only in what they measure.
     seed = SEED;
     const reports = burst(radius);
-    const before = { cpu: cpu(), ops: await stats() };
+    const before = { cpu: cpu(), cloudCpu: cloudCpu(), ops: await stats() };
     const started = performance.now();
     let done = false;
     // The cockpit keeps listing while the burst is routed.
@@ -204,7 +211,7 @@ const runOnce = async (pollers: number, radius: number) => {
     const routedAt = performance.now();
     done = true;
     await lister;
-    const after = { cpu: cpu(), ops: await stats() };
+    const after = { cpu: cpu(), cloudCpu: cloudCpu(), ops: await stats() };
 
     const sqs = new SQSClient({
       region: 'us-east-1',
@@ -267,6 +274,9 @@ const runOnce = async (pollers: number, radius: number) => {
       routedSeconds: round(seconds, 2),
       routedPerSecond: round(accepted / seconds),
       cpuMsPerReport: round(((after.cpu - before.cpu) * 1000) / accepted),
+      // The split shows which process a change relieved: the local cloud (API, consumers,
+      // emulated SQS and S3) or dynalite.
+      cloudCpuMsPerReport: round(((after.cloudCpu - before.cloudCpu) * 1000) / accepted),
       readsPerReport: round((opsOf(ops, READS) - listQueries - polls) / accepted, 2),
       writesPerReport: round(opsOf(ops, WRITES) / accepted, 2),
       listP99Ms: round(percentile(listLatencies, 99)),
@@ -303,7 +313,7 @@ recordFigures(
       name: `CPU per report, ${r.pollers} consumers`,
       value: r.cpuMsPerReport,
       unit: 'ms',
-      note: 'local cloud + dynalite processes',
+      note: `local cloud ${r.cloudCpuMsPerReport} + dynalite ${round(r.cpuMsPerReport - r.cloudCpuMsPerReport)}`,
     },
     {
       name: `DynamoDB reads per report, ${r.pollers} consumers`,

@@ -3,6 +3,7 @@
  * the puts per second it manages when it shares the event loop with the gateway and the handlers.
  * It reports its port over IPC and closes LevelDB cleanly when the parent says stop or disappears.
  */
+import { appendFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -36,10 +37,22 @@ if (streamedTable && changes) captureChanges(streamedTable, changes, matchesCase
 // Requests per DynamoDB operation (`DynamoDB_20120810.PutItem` → PutItem), for the burst bench's
 // reads and writes per routed report. Reading a header costs nothing measurable.
 const operations: Record<string, number> = {};
+/**
+ * `XIETONG_RECORD_DYNAMODB=<file>`: every request, as a line of JSON (`{ target, body }`), for
+ * `bench/dynamodb-replay.ts` to replay the same requests against differently built dynalites.
+ */
+const recordTo = process.env.XIETONG_RECORD_DYNAMODB;
 server.on('request', (request) => {
   const target = request.headers['x-amz-target'];
   const operation = typeof target === 'string' ? (target.split('.')[1] ?? target) : 'unknown';
   operations[operation] = (operations[operation] ?? 0) + 1;
+  if (recordTo) {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      appendFileSync(recordTo, `${JSON.stringify({ target, body: Buffer.concat(chunks).toString() })}\n`);
+    });
+  }
 });
 
 let stopping = false;
