@@ -9,6 +9,7 @@
  * Variants (how the table is built; the requests are the same):
  * - `as-deployed`: the recorded CreateTable, with the change stream captured as the local cloud does;
  * - `keys-only`: every GSI projects KEYS_ONLY (what the index copies cost dynalite on each write);
+ * - `cell-include`: the geo-cell index projects only what dedup reads of a candidate;
  * - `no-stream`: no change stream captured.
  *
  * `--by-kind`: then replays the requests one at a time against an `as-deployed` dynalite and prints
@@ -19,6 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LocalDynamoDb, startDynalite } from '../infra/local/dynamodb';
+import { CANDIDATE_ATTRIBUTES } from '../shared/adapters/aws/dynamodb-case-store';
+import { INDEXES } from '../shared/adapters/aws/table-design';
 
 const { values } = parseArgs({
   options: {
@@ -39,8 +42,8 @@ const requests = readFileSync(values.requests, 'utf8')
   .split('\n')
   .map((line) => JSON.parse(line) as RecordedRequest);
 
-type Variant = 'as-deployed' | 'keys-only' | 'no-stream';
-const VARIANTS: Variant[] = ['as-deployed', 'keys-only', 'no-stream'];
+type Variant = 'as-deployed' | 'keys-only' | 'cell-include' | 'no-stream';
+const VARIANTS: Variant[] = ['as-deployed', 'keys-only', 'cell-include', 'no-stream'];
 const variants = (values.variants ?? 'as-deployed,keys-only').split(',') as Variant[];
 for (const variant of variants) {
   if (!VARIANTS.includes(variant))
@@ -64,9 +67,16 @@ const HEADERS = {
 const operationOf = (request: RecordedRequest) => request.target.split('.')[1] ?? request.target;
 
 const bodyFor = (variant: Variant, request: RecordedRequest) => {
-  if (variant !== 'keys-only' || operationOf(request) !== 'CreateTable') return request.body;
-  const table = JSON.parse(request.body) as { GlobalSecondaryIndexes?: { Projection: unknown }[] };
-  for (const index of table.GlobalSecondaryIndexes ?? []) index.Projection = { ProjectionType: 'KEYS_ONLY' };
+  if (operationOf(request) !== 'CreateTable') return request.body;
+  const table = JSON.parse(request.body) as {
+    GlobalSecondaryIndexes?: { IndexName: string; Projection: unknown }[];
+  };
+  for (const index of table.GlobalSecondaryIndexes ?? []) {
+    if (variant === 'keys-only') index.Projection = { ProjectionType: 'KEYS_ONLY' };
+    if (variant === 'cell-include' && index.IndexName === INDEXES.byCell.name) {
+      index.Projection = { ProjectionType: 'INCLUDE', NonKeyAttributes: CANDIDATE_ATTRIBUTES };
+    }
+  }
   return JSON.stringify(table);
 };
 

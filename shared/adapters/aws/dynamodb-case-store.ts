@@ -32,7 +32,8 @@ export interface DynamoCaseStoreOptions {
 /** A dedup lookup reads at most this many recent cases per geo cell. */
 const MAX_CELL_CANDIDATES = 200;
 
-const CANDIDATE_ATTRIBUTES: (keyof DedupCandidate)[] = [
+/** What dedup reads of a candidate (also what an index of candidates would need to project). */
+export const CANDIDATE_ATTRIBUTES: (keyof DedupCandidate)[] = [
   'id',
   'status',
   'category',
