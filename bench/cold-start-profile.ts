@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FUNCTIONS, unbundledModulesOf } from '../shared/runtime/functions';
-import { bundleFunctions } from './bundle-sizes';
+import { type BundleEntry, bundleFunctions } from './bundle-sizes';
 import { BENCH_ENVIRONMENT, stageFunction } from './function-folder';
 
 interface ProfileNode {
@@ -32,14 +32,23 @@ const groupOf = (path: string) => {
 };
 
 const names = process.argv.slice(2);
-const specs = names.length ? FUNCTIONS.filter((f) => names.includes(f.name)) : FUNCTIONS;
+/** `minimal`: the bundles bench's minimal handler, the yardstick, profiled the same way. */
+const MINIMAL: BundleEntry = { name: 'minimal', entry: 'bench/minimal-handler.ts' };
+const specs: BundleEntry[] = names.length
+  ? [...(names.includes(MINIMAL.name) ? [MINIMAL] : []), ...FUNCTIONS.filter((f) => names.includes(f.name))]
+  : FUNCTIONS;
 const dir = mkdtempSync(join(tmpdir(), 'xietong-profile-'));
 try {
   const bundles = await bundleFunctions(specs, { minify: false });
   for (const spec of specs) {
     const output = bundles.find((bundle) => bundle.name === spec.name)!;
     const folder = mkdtempSync(join(dir, `${spec.name}-`));
-    const file = stageFunction(folder, output, unbundledModulesOf(spec).length > 0);
+    const asFunction = FUNCTIONS.find((f) => f.name === spec.name);
+    const file = stageFunction(
+      folder,
+      output,
+      asFunction !== undefined && unbundledModulesOf(asFunction).length > 0,
+    );
 
     // Line → module for the entry and every chunk, from the `// path` comments esbuild writes
     // before each module's code.

@@ -9,6 +9,12 @@ import { BUNDLE_TARGET } from '../node-runtime';
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as xietongCreateRequire } from 'node:module'; const require = xietongCreateRequire(import.meta.url);";
 
+/**
+ * The package.json `imports` condition a function bundle resolves with: `#district-loader` is then
+ * the parsed-form reader, since CDK bundles the district as the schema parsed it at synth.
+ */
+export const FUNCTION_BUNDLE_CONDITION = 'xietong-function-bundle';
+
 /** The entry Lambda loads (`index.handler`), and where the code it loads later lives beside it. */
 export const ENTRY_FILE = 'index.mjs';
 export const CHUNK_FOLDER = 'chunks';
@@ -42,6 +48,9 @@ export const bundleOptionsFor = (
   entryNames: '[name]',
   chunkNames: `${CHUNK_FOLDER}/[name]-[hash]`,
   outExtension: { '.js': '.mjs' },
+  // package.json "imports": the district loader without the schema (the stack bundles the parsed
+  // form). `module` is esbuild's default, dropped as soon as any condition is named: keep it.
+  conditions: [FUNCTION_BUNDLE_CONDITION, 'module'],
   external: unbundledModulesOf(spec),
   logLevel: 'silent',
 });

@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadDistrict } from '../district/load';
+// A function bundle resolves this to the parsed-form reader (shared/district/load-parsed.ts), the
+// local cloud and the tests to the validating loader: see "imports" in package.json.
+import { loadDistrict } from '#district-loader';
 import type { DistrictConfig } from '../district/schema';
 import { ENV } from './env';
 

@@ -15,6 +15,7 @@ import {
   loadDistrict,
   parsedDistrictDocument,
 } from '../../shared/district/load';
+import { loadDistrict as loadInFunction } from '../../shared/district/load-parsed';
 import type { DistrictSchemas, Zone } from '../../shared/district/schema';
 
 /** A district file as written, before defaults are applied. */
@@ -156,6 +157,23 @@ describe('the parsed form bundled into functions', () => {
     };
     const file = writeFixture('unmarked.json', { form: 'something else', district });
     expect(() => loadDistrict(file)).toThrow(DistrictConfigError);
+  });
+
+  it('is what a function reads: the same district, and any other form refused by name', () => {
+    const validated = loadDistrict(shipped.sandun);
+    const parsedFile = writeFixture('in-function.parsed.json', parsedDistrictDocument(validated));
+    expect(loadInFunction(parsedFile)).toEqual(validated);
+
+    // A function has no schema to check a district file as written: it refuses one.
+    const error = (() => {
+      try {
+        loadInFunction(shipped.sandun);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(DistrictConfigError);
+    expect((error as DistrictConfigError).problems.map((p) => p.rule)).toEqual(['parsed_form']);
   });
 });
 
