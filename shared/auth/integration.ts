@@ -42,7 +42,7 @@ export interface IntegrationPrincipal {
 }
 
 /** Built on the first integration request: the functions that import this module serve other routes too. */
-const ContextSchema = lazySchema(() =>
+const ContextSchema = /* @__PURE__ */ lazySchema(() =>
   z.object({
     keyId: z.string().check(z.regex(KEY_ID_PATTERN)),
     name: z.string().check(z.minLength(1)),

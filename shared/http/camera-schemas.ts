@@ -7,16 +7,16 @@ import { lazySchema } from './lazy-schema';
 
 /** Requests of the camera routes (strict, like every request schema). */
 
-export const CameraId = lazySchema(() =>
+export const CameraId = /* @__PURE__ */ lazySchema(() =>
   z.string().check(z.regex(CAMERA_ID_PATTERN, 'letters, digits, dot, dash and underscore, at most 64')),
 );
 
-const departmentId = lazySchema(() =>
+const departmentId = /* @__PURE__ */ lazySchema(() =>
   z.string().check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, 'a department id from GET /v1/district')),
 );
 
 /** A camera as an administrator describes it; its zone is derived from the location. */
-const cameraFields = lazySchema(() => ({
+const cameraFields = /* @__PURE__ */ lazySchema(() => ({
   name: z.string().check(z.trim(), z.minLength(1), z.maxLength(80)),
   location: z.strictObject({
     lat: z.number().check(z.gte(-90), z.lte(90), z.describe('Latitude in degrees (WGS84)')),
@@ -41,16 +41,18 @@ const cameraFields = lazySchema(() => ({
   status: z.optional(z.enum(CAMERA_STATUSES)).check(z.describe('online (default), offline or maintenance')),
 }));
 
-export const CameraBody = lazySchema(() => z.strictObject({ id: CameraId(), ...cameraFields() }));
-export const CameraReplaceBody = lazySchema(() => z.strictObject(cameraFields()));
+export const CameraBody = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({ id: CameraId(), ...cameraFields() }),
+);
+export const CameraReplaceBody = /* @__PURE__ */ lazySchema(() => z.strictObject(cameraFields()));
 
-export const CameraListQuery = lazySchema(() =>
+export const CameraListQuery = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     zone: z.optional(z.string().check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, 'a zone id from GET /v1/district'))),
   }),
 );
 
-export const NearbyCamerasQuery = lazySchema(() =>
+export const NearbyCamerasQuery = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     radius: z
       .optional(
@@ -71,7 +73,7 @@ export const NearbyCamerasQuery = lazySchema(() =>
 );
 
 /** One alert of a video-analytics system, with its snapshot as a URL to fetch or an upload to come. */
-export const CameraAlertBody = lazySchema(() =>
+export const CameraAlertBody = /* @__PURE__ */ lazySchema(() =>
   z
     .strictObject({
       cameraId: CameraId().check(z.describe('A camera of the registry (GET /v1/cameras)')),

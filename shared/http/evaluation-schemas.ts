@@ -4,7 +4,7 @@ import * as z from '../validation/zod';
 import { lazySchema } from './lazy-schema';
 
 /** A district day, YYYY-MM-DD (the district's own calendar date). */
-const Day = lazySchema(() =>
+const Day = /* @__PURE__ */ lazySchema(() =>
   z.string().check(
     z.regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a date YYYY-MM-DD'),
     z.refine((day) => {
@@ -22,13 +22,13 @@ const period = <T extends { from: string; to: string }>(query: T, ctx: z.core.$R
   if (days > 366) ctx.addIssue({ code: 'custom', path: ['to'], message: 'at most 366 days after from' });
 };
 
-export const FiguresQuery = lazySchema(() =>
+export const FiguresQuery = /* @__PURE__ */ lazySchema(() =>
   z
     .strictObject({ from: Day(), to: Day(), groupBy: z.optional(z.enum(GROUP_BY)) })
     .check(z.superRefine(period)),
 );
 
-export const HotspotsQuery = lazySchema(() =>
+export const HotspotsQuery = /* @__PURE__ */ lazySchema(() =>
   z
     .strictObject({
       from: Day(),
@@ -44,7 +44,7 @@ export const HotspotsQuery = lazySchema(() =>
 );
 
 /** The case list's filters (GET /v1/cases), without paging: an export takes every page. */
-export const ExportQuery = lazySchema(() =>
+export const ExportQuery = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     status: z.optional(z.enum(CASE_STATUSES)),
     department: z.optional(z.string().check(z.minLength(1), z.maxLength(60))),
@@ -54,7 +54,7 @@ export const ExportQuery = lazySchema(() =>
   }),
 );
 
-export const EvaluationQuery = lazySchema(() =>
+export const EvaluationQuery = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     month: z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM')),
   }),

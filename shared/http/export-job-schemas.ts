@@ -3,7 +3,7 @@ import * as z from '../validation/zod';
 import { lazySchema } from './lazy-schema';
 
 /** The case list's filters (GET /v1/cases), as JSON: the same fields, booleans as booleans. */
-export const ExportFiltersBody = lazySchema(() =>
+export const ExportFiltersBody = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     status: z.optional(z.enum(CASE_STATUSES)),
     department: z.optional(z.string().check(z.minLength(1), z.maxLength(60))),
@@ -14,7 +14,7 @@ export const ExportFiltersBody = lazySchema(() =>
 );
 
 /** POST /v1/exports: the case list (CSV or XLSX, with the list's filters) or the monthly evaluation workbook. */
-export const ExportJobBody = lazySchema(() =>
+export const ExportJobBody = /* @__PURE__ */ lazySchema(() =>
   z.discriminatedUnion('kind', [
     z.strictObject({
       kind: z.literal('cases'),
@@ -31,6 +31,6 @@ export const ExportJobBody = lazySchema(() =>
   ]),
 );
 
-export const ExportJobId = lazySchema(() =>
+export const ExportJobId = /* @__PURE__ */ lazySchema(() =>
   z.string().check(z.regex(/^X[A-Za-z0-9_-]{20,30}$/, 'an export job id as returned by POST /v1/exports')),
 );

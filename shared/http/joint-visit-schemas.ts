@@ -4,7 +4,7 @@ import { lazySchema } from './lazy-schema';
 
 /** Requests of the joint-visit and premises routes (strict, like every request schema). */
 
-const limit = lazySchema(() =>
+const limit = /* @__PURE__ */ lazySchema(() =>
   z.optional(
     z.pipe(
       z.pipe(z.string().check(z.regex(/^[0-9]{1,3}$/, 'an integer from 1 to 100')), z.transform(Number)),
@@ -12,13 +12,15 @@ const limit = lazySchema(() =>
     ),
   ),
 );
-const cursor = lazySchema(() => z.optional(z.string().check(z.minLength(1), z.maxLength(2000))));
+const cursor = /* @__PURE__ */ lazySchema(() =>
+  z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
+);
 
-export const JointVisitId = lazySchema(() =>
+export const JointVisitId = /* @__PURE__ */ lazySchema(() =>
   z.string().check(z.regex(JOINT_VISIT_ID_PATTERN, 'a joint visit id as the API returns it')),
 );
 
-export const PremisesId = lazySchema(() =>
+export const PremisesId = /* @__PURE__ */ lazySchema(() =>
   z
     .string()
     .check(
@@ -26,7 +28,7 @@ export const PremisesId = lazySchema(() =>
     ),
 );
 
-export const JointVisitListQuery = lazySchema(() =>
+export const JointVisitListQuery = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     status: z
       ._default(z.enum(JOINT_VISIT_STATUSES), 'planned')
@@ -36,21 +38,23 @@ export const JointVisitListQuery = lazySchema(() =>
   }),
 );
 
-export const PremisesQuery = lazySchema(() => z.strictObject({ limit: limit(), cursor: cursor() }));
+export const PremisesQuery = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({ limit: limit(), cursor: cursor() }),
+);
 
-const expectedVersion = lazySchema(() =>
+const expectedVersion = /* @__PURE__ */ lazySchema(() =>
   z
     .optional(z.number().check(z.int(), z.positive()))
     .check(z.describe("The visit's version the client saw; stale versions are refused with 409")),
 );
 
 export const JOINT_VISIT_BODIES = {
-  confirm: lazySchema(() =>
+  confirm: /* @__PURE__ */ lazySchema(() =>
     z
       .strictObject({ expectedVersion: expectedVersion() })
       .check(z.describe('The command centre confirms a proposed visit')),
   ),
-  accept: lazySchema(() =>
+  accept: /* @__PURE__ */ lazySchema(() =>
     z
       .strictObject({
         note: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(2000))),
@@ -60,7 +64,7 @@ export const JOINT_VISIT_BODIES = {
         z.describe('The joint team takes the visit on: every covered case is accepted by its own department'),
       ),
   ),
-  resolve: lazySchema(() =>
+  resolve: /* @__PURE__ */ lazySchema(() =>
     z
       .strictObject({
         result: z.string().check(z.trim(), z.minLength(1), z.maxLength(2000)),

@@ -26,7 +26,7 @@ const contact = () =>
     ),
   });
 
-export const Location = lazySchema(() =>
+export const Location = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     lat: z.number().check(z.gte(-90), z.lte(90), z.describe('Latitude in degrees')),
     lng: z.number().check(z.gte(-180), z.lte(180), z.describe('Longitude in degrees')),
@@ -37,7 +37,7 @@ export const Location = lazySchema(() =>
   }),
 );
 
-export const ReportBody = lazySchema(() =>
+export const ReportBody = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     source: z.enum(SOURCES),
     category: z
@@ -60,16 +60,16 @@ export const ReportBody = lazySchema(() =>
   }),
 );
 
-const expectedVersion = lazySchema(() =>
+const expectedVersion = /* @__PURE__ */ lazySchema(() =>
   z
     .optional(z.number().check(z.int(), z.positive()))
     .check(z.describe('Stale versions are refused with 409')),
 );
-const reason = lazySchema(() => text(1000));
-const note = lazySchema(() => text(2000));
+const reason = /* @__PURE__ */ lazySchema(() => text(1000));
+const note = /* @__PURE__ */ lazySchema(() => text(2000));
 
 export const COMMAND_BODIES = {
-  dispatch: lazySchema(() =>
+  dispatch: /* @__PURE__ */ lazySchema(() =>
     z.strictObject({
       department: z
         .optional(z.string().check(z.minLength(1), z.maxLength(60)))
@@ -81,17 +81,31 @@ export const COMMAND_BODIES = {
       expectedVersion: expectedVersion(),
     }),
   ),
-  accept: lazySchema(() => z.strictObject({ note: z.optional(note()), expectedVersion: expectedVersion() })),
-  return: lazySchema(() => z.strictObject({ reason: reason(), expectedVersion: expectedVersion() })),
-  progress: lazySchema(() => z.strictObject({ note: note(), expectedVersion: expectedVersion() })),
-  resolve: lazySchema(() => z.strictObject({ result: note(), expectedVersion: expectedVersion() })),
-  verify: lazySchema(() =>
+  accept: /* @__PURE__ */ lazySchema(() =>
+    z.strictObject({ note: z.optional(note()), expectedVersion: expectedVersion() }),
+  ),
+  return: /* @__PURE__ */ lazySchema(() =>
+    z.strictObject({ reason: reason(), expectedVersion: expectedVersion() }),
+  ),
+  progress: /* @__PURE__ */ lazySchema(() =>
+    z.strictObject({ note: note(), expectedVersion: expectedVersion() }),
+  ),
+  resolve: /* @__PURE__ */ lazySchema(() =>
+    z.strictObject({ result: note(), expectedVersion: expectedVersion() }),
+  ),
+  verify: /* @__PURE__ */ lazySchema(() =>
     z.strictObject({ passed: z.boolean(), note: z.optional(note()), expectedVersion: expectedVersion() }),
   ),
-  close: lazySchema(() => z.strictObject({ note: z.optional(note()), expectedVersion: expectedVersion() })),
-  reopen: lazySchema(() => z.strictObject({ reason: reason(), expectedVersion: expectedVersion() })),
-  cancel: lazySchema(() => z.strictObject({ reason: reason(), expectedVersion: expectedVersion() })),
-  escalate: lazySchema(() =>
+  close: /* @__PURE__ */ lazySchema(() =>
+    z.strictObject({ note: z.optional(note()), expectedVersion: expectedVersion() }),
+  ),
+  reopen: /* @__PURE__ */ lazySchema(() =>
+    z.strictObject({ reason: reason(), expectedVersion: expectedVersion() }),
+  ),
+  cancel: /* @__PURE__ */ lazySchema(() =>
+    z.strictObject({ reason: reason(), expectedVersion: expectedVersion() }),
+  ),
+  escalate: /* @__PURE__ */ lazySchema(() =>
     z
       .strictObject({ reason: reason(), expectedVersion: expectedVersion() })
       .check(
@@ -100,24 +114,26 @@ export const COMMAND_BODIES = {
         ),
       ),
   ),
-  hold: lazySchema(() =>
+  hold: /* @__PURE__ */ lazySchema(() =>
     z
       .strictObject({ reason: reason(), expectedVersion: expectedVersion() })
       .check(z.describe('Suspends the running deadline, e.g. while waiting for the reporter')),
   ),
-  resume: lazySchema(() => z.strictObject({ note: z.optional(note()), expectedVersion: expectedVersion() })),
+  resume: /* @__PURE__ */ lazySchema(() =>
+    z.strictObject({ note: z.optional(note()), expectedVersion: expectedVersion() }),
+  ),
 } as const;
 
 export type CommandName = keyof typeof COMMAND_BODIES;
 
 /** The longest verdict comment (回访意见). */
 export const VERDICT_COMMENT_MAX = 500;
-const verdictComment = lazySchema(() =>
+const verdictComment = /* @__PURE__ */ lazySchema(() =>
   z.optional(text(VERDICT_COMMENT_MAX)).check(z.describe('The reporter’s own words about the result')),
 );
 
 /** The reporter's verdict on a closed case (POST /v1/cases/{id}/satisfaction). */
-export const SatisfactionBody = lazySchema(() =>
+export const SatisfactionBody = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     rating: z
       .enum(RATINGS)
@@ -130,15 +146,17 @@ export const SatisfactionBody = lazySchema(() =>
 );
 
 export const DUPLICATE_BODIES = {
-  merge: lazySchema(() =>
+  merge: /* @__PURE__ */ lazySchema(() =>
     z.strictObject({
       into: z.string().check(z.regex(/^C[A-Za-z0-9_-]{20,30}$/, 'a case id')),
       reason: z.optional(reason()),
       expectedVersion: expectedVersion(),
     }),
   ),
-  unmerge: lazySchema(() => z.strictObject({ reason: reason(), expectedVersion: expectedVersion() })),
-  'dismiss-duplicate': lazySchema(() =>
+  unmerge: /* @__PURE__ */ lazySchema(() =>
+    z.strictObject({ reason: reason(), expectedVersion: expectedVersion() }),
+  ),
+  'dismiss-duplicate': /* @__PURE__ */ lazySchema(() =>
     z.strictObject({ reason: reason(), expectedVersion: expectedVersion() }),
   ),
 } as const;
@@ -147,7 +165,7 @@ export const DUPLICATE_BODIES = {
 export const LIST_LIMIT = { full: 100, summary: 1000 } as const;
 const LIST_LIMIT_RULE = 'an integer from 1 to 100 (1,000 with view=summary)';
 
-export const ListQuery = lazySchema(() =>
+export const ListQuery = /* @__PURE__ */ lazySchema(() =>
   z
     .strictObject({
       status: z.optional(z.enum(CASE_STATUSES)),
@@ -192,15 +210,15 @@ export const caseFiltersOf = <Q extends { overdue?: 'true' | 'false'; possibleDu
   ...(possibleDuplicate !== undefined && { possibleDuplicate: true }),
 });
 
-export const CaseId = lazySchema(() =>
+export const CaseId = /* @__PURE__ */ lazySchema(() =>
   z.string().check(z.regex(/^C[A-Za-z0-9_-]{20,30}$/, 'a case id as returned by POST /v1/cases')),
 );
 
-export const IdempotencyKey = lazySchema(() =>
+export const IdempotencyKey = /* @__PURE__ */ lazySchema(() =>
   z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, '1–255 visible ASCII characters')),
 );
 
-export const IntegrationKeyBody = lazySchema(() =>
+export const IntegrationKeyBody = /* @__PURE__ */ lazySchema(() =>
   z
     .strictObject({
       name: text(80).check(z.describe('Who holds the key, e.g. "12345 热线平台"')),
@@ -244,15 +262,15 @@ export const IntegrationKeyBody = lazySchema(() =>
     ),
 );
 
-export const IntegrationKeyId = lazySchema(() =>
+export const IntegrationKeyId = /* @__PURE__ */ lazySchema(() =>
   z.string().check(z.regex(KEY_ID_PATTERN, 'an integration key id as returned by POST /v1/integration-keys')),
 );
 
 /** Revoking takes no fields; an unknown one is refused rather than ignored. */
-export const RevokeBody = lazySchema(() => z.strictObject({}));
+export const RevokeBody = /* @__PURE__ */ lazySchema(() => z.strictObject({}));
 
 /** A 12345 hotline ticket (POST /v1/integrations/hotline/tickets). */
-export const HotlineTicketBody = lazySchema(() =>
+export const HotlineTicketBody = /* @__PURE__ */ lazySchema(() =>
   z
     .strictObject({
       ticketNo: z
@@ -293,7 +311,7 @@ export const HotlineTicketBody = lazySchema(() =>
 );
 
 /** The 12345 platform's callback result for one of its tickets (POST /v1/integrations/hotline/callbacks). */
-export const HotlineCallbackBody = lazySchema(() =>
+export const HotlineCallbackBody = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     ticketNo: z
       .string()
@@ -318,7 +336,7 @@ export const HotlineCallbackBody = lazySchema(() =>
   }),
 );
 
-const eventId = lazySchema(() =>
+const eventId = /* @__PURE__ */ lazySchema(() =>
   z
     .string()
     .check(
@@ -328,7 +346,7 @@ const eventId = lazySchema(() =>
 );
 
 /** An event a department system pushes (POST /v1/integrations/{system}/events), signed. */
-export const DepartmentEventBody = lazySchema(() =>
+export const DepartmentEventBody = /* @__PURE__ */ lazySchema(() =>
   z.discriminatedUnion('type', [
     z.strictObject({
       type: z.literal('report'),
@@ -363,14 +381,14 @@ export const DepartmentEventBody = lazySchema(() =>
   ]),
 );
 
-export const SystemName = lazySchema(() =>
+export const SystemName = /* @__PURE__ */ lazySchema(() =>
   z
     .string()
     .check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, 'a department id of the district, e.g. urban-management')),
 );
 
 /** A webhook subscription (POST /v1/subscriptions): whose cases, which events, where to. */
-export const SubscriptionBody = lazySchema(() =>
+export const SubscriptionBody = /* @__PURE__ */ lazySchema(() =>
   z
     .strictObject({
       name: text(80).check(z.describe('Who receives, e.g. "城管执法系统"')),
@@ -415,11 +433,11 @@ export const SubscriptionBody = lazySchema(() =>
     ),
 );
 
-export const SubscriptionId = lazySchema(() =>
+export const SubscriptionId = /* @__PURE__ */ lazySchema(() =>
   z.string().check(z.regex(KEY_ID_PATTERN, 'a subscription id as returned by POST /v1/subscriptions')),
 );
 
-export const DeliveriesQuery = lazySchema(() =>
+export const DeliveriesQuery = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 50),
     cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
@@ -427,7 +445,7 @@ export const DeliveriesQuery = lazySchema(() =>
 );
 
 /** POST /v1/cases/{id}/attachments: what the device is about to upload. */
-export const AttachmentRequestBody = lazySchema(() =>
+export const AttachmentRequestBody = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     kind: z.enum(['photo', 'video', 'document']),
     contentType: z

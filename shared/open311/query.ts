@@ -36,7 +36,7 @@ const commaList = <T>(item: z.ZodMiniType<T, string>) =>
   );
 
 /** Built on the first GET of requests, not at every cold start of the Open311 function. */
-const RequestsQuery = lazySchema(() =>
+const RequestsQuery = /* @__PURE__ */ lazySchema(() =>
   z.object({
     jurisdiction_id: optional(z.string()),
     service_request_id: commaList(z.string().check(z.maxLength(64))),

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundleFunctions } from '../../bench/bundle-sizes';
 import { FUNCTIONS } from '../../shared/runtime/functions';
@@ -30,4 +31,28 @@ describe('function bundle sizes', () => {
     );
     expect(withSchema.map((b) => b.name)).toEqual([]);
   }, 180_000);
+});
+
+describe('request schemas', () => {
+  /** Every TypeScript file under `dir`, recursively. */
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory()
+        ? sources(join(dir, entry.name))
+        : entry.name.endsWith('.ts')
+          ? [join(dir, entry.name)]
+          : [],
+    );
+
+  it('are built by calls marked pure, so a bundle leaves out the schemas its function never reads', () => {
+    const unmarked = sources('shared').flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line, i) => ({ line, at: `${file}:${i + 1}` }))
+        .filter(({ line }) => /\blazySchema\(/.test(line) && !line.includes('/* @__PURE__ */ lazySchema('))
+        .filter(({ line }) => !/^export const lazySchema\b/.test(line))
+        .map(({ at }) => at),
+    );
+    expect(unmarked).toEqual([]);
+  });
 });
