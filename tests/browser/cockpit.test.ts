@@ -214,87 +214,91 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
     await shot(cockpit, 'cockpit-dispatched');
   });
 
-  it('lets the field worker accept, upload a photo that is verified, and resolve on the phone page', async () => {
-    const field = await phone.newPage();
-    watch(field, 'field');
-    await field.goto(`${cloud.info.url}/field.html`);
-    await signInAs(field, `local:field_worker:${category.lead}`);
-    const task = field.locator(`a.task[data-case-id="${caseId}"]`);
-    await task.waitFor({ timeout: LIVE_WITHIN_MS });
-    await shot(field, 'field-tasks');
-    await task.click();
+  it(
+    'lets the field worker accept, upload a photo that is verified, and resolve on the phone page',
+    async () => {
+      const field = await phone.newPage();
+      watch(field, 'field');
+      await field.goto(`${cloud.info.url}/field.html`);
+      await signInAs(field, `local:field_worker:${category.lead}`);
+      const task = field.locator(`a.task[data-case-id="${caseId}"]`);
+      await task.waitFor({ timeout: LIVE_WITHIN_MS });
+      await shot(field, 'field-tasks');
+      await task.click();
 
-    await field.locator('button[data-command=accept]').click();
-    await field.locator('[data-testid=submit-accept]').click();
-    await field
-      .locator('[data-testid=field-status]', { hasText: '处置中' })
-      .waitFor({ timeout: LIVE_WITHIN_MS });
+      await field.locator('button[data-command=accept]').click();
+      await field.locator('[data-testid=submit-accept]').click();
+      await field
+        .locator('[data-testid=field-status]', { hasText: '处置中' })
+        .waitFor({ timeout: LIVE_WITHIN_MS });
 
-    // Photos as the phone's camera writes them: EXIF time now (after dispatch). The first was taken
-    // ~5.5 km away (rejected, the reason in Chinese); the second ~33 m north of the case (verified).
-    const location = centreOf(zone.boundary.coordinates[0] ?? []);
-    const photoAt = async (name: string, lat: number) => {
-      const path = join(dataDir, name);
-      writeFileSync(
-        path,
-        await jpegWithExif({
-          takenAt: new Date().toISOString(),
-          gps: { lat, lng: location.lng },
-          width: 1600,
-          height: 1200,
-        }),
+      // Photos as the phone's camera writes them: EXIF time now (after dispatch). The first was taken
+      // ~5.5 km away (rejected, the reason in Chinese); the second ~33 m north of the case (verified).
+      const location = centreOf(zone.boundary.coordinates[0] ?? []);
+      const photoAt = async (name: string, lat: number) => {
+        const path = join(dataDir, name);
+        writeFileSync(
+          path,
+          await jpegWithExif({
+            takenAt: new Date().toISOString(),
+            gps: { lat, lng: location.lng },
+            width: 1600,
+            height: 1200,
+          }),
+        );
+        return path;
+      };
+      await field.locator('[data-testid=photo-pick]').waitFor();
+      expect(await field.getAttribute('[data-testid=photo-input]', 'capture')).toBe('environment');
+      expect(await field.getAttribute('[data-testid=photo-input]', 'accept')).toBe('image/*');
+
+      await field
+        .locator('[data-testid=photo-input]')
+        .setInputFiles(await photoAt('far.jpg', location.lat + 0.05));
+      const rejected = field.locator('[data-testid=photo-list] li.photo[data-status=rejected]');
+      await rejected.waitFor({ timeout: VERIFIED_WITHIN_MS });
+      expect(await rejected.locator('[data-testid=photo-verdict]').textContent()).toBe('未通过核验');
+      expect(await rejected.locator('[data-testid=photo-reason]').textContent()).toBe('拍摄地点距案发点过远');
+      expect(await rejected.locator('img').count()).toBe(0);
+      const rejectedStep = field.locator('[data-testid=timeline] li[data-action=evidence-rejected]');
+      await rejectedStep.waitFor({ timeout: LIVE_WITHIN_MS });
+      expect(await rejectedStep.textContent()).toContain('证据核验');
+      expect(await rejectedStep.textContent()).toContain('拍摄地点距案发点过远');
+
+      const uploaded = performance.now();
+      await field
+        .locator('[data-testid=photo-input]')
+        .setInputFiles(await photoAt('after.jpg', location.lat + 0.0003));
+      const photo = field.locator('[data-testid=photo-list] li.photo[data-status=verified]');
+      await photo.waitFor({ timeout: VERIFIED_WITHIN_MS });
+      timings.photoToVerifiedMs = Math.round(performance.now() - uploaded);
+      await field.waitForFunction(
+        "[...document.querySelectorAll('[data-testid=photo-thumb]')].some((img) => img.complete && img.naturalWidth > 0)",
+        undefined,
+        { timeout: LIVE_WITHIN_MS },
       );
-      return path;
-    };
-    await field.locator('[data-testid=photo-pick]').waitFor();
-    expect(await field.getAttribute('[data-testid=photo-input]', 'capture')).toBe('environment');
-    expect(await field.getAttribute('[data-testid=photo-input]', 'accept')).toBe('image/*');
+      const photoText = (await photo.textContent()) ?? '';
+      expect(photoText).toContain('已核验');
+      expect(photoText).toMatch(/距案发点 3\d 米/);
+      expect(photoText).toContain('派遣后拍摄');
+      expect(await field.locator('[data-testid=photo-list] li.photo').count()).toBe(2);
+      await shot(field, 'field-photo');
 
-    await field
-      .locator('[data-testid=photo-input]')
-      .setInputFiles(await photoAt('far.jpg', location.lat + 0.05));
-    const rejected = field.locator('[data-testid=photo-list] li.photo[data-status=rejected]');
-    await rejected.waitFor({ timeout: VERIFIED_WITHIN_MS });
-    expect(await rejected.locator('[data-testid=photo-verdict]').textContent()).toBe('未通过核验');
-    expect(await rejected.locator('[data-testid=photo-reason]').textContent()).toBe('拍摄地点距案发点过远');
-    expect(await rejected.locator('img').count()).toBe(0);
-    const rejectedStep = field.locator('[data-testid=timeline] li[data-action=evidence-rejected]');
-    await rejectedStep.waitFor({ timeout: LIVE_WITHIN_MS });
-    expect(await rejectedStep.textContent()).toContain('证据核验');
-    expect(await rejectedStep.textContent()).toContain('拍摄地点距案发点过远');
-
-    const uploaded = performance.now();
-    await field
-      .locator('[data-testid=photo-input]')
-      .setInputFiles(await photoAt('after.jpg', location.lat + 0.0003));
-    const photo = field.locator('[data-testid=photo-list] li.photo[data-status=verified]');
-    await photo.waitFor({ timeout: VERIFIED_WITHIN_MS });
-    timings.photoToVerifiedMs = Math.round(performance.now() - uploaded);
-    await field.waitForFunction(
-      "[...document.querySelectorAll('[data-testid=photo-thumb]')].some((img) => img.complete && img.naturalWidth > 0)",
-      undefined,
-      { timeout: LIVE_WITHIN_MS },
-    );
-    const photoText = (await photo.textContent()) ?? '';
-    expect(photoText).toContain('已核验');
-    expect(photoText).toMatch(/距案发点 3\d 米/);
-    expect(photoText).toContain('派遣后拍摄');
-    expect(await field.locator('[data-testid=photo-list] li.photo').count()).toBe(2);
-    await shot(field, 'field-photo');
-
-    await field.locator('button[data-command=resolve]').click();
-    await field
-      .locator('form[data-command=resolve] textarea[name=result]')
-      .fill('已到场处置完毕，现场恢复正常');
-    await field.locator('[data-testid=submit-resolve]').click();
-    await field
-      .locator('[data-testid=field-status]', { hasText: '待核查' })
-      .waitFor({ timeout: ANSWERED_WITHIN_MS });
-    await shot(field, 'field-resolved');
-    await field.close();
-    // Its own waits allow two photo checks (VERIFIED_WITHIN_MS each) and an answer: the test's
-    // budget must hold them, or a loaded machine fails it before any of its waits has.
-  }, 2 * VERIFIED_WITHIN_MS + ANSWERED_WITHIN_MS + 30_000);
+      await field.locator('button[data-command=resolve]').click();
+      await field
+        .locator('form[data-command=resolve] textarea[name=result]')
+        .fill('已到场处置完毕，现场恢复正常');
+      await field.locator('[data-testid=submit-resolve]').click();
+      await field
+        .locator('[data-testid=field-status]', { hasText: '待核查' })
+        .waitFor({ timeout: ANSWERED_WITHIN_MS });
+      await shot(field, 'field-resolved');
+      await field.close();
+      // Its own waits allow two photo checks (VERIFIED_WITHIN_MS each) and an answer: the test's
+      // budget must hold them, or a loaded machine fails it before any of its waits has.
+    },
+    2 * VERIFIED_WITHIN_MS + ANSWERED_WITHIN_MS + 30_000,
+  );
 
   it('follows the field work live in the open panel, then verifies and closes the case', async () => {
     const panel = cockpit.locator('[data-testid=case-panel]');
