@@ -153,9 +153,9 @@ const runOnce = async (pollers: number, radius: number) => {
     const headers = { authorization: `Bearer ${token}` };
     const stats = async () =>
       ((await (await fetch(`${url}/local/stats`)).json()) as { dynamodb: Record<string, number> }).dynamodb;
-    const pids = [cloud.info.pid, cloud.info.dynamodbPid];
-    const cpu = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
-    const cloudCpu = () => cpuSeconds(cloud?.info.pid ?? 0);
+    const { pid: cloudPid, dynamodbPid } = cloud.info;
+    const cloudCpu = () => cpuSeconds(cloudPid);
+    const cpu = () => cloudCpu() + cpuSeconds(dynamodbPid);
 
     // The same reports for every consumer count: the runs differ only in what they measure.
     seed = SEED;

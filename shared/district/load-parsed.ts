@@ -5,10 +5,11 @@ import type { DistrictConfig } from './schema';
 export { DistrictConfigError, type DistrictProblem } from './problems';
 
 /**
- * What a function bundle has in place of `./load` (infra/stack/bundling.ts swaps it in): CDK
- * bundles the district in its parsed form, validated at synth, so in Lambda the schema never runs,
- * and leaving it out of the bundle spares every cold start from compiling it. A file in any other
- * form is refused by name rather than trusted unchecked.
+ * What a function bundle has in place of `./load`: `#district-loader` (package.json `imports`)
+ * resolves here under the condition infra/stack/bundling.ts builds with. CDK bundles the district
+ * in its parsed form, validated at synth, so in Lambda the schema never runs, and leaving it out of
+ * the bundle spares every cold start from compiling it. A file in any other form is refused by name
+ * rather than trusted unchecked.
  */
 export const loadDistrict = (file: string): DistrictConfig => {
   const document = readJson(file);
