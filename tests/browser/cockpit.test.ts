@@ -220,7 +220,8 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
       const field = await phone.newPage();
       watch(field, 'field');
       await field.goto(`${cloud.info.url}/field.html`);
-      await signInAs(field, `local:field_worker:${category.lead}`);
+      const worker = user(`local:field_worker:${category.lead}`);
+      await signInAs(field, worker.sub);
       const task = field.locator(`a.task[data-case-id="${caseId}"]`);
       await task.waitFor({ timeout: LIVE_WITHIN_MS });
       await shot(field, 'field-tasks');
@@ -288,6 +289,26 @@ describe.skipIf(skip)('cockpit and field page in Chromium', () => {
       await field
         .locator('form[data-command=resolve] textarea[name=result]')
         .fill('已到场处置完毕，现场恢复正常');
+      // The case changes under the open form (a colleague's note): the poll brings the newer
+      // version, and the form comes back with the words in it, acting on that version.
+      const current = (await (
+        await fetch(`${cloud.info.url}/v1/cases/${caseId}`, {
+          headers: { authorization: `Bearer ${worker.token}` },
+        })
+      ).json()) as { version: number };
+      const noted = await fetch(`${cloud.info.url}/v1/cases/${caseId}/progress`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${worker.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ note: '同事补充：现场已拍照', expectedVersion: current.version }),
+      });
+      expect(noted.status).toBe(200);
+      await field
+        .locator('[data-testid=timeline] li[data-action=progress]')
+        .last()
+        .waitFor({ timeout: LIVE_WITHIN_MS });
+      expect(await field.locator('form[data-command=resolve] textarea[name=result]').inputValue()).toBe(
+        '已到场处置完毕，现场恢复正常',
+      );
       await field.locator('[data-testid=submit-resolve]').click();
       await field
         .locator('[data-testid=field-status]', { hasText: '待核查' })

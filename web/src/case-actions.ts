@@ -188,6 +188,51 @@ const describeError = (error: unknown): string => {
   return t('failed', { detail: (error as Error).message });
 };
 
+/** An action form open on screen: its command and what has been written or chosen in it. */
+export interface OpenForm {
+  command: string;
+  fields: { name: string; value: string; checked?: boolean }[];
+}
+
+type NamedField = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+const isChoice = (field: NamedField): field is HTMLInputElement =>
+  field instanceof HTMLInputElement && (field.type === 'radio' || field.type === 'checkbox');
+
+/** The action form open under `root`, if any (see `reopenForm`). */
+export const openFormIn = (root: ParentNode): OpenForm | undefined => {
+  const form = root.querySelector<HTMLFormElement>('form.action-form');
+  const command = form?.dataset.command;
+  if (!form || !command) return undefined;
+  const fields = [...form.querySelectorAll<NamedField>('[name]')].map((field) => ({
+    name: field.name,
+    value: field.value,
+    ...(isChoice(field) && { checked: field.checked }),
+  }));
+  return { command, fields };
+};
+
+/**
+ * Opens `open`'s form again under `root` (re-rendered for a newer version of the case), with what
+ * was in it: a change that arrives while someone writes (a photo's check, a colleague's note) must
+ * not throw their words away. The form then acts on the newer version. A command the new state no
+ * longer offers is not reopened: the case on screen shows why.
+ */
+export const reopenForm = (root: ParentNode, open: OpenForm): void => {
+  const button = root.querySelector<HTMLButtonElement>(
+    `.action-buttons button[data-command="${CSS.escape(open.command)}"]`,
+  );
+  if (!button) return;
+  button.click();
+  const form = root.querySelector<HTMLFormElement>('form.action-form');
+  for (const saved of open.fields) {
+    for (const field of form?.querySelectorAll<NamedField>(`[name="${CSS.escape(saved.name)}"]`) ?? []) {
+      if (isChoice(field))
+        field.checked = field.value === saved.value ? (saved.checked ?? false) : field.checked;
+      else field.value = saved.value;
+    }
+  }
+};
+
 /** The buttons for what this user may do now; each opens its form in `formHost`. */
 export const renderActions = (c: CaseView, options: ActionsOptions): HTMLElement => {
   const { api, user, district } = options;

@@ -4,7 +4,7 @@
  */
 import { type CaseView, createApi, type DistrictConfig, NetworkError } from '../api';
 import { authProvider } from '../auth';
-import { renderActions } from '../case-actions';
+import { openFormIn, renderActions, reopenForm } from '../case-actions';
 import { byId, h } from '../dom';
 import { formatDateTime, formatDuration, labelled, lang, setLang, setTimeZone, t, tOf } from '../i18n';
 import { startPolling } from '../live';
@@ -306,8 +306,13 @@ const main = async () => {
   });
   position = positionWatch.state();
 
-  const renderDetail = (c: CaseView) => {
+  /**
+   * `keepForm`: the case changed under the worker (the poller saw a newer version), so a form they
+   * have open comes back with what they wrote in it. After their own command it does not.
+   */
+  const renderDetail = (c: CaseView, keepForm = false) => {
     if (body.querySelector('.action-form') && c.version === renderedVersion) return;
+    const open = keepForm ? openFormIn(body) : undefined;
     renderedVersion = c.version;
     body.replaceChildren(
       h('a', { class: 'back', href: '#' }, `‹ ${t('fieldBack')}`),
@@ -373,6 +378,7 @@ const main = async () => {
         h('section', {}, h('h3', {}, t('caseTimeline')), renderTimeline(c.timeline, names)),
       ),
     );
+    if (open) reopenForm(body, open);
   };
 
   const route = async () => {
@@ -488,7 +494,7 @@ const main = async () => {
         const next = await api.get(detail.id);
         if (next.version !== detail.version && caseIdInHash() === next.id) {
           detail = next;
-          renderDetail(next);
+          renderDetail(next, true);
         }
       } else if (!caseIdInHash() && !reportInHash()) renderList();
       document.body.dataset.updatedAt = new Date().toISOString();
