@@ -12,17 +12,33 @@ export interface DedupClaim {
   seq: number;
   /** Cases registered through this claim lately (the window the geo index may not show yet). */
   recent: { caseId: string; at: string; lat: number; lng: number }[];
+  /**
+   * The geo cells of this claim's own area where cases were registered within the dedup window:
+   * cell → the newest such case's `reportedAt`. A cell not listed holds no registered case of the
+   * window, so the router need not read it (see `registeredCellsSince`).
+   */
+  registeredCells: Record<string, string>;
 }
 
 export interface DedupClaims {
   read(key: string): Promise<DedupClaim>;
-  /** Records the case if nobody advanced the claim since it was read; false when someone did. */
+  /**
+   * Records the cases if nobody advanced the claim since it was read; false when someone did.
+   * `registeredCells` replaces the claim's (kept as read when absent).
+   */
   advance(
     claim: DedupClaim,
     registered: Pick<Case, 'id' | 'location'>[],
     now: string,
     keepSince: string,
+    registeredCells?: Record<string, string>,
   ): Promise<boolean>;
+  /**
+   * Since when every claim's `registeredCells` lists every registration: the beginning ('') for a
+   * table whose first registration came after claims began to keep them, else the moment they did.
+   * Fixed once known; `now` is that moment if it is first asked now.
+   */
+  registeredCellsSince(now: string): Promise<string>;
 }
 
 export interface RoutingRequest {

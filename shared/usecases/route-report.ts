@@ -10,7 +10,7 @@ import {
   VersionConflictError,
 } from '../domain/errors';
 import { distanceMetres } from '../domain/geo';
-import { cellsWithin } from '../domain/geohash';
+import { cellsWithin, GEO_CELL_PRECISION, geohash } from '../domain/geohash';
 import { flagPossibleDuplicates, type MergeContext } from '../domain/merge';
 import { recordRepeat, repeatLinkTo } from '../domain/repeat';
 import { routeReport } from '../domain/routing';
@@ -89,8 +89,29 @@ type RouterContext = { actor: typeof SYSTEM_ROUTER; now: string; correlationId: 
 const radiusOf = (deps: RouteReportDeps, report: Case) =>
   radiusFor(deps.district.config.dedup, deps.district, report.category);
 
+const claimKeyOf = (areaCell: string) => `AREA#${areaCell}`;
+
 const claimKeysOf = (deps: RouteReportDeps, report: Case) =>
-  cellsWithin(report.location, radiusOf(deps, report), CLAIM_PRECISION).map((cell) => `AREA#${cell}`);
+  cellsWithin(report.location, radiusOf(deps, report), CLAIM_PRECISION).map(claimKeyOf);
+
+/** The claim of the area a geo cell lies in: geohash cells nest, so the area's cell is a prefix. */
+const claimKeyOfCell = (cell: string) => claimKeyOf(cell.slice(0, CLAIM_PRECISION));
+
+/**
+ * A claim's registered cells once `listed` register through it: the cells of its own area they lie
+ * in, each with its newest `reportedAt`, and none older than the dedup window (`since`). A
+ * registration near the border is listed by the neighbouring area's claim too, but its cell belongs
+ * to its own area's claim only: that is the claim the router reads for the cell.
+ */
+const registeredCellsAfter = (claim: DedupClaim, listed: Case[], since: string): Record<string, string> => {
+  const cells = Object.fromEntries(Object.entries(claim.registeredCells).filter(([, at]) => at >= since));
+  for (const registered of listed) {
+    const cell = geohash(registered.location, GEO_CELL_PRECISION);
+    if (claimKeyOfCell(cell) !== claim.key) continue;
+    if ((cells[cell] ?? '') < registered.reportedAt) cells[cell] = registered.reportedAt;
+  }
+  return cells;
+};
 
 /**
  * The closed case a registered report repeats gains its link (idempotent: a redelivery repeats it).
@@ -175,17 +196,34 @@ type Decision =
   | { kind: 'merge'; stored: StoredCase; target: DedupCandidate; score: number; distance: number }
   | { kind: 'register'; stored: StoredCase; next: Case; claimKeys: string[] };
 
-/** One area's batch, read once: the claims of every cell its reports' radii touch, and their candidates. */
+/** The start of the dedup window: older cases are no report's candidates. */
+const windowStart = (deps: RouteReportDeps, now: string) =>
+  isoMinus(now, deps.district.config.dedup.windowHours * 3_600_000);
+
+/**
+ * One area's batch, read once: the claims of every cell its reports' radii touch, and their
+ * candidates. The claims first: they say which cells hold registered cases, and only those are
+ * read from the geo index (most cells of a district hold none, and each was a query). A
+ * registration the geo index doesn't show yet claimed before the claim was read (so it is listed
+ * there, cell and case) or after it (so taking the claim fails, see `takeClaims`).
+ */
 const readArea = async (deps: RouteReportDeps, open: StoredCase[], now: string) => {
   const claimKeys = [...new Set(open.flatMap((s) => claimKeysOf(deps, s.case)))].sort();
-  const since = isoMinus(now, deps.district.config.dedup.windowHours * 3_600_000);
-  const cells = [...new Set(open.flatMap((s) => cellsWithin(s.case.location, radiusOf(deps, s.case))))];
-  // Both at once: a registration the geo index doesn't show yet claimed before the claim was read
-  // (so it is listed there) or after it (so taking the claim fails, see `takeClaims`).
-  const [claims, found] = await Promise.all([
+  const since = windowStart(deps, now);
+  const [claims, listedSince] = await Promise.all([
     Promise.all(claimKeys.map((key) => deps.claims.read(key))),
-    deps.store.findInCells(cells, since),
+    deps.claims.registeredCellsSince(now),
   ]);
+  const claimOf = new Map(claims.map((claim) => [claim.key, claim]));
+  // Until the claims have listed a whole window of registrations, every cell is read.
+  const listsComplete = listedSince <= since;
+  const cells = [
+    ...new Set(open.flatMap((s) => cellsWithin(s.case.location, radiusOf(deps, s.case)))),
+  ].filter((cell) => {
+    const claim = claimOf.get(claimKeyOfCell(cell));
+    return !listsComplete || !claim || (claim.registeredCells[cell] ?? '') >= since;
+  });
+  const found = await deps.store.findInCells(cells, since);
   const ours = new Set(open.map((s) => s.case.id));
   const near = (point: { lat: number; lng: number }) =>
     open.some((s) => distanceMetres(point, s.case.location) <= radiusOf(deps, s.case));
@@ -263,6 +301,7 @@ const takeClaims = async (
   registrations: Extract<Decision, { kind: 'register' }>[],
   now: string,
 ): Promise<boolean> => {
+  const since = windowStart(deps, now);
   const ours = new Set(registrations.map((d) => d.next.id));
   const matters = (point: { lat: number; lng: number; caseId: string }) =>
     !ours.has(point.caseId) &&
@@ -272,7 +311,8 @@ const takeClaims = async (
     if (listed.length === 0) continue;
     let claim = read;
     for (let refresh = 0; ; refresh++) {
-      if (await deps.claims.advance(claim, listed, now, isoMinus(now, CLAIM_MEMORY_MS))) break;
+      const cells = registeredCellsAfter(claim, listed, since);
+      if (await deps.claims.advance(claim, listed, now, isoMinus(now, CLAIM_MEMORY_MS), cells)) break;
       if (refresh === MAX_CLAIM_REFRESHES) return false;
       const seen = new Set(claim.recent.map((r) => r.caseId));
       claim = await deps.claims.read(read.key);

@@ -70,13 +70,14 @@ const racedDeps = (other: { caseId: string; correlationId: string }) => {
   });
   const racingClaims: DedupClaims = {
     read: (key) => claims.read(key),
-    advance: async (claim, registered, now, keepSince) => {
+    registeredCellsSince: (now) => claims.registeredCellsSince(now),
+    advance: async (claim, registered, now, keepSince, registeredCells) => {
       if (!raced) {
         raced = true;
         const neighbour = await routeReports(base, [other]);
         expect(neighbour.get(other.caseId)).toBe('routed');
       }
-      return claims.advance(claim, registered, now, keepSince);
+      return claims.advance(claim, registered, now, keepSince, registeredCells);
     },
   };
   return { deps: { ...base, store: countingStore, claims: racingClaims }, looks };

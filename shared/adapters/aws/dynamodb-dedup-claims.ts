@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Case } from '../../domain/case';
 import type { DedupClaim, DedupClaims } from '../../ports';
+import { INDEXES } from './table-design';
 
 export interface DynamoDedupClaimsOptions {
   client: DynamoDBDocumentClient;
@@ -10,11 +11,18 @@ export interface DynamoDedupClaimsOptions {
 
 const claimKey = (key: string) => ({ pk: `DEDUP#${key}`, sk: 'CLAIM' });
 
+/** The table's one record of when the claims began to keep their registered cells. */
+const REGISTERED_CELLS_KEY = { pk: 'DEDUP#REGISTERED-CELLS', sk: 'SINCE' };
+
 /**
- * The dedup claim item: a sequence number and the cases registered through it lately. A router
- * advances it once per batch, listing every report of the batch it is about to register.
+ * The dedup claim item: a sequence number, the cases registered through it lately and the cells of
+ * its area that hold registered cases. A router advances it once per batch, listing every report of
+ * the batch it is about to register.
  */
 export class DynamoDedupClaims implements DedupClaims {
+  /** Fixed once written: read (or worked out) once per process. */
+  private registeredCellsSinceValue: string | undefined;
+
   constructor(private readonly options: DynamoDedupClaimsOptions) {}
 
   async read(key: string): Promise<DedupClaim> {
@@ -25,6 +33,10 @@ export class DynamoDedupClaims implements DedupClaims {
       key,
       seq: typeof Item?.seq === 'number' ? Item.seq : 0,
       recent: Array.isArray(Item?.recent) ? (Item.recent as DedupClaim['recent']) : [],
+      registeredCells:
+        Item?.registeredCells && typeof Item.registeredCells === 'object'
+          ? (Item.registeredCells as Record<string, string>)
+          : {},
     };
   }
 
@@ -33,6 +45,7 @@ export class DynamoDedupClaims implements DedupClaims {
     registered: Pick<Case, 'id' | 'location'>[],
     now: string,
     keepSince: string,
+    registeredCells: Record<string, string> = claim.registeredCells,
   ): Promise<boolean> {
     const ids = new Set(registered.map((r) => r.id));
     const recent = [
@@ -48,7 +61,13 @@ export class DynamoDedupClaims implements DedupClaims {
       await this.options.client.send(
         new PutCommand({
           TableName: this.options.tableName,
-          Item: { ...claimKey(claim.key), entity: 'dedup-claim', seq: claim.seq + 1, recent },
+          Item: {
+            ...claimKey(claim.key),
+            entity: 'dedup-claim',
+            seq: claim.seq + 1,
+            recent,
+            registeredCells,
+          },
           ConditionExpression: claim.seq === 0 ? 'attribute_not_exists(pk)' : 'seq = :seen',
           ...(claim.seq !== 0 && { ExpressionAttributeValues: { ':seen': claim.seq } }),
         }),
@@ -58,5 +77,61 @@ export class DynamoDedupClaims implements DedupClaims {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /**
+   * Read from the table's record; the first router to ask writes it. A table that holds no routed
+   * case yet has had every registration since its beginning listed (''); a table that does was
+   * routed by a version that kept no cells, so the lists are complete from `now` on. Two routers
+   * asking at once write the same answer; the conditional write keeps the first.
+   */
+  async registeredCellsSince(now: string): Promise<string> {
+    if (this.registeredCellsSinceValue !== undefined) return this.registeredCellsSinceValue;
+    const { client, tableName } = this.options;
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: REGISTERED_CELLS_KEY, ConsistentRead: true }),
+    );
+    if (typeof Item?.since === 'string') {
+      this.registeredCellsSinceValue = Item.since;
+      return Item.since;
+    }
+    const since = (await this.anyRoutedCase()) ? now : '';
+    try {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...REGISTERED_CELLS_KEY, entity: 'registered-cells-since', since },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      this.registeredCellsSinceValue = since;
+      return since;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return this.registeredCellsSince(now);
+    }
+  }
+
+  /** Whether any case has left `reported`, oldest first: on a table in use, the first page says so. */
+  private async anyRoutedCase(): Promise<boolean> {
+    const index = INDEXES.all;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.options.client.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :cases',
+          FilterExpression: '#status <> :reported',
+          ExpressionAttributeNames: { '#pk': index.partitionKey, '#status': 'status', '#id': 'id' },
+          ExpressionAttributeValues: { ':cases': 'CASES', ':reported': 'reported' },
+          ProjectionExpression: '#id',
+          ...(startKey && { ExclusiveStartKey: startKey }),
+        }),
+      );
+      if ((page.Items ?? []).length > 0) return true;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return false;
   }
 }
