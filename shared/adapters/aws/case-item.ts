@@ -60,9 +60,14 @@ export const toItem = (c: Case, intake?: IntakeFingerprint): Record<string, unkn
     ...(due && { nextDueAt: due, gsi5pk: 'DUE', gsi5sk: `${due}#${c.id}` }),
     gsi6pk: `SUBMITTER#${c.submittedBy.subject}`,
     gsi6sk: newestFirst,
-    // Merged and cancelled cases are no one's duplicate target: out of the cell index.
+    // The cell index holds the router's candidates only. Merged and cancelled cases are no one's
+    // duplicate target, and a report still waiting for its router is not a case yet: the router
+    // finds another router's report in flight through the area claim, never here. Kept out, a
+    // burst's queue of unrouted reports costs neither an index write at intake nor a read in every
+    // look at its neighbourhood.
     ...(c.status !== 'merged' &&
-      c.status !== 'cancelled' && { gsi7pk: `CELL#${geohash(c.location)}`, gsi7sk: newestFirst }),
+      c.status !== 'cancelled' &&
+      c.status !== 'reported' && { gsi7pk: `CELL#${geohash(c.location)}`, gsi7sk: newestFirst }),
     ...(c.possibleDuplicates?.length && c.status !== 'merged' && { gsi8pk: 'REVIEW', gsi8sk: newestFirst }),
     ...(c.premisesId && { gsi9pk: `PREMISES#${c.premisesId}`, gsi9sk: `${c.reportedAt}#CASE#${c.id}` }),
     gsi10pk: 'CHANGES',
