@@ -31,7 +31,7 @@ export const INDEXES = {
   byDue: { name: 'gsi5-due', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
   /** A reporter's own reports, newest first (their list scope). */
   bySubmitter: { name: 'gsi6-submitter', partitionKey: 'gsi6pk', sortKey: 'gsi6sk' },
-  /** Dedup candidates: live cases by geohash cell (CELL#, precision 7), newest first; cameras by cell (CAMCELL#, precision 6). */
+  /** Dedup candidates: routed, live cases by geohash cell (CELL#, precision 7), newest first; cameras by cell (CAMCELL#, precision 6). */
   byCell: { name: 'gsi7-cell', partitionKey: 'gsi7pk', sortKey: 'gsi7sk' },
   /** Work queues: possible duplicates waiting for review (REVIEW), joint visits by status (VISITS#…). */
   byQueue: { name: 'gsi8-queue', partitionKey: 'gsi8pk', sortKey: 'gsi8sk' },
