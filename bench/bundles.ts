@@ -23,7 +23,7 @@ import { recordFigures } from './report';
 
 const { values: args } = parseArgs({
   options: {
-    runs: { type: 'string', default: '7' },
+    runs: { type: 'string', default: '15' },
     sdk: { type: 'string', default: 'bundled' },
     traced: { type: 'boolean', default: false },
   },
