@@ -7,6 +7,7 @@ import type { CaseStore, DedupClaims } from '../../shared/ports';
 import { type RouteReportDeps, routeReports } from '../../shared/usecases/route-report';
 import { casesHarness, insideZone, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
+import { east, householdWorkshopReporter, pairInOneArea } from '../support/routing-areas';
 
 /**
  * The guard at a routing area's border: a claim another area's router moved between this router's
@@ -15,42 +16,17 @@ import { type Emulators, startEmulators } from '../support/emulators';
  */
 let emulators: Emulators;
 let api: ReturnType<typeof casesHarness>;
+let reportAt: ReturnType<typeof householdWorkshopReporter>;
 
 beforeAll(async () => {
   emulators = await startEmulators();
   api = casesHarness(emulators);
+  reportAt = householdWorkshopReporter(api);
 });
 
 afterAll(async () => {
   await emulators.stop();
 });
-
-const east = (point: { lat: number; lng: number }, metres: number) => ({
-  lat: point.lat,
-  lng: point.lng + metres / (111_195 * Math.cos((point.lat * Math.PI) / 180)),
-});
-
-/** Two points of one routing area (so they share its claim), `metres` apart. */
-const pairInOneArea = (zone: string, metres: number) => {
-  const start = insideZone(sandun.zone(zone)!);
-  for (let shift = 0; shift < 3_000; shift += 100) {
-    const a = east(start, -shift);
-    const b = east(a, metres);
-    if (routingAreaOf(a) === routingAreaOf(b)) return { a, b };
-  }
-  throw new Error(`no routing area of ${zone} holds two points ${metres} m apart`);
-};
-
-const reportAt = async (point: { lat: number; lng: number }, description: string) => {
-  const reply = await api.report({
-    source: 'hotline',
-    category: 'event.household-workshop',
-    description,
-    location: { ...point, crs: 'wgs84' },
-  });
-  expect(reply.status).toBe(202);
-  return { caseId: reply.body.id as string, correlationId: `corr-${reply.body.id}` };
-};
 
 /**
  * The router's deps, with a neighbour that routes `other` through the same claim just before this

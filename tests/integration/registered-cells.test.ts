@@ -9,6 +9,7 @@ import type { CaseStore, DedupClaims } from '../../shared/ports';
 import { type RouteReportDeps, routeReports } from '../../shared/usecases/route-report';
 import { casesHarness, insideZone, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
+import { east, householdWorkshopReporter, pairInOneArea } from '../support/routing-areas';
 
 /**
  * The claims list the cells of their area that hold registered cases, so that the router reads only
@@ -18,33 +19,19 @@ import { type Emulators, startEmulators } from '../support/emulators';
  */
 let emulators: Emulators;
 let api: ReturnType<typeof casesHarness>;
+let reportAt: ReturnType<typeof householdWorkshopReporter>;
 let claims: DynamoDedupClaims;
 
 beforeAll(async () => {
   emulators = await startEmulators();
   api = casesHarness(emulators);
+  reportAt = householdWorkshopReporter(api);
   claims = new DynamoDedupClaims({ client: emulators.documents, tableName: emulators.tableName });
 });
 
 afterAll(async () => {
   await emulators.stop();
 });
-
-const east = (point: { lat: number; lng: number }, metres: number) => ({
-  lat: point.lat,
-  lng: point.lng + metres / (111_195 * Math.cos((point.lat * Math.PI) / 180)),
-});
-
-const reportAt = async (point: { lat: number; lng: number }, description: string) => {
-  const reply = await api.report({
-    source: 'hotline',
-    category: 'event.household-workshop',
-    description,
-    location: { ...point, crs: 'wgs84' },
-  });
-  expect(reply.status).toBe(202);
-  return { caseId: reply.body.id as string, correlationId: `corr-${reply.body.id}` };
-};
 
 /** The router's deps on the test table, recording the cells each look at the geo index read. */
 const countingDeps = (routerClaims: DedupClaims = claims) => {
@@ -63,17 +50,6 @@ const countingDeps = (routerClaims: DedupClaims = claims) => {
     clock: api.clock,
   };
   return { deps, reads };
-};
-
-/** Two points of one routing area, `metres` apart. */
-const pairInOneArea = (zone: string, metres: number) => {
-  const start = insideZone(sandun.zone(zone)!);
-  for (let shift = 0; shift < 3_000; shift += 100) {
-    const a = east(start, -shift);
-    const b = east(a, metres);
-    if (routingAreaOf(a) === routingAreaOf(b)) return { a, b };
-  }
-  throw new Error(`no routing area of ${zone} holds two points ${metres} m apart`);
 };
 
 describe('on a table whose every registration went through the claims', () => {
@@ -128,6 +104,19 @@ describe('on a table whose every registration went through the claims', () => {
   });
 });
 
+/** A table of its own holding one case item (only what the marker's check reads of it). */
+const tableHolding = async (c: { id: string; status: string; reportedAt: string }) => {
+  const tableName = `xietong-test-${c.id}-${c.status}`;
+  await ensureTable(emulators.dynamodb, tableName);
+  await emulators.documents.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: { pk: `CASE#${c.id}`, sk: 'CASE', gsi1pk: 'CASES', gsi1sk: `${c.reportedAt}#${c.id}`, ...c },
+    }),
+  );
+  return tableName;
+};
+
 describe('on a table routed before the claims listed their cells', () => {
   it('reads every cell within the radius until the lists cover a whole window', async () => {
     const here = insideZone(sandun.zone('old-street')!);
@@ -141,21 +130,7 @@ describe('on a table routed before the claims listed their cells', () => {
   });
 
   it('knows it by a routed case already in the table, and keeps the answer in the table', async () => {
-    const tableName = 'xietong-test-routed-before';
-    await ensureTable(emulators.dynamodb, tableName);
-    await emulators.documents.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: {
-          pk: 'CASE#old',
-          sk: 'CASE',
-          gsi1pk: 'CASES',
-          gsi1sk: '2026-11-01#old',
-          id: 'old',
-          status: 'closed',
-        },
-      }),
-    );
+    const tableName = await tableHolding({ id: 'old', status: 'closed', reportedAt: '2026-11-01' });
     const first = new DynamoDedupClaims({ client: emulators.documents, tableName });
     expect(await first.registeredCellsSince('2026-11-30T02:00:00.000Z')).toBe('2026-11-30T02:00:00.000Z');
     // Another process, later: the answer stands.
@@ -164,21 +139,7 @@ describe('on a table routed before the claims listed their cells', () => {
   });
 
   it('counts a table holding only unrouted reports as new', async () => {
-    const tableName = 'xietong-test-only-reported';
-    await ensureTable(emulators.dynamodb, tableName);
-    await emulators.documents.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: {
-          pk: 'CASE#new',
-          sk: 'CASE',
-          gsi1pk: 'CASES',
-          gsi1sk: '2026-11-30#new',
-          id: 'new',
-          status: 'reported',
-        },
-      }),
-    );
+    const tableName = await tableHolding({ id: 'new', status: 'reported', reportedAt: '2026-11-30' });
     const fresh = new DynamoDedupClaims({ client: emulators.documents, tableName });
     expect(await fresh.registeredCellsSince('2026-11-30T02:00:00.000Z')).toBe('');
   });
