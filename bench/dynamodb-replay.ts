@@ -20,8 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LocalDynamoDb, startDynalite } from '../infra/local/dynamodb';
-import { CANDIDATE_ATTRIBUTES } from '../shared/adapters/aws/dynamodb-case-store';
 import { INDEXES } from '../shared/adapters/aws/table-design';
+import { CANDIDATE_FIELDS } from '../shared/domain/dedup';
 
 const { values } = parseArgs({
   options: {
@@ -74,7 +74,7 @@ const bodyFor = (variant: Variant, request: RecordedRequest) => {
   for (const index of table.GlobalSecondaryIndexes ?? []) {
     if (variant === 'keys-only') index.Projection = { ProjectionType: 'KEYS_ONLY' };
     if (variant === 'cell-include' && index.IndexName === INDEXES.byCell.name) {
-      index.Projection = { ProjectionType: 'INCLUDE', NonKeyAttributes: CANDIDATE_ATTRIBUTES };
+      index.Projection = { ProjectionType: 'INCLUDE', NonKeyAttributes: [...CANDIDATE_FIELDS] };
     }
   }
   return JSON.stringify(table);

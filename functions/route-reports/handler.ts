@@ -9,6 +9,7 @@ import { jointVisitStoreFromEnv, premisesReaderFromEnv } from '../../shared/runt
 import { dedupClaimsFromEnv } from '../../shared/runtime/composition/routing';
 import { triageModelFromEnv } from '../../shared/runtime/composition/triage';
 import { snapshotPlacer } from '../../shared/usecases/camera-snapshots';
+import { CellCandidates } from '../../shared/usecases/cell-candidates';
 import { jointVisitPlanner } from '../../shared/usecases/joint-visits';
 import { makeHandler } from './app';
 
@@ -26,6 +27,8 @@ export const handler = makeHandler({
   clock: systemClock,
   effects: caseEffectsFromEnv(district, systemClock),
   triageModel: triageModelFromEnv(district),
+  // Kept for the life of the container: a hotspot's batches look at the same cells.
+  cells: new CellCandidates(),
   planJointVisit: jointVisitPlanner({
     store,
     visits: jointVisitStoreFromEnv(),

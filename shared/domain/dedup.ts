@@ -27,6 +27,28 @@ type Facts = Pick<
 /** What the duplicate check reads of a case near a new report: its facts and where it stands. */
 export type DedupCandidate = Facts & Pick<Case, 'status' | 'updatedAt' | 'closedAt'>;
 
+/** The fields of a `DedupCandidate` (what an index of candidates projects). */
+export const CANDIDATE_FIELDS = [
+  'id',
+  'status',
+  'category',
+  'location',
+  'reportedAt',
+  'updatedAt',
+  'closedAt',
+  'description',
+  'premisesId',
+  'externalRef',
+  'camera',
+] as const satisfies readonly (keyof DedupCandidate)[];
+
+/** A case as the duplicate check sees it: its candidate fields only. */
+export const toCandidate = (c: Case): DedupCandidate => {
+  const candidate: Record<string, unknown> = {};
+  for (const field of CANDIDATE_FIELDS) if (c[field] !== undefined) candidate[field] = c[field];
+  return candidate as DedupCandidate;
+};
+
 /** Default of the district's `cameraAlerts.mergeWindowMinutes`. */
 const CAMERA_ALERT_MERGE_WINDOW_MINUTES = 60;
 
@@ -183,8 +205,9 @@ const bestFirst = (
 
 /**
  * Scores the candidates (already fetched by the geo index) and decides. `excluded` names cases that
- * refused this report since they were read (closed or merged meanwhile): they are not judged again,
- * so a router's second look can never reach the same refused verdict.
+ * refused this report since they were read (closed or merged meanwhile): they are not offered as
+ * its target again, so a router's second look can never reach the same refused verdict. A case that
+ * refused because it was closed meanwhile may still be the closed case the report repeats.
  */
 export const judgeDuplicates = (
   report: Case,
@@ -194,9 +217,9 @@ export const judgeDuplicates = (
   now: string,
   excluded: ReadonlySet<string> = new Set(),
 ): DuplicateVerdict => {
-  const others = candidates.filter((c) => c.id !== report.id && !excluded.has(c.id));
+  const others = candidates.filter((c) => c.id !== report.id);
   const scored = others
-    .filter(isDuplicateTarget)
+    .filter((c) => isDuplicateTarget(c) && !excluded.has(c.id))
     .map((c) => ({ case: c, score: scoreDuplicate(report, c, district, settings) }))
     .filter((s) => s.score.score >= settings.reviewScore)
     .sort(bestFirst);

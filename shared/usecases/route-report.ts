@@ -18,6 +18,7 @@ import { ROUTING_AREA_PRECISION } from '../domain/routing-area';
 import { autoDispatch, registerReport } from '../domain/workflow';
 import type { CaseStore, Clock, DedupClaim, DedupClaims, RoutingRequest, StoredCase } from '../ports';
 import type { CaseEffects } from './case-effects';
+import type { CellCandidates } from './cell-candidates';
 import { mergeAllInto, mergeInto } from './merge-cases';
 import { saveWithRetry } from './save-with-retry';
 
@@ -41,6 +42,8 @@ export interface RouteReportDeps {
    * (already routed) calls it again.
    */
   placeSnapshot?: (report: Case, correlationId: string) => Promise<void>;
+  /** The process's memory of recently read geo cells; absent: every look reads the index. */
+  cells?: CellCandidates;
 }
 
 export type RouteOutcome = 'routed' | 'merged' | 'already-routed' | 'missing';
@@ -223,7 +226,9 @@ const readArea = async (deps: RouteReportDeps, open: StoredCase[], now: string) 
     const claim = claimOf.get(claimKeyOfCell(cell));
     return !listsComplete || !claim || (claim.registeredCells[cell] ?? '') >= since;
   });
-  const found = await deps.store.findInCells(cells, since);
+  const found = deps.cells
+    ? await deps.cells.read(cells, since, now, (unread, from) => deps.store.findInCells(unread, from))
+    : await deps.store.findInCells(cells, since);
   const ours = new Set(open.map((s) => s.case.id));
   const near = (point: { lat: number; lng: number }) =>
     open.some((s) => distanceMetres(point, s.case.location) <= radiusOf(deps, s.case));
@@ -413,6 +418,7 @@ export const routeReports = async (
         }
       }),
     );
+    deps.cells?.remember(registrations.filter((d) => registered.has(d.stored.case.id)).map((d) => d.next));
 
     // Merges last, so a target registered in this batch exists; one write on each target.
     const merges = decisions.filter((d) => d.kind === 'merge');
@@ -455,6 +461,8 @@ export const routeReports = async (
       } catch (error) {
         // A target that refuses (closed or merged since it was read, or a cycle) will refuse
         // again: left out of the next look. A conflict or a transition is a real change: look again.
+        // Either way the target changed since its cell was read: the next look reads it afresh.
+        deps.cells?.forget(group.map((merge) => merge.target));
         if (error instanceof InvalidInputError && ['target_not_open', 'merge_cycle'].includes(error.rule)) {
           for (const merge of group) refuse(merge.stored.case.id, targetId);
         } else if (error instanceof VersionConflictError || error instanceof IllegalTransitionError) {

@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASE_STATUSES, type Case, type CaseStatus } from '../../shared/domain/case';
 import { verifyTimeline } from '../../shared/domain/timeline';
-import { casesHarness, claimsFor, distinctPointsIn, sandun } from '../support/cases-harness';
+import { casesHarness, distinctPointsIn, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
+import { walkToClosed } from '../support/workflow';
 
 let emulators: Emulators;
 let api: ReturnType<typeof casesHarness>;
@@ -33,24 +34,6 @@ const reportAndRoute = async (body: unknown) => {
   return (await api.get(accepted.body.id)).body as Case;
 };
 
-/** Dispatch → accept → resolve → verify → close, as the people responsible. */
-const walkToClosed = async (c: Case) => {
-  const chief = claimsFor.areaChief(c.zone!.id);
-  const staff = claimsFor.staff(c.lead!);
-  const steps: [string, unknown, Record<string, string>][] = [
-    ['dispatch', { expectedVersion: c.version }, chief],
-    ['accept', {}, staff],
-    ['resolve', { result: '已更换灯泡，恢复照明' }, staff],
-    ['verify', { passed: true, note: '夜间复查已亮' }, chief],
-    ['close', {}, claimsFor.commandCentre()],
-  ];
-  for (const [command, body, claims] of steps) {
-    const reply = await api.command(c.id, command, body, claims);
-    expect(reply.status, `${command}: ${JSON.stringify(reply.body)}`).toBe(200);
-  }
-  return (await api.get(c.id)).body as Case;
-};
-
 beforeAll(async () => {
   emulators = await startEmulators();
   api = casesHarness(emulators);
@@ -67,7 +50,7 @@ describe('a report repeating a recently closed case', () => {
     const first = await reportAndRoute(streetLight(here));
     expect(first.status).toBe('registered');
     api.clock.set('2026-12-01T14:00:00.000Z');
-    const closed = await walkToClosed(first);
+    const closed = await walkToClosed(api, first);
     expect(closed.status).toBe('closed');
 
     // The next evening the light is out again.
@@ -93,7 +76,7 @@ describe('a report repeating a recently closed case', () => {
   it('is a plain new case once the closure is older than closedWithinHours', async () => {
     const here = spot();
     api.clock.set('2026-12-03T10:00:00.000Z');
-    const closed = await walkToClosed(await reportAndRoute(streetLight(here)));
+    const closed = await walkToClosed(api, await reportAndRoute(streetLight(here)));
     api.clock.set(
       new Date(
         Date.parse(closed.closedAt!) + (sandun.config.dedup.closedWithinHours + 1) * 3_600_000,

@@ -16,6 +16,7 @@ import { train } from '../../shared/domain/classifier/model';
 import { indexDistrict } from '../../shared/domain/district-index';
 import type { CaseStore, Clock, EvaluationAggregates } from '../../shared/ports';
 import type { CaseEffects } from '../../shared/usecases/case-effects';
+import { CellCandidates } from '../../shared/usecases/cell-candidates';
 import type { RouteReportDeps } from '../../shared/usecases/route-report';
 import { type ApiCall, apiEvent, lambdaContext } from './api-event';
 import { feedCaseChanges } from './case-changes';
@@ -151,6 +152,8 @@ export const casesHarness = (
       district: sandun,
       clock,
       triageModel: sandunTriageModel,
+      // As the handler builds it: the memory of cells lives as long as the function's container.
+      cells: new CellCandidates(),
       placeSnapshot: (report, correlationId) => placeSnapshot?.(report, correlationId) ?? Promise.resolve(),
     }),
   );

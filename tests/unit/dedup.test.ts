@@ -141,6 +141,21 @@ describe('judgeDuplicates', () => {
     );
     expect(again.decision).toBe('none');
   });
+
+  it('still links a report to the case that refused it for being closed meanwhile', () => {
+    const report = facts({ id: 'C-new' });
+    const closedSince = facts({ id: 'C-target', status: 'closed', closedAt: report.reportedAt });
+    const verdict = judgeDuplicates(
+      report,
+      [closedSince],
+      district,
+      settings,
+      report.reportedAt,
+      new Set(['C-target']),
+    );
+    expect(verdict.decision).toBe('none');
+    expect(verdict.repeatOf?.case.id).toBe('C-target');
+  });
 });
 
 describe('text similarity', () => {

@@ -10,6 +10,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { CASE_SUMMARY_SOURCE, type Case, type CaseSummarySource } from '../../domain/case';
+import { CANDIDATE_FIELDS } from '../../domain/dedup';
 import { VersionConflictError } from '../../domain/errors';
 import type {
   CaseListQuery,
@@ -32,21 +33,8 @@ export interface DynamoCaseStoreOptions {
 /** A dedup lookup reads at most this many recent cases per geo cell. */
 const MAX_CELL_CANDIDATES = 200;
 
-/** What dedup reads of a candidate (also what an index of candidates would need to project). */
-export const CANDIDATE_ATTRIBUTES: (keyof DedupCandidate)[] = [
-  'id',
-  'status',
-  'category',
-  'location',
-  'reportedAt',
-  'updatedAt',
-  'closedAt',
-  'description',
-  'premisesId',
-  'externalRef',
-  'camera',
-];
-const CANDIDATE_NAMES = Object.fromEntries(CANDIDATE_ATTRIBUTES.map((name, i) => [`#a${i}`, name]));
+// What dedup reads of a candidate, and all a cell query returns.
+const CANDIDATE_NAMES = Object.fromEntries(CANDIDATE_FIELDS.map((name, i) => [`#a${i}`, name]));
 const CANDIDATE_PROJECTION = Object.keys(CANDIDATE_NAMES).join(', ');
 
 /** A list query never reads more than this many pages looking for filtered items. */
