@@ -1,3 +1,4 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
 import { DynamoDedupClaims } from '../../shared/adapters/aws/dynamodb-dedup-claims';
@@ -128,5 +129,53 @@ describe('reports of one event merged into its case in one batch', () => {
     expect(onTarget[0]!.previous?.version).toBe(registered.version);
     expect(onTarget[0]!.previous?.timeline).toHaveLength(registered.timeline.length);
     expect(onTarget[0]!.next.version).toBe(target.version);
+  });
+});
+
+describe('the claim item', () => {
+  const claims = () => new DynamoDedupClaims({ client: emulators.documents, tableName: emulators.tableName });
+  const at = '2026-11-30T01:00:00.000Z';
+  const registered = (id: string, lat: number, lng: number) => ({
+    id,
+    location: { lat, lng, crs: 'wgs84' as const, reported: { lat, lng, crs: 'wgs84' as const } },
+  });
+
+  it('keeps its recent registrations as written, and drops those older than it is told to keep', async () => {
+    const store = claims();
+    const fresh = await store.read('AREA#test-lines');
+    expect(fresh).toEqual({ key: 'AREA#test-lines', seq: 0, recent: [], registeredCells: {} });
+    expect(await store.advance(fresh, [registered('C-one', 30.29, 120.08)], at, at)).toBe(true);
+    const later = '2026-11-30T01:00:05.000Z';
+    const once = await store.read('AREA#test-lines');
+    expect(await store.advance(once, [registered('C-two', 30.2901, 120.0801)], later, at)).toBe(true);
+    expect((await store.read('AREA#test-lines')).recent).toEqual([
+      { caseId: 'C-one', at, lat: 30.29, lng: 120.08 },
+      { caseId: 'C-two', at: later, lat: 30.2901, lng: 120.0801 },
+    ]);
+    const twice = await store.read('AREA#test-lines');
+    expect(await store.advance(twice, [], '2026-11-30T01:00:20.000Z', '2026-11-30T01:00:10.000Z')).toBe(true);
+    expect((await store.read('AREA#test-lines')).recent).toEqual([]);
+  });
+
+  it('reads a claim written as a list of registrations, as claims were before', async () => {
+    await emulators.documents.send(
+      new PutCommand({
+        TableName: emulators.tableName,
+        Item: {
+          pk: 'DEDUP#AREA#test-before',
+          sk: 'CLAIM',
+          entity: 'dedup-claim',
+          seq: 3,
+          recent: [{ caseId: 'C-old', at, lat: 30.29, lng: 120.08 }],
+          registeredCells: { wtmkkd0: at },
+        },
+      }),
+    );
+    expect(await claims().read('AREA#test-before')).toEqual({
+      key: 'AREA#test-before',
+      seq: 3,
+      recent: [{ caseId: 'C-old', at, lat: 30.29, lng: 120.08 }],
+      registeredCells: { wtmkkd0: at },
+    });
   });
 });

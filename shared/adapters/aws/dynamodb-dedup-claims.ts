@@ -14,6 +14,27 @@ const claimKey = (key: string) => ({ pk: `DEDUP#${key}`, sk: 'CLAIM' });
 /** The table's one record of when the claims began to keep their registered cells. */
 const REGISTERED_CELLS_KEY = { pk: 'DEDUP#REGISTERED-CELLS', sk: 'SINCE' };
 
+type RecentRegistration = DedupClaim['recent'][number];
+
+/**
+ * The claim's recent registrations as stored: one string attribute, a line per registration
+ * (`<at> <caseId> <lat> <lng>`). A hotspot's claim lists a few hundred, read and rewritten by every
+ * batch: as a list of maps the item was 42 KB on the wire, and DynamoDB's work (and the SDK's) went
+ * with its attribute count, not just its size.
+ */
+const encodeRecent = (recent: RecentRegistration[]): string =>
+  recent.map((r) => `${r.at} ${r.caseId} ${r.lat} ${r.lng}`).join('\n');
+
+/** Either form: the lines, or the list of maps claims were written with before (kept for 10 s at most). */
+const decodeRecent = (stored: unknown): RecentRegistration[] => {
+  if (Array.isArray(stored)) return stored as RecentRegistration[];
+  if (typeof stored !== 'string' || stored === '') return [];
+  return stored.split('\n').map((line) => {
+    const [at = '', caseId = '', lat = '', lng = ''] = line.split(' ');
+    return { at, caseId, lat: Number(lat), lng: Number(lng) };
+  });
+};
+
 /**
  * The dedup claim item: a sequence number, the cases registered through it lately and the cells of
  * its area that hold registered cases. A router advances it once per batch, listing every report of
@@ -32,7 +53,7 @@ export class DynamoDedupClaims implements DedupClaims {
     return {
       key,
       seq: typeof Item?.seq === 'number' ? Item.seq : 0,
-      recent: Array.isArray(Item?.recent) ? (Item.recent as DedupClaim['recent']) : [],
+      recent: decodeRecent(Item?.recent),
       registeredCells:
         Item?.registeredCells && typeof Item.registeredCells === 'object'
           ? (Item.registeredCells as Record<string, string>)
@@ -65,7 +86,8 @@ export class DynamoDedupClaims implements DedupClaims {
             ...claimKey(claim.key),
             entity: 'dedup-claim',
             seq: claim.seq + 1,
-            recent,
+            // DynamoDB keeps no empty string: no recent registration, no attribute.
+            ...(recent.length > 0 && { recent: encodeRecent(recent) }),
             registeredCells,
           },
           ConditionExpression: claim.seq === 0 ? 'attribute_not_exists(pk)' : 'seq = :seen',
