@@ -18,6 +18,11 @@ import { makeHandler } from './app';
 await Promise.all([sqs(), sfn()]);
 
 const district = districtIndexFromEnv();
+/**
+ * A batch's registrations are saved side by side and finish within a few milliseconds of each
+ * other; their notifications (usually one message each) then go in one request, not one each.
+ */
+const GATHER_NOTIFICATIONS_MS = 20;
 const store = caseStoreFromEnv();
 
 export const handler = makeHandler({
@@ -25,7 +30,7 @@ export const handler = makeHandler({
   claims: dedupClaimsFromEnv(),
   district,
   clock: systemClock,
-  effects: caseEffectsFromEnv(district, systemClock),
+  effects: caseEffectsFromEnv(district, systemClock, GATHER_NOTIFICATIONS_MS),
   triageModel: triageModelFromEnv(district),
   // Kept for the life of the container: a hotspot's batches look at the same cells.
   cells: new CellCandidates(),

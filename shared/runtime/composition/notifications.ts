@@ -15,9 +15,16 @@ import { sqs } from '../clients/sqs';
 import { requireEnv } from '../config';
 import { ENV } from '../env';
 
-/** Notifications: their queue, the district's webhooks, and the subscriptions of department systems. */
-export const notificationQueueFromEnv = (): NotificationQueue =>
-  new SqsNotificationQueue({ client: sqs, queueUrl: requireEnv(ENV.notificationQueueUrl) });
+/**
+ * Notifications: their queue, the district's webhooks, and the subscriptions of department systems.
+ * `gatherMs`: messages published within that span share requests (see `SqsNotificationQueue`).
+ */
+export const notificationQueueFromEnv = (gatherMs?: number): NotificationQueue =>
+  new SqsNotificationQueue({
+    client: sqs,
+    queueUrl: requireEnv(ENV.notificationQueueUrl),
+    ...(gatherMs !== undefined && { gatherMs }),
+  });
 
 /** The notifier delays a delivery to retry by hiding its message on the notification queue. */
 export const notificationVisibilityFromEnv = (): MessageVisibility =>
