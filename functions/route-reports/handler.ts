@@ -19,10 +19,11 @@ await Promise.all([sqs(), sfn()]);
 
 const district = districtIndexFromEnv();
 /**
- * A batch's registrations are saved side by side and finish within a few milliseconds of each
- * other; their notifications (usually one message each) then go in one request, not one each.
+ * The router starts the effects of a batch's registrations together (and then those of its
+ * merges): their notifications, usually one message each, go in one request, not one each, and
+ * nothing waits for a gathering timer.
  */
-const GATHER_NOTIFICATIONS_MS = 20;
+const GATHER_NOTIFICATIONS_MS = 0;
 const store = caseStoreFromEnv();
 
 export const handler = makeHandler({

@@ -408,19 +408,27 @@ export const routeReports = async (
           // Routed by another delivery meanwhile: the next look finishes its job.
           if (error instanceof VersionConflictError) again.push(id);
           else results.set(id, error as Error);
-          return;
-        }
-        try {
-          await afterRegistration(deps, stored.case, next, ctxOf(stored.case));
-          results.set(id, 'routed');
-        } catch (error) {
-          results.set(id, error as Error);
         }
       }),
     );
-    deps.cells?.remember(registrations.filter((d) => registered.has(d.stored.case.id)).map((d) => d.next));
+    const saved = registrations.filter((d) => registered.has(d.stored.case.id));
+    deps.cells?.remember(saved.map((d) => d.next));
 
-    // Merges last, so a target registered in this batch exists; one write on each target.
+    /** What follows each registration, all started together (their notifications share requests). */
+    const followRegistrations = () =>
+      Promise.all(
+        saved.map(async ({ stored, next }) => {
+          try {
+            await afterRegistration(deps, stored.case, next, ctxOf(stored.case));
+            results.set(stored.case.id, 'routed');
+          } catch (error) {
+            results.set(stored.case.id, error as Error);
+          }
+        }),
+      );
+
+    // Merges once the registrations are written, so a target registered in this batch exists; one
+    // write on each target.
     const merges = decisions.filter((d) => d.kind === 'merge');
     const byTarget = new Map<string, typeof merges>();
     for (const merge of merges)
@@ -429,13 +437,12 @@ export const routeReports = async (
       refused.set(reportId, new Set([...(refused.get(reportId) ?? []), targetId]));
       again.push(reportId);
     };
-    // Each target is its own item: their merges run side by side.
     const mergeGroup = async (targetId: string, group: typeof merges) => {
       const inBatch = registrations.some((d) => d.stored.case.id === targetId);
       if (inBatch && !registered.has(targetId)) {
         // Its registration failed: never merge into a report that is not a case yet.
         for (const merge of group) refuse(merge.stored.case.id, targetId);
-        return;
+        return undefined;
       }
       try {
         const reports = group.map(({ stored, score, distance }) => ({
@@ -449,15 +456,7 @@ export const routeReports = async (
         }));
         const outcome = await mergeAllInto(deps.store, reports, targetId);
         for (const conflicted of outcome.conflicted) again.push(conflicted.case.id);
-        await deps.effects?.(outcome.before, outcome.target);
-        for (const report of outcome.merged) {
-          try {
-            await deps.placeSnapshot?.(report, ctxOf(report).correlationId);
-            results.set(report.id, 'merged');
-          } catch (error) {
-            results.set(report.id, error as Error);
-          }
-        }
+        return outcome;
       } catch (error) {
         // A target that refuses (closed or merged since it was read, or a cycle) will refuse
         // again: left out of the next look. A conflict or a transition is a real change: look again.
@@ -470,9 +469,36 @@ export const routeReports = async (
         } else {
           for (const merge of group) results.set(merge.stored.case.id, error as Error);
         }
+        return undefined;
       }
     };
-    await Promise.all([...byTarget].map(([targetId, group]) => mergeGroup(targetId, group)));
+    /** Each target is its own item: their merges run side by side, then their effects together. */
+    const mergeAll = async () => {
+      const outcomes = await Promise.all(
+        [...byTarget].map(([targetId, group]) => mergeGroup(targetId, group)),
+      );
+      await Promise.all(
+        outcomes.map(async (outcome) => {
+          if (!outcome) return;
+          try {
+            await deps.effects?.(outcome.before, outcome.target);
+          } catch (error) {
+            for (const report of outcome.merged) results.set(report.id, error as Error);
+            return;
+          }
+          for (const report of outcome.merged) {
+            try {
+              await deps.placeSnapshot?.(report, ctxOf(report).correlationId);
+              results.set(report.id, 'merged');
+            } catch (error) {
+              results.set(report.id, error as Error);
+            }
+          }
+        }),
+      );
+    };
+    // Side by side: a joint visit marking a target as it merges costs a re-read, not a wrong write.
+    await Promise.all([followRegistrations(), mergeAll()]);
     open = again.length > 0 ? await load([...new Set(again)]) : [];
   }
   for (const stored of open) {

@@ -86,6 +86,16 @@ describe('the notification queue', () => {
     expect(await drain()).toHaveLength(12);
   });
 
+  it('with a span of 0, gathers the calls made in the same turn only', async () => {
+    const { client, requests } = countingClient();
+    const queue = new SqsNotificationQueue({ client, queueUrl, gatherMs: 0 });
+    const together = [queue.publish([message()]), queue.publish([message()]), queue.publish([message()])];
+    await Promise.all(together);
+    await queue.publish([message()]);
+    expect(requests).toEqual([3, 1]);
+    expect(await drain()).toHaveLength(4);
+  });
+
   it('sends each call at once without a gathering span', async () => {
     const { client, requests } = countingClient();
     const queue = new SqsNotificationQueue({ client, queueUrl });

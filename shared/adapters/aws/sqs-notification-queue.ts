@@ -6,9 +6,9 @@ export interface SqsNotificationQueueOptions {
   client: ClientSource<SQSClient>;
   queueUrl: string;
   /**
-   * Gathers the messages of `publish` calls made within this many milliseconds of each other into
-   * shared requests (ten messages each): the router publishes once per registration, and a batch's
-   * registrations finish within a few milliseconds of each other. Absent: each call sends at once.
+   * Gathers the messages of `publish` calls made within this many milliseconds of the first into
+   * shared requests (ten messages each); 0 gathers the calls made in the same turn of the event loop
+   * (the router starts a batch's effects together). Absent: each call sends at once.
    */
   gatherMs?: number;
 }
@@ -45,8 +45,9 @@ export class SqsNotificationQueue implements NotificationQueue {
     return new Promise<void>((resolve, reject) => {
       const call: PublishCall = { unsent: messages.length, resolve, reject, failed: false };
       for (const message of messages) this.waiting.push({ message, call });
-      if (!this.options.gatherMs || this.waiting.length >= ENTRIES_PER_REQUEST) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.options.gatherMs);
+      const { gatherMs } = this.options;
+      if (gatherMs === undefined || this.waiting.length >= ENTRIES_PER_REQUEST) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), gatherMs);
     });
   }
 
