@@ -204,17 +204,23 @@ const windowStart = (deps: RouteReportDeps, now: string) =>
   isoMinus(now, deps.district.config.dedup.windowHours * 3_600_000);
 
 /**
- * One area's batch, read once: the claims of every cell its reports' radii touch, and their
- * candidates. The claims first: they say which cells hold registered cases, and only those are
+ * One area's batch, read once: the claims of every cell its reports' radii touch (`alreadyRead`:
+ * some of them, read a moment ago), and their candidates. The claims first: they say which cells hold registered cases, and only those are
  * read from the geo index (most cells of a district hold none, and each was a query). A
  * registration the geo index doesn't show yet claimed before the claim was read (so it is listed
  * there, cell and case) or after it (so taking the claim fails, see `takeClaims`).
  */
-const readArea = async (deps: RouteReportDeps, open: StoredCase[], now: string) => {
+const readArea = async (
+  deps: RouteReportDeps,
+  open: StoredCase[],
+  now: string,
+  alreadyRead: DedupClaim[] = [],
+) => {
   const claimKeys = [...new Set(open.flatMap((s) => claimKeysOf(deps, s.case)))].sort();
   const since = windowStart(deps, now);
+  const read = new Map(alreadyRead.map((claim) => [claim.key, claim]));
   const [claims, listedSince] = await Promise.all([
-    Promise.all(claimKeys.map((key) => deps.claims.read(key))),
+    Promise.all(claimKeys.map((key) => read.get(key) ?? deps.claims.read(key))),
     deps.claims.registeredCellsSince(now),
   ]);
   const claimOf = new Map(claims.map((claim) => [claim.key, claim]));
@@ -374,7 +380,14 @@ export const routeReports = async (
     return open;
   };
 
-  let open = await load(ids);
+  // A batch is one routing area's (the queue's message group), and every report's radius reaches
+  // its own area's claim: that claim is read while the reports are, a round trip off every batch.
+  // The neighbouring areas' claims a radius reaches are read once the reports are in.
+  const ownClaims = [...new Set(requests.flatMap((r) => (r.area ? [claimKeyOf(r.area)] : [])))];
+  let [open, claimsRead] = await Promise.all([
+    load(ids),
+    Promise.all(ownClaims.map((key) => deps.claims.read(key))),
+  ]);
   for (let round = 1; open.length > 0 && round <= MAX_ROUNDS; round++) {
     const now = deps.clock.now();
     const ctxOf = (report: Case): RouterContext => ({
@@ -382,7 +395,9 @@ export const routeReports = async (
       now,
       correlationId: correlationOf.get(report.id) ?? report.id,
     });
-    const area = await readArea(deps, open, now);
+    const area = await readArea(deps, open, now, claimsRead);
+    // A later round reads every claim afresh.
+    claimsRead = [];
     if (area.pending) {
       await pause(round);
       open = await load(open.map((s) => s.case.id));
@@ -398,48 +413,20 @@ export const routeReports = async (
 
     const again: string[] = [];
     const registered = new Set<string>();
-    await Promise.all(
-      registrations.map(async ({ stored, next }) => {
-        const id = stored.case.id;
-        try {
-          await deps.store.save({ ...stored, case: next }, stored.case.version);
-          registered.add(id);
-        } catch (error) {
-          // Routed by another delivery meanwhile: the next look finishes its job.
-          if (error instanceof VersionConflictError) again.push(id);
-          else results.set(id, error as Error);
-        }
-      }),
-    );
-    const saved = registrations.filter((d) => registered.has(d.stored.case.id));
-    deps.cells?.remember(saved.map((d) => d.next));
-
-    /** What follows each registration, all started together (their notifications share requests). */
-    const followRegistrations = () =>
-      Promise.all(
-        saved.map(async ({ stored, next }) => {
-          try {
-            await afterRegistration(deps, stored.case, next, ctxOf(stored.case));
-            results.set(stored.case.id, 'routed');
-          } catch (error) {
-            results.set(stored.case.id, error as Error);
-          }
-        }),
-      );
-
-    // Merges once the registrations are written, so a target registered in this batch exists; one
-    // write on each target.
-    const merges = decisions.filter((d) => d.kind === 'merge');
-    const byTarget = new Map<string, typeof merges>();
-    for (const merge of merges)
-      byTarget.set(merge.target.id, [...(byTarget.get(merge.target.id) ?? []), merge]);
     const refuse = (reportId: string, targetId: string) => {
       refused.set(reportId, new Set([...(refused.get(reportId) ?? []), targetId]));
       again.push(reportId);
     };
+
+    // One write on each target, its reports' first. A target registered in this batch waits for
+    // its registration's write; the others (cases of earlier batches) are merged into at once.
+    const merges = decisions.filter((d) => d.kind === 'merge');
+    const byTarget = new Map<string, typeof merges>();
+    for (const merge of merges)
+      byTarget.set(merge.target.id, [...(byTarget.get(merge.target.id) ?? []), merge]);
+    const inBatch = new Set(registrations.map((d) => d.stored.case.id));
     const mergeGroup = async (targetId: string, group: typeof merges) => {
-      const inBatch = registrations.some((d) => d.stored.case.id === targetId);
-      if (inBatch && !registered.has(targetId)) {
+      if (inBatch.has(targetId) && !registered.has(targetId)) {
         // Its registration failed: never merge into a report that is not a case yet.
         for (const merge of group) refuse(merge.stored.case.id, targetId);
         return undefined;
@@ -473,10 +460,8 @@ export const routeReports = async (
       }
     };
     /** Each target is its own item: their merges run side by side, then their effects together. */
-    const mergeAll = async () => {
-      const outcomes = await Promise.all(
-        [...byTarget].map(([targetId, group]) => mergeGroup(targetId, group)),
-      );
+    const mergeAll = async (groups: [string, typeof merges][]) => {
+      const outcomes = await Promise.all(groups.map(([targetId, group]) => mergeGroup(targetId, group)));
       await Promise.all(
         outcomes.map(async (outcome) => {
           if (!outcome) return;
@@ -497,8 +482,45 @@ export const routeReports = async (
         }),
       );
     };
+    const groups = [...byTarget];
+    const intoEarlierCases = mergeAll(groups.filter(([targetId]) => !inBatch.has(targetId)));
+    // Awaited with the rest below; handled meanwhile, so a failure waits for its turn to be thrown.
+    intoEarlierCases.catch(() => undefined);
+
+    await Promise.all(
+      registrations.map(async ({ stored, next }) => {
+        const id = stored.case.id;
+        try {
+          await deps.store.save({ ...stored, case: next }, stored.case.version);
+          registered.add(id);
+        } catch (error) {
+          // Routed by another delivery meanwhile: the next look finishes its job.
+          if (error instanceof VersionConflictError) again.push(id);
+          else results.set(id, error as Error);
+        }
+      }),
+    );
+    const saved = registrations.filter((d) => registered.has(d.stored.case.id));
+    deps.cells?.remember(saved.map((d) => d.next));
+
+    /** What follows each registration, all started together (their notifications share requests). */
+    const followRegistrations = () =>
+      Promise.all(
+        saved.map(async ({ stored, next }) => {
+          try {
+            await afterRegistration(deps, stored.case, next, ctxOf(stored.case));
+            results.set(stored.case.id, 'routed');
+          } catch (error) {
+            results.set(stored.case.id, error as Error);
+          }
+        }),
+      );
     // Side by side: a joint visit marking a target as it merges costs a re-read, not a wrong write.
-    await Promise.all([followRegistrations(), mergeAll()]);
+    await Promise.all([
+      followRegistrations(),
+      mergeAll(groups.filter(([targetId]) => inBatch.has(targetId))),
+      intoEarlierCases,
+    ]);
     open = again.length > 0 ? await load([...new Set(again)]) : [];
   }
   for (const stored of open) {

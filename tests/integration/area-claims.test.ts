@@ -179,3 +179,35 @@ describe('the claim item', () => {
     });
   });
 });
+
+describe('a batch of one routing area', () => {
+  it('reads its own area’s claim while its reports are read, and only once', async () => {
+    const here = east(insideZone(sandun.zone('gudun')!), 300);
+    const report = { ...(await reportAt(here, '家庭作坊噪音扰民 丁处')), area: routingAreaOf(here) };
+    const store = new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName });
+    const claims = new DynamoDedupClaims({ client: emulators.documents, tableName: emulators.tableName });
+    const events: string[] = [];
+    const deps: RouteReportDeps = {
+      store: Object.assign(Object.create(store) as CaseStore, {
+        getManyStored: async (ids: string[]) => {
+          events.push('reading the reports');
+          const read = await store.getManyStored(ids);
+          events.push('reports read');
+          return read;
+        },
+      }),
+      claims: Object.assign(Object.create(claims) as DedupClaims, {
+        read: (key: string) => {
+          events.push(`reading ${key}`);
+          return claims.read(key);
+        },
+      }),
+      district: sandun,
+      clock: api.clock,
+    };
+    expect((await routeReports(deps, [report])).get(report.caseId)).toBe('routed');
+    const own = `reading AREA#${report.area}`;
+    expect(events.slice(0, 3)).toEqual(['reading the reports', own, 'reports read']);
+    expect(events.filter((e) => e === own)).toHaveLength(1);
+  });
+});
