@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
 import { DynamoDedupClaims } from '../../shared/adapters/aws/dynamodb-dedup-claims';
 import type { Case } from '../../shared/domain/case';
 import { geohash, geohashBounds } from '../../shared/domain/geohash';
-import type { CaseStore } from '../../shared/ports';
 import { CellCandidates } from '../../shared/usecases/cell-candidates';
 import { type RouteReportDeps, routeReports } from '../../shared/usecases/route-report';
 import { casesHarness, insideZone, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
-import { east } from '../support/routing-areas';
+import { cellReadingStore, east } from '../support/routing-areas';
 import { walkToClosed } from '../support/workflow';
 
 /**
@@ -31,16 +29,9 @@ afterAll(async () => {
 
 /** A router on the test table, with a memory of cells or none, recording the cells it read from the index. */
 const router = (cells?: CellCandidates) => {
-  const store = new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName });
-  const reads: string[][] = [];
-  const countingStore: CaseStore = Object.assign(Object.create(store) as CaseStore, {
-    findInCells: (wanted: string[], since: string) => {
-      reads.push(wanted);
-      return store.findInCells(wanted, since);
-    },
-  });
+  const { store, reads } = cellReadingStore(emulators);
   const deps: RouteReportDeps = {
-    store: countingStore,
+    store,
     claims: new DynamoDedupClaims({ client: emulators.documents, tableName: emulators.tableName }),
     district: sandun,
     clock: api.clock,

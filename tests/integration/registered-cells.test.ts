@@ -1,15 +1,14 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../infra/local/dynamodb';
-import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
 import { DynamoDedupClaims } from '../../shared/adapters/aws/dynamodb-dedup-claims';
 import { cellsWithin, geohash } from '../../shared/domain/geohash';
 import { routingAreaOf } from '../../shared/domain/routing-area';
-import type { CaseStore, DedupClaims } from '../../shared/ports';
+import type { DedupClaims } from '../../shared/ports';
 import { type RouteReportDeps, routeReports } from '../../shared/usecases/route-report';
 import { casesHarness, insideZone, sandun } from '../support/cases-harness';
 import { type Emulators, startEmulators } from '../support/emulators';
-import { east, householdWorkshopReporter, pairInOneArea } from '../support/routing-areas';
+import { cellReadingStore, east, householdWorkshopReporter, pairInOneArea } from '../support/routing-areas';
 
 /**
  * The claims list the cells of their area that hold registered cases, so that the router reads only
@@ -35,16 +34,9 @@ afterAll(async () => {
 
 /** The router's deps on the test table, recording the cells each look at the geo index read. */
 const countingDeps = (routerClaims: DedupClaims = claims) => {
-  const store = new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName });
-  const reads: string[][] = [];
-  const countingStore: CaseStore = Object.assign(Object.create(store) as CaseStore, {
-    findInCells: (cells: string[], since: string) => {
-      reads.push(cells);
-      return store.findInCells(cells, since);
-    },
-  });
+  const { store, reads } = cellReadingStore(emulators);
   const deps: RouteReportDeps = {
-    store: countingStore,
+    store,
     claims: routerClaims,
     district: sandun,
     clock: api.clock,

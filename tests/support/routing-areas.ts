@@ -1,7 +1,10 @@
 import { expect } from 'vitest';
+import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
 import { routingAreaOf } from '../../shared/domain/routing-area';
+import type { CaseStore } from '../../shared/ports';
 import type { casesHarness } from './cases-harness';
 import { insideZone, sandun } from './cases-harness';
+import type { Emulators } from './emulators';
 
 type Point = { lat: number; lng: number };
 
@@ -34,3 +37,16 @@ export const householdWorkshopReporter =
     expect(reply.status).toBe(202);
     return { caseId: reply.body.id as string, correlationId: `corr-${reply.body.id}` };
   };
+
+/** The case store on the test table, recording the cells each look at the geo index read. */
+export const cellReadingStore = (emulators: Emulators): { store: CaseStore; reads: string[][] } => {
+  const store = new DynamoCaseStore({ client: emulators.documents, tableName: emulators.tableName });
+  const reads: string[][] = [];
+  const reading: CaseStore = Object.assign(Object.create(store) as CaseStore, {
+    findInCells: (cells: string[], since: string) => {
+      reads.push(cells);
+      return store.findInCells(cells, since);
+    },
+  });
+  return { store: reading, reads };
+};
