@@ -205,10 +205,11 @@ const windowStart = (deps: RouteReportDeps, now: string) =>
 
 /**
  * One area's batch, read once: the claims of every cell its reports' radii touch (`alreadyRead`:
- * some of them, read a moment ago), and their candidates. The claims first: they say which cells hold registered cases, and only those are
- * read from the geo index (most cells of a district hold none, and each was a query). A
- * registration the geo index doesn't show yet claimed before the claim was read (so it is listed
- * there, cell and case) or after it (so taking the claim fails, see `takeClaims`).
+ * some of them, read a moment ago), and their candidates. The claims first: they say which cells
+ * hold registered cases, and only those are read from the geo index (most cells of a district hold
+ * none, and each was a query). A registration the geo index doesn't show yet claimed before the
+ * claim was read (so it is listed there, cell and case) or after it (so taking the claim fails, see
+ * `takeClaims`).
  */
 const readArea = async (
   deps: RouteReportDeps,
@@ -482,29 +483,27 @@ export const routeReports = async (
         }),
       );
     };
-    const groups = [...byTarget];
-    const intoEarlierCases = mergeAll(groups.filter(([targetId]) => !inBatch.has(targetId)));
-    // Awaited with the rest below; handled meanwhile, so a failure waits for its turn to be thrown.
-    intoEarlierCases.catch(() => undefined);
-
-    await Promise.all(
-      registrations.map(async ({ stored, next }) => {
-        const id = stored.case.id;
-        try {
-          await deps.store.save({ ...stored, case: next }, stored.case.version);
-          registered.add(id);
-        } catch (error) {
-          // Routed by another delivery meanwhile: the next look finishes its job.
-          if (error instanceof VersionConflictError) again.push(id);
-          else results.set(id, error as Error);
-        }
-      }),
-    );
-    const saved = registrations.filter((d) => registered.has(d.stored.case.id));
-    deps.cells?.remember(saved.map((d) => d.next));
-
+    /** The registrations side by side; the ones written. */
+    const saveRegistrations = async () => {
+      await Promise.all(
+        registrations.map(async ({ stored, next }) => {
+          const id = stored.case.id;
+          try {
+            await deps.store.save({ ...stored, case: next }, stored.case.version);
+            registered.add(id);
+          } catch (error) {
+            // Routed by another delivery meanwhile: the next look finishes its job.
+            if (error instanceof VersionConflictError) again.push(id);
+            else results.set(id, error as Error);
+          }
+        }),
+      );
+      const saved = registrations.filter((d) => registered.has(d.stored.case.id));
+      deps.cells?.remember(saved.map((d) => d.next));
+      return saved;
+    };
     /** What follows each registration, all started together (their notifications share requests). */
-    const followRegistrations = () =>
+    const followRegistrations = (saved: typeof registrations) =>
       Promise.all(
         saved.map(async ({ stored, next }) => {
           try {
@@ -515,11 +514,18 @@ export const routeReports = async (
           }
         }),
       );
-    // Side by side: a joint visit marking a target as it merges costs a re-read, not a wrong write.
+    const groups = [...byTarget];
+    // Merges into earlier cases run beside the registrations' writes; merges into this batch's
+    // registrations once those are written, beside their effects (a joint visit marking a target
+    // as it merges costs a re-read, not a wrong write).
     await Promise.all([
-      followRegistrations(),
-      mergeAll(groups.filter(([targetId]) => inBatch.has(targetId))),
-      intoEarlierCases,
+      mergeAll(groups.filter(([targetId]) => !inBatch.has(targetId))),
+      saveRegistrations().then((saved) =>
+        Promise.all([
+          followRegistrations(saved),
+          mergeAll(groups.filter(([targetId]) => inBatch.has(targetId))),
+        ]),
+      ),
     ]);
     open = again.length > 0 ? await load([...new Set(again)]) : [];
   }
