@@ -1,5 +1,7 @@
 /**
- * fauxqs 1.9 hands out at most **one** message per FIFO message group per receive, and then locks the
+ * Two places where fauxqs 1.9's FIFO queues differ from SQS, replaced here with SQS's behaviour.
+ *
+ * **Receives.** fauxqs hands out at most **one** message per FIFO message group per receive, and then locks the
  * group until that message is deleted. SQS hands out up to ten messages of one group in a receive (in
  * order), and then locks the group while any of them is in flight. The difference matters here: the
  * router routes one area's reports as a batch, and with one message per receive a busy neighbourhood
@@ -8,6 +10,12 @@
  * to the front of the group, deduplication). fauxqs is pinned exactly in package.json, and
  * `tests/integration/queues.test.ts` checks the behaviour, so an upgrade that changes the internals
  * read here shows up at once.
+ *
+ * **Long polls.** fauxqs wakes a waiting receive on every send, even into a group that is locked,
+ * and the receive then answers empty at once. SQS keeps a long poll waiting until there is a message
+ * it may take (or the wait ends). The difference is a local cost that grows with the consumers: while
+ * a hotspot's groups are all in flight, the local event source's waiting receive made one empty
+ * round trip per report sent, in the same process as the routers it competes with.
  */
 
 interface FifoMessage {
@@ -23,6 +31,9 @@ interface FifoMessage {
 
 interface FifoQueueInternals {
   attributes: Record<string, string>;
+  isFifo(): boolean;
+  hasAvailableFifoMessages(): boolean;
+  notifyWaiters(): void;
   fifoMessages: Map<string, FifoMessage[]>;
   fifoLockedGroups: Map<string, number>;
   inflightMessages: Map<string, { message: FifoMessage; receiptHandle: string; visibilityDeadline: number }>;
@@ -95,6 +106,13 @@ function dequeueLikeSqs(
   return received;
 }
 
+/** Wakes the waiting receives only when one of them would get a message, as SQS's long poll does. */
+const wakeOnlyForTakeableMessages = (notifyWaiters: () => void) =>
+  function notifyLikeSqs(this: FifoQueueInternals): void {
+    if (this.isFifo() && !this.hasAvailableFifoMessages()) return;
+    notifyWaiters.call(this);
+  };
+
 let patched = false;
 
 /** Installs SQS's FIFO receive rule into fauxqs's queue class (once per process). */
@@ -105,9 +123,17 @@ export const giveFauxqsSqsFifoReceives = async (): Promise<void> => {
     SqsQueue?: { prototype: Partial<FifoQueueInternals> };
   };
   const prototype = store.SqsQueue?.prototype;
-  if (typeof prototype?.dequeueFifo !== 'function' || typeof prototype.processTimers !== 'function') {
-    throw new Error('fauxqs changed: SqsQueue.dequeueFifo is gone; re-check infra/local/fauxqs-fifo.ts');
+  const notifyWaiters = prototype?.notifyWaiters;
+  if (
+    typeof prototype?.dequeueFifo !== 'function' ||
+    typeof prototype.processTimers !== 'function' ||
+    typeof prototype.hasAvailableFifoMessages !== 'function' ||
+    typeof prototype.isFifo !== 'function' ||
+    typeof notifyWaiters !== 'function'
+  ) {
+    throw new Error('fauxqs changed: SqsQueue internals are gone; re-check infra/local/fauxqs-fifo.ts');
   }
   prototype.dequeueFifo = dequeueLikeSqs;
+  prototype.notifyWaiters = wakeOnlyForTakeableMessages(notifyWaiters);
   patched = true;
 };

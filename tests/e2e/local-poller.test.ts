@@ -1,4 +1,9 @@
-import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LambdaHandler } from '../../infra/local/handlers';
@@ -185,6 +190,36 @@ describe('local queue poller', () => {
     } finally {
       await poller.stop();
     }
+  });
+
+  it('keeps a long poll waiting while the only messages sent are in a group in flight, as SQS does', async () => {
+    await freshQueues(5);
+    const receive = (waitTimeSeconds: number) =>
+      sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queues.intakeQueueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: waitTimeSeconds,
+        }),
+      );
+    await send(['first'], 'busy');
+    const { Messages: held = [] } = await receive(0);
+    expect(held.map((m) => m.Body)).toEqual(['first']);
+
+    const started = Date.now();
+    const waiting = receive(5);
+    await sleep(100);
+    // Sent into the locked group: nothing the waiting receive may take yet.
+    await send(['second'], 'busy');
+    await sleep(300);
+    await sqs.send(
+      new DeleteMessageCommand({ QueueUrl: queues.intakeQueueUrl, ReceiptHandle: held[0]?.ReceiptHandle }),
+    );
+    const { Messages: next = [] } = await waiting;
+    // Woken by the group's release, not answered empty by the send into it.
+    expect(next.map((m) => m.Body)).toEqual(['second']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('stops promptly while long-polling', async () => {
