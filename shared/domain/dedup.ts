@@ -11,6 +11,7 @@ import { distanceMetres } from './geo';
 
 export interface DuplicateScore {
   score: number;
+  /** Each part from 0 to 1; `text` is 0 beyond the radius, where the words are not compared. */
   parts: { distance: number; time: number; category: number; text: number; premises: number };
   distanceMetres: number;
 }
@@ -143,7 +144,9 @@ export const scoreDuplicate = (
   const hours = Math.abs(Date.parse(report.reportedAt) - Date.parse(candidate.reportedAt)) / 3_600_000;
   const time = Math.max(0, 1 - hours / settings.windowHours);
   const category = categoryScore(district, report.category, candidate.category);
-  const text = textSimilarity(report.description, candidate.description);
+  // Beyond the radius the words can't make it the same event: they are not compared (most of a
+  // busy neighbourhood's candidates lie there).
+  const text = distance === 0 ? 0 : textSimilarity(report.description, candidate.description);
   const samePlace = !!report.premisesId && report.premisesId === candidate.premisesId;
   const sameTicket =
     !!report.externalRef &&

@@ -79,6 +79,30 @@ describe('scoreDuplicate', () => {
     expect(result.score).toBe(1);
   });
 
+  it('still knows the same external ticket beyond the radius, where it leaves the words uncompared', () => {
+    const ref = { system: '12345', id: 'T-1' };
+    const far = (overrides: Partial<Case>) =>
+      scoreDuplicate(
+        facts({
+          id: 'C-b',
+          location: {
+            lat: HERE.lat + north(300),
+            lng: HERE.lng,
+            crs: 'wgs84',
+            reported: { ...HERE, crs: 'wgs84' },
+          },
+          ...overrides,
+        }),
+        facts({ externalRef: ref }),
+        district,
+        settings,
+      );
+    expect(far({ externalRef: ref }).score).toBe(1);
+    const sameWords = far({});
+    expect(sameWords.score).toBe(0);
+    expect(sameWords.parts.text).toBe(0);
+  });
+
   it('gives another category of the same group less than the same category', () => {
     const same = scoreDuplicate(facts({ id: 'C-b' }), facts(), district, settings).score;
     const other = scoreDuplicate(
