@@ -96,6 +96,8 @@ export const planJointVisit = async (
     now: deps.clock.now(),
     ...(correlation !== undefined && { correlationId: correlation }),
   };
+  // The cases as the last read saw them: one already carrying the visit's mark needs no re-read.
+  let seen: readonly Case[] = [];
   const planned = await retryOnConflict(premisesId, async () => {
     const read = await deps.premises.forPlanning(premisesId, AWAITING_VISIT);
     // The index may lag the case's own write (on AWS, GSIs are eventually consistent): trust the newer copy.
@@ -103,6 +105,7 @@ export const planJointVisit = async (
       ...read.cases.filter((c) => c.id !== registered.id),
       read.cases.find((c) => c.id === registered.id && c.version > registered.version) ?? registered,
     ];
+    seen = cases;
     const decision = decideJointVisit(config.jointVisits.mode, premisesId, cases, read.visits);
     if (decision.kind === 'none') return { outcome: 'none' as const };
     if (decision.kind === 'create') {
@@ -116,7 +119,14 @@ export const planJointVisit = async (
   });
   if (planned.outcome === 'none') return planned;
   const { visit } = planned;
-  for (const caseId of visit.caseIds) await markCase(deps, visit, caseId, ctx);
+  // Every case of the visit is marked, the ones a crash left unmarked included (a redelivery plans
+  // again). A case the read showed marked already is skipped: a mark is only ever set for an open
+  // visit, and the index can lag a mark but never show one that isn't there. The others are
+  // separate items, marked side by side: the router's batch waits for its registrations' visits.
+  const marked = new Set(seen.filter((c) => c.jointVisitId === visit.id).map((c) => c.id));
+  await Promise.all(
+    visit.caseIds.filter((id) => !marked.has(id)).map((caseId) => markCase(deps, visit, caseId, ctx)),
+  );
   return { outcome: planned.outcome, visitId: visit.id, caseIds: visit.caseIds };
 };
 

@@ -219,12 +219,23 @@ describe('planning a joint visit (综合查一次)', () => {
     }
   });
 
-  it('does nothing more on redelivery', async () => {
+  it('does nothing more on redelivery, without reading the cases the premises shows marked', async () => {
     const { cases, visit } = await threeDepartments();
     const before = await Promise.all(cases.map((c) => load(c.id)));
+    let reads = 0;
+    const counting: CaseStore = Object.assign(Object.create(store) as CaseStore, {
+      get: async (id: string) => {
+        reads++;
+        return store.get(id);
+      },
+    });
     for (const c of cases) {
-      expect(await planJointVisit(depsFor(), c)).toMatchObject({ outcome: 'unchanged', visitId: visit.id });
+      expect(await planJointVisit(depsFor(sandun, counting), c)).toMatchObject({
+        outcome: 'unchanged',
+        visitId: visit.id,
+      });
     }
+    expect(reads).toBe(0);
     expect(await visits.get(visit.id)).toEqual(visit);
     expect(await Promise.all(cases.map((c) => load(c.id)))).toEqual(before);
   });
