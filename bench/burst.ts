@@ -383,6 +383,32 @@ recordFigures(
     },
   ]),
 );
+/**
+ * The consumer counts compared run by run: each round runs them back to back, so a pair shares the
+ * machine's spell, and the median of the pairs' ratios is steadier than a ratio of two medians.
+ */
+const pairedRatios = (() => {
+  const first = POLLERS[0];
+  const last = POLLERS[POLLERS.length - 1];
+  if (first === undefined || last === undefined || first === last) return undefined;
+  const slow = runs.get(first) ?? [];
+  const fast = runs.get(last) ?? [];
+  const ratios = fast.map((run, i) =>
+    round(run.routedPerSecond / (slow[i]?.routedPerSecond ?? Number.NaN), 2),
+  );
+  return { first, last, ratios, median: round(median(ratios), 2) };
+})();
+if (pairedRatios) {
+  const { first, last, ratios } = pairedRatios;
+  recordFigures(`burst: ${label(RADIUS)}`, [
+    {
+      name: `routed/s, ${last} ÷ ${first} consumers`,
+      value: pairedRatios.median,
+      unit: 'x',
+      note: `run by run: ${ratios.join(', ')}${RUNS > 1 ? ', the median' : ''}`,
+    },
+  ]);
+}
 process.stdout.write(
-  `\n${name}: ${results.map((r) => `${r.pollers} consumers ${r.routedPerSecond}/s`).join(', ')}\n`,
+  `\n${name}: ${results.map((r) => `${r.pollers} consumers ${r.routedPerSecond}/s`).join(', ')}${pairedRatios ? `; ${pairedRatios.last} ÷ ${pairedRatios.first} run by run ${pairedRatios.ratios.join(', ')}` : ''}\n`,
 );

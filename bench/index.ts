@@ -31,8 +31,8 @@ const VITEST = join(import.meta.dirname, '../node_modules/vitest/vitest.mjs');
 const allRuns: [string, string[], Record<string, string>?][] = [
   ['bench/intake.ts', intakeArgs],
   // A burst in one neighbourhood and one over the district, each at 2 and at 16 consumers.
-  ['bench/burst.ts', ['--reports', '600', '--radius', '400', '--pollers', '2,16', '--runs', '3']],
-  ['bench/burst.ts', ['--reports', '2000', '--radius', '0', '--pollers', '2,16', '--runs', '3']],
+  ['bench/burst.ts', ['--reports', '600', '--radius', '400', '--pollers', '2,16', '--runs', '5']],
+  ['bench/burst.ts', ['--reports', '2000', '--radius', '0', '--pollers', '2,16', '--runs', '5']],
   ['bench/dedup.ts', []],
   ['bench/classifier.ts', []],
   ['bench/evaluation.ts', []],
