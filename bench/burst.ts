@@ -340,49 +340,6 @@ const summary = (all: RunResult[]): RunResult => {
   };
 };
 const results = POLLERS.map((pollers) => summary(runs.get(pollers) ?? []));
-const runsNote = RUNS > 1 ? `, median of ${RUNS} runs` : '';
-const name = values.label ?? (RADIUS > 0 ? 'hotspot' : 'spread');
-recordFigures(
-  `burst: ${label(RADIUS)}`,
-  results.flatMap((r) => [
-    {
-      name: `routed/s, ${r.pollers} consumers`,
-      value: r.routedPerSecond,
-      unit: 'reports/s',
-      note: `${r.accepted} accepted, ${r.merged} merged, all routed: ${r.allRouted}${runsNote}`,
-    },
-    {
-      name: `CPU per report, ${r.pollers} consumers`,
-      value: r.cpuMsPerReport,
-      unit: 'ms',
-      note: `local cloud ${r.cloudCpuMsPerReport} + dynalite ${round(r.cpuMsPerReport - r.cloudCpuMsPerReport)}${runsNote}`,
-    },
-    {
-      name: `DynamoDB reads per report, ${r.pollers} consumers`,
-      value: r.readsPerReport,
-      unit: 'requests',
-      note: 'intake + routing; the bench’s own list and poll queries left out',
-    },
-    {
-      name: `DynamoDB writes per report, ${r.pollers} consumers`,
-      value: r.writesPerReport,
-      unit: 'requests',
-      note: 'intake + routing + aggregates',
-    },
-    {
-      name: `list p99 during the burst, ${r.pollers} consumers`,
-      value: r.listP99Ms,
-      unit: 'ms',
-      note: `p50 ${r.listP50Ms} ms${runsNote}`,
-    },
-    {
-      name: `refused / dead-lettered / registered twice, ${r.pollers} consumers`,
-      value: r.refused + r.deadLettered + r.registeredTwice,
-      unit: 'reports',
-      note: `${r.refused} / ${r.deadLettered} / ${r.registeredTwice}${RUNS > 1 ? `, the worst of ${RUNS} runs` : ''}`,
-    },
-  ]),
-);
 /**
  * The consumer counts compared run by run: each round runs them back to back, so a pair shares the
  * machine's spell, and the median of the pairs' ratios is steadier than a ratio of two medians.
@@ -398,17 +355,62 @@ const pairedRatios = (() => {
   );
   return { first, last, ratios, median: round(median(ratios), 2) };
 })();
-if (pairedRatios) {
-  const { first, last, ratios } = pairedRatios;
-  recordFigures(`burst: ${label(RADIUS)}`, [
-    {
-      name: `routed/s, ${last} ÷ ${first} consumers`,
-      value: pairedRatios.median,
-      unit: 'x',
-      note: `run by run: ${ratios.join(', ')}${RUNS > 1 ? ', the median' : ''}`,
-    },
-  ]);
-}
+const runsNote = RUNS > 1 ? `, median of ${RUNS} runs` : '';
+const name = values.label ?? (RADIUS > 0 ? 'hotspot' : 'spread');
+recordFigures(
+  `burst: ${label(RADIUS)}`,
+  results
+    .flatMap((r) => [
+      {
+        name: `routed/s, ${r.pollers} consumers`,
+        value: r.routedPerSecond,
+        unit: 'reports/s',
+        note: `${r.accepted} accepted, ${r.merged} merged, all routed: ${r.allRouted}${runsNote}`,
+      },
+      {
+        name: `CPU per report, ${r.pollers} consumers`,
+        value: r.cpuMsPerReport,
+        unit: 'ms',
+        note: `local cloud ${r.cloudCpuMsPerReport} + dynalite ${round(r.cpuMsPerReport - r.cloudCpuMsPerReport)}${runsNote}`,
+      },
+      {
+        name: `DynamoDB reads per report, ${r.pollers} consumers`,
+        value: r.readsPerReport,
+        unit: 'requests',
+        note: 'intake + routing; the bench’s own list and poll queries left out',
+      },
+      {
+        name: `DynamoDB writes per report, ${r.pollers} consumers`,
+        value: r.writesPerReport,
+        unit: 'requests',
+        note: 'intake + routing + aggregates',
+      },
+      {
+        name: `list p99 during the burst, ${r.pollers} consumers`,
+        value: r.listP99Ms,
+        unit: 'ms',
+        note: `p50 ${r.listP50Ms} ms${runsNote}`,
+      },
+      {
+        name: `refused / dead-lettered / registered twice, ${r.pollers} consumers`,
+        value: r.refused + r.deadLettered + r.registeredTwice,
+        unit: 'reports',
+        note: `${r.refused} / ${r.deadLettered} / ${r.registeredTwice}${RUNS > 1 ? `, the worst of ${RUNS} runs` : ''}`,
+      },
+    ])
+    .concat(
+      pairedRatios
+        ? [
+            {
+              name: `routed/s, ${pairedRatios.last} ÷ ${pairedRatios.first} consumers`,
+              value: pairedRatios.median,
+              unit: 'x',
+              note: `run by run: ${pairedRatios.ratios.join(', ')}${RUNS > 1 ? '; the median' : ''}`,
+            },
+          ]
+        : [],
+    ),
+);
 process.stdout.write(
   `\n${name}: ${results.map((r) => `${r.pollers} consumers ${r.routedPerSecond}/s`).join(', ')}${pairedRatios ? `; ${pairedRatios.last} ÷ ${pairedRatios.first} run by run ${pairedRatios.ratios.join(', ')}` : ''}\n`,
 );

@@ -99,7 +99,10 @@ const sectionOf = (record: BenchRecord): string => {
   ];
   for (const f of others)
     section.push(`| ${cell(f.name)} | ${shown(f.value)} | ${f.unit} | ${cell(f.note ?? '')} |`);
-  if (ratios.length > 0) {
+  if (ratios.length > 0 && ratios.some((f) => f.note)) {
+    section.push('', '| ratio | value | note |', '| --- | ---: | --- |');
+    for (const f of ratios) section.push(`| ${cell(f.name)} | ${shown(f.value)} × | ${cell(f.note ?? '')} |`);
+  } else if (ratios.length > 0) {
     section.push('', '| ratio | value |', '| --- | ---: |');
     for (const f of ratios) section.push(`| ${cell(f.name)} | ${shown(f.value)} × |`);
   }
@@ -113,11 +116,14 @@ if (previous) {
   // A partial run updates its own sections and keeps the others from the last run, saying which.
   const [head = '', ...oldSections] = previous.split(/\n(?=## )/);
   const fresh = new Map(records.map((record) => [record.bench, sectionOf(record)]));
-  const sections = oldSections.map((section) => {
+  const rerunNames = new Set(fresh.keys());
+  const sections = oldSections.flatMap((section) => {
     const name = section.slice(3, section.indexOf('\n')).trim();
     const replaced = fresh.get(name);
     fresh.delete(name);
-    return replaced ?? section.trimEnd().concat('\n');
+    // A second old section of a name this run replaced goes too (one bench, one section).
+    if (replaced === undefined && rerunNames.has(name)) return [];
+    return [replaced ?? section.trimEnd().concat('\n')];
   });
   // An earlier partial update of only these benchmarks is superseded by this one.
   const rerun = new Set(records.map((record) => record.bench));
