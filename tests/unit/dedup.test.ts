@@ -29,16 +29,22 @@ const facts = (overrides: Partial<Case> = {}): Case =>
     ...overrides,
   }) as Case;
 
+/** Another report of the same facts, `metres` due north of the first (as pinned on the map). */
+const northOfHere = (metres: number, overrides: Partial<Case> = {}): Case =>
+  facts({
+    id: 'C-b',
+    location: {
+      lat: HERE.lat + north(metres),
+      lng: HERE.lng,
+      crs: 'wgs84',
+      reported: { ...HERE, crs: 'wgs84' },
+    },
+    ...overrides,
+  });
+
 describe('scoreDuplicate', () => {
   it('scores the same category 40 m away half an hour later above the auto threshold', () => {
-    const patrol = facts({
-      id: 'C-b',
-      location: {
-        lat: HERE.lat + north(40),
-        lng: HERE.lng,
-        crs: 'wgs84',
-        reported: { ...HERE, crs: 'wgs84' },
-      },
+    const patrol = northOfHere(40, {
       reportedAt: '2026-11-30T01:40:00.000Z',
       description: '巡查发现民房内疑似无证加工点',
     });
@@ -48,21 +54,7 @@ describe('scoreDuplicate', () => {
   });
 
   it('fades with distance and is zero beyond the radius, whatever the words', () => {
-    const at = (metres: number) =>
-      scoreDuplicate(
-        facts({
-          id: 'C-b',
-          location: {
-            lat: HERE.lat + north(metres),
-            lng: HERE.lng,
-            crs: 'wgs84',
-            reported: { ...HERE, crs: 'wgs84' },
-          },
-        }),
-        facts(),
-        district,
-        settings,
-      ).score;
+    const at = (metres: number) => scoreDuplicate(northOfHere(metres), facts(), district, settings).score;
     expect(at(10)).toBeGreaterThan(at(70));
     expect(at(70)).toBeGreaterThan(at(95));
     expect(at(150)).toBe(0);
@@ -82,21 +74,7 @@ describe('scoreDuplicate', () => {
   it('still knows the same external ticket beyond the radius, where it leaves the words uncompared', () => {
     const ref = { system: '12345', id: 'T-1' };
     const far = (overrides: Partial<Case>) =>
-      scoreDuplicate(
-        facts({
-          id: 'C-b',
-          location: {
-            lat: HERE.lat + north(300),
-            lng: HERE.lng,
-            crs: 'wgs84',
-            reported: { ...HERE, crs: 'wgs84' },
-          },
-          ...overrides,
-        }),
-        facts({ externalRef: ref }),
-        district,
-        settings,
-      );
+      scoreDuplicate(northOfHere(300, overrides), facts({ externalRef: ref }), district, settings);
     expect(far({ externalRef: ref }).score).toBe(1);
     const sameWords = far({});
     expect(sameWords.score).toBe(0);
