@@ -158,13 +158,11 @@ const main = async () => {
         name: 'check p99 small / large table',
         value: Number(fmt(large.p99 / small.p99)),
         unit: 'x',
-        note: 'ratio',
       },
       {
         name: 'check p50 large / small table',
         value: Number(fmt(large.p50 / small.p50)),
         unit: 'x',
-        note: 'ratio',
       },
     ]);
     process.stdout.write(

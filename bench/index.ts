@@ -99,12 +99,16 @@ const sectionOf = (record: BenchRecord): string => {
   ];
   for (const f of others)
     section.push(`| ${cell(f.name)} | ${shown(f.value)} | ${f.unit} | ${cell(f.note ?? '')} |`);
-  if (ratios.length > 0 && ratios.some((f) => f.note)) {
-    section.push('', '| ratio | value | note |', '| --- | ---: | --- |');
-    for (const f of ratios) section.push(`| ${cell(f.name)} | ${shown(f.value)} × | ${cell(f.note ?? '')} |`);
-  } else if (ratios.length > 0) {
-    section.push('', '| ratio | value |', '| --- | ---: |');
-    for (const f of ratios) section.push(`| ${cell(f.name)} | ${shown(f.value)} × |`);
+  if (ratios.length > 0) {
+    // A note column only where a ratio has something to say beside its name.
+    const noted = ratios.some((f) => f.note);
+    section.push(
+      '',
+      noted ? '| ratio | value | note |' : '| ratio | value |',
+      noted ? '| --- | ---: | --- |' : '| --- | ---: |',
+    );
+    for (const f of ratios)
+      section.push(`| ${cell(f.name)} | ${shown(f.value)} × |${noted ? ` ${cell(f.note ?? '')} |` : ''}`);
   }
   return `${section.join('\n')}\n`;
 };

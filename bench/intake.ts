@@ -342,7 +342,7 @@ const main = async () => {
         unit: 'puts/s',
         note: 'dynalite, same concurrency',
       },
-      { name: 'intake / raw PutItem', value: figures.intakeToRawRatio, unit: 'x', note: 'ratio' },
+      { name: 'intake / raw PutItem', value: figures.intakeToRawRatio, unit: 'x' },
     ]);
     process.stdout.write(
       [

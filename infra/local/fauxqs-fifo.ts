@@ -16,6 +16,7 @@
  * it may take (or the wait ends). The difference is a local cost that grows with the consumers: while
  * a hotspot's groups are all in flight, the local event source's waiting receive made one empty
  * round trip per report sent, in the same process as the routers it competes with.
+ * `tests/e2e/local-poller.test.ts` checks it.
  */
 
 interface FifoMessage {
