@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { matchesCaseChangesFilter } from './case-changes-filter';
+import { batchIndexWrites } from './dynalite-batched-indexes';
 import { type ChangeRecord, captureChanges, StreamLog } from './dynamodb-stream';
 
 type Dynalite = (options: { path?: string; createTableMs?: number }) => Server;
@@ -29,6 +30,7 @@ const path = process.argv[2] || undefined;
 const streamedTable = process.argv[3];
 const send = (message: DynaliteMessage) => process.send?.(message);
 
+batchIndexWrites();
 const server = dynalite({ ...(path ? { path } : {}), createTableMs: 0 });
 const changes = streamedTable ? new StreamLog(path && join(path, `${streamedTable}.stream`)) : undefined;
 // The stream's one consumer is the aggregator, which takes case items only.

@@ -14,6 +14,7 @@
  */
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { batchIndexWrites } from './dynalite-batched-indexes';
 
 type AttributeMap = Record<string, unknown>;
 
@@ -162,6 +163,7 @@ export const captureChanges = (
   log: StreamLog,
   keep?: (keys: AttributeMap) => boolean,
 ): (() => void) => {
+  batchIndexWrites();
   const db = createRequire(import.meta.url)('dynalite/db') as DynaliteDb;
   let captured = db[CAPTURED];
   if (!captured) {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchIndexWrites } from '../../infra/local/dynalite-batched-indexes';
 import { ensureTable } from '../../infra/local/dynamodb';
 import { createIntakeQueues, type LocalQueues, startFauxqs } from '../../infra/local/sqs';
 import { enforceIam, type TestIam } from './iam';
@@ -31,6 +32,8 @@ export interface Emulators {
  * stop in `afterAll`.
  */
 export const startEmulators = async (): Promise<Emulators> => {
+  // The local cloud's dynalite writes index entries in one batch (infra/local): test that one.
+  batchIndexWrites();
   const dynaliteServer = dynalite({ createTableMs: 0 });
   await new Promise<void>((done) => dynaliteServer.listen(0, '127.0.0.1', done));
   const dynamoEndpoint = `http://127.0.0.1:${(dynaliteServer.address() as AddressInfo).port}`;

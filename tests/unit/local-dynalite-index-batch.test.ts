@@ -1,0 +1,115 @@
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INDEXES } from '../../shared/adapters/aws/table-design';
+import { type Emulators, startEmulators } from '../support/emulators';
+
+// The emulators' dynalite writes index entries as one batch (infra/local/dynalite-batched-indexes.ts),
+// as the local cloud's does: an index must still show each item where its keys now put it, and only there.
+let emulators: Emulators;
+beforeAll(async () => {
+  emulators = await startEmulators();
+});
+afterAll(() => emulators.stop());
+
+const byStatus = async (status: string) => {
+  const { Items = [] } = await emulators.documents.send(
+    new QueryCommand({
+      TableName: emulators.tableName,
+      IndexName: INDEXES.byStatus.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': INDEXES.byStatus.partitionKey },
+      ExpressionAttributeValues: { ':pk': `STATUS#${status}` },
+    }),
+  );
+  return Items.map((item) => [item.pk, item.title]);
+};
+const inZone = async (zone: string) => {
+  const { Items = [] } = await emulators.documents.send(
+    new QueryCommand({
+      TableName: emulators.tableName,
+      IndexName: INDEXES.byZone.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': INDEXES.byZone.partitionKey },
+      ExpressionAttributeValues: { ':pk': `ZONE#${zone}` },
+    }),
+  );
+  return Items.map((item) => item.pk);
+};
+
+const item = (id: string, status: string, title: string) => ({
+  pk: `CASE#${id}`,
+  sk: 'CASE',
+  title,
+  gsi2pk: `STATUS#${status}`,
+  gsi2sk: `2026-12-07T10:00:00Z#${id}`,
+  gsi4pk: 'ZONE#gudun',
+  gsi4sk: `2026-12-07T10:00:00Z#${id}`,
+});
+
+describe('the local dynalite’s batched index writes', () => {
+  it('moves an entry when its key changes, copies the new attributes, and drops it when the key goes', async () => {
+    const { documents, tableName } = emulators;
+    await documents.send(new PutCommand({ TableName: tableName, Item: item('a', 'reported', 'first') }));
+    await documents.send(new PutCommand({ TableName: tableName, Item: item('b', 'reported', 'other') }));
+    expect(await byStatus('reported')).toEqual([
+      ['CASE#a', 'first'],
+      ['CASE#b', 'other'],
+    ]);
+
+    // A put that moves one index's key and keeps another's.
+    await documents.send(new PutCommand({ TableName: tableName, Item: item('a', 'registered', 'second') }));
+    expect(await byStatus('reported')).toEqual([['CASE#b', 'other']]);
+    expect(await byStatus('registered')).toEqual([['CASE#a', 'second']]);
+    expect(await inZone('gudun')).toEqual(['CASE#a', 'CASE#b']);
+
+    // An update that removes an index's key attributes takes the item out of that index only.
+    await documents.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: 'CASE#a', sk: 'CASE' },
+        UpdateExpression: 'SET title = :t REMOVE gsi4pk, gsi4sk',
+        ExpressionAttributeValues: { ':t': 'third' },
+      }),
+    );
+    expect(await inZone('gudun')).toEqual(['CASE#b']);
+    expect(await byStatus('registered')).toEqual([['CASE#a', 'third']]);
+
+    // A delete, and a batch write of both kinds, through the same step.
+    await documents.send(new DeleteCommand({ TableName: tableName, Key: { pk: 'CASE#b', sk: 'CASE' } }));
+    expect(await byStatus('reported')).toEqual([]);
+    await documents.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [tableName]: [
+            { PutRequest: { Item: item('c', 'registered', 'batched') } },
+            { DeleteRequest: { Key: { pk: 'CASE#a', sk: 'CASE' } } },
+          ],
+        },
+      }),
+    );
+    expect(await byStatus('registered')).toEqual([['CASE#c', 'batched']]);
+    expect(await inZone('gudun')).toEqual(['CASE#c']);
+  });
+
+  it('leaves an item whose condition fails, and its entries, as they were', async () => {
+    const { documents, tableName } = emulators;
+    await documents.send(new PutCommand({ TableName: tableName, Item: item('d', 'reported', 'kept') }));
+    await expect(
+      documents.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: item('d', 'closed', 'lost'),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    ).rejects.toThrow(/conditional/i);
+    expect(await byStatus('reported')).toEqual([['CASE#d', 'kept']]);
+    expect(await byStatus('closed')).toEqual([]);
+  });
+});
