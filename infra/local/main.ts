@@ -143,6 +143,9 @@ ${cloud.auth === 'oidc' ? `  Sign-in    OIDC (code + PKCE) through ${url}/local/
 `;
 };
 
+/** How long a stop after an uncaught exception may take before the process just exits. */
+const STOP_AFTER_FAILURE_MS = 15_000;
+
 const main = async () => {
   let options: CliOptions | 'help';
   try {
@@ -186,7 +189,7 @@ const main = async () => {
   process.stdout.write(banner(cloud));
 
   let signals = 0;
-  const shutdown = (signal: NodeJS.Signals) => {
+  const shutdown = (signal: NodeJS.Signals | 'parent gone') => {
     signals++;
     if (signals > 1) {
       process.stderr.write(`${signal} again: exiting without a clean shutdown\n`);
@@ -203,6 +206,19 @@ const main = async () => {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  // Started by a bench or a test (infra/local/spawn.ts, over an IPC channel): stop with it. A bench
+  // that crashed before stopping its cloud once left it running at three quarters of a core, under
+  // the next full bench.
+  if (process.connected) {
+    process.once('disconnect', () => shutdown('parent gone'));
+    process.channel?.unref();
+  }
+  // With the parent gone its pipes are too: a log line must not become an uncaught exception.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   // Lambda fails the invocation and recycles the environment; here one stray promise should not
   // take the whole district down, but it must be seen.
   process.on('unhandledRejection', (reason) => {
@@ -210,8 +226,13 @@ const main = async () => {
       `unhandled promise rejection (a handler bug?): ${(reason as Error)?.stack ?? String(reason)}\n`,
     );
   });
+  let failed = false;
   process.on('uncaughtException', (error) => {
     process.stderr.write(`uncaught exception: ${error.stack ?? String(error)}\n`);
+    // Once: another exception while stopping must not start another stop, nor a stop that hangs keep it up.
+    if (failed) return;
+    failed = true;
+    setTimeout(() => process.exit(1), STOP_AFTER_FAILURE_MS).unref();
     cloud.stop().finally(() => process.exit(1));
   });
 };

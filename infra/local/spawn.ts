@@ -68,7 +68,8 @@ const launch = (options: SpawnOptions) => {
     {
       cwd: REPO_ROOT,
       env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The channel is how the cloud knows its parent is gone (infra/local/main.ts): it then stops.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     },
   );
   let output = '';
@@ -84,6 +85,8 @@ const launch = (options: SpawnOptions) => {
 /** Starts the local cloud and resolves once it has written `local-cloud.json` (it is then serving). */
 export const spawnLocalCloud = async (options: SpawnOptions): Promise<SpawnedCloud> => {
   const { child, output } = launch(options);
+  // The channel only tells the cloud when this process is gone: it must not keep this one running.
+  child.channel?.unref();
   const exited = exitOf(child);
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   let done = false;

@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../infra/local/paths';
+import { REPO_ROOT, TSX_LOADER } from '../../infra/local/paths';
 import { runLocalCloudToExit, type SpawnedCloud, spawnLocalCloud } from '../../infra/local/spawn';
 import { loadDistrict } from '../../shared/district/load';
 import { pointInPolygon } from '../../shared/domain/geo';
@@ -46,6 +48,8 @@ interface Reply<T = unknown> {
   contentType: string;
   body: T;
 }
+
+const PARENT_THAT_VANISHES = fileURLToPath(new URL('../support/parent-that-vanishes.ts', import.meta.url));
 
 const district = loadDistrict(join(REPO_ROOT, 'districts/sandun.json'));
 const category = district.categories.find(
@@ -265,4 +269,25 @@ describe('local cloud (npm start) end to end', () => {
     expect(existsSync(join(dataDir, '.lock'))).toBe(false);
     expect(existsSync(join(dataDir, 'local-cloud.json'))).toBe(false);
   }, 60_000);
+
+  it('stops cleanly when the process that started it exits without stopping it', async () => {
+    const parent = spawnSync(process.execPath, ['--import', TSX_LOADER, PARENT_THAT_VANISHES, dataDir], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(parent.status, parent.stderr).toBe(0);
+    const pid = Number(parent.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    const running = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await expect.poll(running, { timeout: 30_000, interval: 200 }).toBe(false);
+    expect(existsSync(join(dataDir, '.lock'))).toBe(false);
+    expect(existsSync(join(dataDir, 'local-cloud.json'))).toBe(false);
+  }, 90_000);
 });
