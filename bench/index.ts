@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { localCloudProcesses, machineStateLines } from './machine-state';
 import type { BenchRecord } from './report';
 
 // `--only cockpit,evidence` runs a subset (by file name): it replaces those sections of the last
@@ -52,6 +53,15 @@ const allRuns: [string, string[], Record<string, string>?][] = [
 const runs = only
   ? allRuns.filter(([script]) => only.includes(script.replace(/^.*\/|(\.test)?\.ts$/g, '')))
   : allRuns;
+
+// Taken before any bench starts a cloud of its own: whatever is found now is someone else's.
+const strays = localCloudProcesses();
+const startState = machineStateLines(strays);
+if (strays.length > 0) {
+  process.stderr.write(
+    `warning: a local cloud is already running (${strays.map((p) => p.pid).join(', ')}): it will share the cores with every figure\n`,
+  );
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'xietong-bench-'));
 const out = join(dir, 'figures.jsonl');
@@ -140,7 +150,7 @@ if (previous) {
         : ![...names.matchAll(/`([^`]+)`/g)].every((match) => rerun.has(match[1] ?? ''));
     })
     .join('\n');
-  const update = `- **Updated** ${new Date().toISOString()} by \`--only ${only?.join(',')}\` (${runsText}) re-ran ${records.map((r) => `\`${r.bench}\``).join(', ')}; the other sections are from the date above${failed.length > 0 ? `; **failed**: ${failed.join(', ')}` : ''}`;
+  const update = `- **Updated** ${new Date().toISOString()} by \`--only ${only?.join(',')}\` (${runsText}) re-ran ${records.map((r) => `\`${r.bench}\``).join(', ')}; the other sections are from the date above${failed.length > 0 ? `; **failed**: ${failed.join(', ')}` : ''}${strays.length > 0 ? `; **a local cloud was already running**: ${strays.map((p) => p.pid).join(', ')}` : ''}`;
   report = [`${keptHead.trimEnd()}\n${update}\n`, ...sections, ...fresh.values()].join('\n');
 } else {
   const lines = [
@@ -151,6 +161,7 @@ if (previous) {
     `- Date: ${new Date().toISOString()}`,
     `- Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${process.platform} ${process.arch}`,
     `- Node ${process.version}`,
+    ...startState,
     `- Runs: ${runsText}`,
     ...(only
       ? [`- **Partial run** (\`--only ${only.join(',')}\`): the other benchmarks were not run this time`]
