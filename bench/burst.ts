@@ -6,7 +6,8 @@
  * same events, about one in six a true repeat of an earlier report (same thing, a few metres away,
  * other words). `npm run bench:hotspot` runs both at 2 and at 16 consumers, side by side.
  *
- * `--profile <dir>` writes the local cloud's CPU profile; `--record <file>` writes every DynamoDB
+ * `--profile <dir>` writes the CPU profiles of the local cloud and of its dynalite (each file named
+ * by its process id, both printed); `--record <file>` writes every DynamoDB
  * request of each run to `<file>.<consumers>.jsonl`, for `bench/dynamodb-replay.ts`.
  *
  * `--runs R` runs each consumer count R times, the counts taken in turn (2, 16, 2, 16…) so that a
@@ -162,6 +163,11 @@ const runOnce = async (pollers: number, radius: number) => {
     const { pid: cloudPid, dynamodbPid } = cloud.info;
     const cloudCpu = () => cpuSeconds(cloudPid);
     const cpu = () => cloudCpu() + cpuSeconds(dynamodbPid);
+    if (values.profile) {
+      process.stdout.write(
+        `CPU profiles in ${values.profile}: local cloud pid ${cloudPid}, dynalite pid ${dynamodbPid}\n`,
+      );
+    }
 
     // The same reports for every consumer count: the runs differ only in what they measure.
     seed = SEED;

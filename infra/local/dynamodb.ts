@@ -34,7 +34,8 @@ export const startDynalite = (path?: string, streamTable?: string): Promise<Loca
   if (path) mkdirSync(path, { recursive: true });
   const script = fileURLToPath(new URL('./dynalite-process.ts', import.meta.url));
   const child: ChildProcess = fork(script, [path ?? '', streamTable ?? ''], {
-    execArgv: ['--import', TSX_LOADER],
+    // A CPU-profiled local cloud (`bench/burst.ts --profile`) profiles its dynalite too, into the same folder.
+    execArgv: ['--import', TSX_LOADER, ...process.execArgv.filter((arg) => arg.startsWith('--cpu-prof'))],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 
