@@ -130,17 +130,16 @@ if (previous) {
   // A partial run updates its own sections and keeps the others from the last run, saying which.
   const [head = '', ...oldSections] = previous.split(/\n(?=## )/);
   const fresh = new Map(records.map((record) => [record.bench, sectionOf(record)]));
-  const rerunNames = new Set(fresh.keys());
+  const rerun = new Set(fresh.keys());
   const sections = oldSections.flatMap((section) => {
     const name = section.slice(3, section.indexOf('\n')).trim();
     const replaced = fresh.get(name);
     fresh.delete(name);
     // A second old section of a name this run replaced goes too (one bench, one section).
-    if (replaced === undefined && rerunNames.has(name)) return [];
+    if (replaced === undefined && rerun.has(name)) return [];
     return [replaced ?? section.trimEnd().concat('\n')];
   });
   // An earlier partial update of only these benchmarks is superseded by this one.
-  const rerun = new Set(records.map((record) => record.bench));
   const keptHead = head
     .split('\n')
     .filter((line) => {

@@ -69,17 +69,15 @@ export const batchIndexWrites = (): void => {
   db[BATCHED] = true;
   db.updateIndexes = (store, table, oldItem, newItem, done) => {
     if (!oldItem && !newItem) return done();
-    const deletes: LevelOperation[] = [];
-    const puts: LevelOperation[] = [];
+    // A delete is only made for a key the new item no longer has, so order within the batch is free.
+    const operations: LevelOperation[] = [];
     for (const { kind, field } of INDEX_KINDS) {
       const actions = db.getIndexActions(table[field] ?? [], oldItem, newItem, table);
       for (const action of actions.deletes)
-        deletes.push({ type: 'del', key: levelKey(kind, table.TableName, action) });
+        operations.push({ type: 'del', key: levelKey(kind, table.TableName, action) });
       for (const action of actions.puts)
-        puts.push({ type: 'put', key: levelKey(kind, table.TableName, action), value: action.item });
+        operations.push({ type: 'put', key: levelKey(kind, table.TableName, action), value: action.item });
     }
-    // A delete is only made for a key the new item no longer has, so order within the batch is free.
-    const operations = [...deletes, ...puts];
     if (operations.length === 0) return done();
     store.db.batch(operations, done);
   };
