@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { matchesCaseChangesFilter } from './case-changes-filter';
 import { batchIndexWrites } from './dynalite-batched-indexes';
+import { cacheTableDescriptions } from './dynalite-table-cache';
 import { type ChangeRecord, captureChanges, StreamLog } from './dynamodb-stream';
 
 type Dynalite = (options: { path?: string; createTableMs?: number }) => Server;
@@ -31,6 +32,7 @@ const streamedTable = process.argv[3];
 const send = (message: DynaliteMessage) => process.send?.(message);
 
 batchIndexWrites();
+cacheTableDescriptions();
 const server = dynalite({ ...(path ? { path } : {}), createTableMs: 0 });
 const changes = streamedTable ? new StreamLog(path && join(path, `${streamedTable}.stream`)) : undefined;
 // The stream's one consumer is the aggregator, which takes case items only.

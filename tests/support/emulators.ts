@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchIndexWrites } from '../../infra/local/dynalite-batched-indexes';
+import { cacheTableDescriptions } from '../../infra/local/dynalite-table-cache';
 import { ensureTable } from '../../infra/local/dynamodb';
 import { createIntakeQueues, type LocalQueues, startFauxqs } from '../../infra/local/sqs';
 import { enforceIam, type TestIam } from './iam';
@@ -32,8 +33,10 @@ export interface Emulators {
  * stop in `afterAll`.
  */
 export const startEmulators = async (): Promise<Emulators> => {
-  // The local cloud's dynalite writes index entries in one batch (infra/local): test that one.
+  // The local cloud's dynalite writes index entries in one batch and keeps its table descriptions
+  // (infra/local): test that one.
   batchIndexWrites();
+  cacheTableDescriptions();
   const dynaliteServer = dynalite({ createTableMs: 0 });
   await new Promise<void>((done) => dynaliteServer.listen(0, '127.0.0.1', done));
   const dynamoEndpoint = `http://127.0.0.1:${(dynaliteServer.address() as AddressInfo).port}`;
