@@ -26,7 +26,9 @@ interface DynaliteTable {
 interface LevelOperation {
   type: 'put' | 'del';
   key: string;
-  value?: AttributeMap;
+  value?: AttributeMap | string;
+  /** dynalite's LevelDB encodes values as JSON unless an operation says otherwise. */
+  valueEncoding?: 'utf8';
 }
 interface DynaliteStore {
   db: { batch(operations: LevelOperation[], done: Callback): void };
@@ -71,12 +73,24 @@ export const batchIndexWrites = (): void => {
     if (!oldItem && !newItem) return done();
     // A delete is only made for a key the new item no longer has, so order within the batch is free.
     const operations: LevelOperation[] = [];
+    // An index that projects ALL gets the item itself (dynalite passes the same object): its text,
+    // what LevelDB's json encoding would write for each such entry, is made once for all of them.
+    let itemText: string | undefined;
+    const valueOf = (item: AttributeMap | undefined): Pick<LevelOperation, 'value' | 'valueEncoding'> => {
+      if (item === undefined || item !== newItem) return { value: item };
+      itemText ??= JSON.stringify(item);
+      return { value: itemText, valueEncoding: 'utf8' };
+    };
     for (const { kind, field } of INDEX_KINDS) {
       const actions = db.getIndexActions(table[field] ?? [], oldItem, newItem, table);
       for (const action of actions.deletes)
         operations.push({ type: 'del', key: levelKey(kind, table.TableName, action) });
       for (const action of actions.puts)
-        operations.push({ type: 'put', key: levelKey(kind, table.TableName, action), value: action.item });
+        operations.push({
+          type: 'put',
+          key: levelKey(kind, table.TableName, action),
+          ...valueOf(action.item),
+        });
     }
     if (operations.length === 0) return done();
     store.db.batch(operations, done);
