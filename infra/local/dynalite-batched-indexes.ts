@@ -76,7 +76,7 @@ export const batchIndexWrites = (): void => {
     // An index that projects ALL gets the item itself (dynalite passes the same object): its text,
     // what LevelDB's json encoding would write for each such entry, is made once for all of them.
     let itemText: string | undefined;
-    const valueOf = (item: AttributeMap | undefined): Pick<LevelOperation, 'value' | 'valueEncoding'> => {
+    const entryValue = (item: AttributeMap | undefined): Pick<LevelOperation, 'value' | 'valueEncoding'> => {
       if (item === undefined || item !== newItem) return { value: item };
       itemText ??= JSON.stringify(item);
       return { value: itemText, valueEncoding: 'utf8' };
@@ -89,7 +89,7 @@ export const batchIndexWrites = (): void => {
         operations.push({
           type: 'put',
           key: levelKey(kind, table.TableName, action),
-          ...valueOf(action.item),
+          ...entryValue(action.item),
         });
     }
     if (operations.length === 0) return done();
