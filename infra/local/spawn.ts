@@ -16,9 +16,12 @@ const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
  * Node flags the local cloud runs with, here and in `npm start` (package.json). Every SDK call it
  * makes is checked against its caller's role, which an AsyncLocalStorage carries (`iam/caller.ts`);
  * on Node 22 that storage otherwise hooks every promise the process makes. With the async context
- * frame (Node 24's default) it doesn't: 5–10 % of the local cloud's CPU in a burst, run beside runs without.
+ * frame (Node 24's default) it doesn't: 5–10 % of the local cloud's CPU in a burst, run beside runs
+ * without. A Node that doesn't know a flag (before 22.7) runs without it rather than not at all.
  */
-export const LOCAL_CLOUD_NODE_FLAGS = ['--experimental-async-context-frame'];
+const LOCAL_CLOUD_NODE_FLAGS = ['--experimental-async-context-frame'].filter((flag) =>
+  process.allowedNodeEnvironmentFlags.has(flag),
+);
 
 export interface SpawnedCloud {
   process: ChildProcess;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,6 +143,20 @@ describe('local cloud (npm start) end to end', () => {
       ]),
     );
     expect(users.filter((u) => u.role === 'area_chief')).toHaveLength(district.zones.length);
+  });
+
+  // The local IAM check's AsyncLocalStorage costs the cloud a hook on every promise without it
+  // (infra/local/spawn.ts); `npm start` and the spawned cloud must not drift apart.
+  it.runIf(process.platform === 'linux')('runs with the async context frame, as npm start does', () => {
+    const flag = '--experimental-async-context-frame';
+    const argv = readFileSync(`/proc/${cloud.info.pid}/cmdline`, 'utf8').split('\0');
+    expect(argv).toContain(flag);
+    const scripts = (
+      JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    expect(scripts.start?.split(' ')).toContain(flag);
   });
 
   it("refuses a request without a token with the HTTP API's 401, before any handler runs", async () => {
