@@ -1,8 +1,9 @@
 /**
  * dynalite reads a table's description from LevelDB on every request: each GetItem, PutItem or
  * Query starts with a LevelDB get and a JSON decode of the whole description (the local cloud's
- * table, with its ten indexes, is several kilobytes). In a burst that was about a tenth of
- * dynalite's CPU, for a value that changes only when a table is created, updated or deleted.
+ * table, with its ten indexes, is several kilobytes). Keeping it cut dynalite's CPU per request by
+ * about 7 % (a spread burst's requests replayed beside the unpatched dynalite), for a value that
+ * changes only when a table is created, updated or deleted.
  *
  * Here every dynalite of this process keeps each description it read, as its JSON text, until a
  * write to the table registry replaces or removes it; each read still parses its own copy, so an

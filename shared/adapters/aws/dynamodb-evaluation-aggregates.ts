@@ -99,8 +99,8 @@ const MARKER_PREFIX = 'v:';
 const MARKER_LIFETIME_HOURS = 26;
 /**
  * A marker's value: the case's version, and in its fraction the hour (since the epoch) the change
- * was recorded. Conditions compare it with a whole version (`NOT … >= :since`), which the fraction cannot
- * change. A marker without a fraction (written before markers expired) never expires.
+ * was recorded. Conditions compare it with a whole version (`NOT … >= :since`), which the fraction
+ * cannot change. A marker without a fraction (written before markers expired) never expires.
  */
 const HOUR_SCALE = 1e6;
 const markerValue = (version: number, recordedAt: number) =>
