@@ -77,7 +77,7 @@ export const batchIndexWrites = (): void => {
     // what LevelDB's json encoding would write for each such entry, is made once for all of them.
     let itemText: string | undefined;
     const entryValue = (item: AttributeMap | undefined): Pick<LevelOperation, 'value' | 'valueEncoding'> => {
-      if (item === undefined || item !== newItem) return { value: item };
+      if (item !== newItem) return { value: item };
       itemText ??= JSON.stringify(item);
       return { value: itemText, valueEncoding: 'utf8' };
     };
