@@ -9,10 +9,13 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { matchesCaseChangesFilter } from './case-changes-filter';
 import { batchIndexWrites } from './dynalite-batched-indexes';
+import { tuneDynaliteLevelDb } from './dynalite-leveldb';
 import { cacheTableDescriptions } from './dynalite-table-cache';
 import { type ChangeRecord, captureChanges, StreamLog } from './dynamodb-stream';
 
 type Dynalite = (options: { path?: string; createTableMs?: number }) => Server;
+// Before dynalite loads: it takes LevelDB's class as it does.
+tuneDynaliteLevelDb();
 const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
 
 export type DynaliteMessage =
