@@ -10,12 +10,14 @@ import { join } from 'node:path';
 import { matchesCaseChangesFilter } from './case-changes-filter';
 import { batchIndexWrites } from './dynalite-batched-indexes';
 import { tuneDynaliteLevelDb } from './dynalite-leveldb';
+import { encodeDynaliteReplies } from './dynalite-responses';
 import { cacheTableDescriptions } from './dynalite-table-cache';
 import { type ChangeRecord, captureChanges, StreamLog } from './dynamodb-stream';
 
 type Dynalite = (options: { path?: string; createTableMs?: number }) => Server;
-// Before dynalite loads: it takes LevelDB's class as it does.
+// Before dynalite loads: it takes LevelDB's class as it loads, and its replies are patched in its source.
 tuneDynaliteLevelDb();
+encodeDynaliteReplies();
 const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
 
 export type DynaliteMessage =

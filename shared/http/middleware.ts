@@ -4,6 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { logger, metrics, traceInvocations } from '../runtime/observability';
+import { jsonText } from './json-pieces';
 import { problemHeaders, problemResponse, toProblem } from './problem';
 import { header } from './request';
 
@@ -75,6 +76,7 @@ export const httpFunction = <E extends APIGatewayProxyEventV2>(
     .use(logMetrics(metrics))
     .use(correlation() as unknown as middy.MiddlewareObj<E, APIGatewayProxyStructuredResultV2>);
 
+/** A JSON reply; its body is made in pieces, as a page of cases is long (see json-pieces.ts). */
 export const json = (
   statusCode: number,
   body: unknown,
@@ -82,5 +84,5 @@ export const json = (
 ): APIGatewayProxyStructuredResultV2 => ({
   statusCode,
   headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-  body: JSON.stringify(body),
+  body: jsonText(body),
 });

@@ -5,12 +5,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchIndexWrites } from '../../infra/local/dynalite-batched-indexes';
+import { encodeDynaliteReplies } from '../../infra/local/dynalite-responses';
 import { cacheTableDescriptions } from '../../infra/local/dynalite-table-cache';
 import { ensureTable } from '../../infra/local/dynamodb';
 import { createIntakeQueues, type LocalQueues, startFauxqs } from '../../infra/local/sqs';
 import { enforceIam, type TestIam } from './iam';
 
 type Dynalite = (options: { createTableMs?: number }) => Server;
+// As the local cloud's dynalite answers (patched before it loads).
+encodeDynaliteReplies();
 const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
