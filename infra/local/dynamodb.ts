@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ALL_INDEXES, TABLE_KEYS } from '../../shared/adapters/aws/table-design';
 import type { ChangeRequest, DynaliteMessage } from './dynalite-process';
-import type { ChangeStream } from './dynamodb-stream';
+import type { ChangeRecord, ChangeStream } from './dynamodb-stream';
 import { TSX_LOADER } from './paths';
 
 export interface LocalDynamoDb {
@@ -72,10 +72,14 @@ export const startDynalite = (path?: string, streamTable?: string): Promise<Loca
             new Promise((answer) => {
               if (!child.connected) return answer({ records: [], pending: 0 });
               const id = ++requests;
+              const records: ChangeRecord[] = [];
+              // The records come in parts (see dynalite-process.ts), in order: IPC keeps it.
               const listener = (reply: DynaliteMessage) => {
                 if (reply.type !== 'changes' || reply.id !== id) return;
+                records.push(...reply.records);
+                if (!reply.last) return;
                 child.off('message', listener);
-                answer({ records: reply.records, pending: reply.pending });
+                answer({ records, pending: reply.pending });
               };
               child.on('message', listener);
               ask({ type: 'read-changes', id, limit });

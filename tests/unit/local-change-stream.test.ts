@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { matchesCaseChangesFilter } from '../../infra/local/case-changes-filter';
-import { ensureTable } from '../../infra/local/dynamodb';
+import { ensureTable, startDynalite } from '../../infra/local/dynamodb';
 import { captureChanges, StreamLog, streamOf } from '../../infra/local/dynamodb-stream';
 import type { LoadedFunction } from '../../infra/local/handlers';
 import { createRuntimeLog } from '../../infra/local/log';
@@ -130,6 +130,41 @@ describe('the local change stream’s log', () => {
       expect(delivered).toEqual(['CASE#1', 'CASE#2']);
     } finally {
       await mapping.stop();
+    }
+  });
+});
+
+describe('the local cloud’s change stream, read from its dynalite process', () => {
+  it('hands a read’s records over whole and in order, however many parts they travel in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xietong-stream-'));
+    dirs.push(dir);
+    const local = await startDynalite(dir, 'streamed');
+    const client = new DynamoDBClient({
+      endpoint: local.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    try {
+      await ensureTable(client, 'streamed');
+      const documents = DynamoDBDocumentClient.from(client);
+      for (let n = 1; n <= 11; n++) {
+        await documents.send(
+          new PutCommand({ TableName: 'streamed', Item: { pk: `CASE#${n}`, sk: 'CASE', n } }),
+        );
+      }
+      const numbers = (records: { newImage?: Record<string, unknown> }[]) =>
+        records.map((r) => Number((r.newImage?.n as { N?: string } | undefined)?.N));
+      expect(await local.changes.read(0)).toEqual({ records: [], pending: 11 });
+      const first = await local.changes.read(9);
+      expect(numbers(first.records)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(first.pending).toBe(11);
+      local.changes.checkpoint(first.records[8]?.sequenceNumber ?? '');
+      const rest = await local.changes.read(100);
+      expect(numbers(rest.records)).toEqual([10, 11]);
+      expect(rest.pending).toBe(2);
+    } finally {
+      client.destroy();
+      await local.stop();
     }
   });
 });
