@@ -367,6 +367,20 @@ describe('lists', () => {
     expect([...reportedAt].sort().reverse()).toEqual(reportedAt);
   });
 
+  it('shows each case in a full list as its own read shows it (the list reads only the case attributes)', async () => {
+    // The cases of the tests before: reported, routed, dispatched, worked, returned, closed, rated.
+    const listed: { id: string }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await api.list({ limit: '50', ...(cursor && { cursor }) });
+      expect(page.status).toBe(200);
+      listed.push(...page.body.items);
+      cursor = page.body.cursor;
+    } while (cursor);
+    expect(listed.length).toBeGreaterThan(10);
+    for (const item of listed) expect(item).toEqual((await api.get(item.id)).body);
+  });
+
   it('lists only what changed since an instant, oldest change first, within the caller scope', async () => {
     api.clock.advanceMinutes(10);
     const since = api.clock.now();

@@ -42,6 +42,58 @@ const KEY_ATTRIBUTES = [
   'gsi10sk',
 ] as const;
 
+/**
+ * Every attribute of a case item that is the case itself: what a full list reads back, leaving out
+ * the twenty-odd key and index attributes (about a third of a page of 50 cases, which the table
+ * would encode and the function decode for nothing). A record, so that the compiler checks it names
+ * each field of `Case`, the optional ones too, and nothing else.
+ */
+const CASE_ATTRIBUTES: Record<keyof Case, true> = {
+  id: true,
+  district: true,
+  status: true,
+  version: true,
+  source: true,
+  category: true,
+  priority: true,
+  description: true,
+  location: true,
+  occurredAt: true,
+  reportedAt: true,
+  updatedAt: true,
+  reporter: true,
+  submittedBy: true,
+  externalRef: true,
+  camera: true,
+  triage: true,
+  suggestions: true,
+  zone: true,
+  areaChief: true,
+  lead: true,
+  cooperating: true,
+  assignee: true,
+  deadlines: true,
+  escalation: true,
+  hold: true,
+  dispatchedAt: true,
+  acceptedAt: true,
+  handledAt: true,
+  closedAt: true,
+  counters: true,
+  premisesId: true,
+  linkedReports: true,
+  mergedInto: true,
+  statusBeforeMerge: true,
+  repeatOf: true,
+  repeatedBy: true,
+  possibleDuplicates: true,
+  jointVisitId: true,
+  satisfaction: true,
+  evidence: true,
+  timeline: true,
+};
+export const CASE_FIELDS = Object.keys(CASE_ATTRIBUTES) as (keyof Case)[];
+
 export const toItem = (c: Case, intake?: IntakeFingerprint): Record<string, unknown> => {
   const newestFirst = `${c.reportedAt}#${c.id}`;
   const department = departmentKey(c);

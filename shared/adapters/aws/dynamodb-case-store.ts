@@ -21,7 +21,7 @@ import type {
   IntakeFingerprint,
   StoredCase,
 } from '../../ports';
-import { caseKey, fromItem, toItem } from './case-item';
+import { CASE_FIELDS, caseKey, fromItem, toItem } from './case-item';
 import { decodeIndexCursor, encodeIndexCursor } from './index-cursor';
 import { INDEXES, type IndexDesign } from './table-design';
 
@@ -124,7 +124,7 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   async list(query: CaseListQuery): Promise<CasePage> {
-    const page = await this.query(query);
+    const page = await this.query(query, CASE_FIELDS);
     return {
       items: page.items.map((item) => fromItem(item).case),
       ...(page.cursor && { cursor: page.cursor }),
