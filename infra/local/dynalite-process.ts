@@ -4,21 +4,12 @@
  * It reports its port over IPC and closes LevelDB cleanly when the parent says stop or disappears.
  */
 import { appendFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { matchesCaseChangesFilter } from './case-changes-filter';
-import { batchIndexWrites } from './dynalite-batched-indexes';
-import { tuneDynaliteLevelDb } from './dynalite-leveldb';
-import { encodeDynaliteReplies } from './dynalite-responses';
-import { cacheTableDescriptions } from './dynalite-table-cache';
+import { patchedDynalite } from './dynalite-patched';
 import { type ChangeRecord, captureChanges, StreamLog } from './dynamodb-stream';
 
-type Dynalite = (options: { path?: string; createTableMs?: number }) => Server;
-// Before dynalite loads: it takes LevelDB's class as it loads, and its replies are patched in its source.
-tuneDynaliteLevelDb();
-encodeDynaliteReplies();
-const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
+const dynalite = patchedDynalite();
 
 export type DynaliteMessage =
   | { type: 'listening'; port: number }
@@ -45,8 +36,6 @@ const send = (message: DynaliteMessage) => process.send?.(message);
  */
 const RECORDS_PER_MESSAGE = 4;
 
-batchIndexWrites();
-cacheTableDescriptions();
 const server = dynalite({ ...(path ? { path } : {}), createTableMs: 0 });
 const changes = streamedTable ? new StreamLog(path && join(path, `${streamedTable}.stream`)) : undefined;
 // The stream's one consumer is the aggregator, which takes case items only.

@@ -52,11 +52,13 @@ const ORIGINAL = [
   "  res.setHeader('Content-Type', res.contentType)",
   "  res.setHeader('Content-Length', Buffer.byteLength(body, 'utf8'))",
 ].join('\n');
+/** dynalite's compiled source reaches the two functions through these global symbols. */
+const globalRef = (symbol: symbol) => `globalThis[Symbol.for('${symbol.description}')]`;
 const REPLACEMENT = [
-  "  var body = globalThis[Symbol.for('xietong.dynalite.json-bytes')](data)",
+  `  var body = ${globalRef(JSON_BYTES)}(data)`,
   '  req.removeAllListeners()',
   '  res.statusCode = statusCode || 200',
-  "  res.setHeader('x-amz-crc32', globalThis[Symbol.for('xietong.dynalite.crc32')](body))",
+  `  res.setHeader('x-amz-crc32', ${globalRef(CRC32)}(body))`,
   "  res.setHeader('Content-Type', res.contentType)",
   "  res.setHeader('Content-Length', body.length)",
 ].join('\n');
@@ -80,7 +82,7 @@ export const encodeDynaliteReplies = (): void => {
     throw new Error(`dynalite's sendData is not the one this patch knows (${filename}): update the patch`);
   }
   globals[JSON_BYTES] = jsonBytes;
-  globals[CRC32] = (body: Buffer) => crc32(body);
+  globals[CRC32] = crc32;
   const patched = new Module(filename) as CompilableModule;
   patched.filename = filename;
   patched.paths = nodeModulePaths(dirname(filename));

@@ -1,20 +1,14 @@
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchIndexWrites } from '../../infra/local/dynalite-batched-indexes';
-import { encodeDynaliteReplies } from '../../infra/local/dynalite-responses';
-import { cacheTableDescriptions } from '../../infra/local/dynalite-table-cache';
+import { patchedDynalite } from '../../infra/local/dynalite-patched';
 import { ensureTable } from '../../infra/local/dynamodb';
 import { createIntakeQueues, type LocalQueues, startFauxqs } from '../../infra/local/sqs';
 import { enforceIam, type TestIam } from './iam';
 
-type Dynalite = (options: { createTableMs?: number }) => Server;
-// As the local cloud's dynalite answers (patched before it loads).
-encodeDynaliteReplies();
-const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
+// The local cloud's dynalite, patches and all (infra/local/dynalite-patched.ts): test that one.
+const dynalite = patchedDynalite();
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const region = 'us-east-1';
@@ -36,10 +30,6 @@ export interface Emulators {
  * stop in `afterAll`.
  */
 export const startEmulators = async (): Promise<Emulators> => {
-  // The local cloud's dynalite writes index entries in one batch and keeps its table descriptions
-  // (infra/local): test that one.
-  batchIndexWrites();
-  cacheTableDescriptions();
   const dynaliteServer = dynalite({ createTableMs: 0 });
   await new Promise<void>((done) => dynaliteServer.listen(0, '127.0.0.1', done));
   const dynamoEndpoint = `http://127.0.0.1:${(dynaliteServer.address() as AddressInfo).port}`;
