@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoIntegrationKeyStore } from '../../shared/adapters/aws/dynamodb-integration-key-store';
 import { loadDistrict } from '../../shared/district/load';
 import type { DistrictConfig } from '../../shared/district/schema';
-import { extended } from '../../shared/runtime/clients';
+import { extendClients, extended } from '../../shared/runtime/clients';
 import { ENV } from '../../shared/runtime/env';
 import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
 import { createBasemapProxy } from './basemap-proxy';
@@ -34,6 +34,7 @@ import { startS3Notifications } from './s3-notifications';
 import { startSchedule } from './scheduler';
 import { createIntakeQueues, type LocalQueues, startFauxqs } from './sqs';
 import { type StreamMapping, startStreamMapping } from './stream-mapping';
+import { skipUnverifiedSigning } from './unsigned-requests';
 import { planLocalWiring, unwiredFunctions } from './wiring';
 
 export interface LocalCloudOptions {
@@ -293,6 +294,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       });
       cleanups.push(() => injection.stop());
     }
+    extendClients(skipUnverifiedSigning);
     const functions = await loadFunctions(root, specs);
 
     const issuer = await createLocalIssuer(dataDir, CLAIMS);

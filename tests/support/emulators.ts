@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { patchedDynalite } from '../../infra/local/dynalite-patched';
 import { ensureTable } from '../../infra/local/dynamodb';
 import { createIntakeQueues, type LocalQueues, startFauxqs } from '../../infra/local/sqs';
+import { skipUnverifiedSigning } from '../../infra/local/unsigned-requests';
 import { enforceIam, type TestIam } from './iam';
 
 // The local cloud's dynalite, patches and all (infra/local/dynalite-patched.ts): test that one.
@@ -46,6 +47,9 @@ export const startEmulators = async (): Promise<Emulators> => {
     maxReceiveCount: 5,
   });
 
+  // As in the local cloud: no emulator here checks a signature.
+  skipUnverifiedSigning(dynamodb);
+  skipUnverifiedSigning(sqs);
   const iam = enforceIam([dynamodb, sqs], {
     tableName,
     intakeQueueUrl: queues.intakeQueueUrl,
