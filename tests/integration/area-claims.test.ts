@@ -1,4 +1,4 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCaseStore } from '../../shared/adapters/aws/dynamodb-case-store';
 import { DynamoDedupClaims } from '../../shared/adapters/aws/dynamodb-dedup-claims';
@@ -155,6 +155,22 @@ describe('the claim item', () => {
     const twice = await store.read('AREA#test-lines');
     expect(await store.advance(twice, [], '2026-11-30T01:00:20.000Z', '2026-11-30T01:00:10.000Z')).toBe(true);
     expect((await store.read('AREA#test-lines')).recent).toEqual([]);
+  });
+
+  it('keeps its registered cells as written, in one string attribute', async () => {
+    const store = claims();
+    const fresh = await store.read('AREA#test-cells');
+    const cells = { wtmkkd0: at, wtmkkd1: '2026-11-30T01:00:05.000Z' };
+    expect(await store.advance(fresh, [], at, at, cells)).toBe(true);
+    expect((await store.read('AREA#test-cells')).registeredCells).toEqual(cells);
+    const { Item } = await emulators.documents.send(
+      new GetCommand({ TableName: emulators.tableName, Key: { pk: 'DEDUP#AREA#test-cells', sk: 'CLAIM' } }),
+    );
+    expect(typeof Item?.registeredCells).toBe('string');
+    // None left: no attribute, read as none.
+    const once = await store.read('AREA#test-cells');
+    expect(await store.advance(once, [], at, at, {})).toBe(true);
+    expect((await store.read('AREA#test-cells')).registeredCells).toEqual({});
   });
 
   it('reads a claim written as a list of registrations, as claims were before', async () => {

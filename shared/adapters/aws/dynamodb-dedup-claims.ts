@@ -36,6 +36,30 @@ const decodeRecent = (stored: unknown): RecentRegistration[] => {
 };
 
 /**
+ * The claim's registered cells as stored: one string attribute, a line per cell (`<cell> <at>`).
+ * A hotspot's claim lists a couple of hundred cells of the dedup window; as a map the item was a few
+ * hundred attributes for DynamoDB to check and the SDK to convert, on every batch's read and write.
+ */
+const encodeCells = (cells: Record<string, string>): string =>
+  Object.entries(cells)
+    .map(([cell, at]) => `${cell} ${at}`)
+    .join('\n');
+
+/** Either form: the lines, or the map claims were written with before. */
+const decodeCells = (stored: unknown): Record<string, string> => {
+  if (typeof stored === 'string') {
+    if (stored === '') return {};
+    return Object.fromEntries(
+      stored.split('\n').map((line) => {
+        const space = line.indexOf(' ');
+        return [line.slice(0, space), line.slice(space + 1)];
+      }),
+    );
+  }
+  return stored && typeof stored === 'object' ? (stored as Record<string, string>) : {};
+};
+
+/**
  * The dedup claim item: a sequence number, the cases registered through it lately and the cells of
  * its area that hold registered cases. A router advances it once per batch, listing every report of
  * the batch it is about to register.
@@ -54,10 +78,7 @@ export class DynamoDedupClaims implements DedupClaims {
       key,
       seq: typeof Item?.seq === 'number' ? Item.seq : 0,
       recent: decodeRecent(Item?.recent),
-      registeredCells:
-        Item?.registeredCells && typeof Item.registeredCells === 'object'
-          ? (Item.registeredCells as Record<string, string>)
-          : {},
+      registeredCells: decodeCells(Item?.registeredCells),
     };
   }
 
@@ -88,7 +109,7 @@ export class DynamoDedupClaims implements DedupClaims {
             seq: claim.seq + 1,
             // DynamoDB keeps no empty string: no recent registration, no attribute.
             ...(recent.length > 0 && { recent: encodeRecent(recent) }),
-            registeredCells,
+            ...(Object.keys(registeredCells).length > 0 && { registeredCells: encodeCells(registeredCells) }),
           },
           ConditionExpression: claim.seq === 0 ? 'attribute_not_exists(pk)' : 'seq = :seen',
           ...(claim.seq !== 0 && { ExpressionAttributeValues: { ':seen': claim.seq } }),
