@@ -6,8 +6,11 @@
  * changes only when a table is created, updated or deleted.
  *
  * Here every dynalite of this process keeps each description it read, as its JSON text, until a
- * write to the table registry replaces or removes it; each read still parses its own copy, so an
- * action that edits the description it was given (UpdateTable does) can't change anyone else's.
+ * write to the table registry replaces or removes it. The item actions (GetItem, PutItem, Query and
+ * the rest) only read the description they are given: they all share one parsed, frozen copy, whose
+ * parse was another 3 % of dynalite's CPU in a hotspot burst. The table actions (DescribeTable,
+ * UpdateTable, DeleteTable) each still parse their own copy: UpdateTable and DeleteTable edit the
+ * description they are given before they write it back.
  */
 import { createRequire } from 'node:module';
 
@@ -20,6 +23,8 @@ interface TableRegistry {
 }
 interface DynaliteStore {
   tableDb: TableRegistry;
+  /** `checkStatus` a callback: the item actions' form (their table must be ACTIVE or UPDATING). */
+  getTable(name: string, checkStatus: boolean | Callback<unknown>, done?: Callback<unknown>): void;
   recreate(): void;
 }
 interface DynaliteDb {
@@ -34,13 +39,15 @@ const CACHED = Symbol.for('xietong.dynalite.cached-tables');
  * never fills the cache: the registry's writes and reads run concurrently in LevelDB, so such a
  * get may have read the value being replaced.
  */
-const cacheRegistry = (registry: TableRegistry): void => {
+const cacheRegistry = (registry: TableRegistry): ((name: string) => TableDescription | undefined) => {
   const texts = new Map<string, string>();
+  const shared = new Map<string, TableDescription>();
   const writes = new Map<string, number>();
   const { get, put, del } = registry;
   const written = (name: string) => {
     writes.set(name, (writes.get(name) ?? 0) + 1);
     texts.delete(name);
+    shared.delete(name);
   };
   registry.get = (name, done) => {
     const text = texts.get(name);
@@ -72,6 +79,26 @@ const cacheRegistry = (registry: TableRegistry): void => {
       done(error);
     });
   };
+  /** The kept description, parsed once and frozen: only for readers that never edit it. */
+  return (name) => {
+    const kept = shared.get(name);
+    if (kept) return kept;
+    const text = texts.get(name);
+    if (text === undefined) return undefined;
+    const table = deepFreeze(JSON.parse(text) as TableDescription);
+    shared.set(name, table);
+    return table;
+  };
+};
+
+type TableDescription = { TableStatus?: string };
+
+const deepFreeze = <T>(value: T): T => {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
 };
 
 /** Makes every dynalite created in this process keep its table descriptions. Idempotent. */
@@ -84,7 +111,19 @@ export const cacheTableDescriptions = (): void => {
 };
 
 const keepDescriptions = (store: DynaliteStore): DynaliteStore => {
-  cacheRegistry(store.tableDb);
+  const sharedTable = cacheRegistry(store.tableDb);
+  const { getTable } = store;
+  store.getTable = (name, checkStatus, done) => {
+    if (typeof checkStatus === 'function') {
+      const table = sharedTable(name);
+      // A table being made or deleted is "not found" to the item actions: dynalite's own answer.
+      if (table && table.TableStatus !== 'CREATING' && table.TableStatus !== 'DELETING') {
+        setImmediate(checkStatus, null, table);
+        return;
+      }
+    }
+    getTable(name, checkStatus, done);
+  };
   const { recreate } = store;
   // `recreate` (after a LevelDB error) copies a fresh store's members over this one, its
   // registry and its own `recreate` among them.
