@@ -55,7 +55,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The local event source mapping of a DynamoDB stream, as Lambda runs it for one shard: one batch at
- * a time, in order; a batch waits for `batchSize` records or the batching window; records the
+ * a time, in order; each batch waits for `batchSize` records or the batching window; records the
  * filter leaves out are passed over; a failed batch is retried (backoff 0.2 s doubling to 5 s) up to
  * `retryAttempts` times, then logged as parked and passed over (AWS sends its pointer to the
  * on-failure queue). The checkpoint moves only past a delivered or parked batch, so a restart
@@ -117,6 +117,18 @@ export const startStreamMapping = (options: StreamMappingOptions): StreamMapping
     })();
     return running;
   };
+  /** One batch (what the window gathered, up to `batchSize`), unless a drain is delivering already. */
+  const deliverBatch = () => {
+    if (stopped || !enabled) return running ?? Promise.resolve();
+    running ??= (async () => {
+      try {
+        await deliverOne();
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  };
 
   const loop = (async () => {
     while (!stopped) {
@@ -131,7 +143,9 @@ export const startStreamMapping = (options: StreamMappingOptions): StreamMapping
       if (stopped) break;
       if (!enabled) continue;
       try {
-        await deliverAll();
+        // Each invocation gathers for the window again unless a full batch waits, as on AWS: a
+        // burst's changes reach the consumer in a few large batches, not one per poll.
+        await deliverBatch();
       } catch (error) {
         log.error(`${target.spec.name}: reading the change stream failed`, error);
       }

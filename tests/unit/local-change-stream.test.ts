@@ -134,6 +134,44 @@ describe('the local change stream’s log', () => {
   });
 });
 
+describe('the local stream mapping’s batching window', () => {
+  it('gathers for the window before every batch, as Lambda does, not only before the first', async () => {
+    const log = new StreamLog();
+    const batches: string[][] = [];
+    const spec = FUNCTIONS.find((f) => f.name === 'aggregate-cases');
+    if (!spec) throw new Error('aggregate-cases is not in the function list');
+    const target: LoadedFunction = {
+      spec,
+      // A consumer that takes a while, as the aggregator does with its writes: changes keep
+      // coming meanwhile.
+      handler: (async (event: { Records: { dynamodb: { Keys: { pk: { S: string } } } }[] }) => {
+        batches.push(event.Records.map((record) => record.dynamodb.Keys.pk.S));
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }) as unknown as LoadedFunction['handler'],
+    };
+    const mapping = startStreamMapping({
+      stream: streamOf(log),
+      tableName: 'table',
+      target,
+      log: createRuntimeLog('ERROR'),
+      maxBatchingWindowMs: 200,
+    });
+    try {
+      for (let i = 1; i <= 100; i++) {
+        log.append(change(i));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await mapping.drain();
+    } finally {
+      await mapping.stop();
+    }
+    expect(batches.flat()).toEqual(Array.from({ length: 100 }, (_, i) => `CASE#${i + 1}`));
+    // About a second of changes, a batch per window and its handling: a handful. Delivering the
+    // next batch as soon as one was handled made one every 40 ms, a couple of dozen.
+    expect(batches.length).toBeLessThanOrEqual(8);
+  });
+});
+
 describe('the local cloud’s change stream, read from its dynalite process', () => {
   it('hands a read’s records over whole and in order, however many parts they travel in', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xietong-stream-'));
