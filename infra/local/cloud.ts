@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoIntegrationKeyStore } from '../../shared/adapters/aws/dynamodb-integration-key-store';
 import { loadDistrict } from '../../shared/district/load';
 import type { DistrictConfig } from '../../shared/district/schema';
-import { extendClients, extended } from '../../shared/runtime/clients';
+import { extendClients, extended } from '../../shared/runtime/clients/extensions';
 import { ENV } from '../../shared/runtime/env';
 import { FUNCTIONS, type FunctionSpec } from '../../shared/runtime/functions';
 import { createBasemapProxy } from './basemap-proxy';

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { extendClients } from '../../../shared/runtime/clients';
+import { extendClients } from '../../../shared/runtime/clients/extensions';
 import type { RuntimeLog } from '../log';
 import { createFaultInjector, type FaultStats } from './injector';
 import type { FaultRule } from './plan';

@@ -1,5 +1,5 @@
 import type { DistrictConfig } from '../../../shared/district/schema';
-import { extendClients } from '../../../shared/runtime/clients';
+import { extendClients } from '../../../shared/runtime/clients/extensions';
 import type { FunctionSpec } from '../../../shared/runtime/functions';
 import type { RuntimeLog } from '../log';
 import { createIamGuard, type IamGuard, type IamMode } from './guard';
