@@ -31,6 +31,27 @@ const change = (n: number) => ({
   keys: { pk: { S: `CASE#${n}` }, sk: { S: 'CASE' } },
   newImage: { pk: { S: `CASE#${n}` }, sk: { S: 'CASE' }, n: { N: String(n) } },
 });
+
+/** The stream mapping of `log` to a stand-in for the aggregator, handed each batch's case keys. */
+const mappingTo = (log: StreamLog, windowMs: number, consume: (keys: string[]) => Promise<void> | void) => {
+  const spec = FUNCTIONS.find((f) => f.name === 'aggregate-cases');
+  if (!spec) throw new Error('aggregate-cases is not in the function list');
+  const target: LoadedFunction = {
+    spec,
+    handler: (async (event: { Records: { dynamodb: { Keys: { pk: { S: string } } } }[] }) =>
+      consume(
+        event.Records.map((record) => record.dynamodb.Keys.pk.S),
+      )) as unknown as LoadedFunction['handler'],
+  };
+  return startStreamMapping({
+    stream: streamOf(log),
+    tableName: 'table',
+    target,
+    log: createRuntimeLog('ERROR'),
+    maxBatchingWindowMs: windowMs,
+  });
+};
+
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
 
 describe('the local change stream’s log', () => {
@@ -100,20 +121,8 @@ describe('the local change stream’s log', () => {
   it('is delivered by the mapping only while the mapping is on, and resumes from where it stopped', async () => {
     const log = new StreamLog();
     const delivered: string[] = [];
-    const spec = FUNCTIONS.find((f) => f.name === 'aggregate-cases');
-    if (!spec) throw new Error('aggregate-cases is not in the function list');
-    const target: LoadedFunction = {
-      spec,
-      handler: (async (event: { Records: { dynamodb: { Keys: { pk: { S: string } } } }[] }) => {
-        for (const record of event.Records) delivered.push(record.dynamodb.Keys.pk.S);
-      }) as unknown as LoadedFunction['handler'],
-    };
-    const mapping = startStreamMapping({
-      stream: streamOf(log),
-      tableName: 'table',
-      target,
-      log: createRuntimeLog('ERROR'),
-      maxBatchingWindowMs: 10,
+    const mapping = mappingTo(log, 10, (keys) => {
+      delivered.push(...keys);
     });
     try {
       log.append(change(1));
@@ -138,23 +147,10 @@ describe('the local stream mapping’s batching window', () => {
   it('gathers for the window before every batch, as Lambda does, not only before the first', async () => {
     const log = new StreamLog();
     const batches: string[][] = [];
-    const spec = FUNCTIONS.find((f) => f.name === 'aggregate-cases');
-    if (!spec) throw new Error('aggregate-cases is not in the function list');
-    const target: LoadedFunction = {
-      spec,
-      // A consumer that takes a while, as the aggregator does with its writes: changes keep
-      // coming meanwhile.
-      handler: (async (event: { Records: { dynamodb: { Keys: { pk: { S: string } } } }[] }) => {
-        batches.push(event.Records.map((record) => record.dynamodb.Keys.pk.S));
-        await new Promise((resolve) => setTimeout(resolve, 40));
-      }) as unknown as LoadedFunction['handler'],
-    };
-    const mapping = startStreamMapping({
-      stream: streamOf(log),
-      tableName: 'table',
-      target,
-      log: createRuntimeLog('ERROR'),
-      maxBatchingWindowMs: 200,
+    // A consumer that takes a while, as the aggregator does with its writes: changes keep coming meanwhile.
+    const mapping = mappingTo(log, 200, async (keys) => {
+      batches.push(keys);
+      await new Promise((resolve) => setTimeout(resolve, 40));
     });
     try {
       for (let i = 1; i <= 100; i++) {
