@@ -104,25 +104,17 @@ export const startStreamMapping = (options: StreamMappingOptions): StreamMapping
   };
 
   let running: Promise<void> | undefined;
-  /** Delivers until the stream is empty; one run at a time (a shard has one batch in flight). */
-  const deliverAll = () => {
+  /**
+   * One run of deliveries at a time (a shard has one batch in flight): one batch (what the window
+   * gathered, up to `batchSize`), or every batch until the stream is empty (`drain`). A call while a
+   * run is under way joins that run.
+   */
+  const deliver = (untilEmpty: boolean) => {
     // Off or stopped: nothing to run (a run that never awaits would clear `running` before it is set).
     if (stopped || !enabled) return running ?? Promise.resolve();
     running ??= (async () => {
       try {
-        while (!stopped && enabled && (await deliverOne())) {}
-      } finally {
-        running = undefined;
-      }
-    })();
-    return running;
-  };
-  /** One batch (what the window gathered, up to `batchSize`), unless a drain is delivering already. */
-  const deliverBatch = () => {
-    if (stopped || !enabled) return running ?? Promise.resolve();
-    running ??= (async () => {
-      try {
-        await deliverOne();
+        while ((await deliverOne()) && untilEmpty && !stopped && enabled) {}
       } finally {
         running = undefined;
       }
@@ -145,7 +137,7 @@ export const startStreamMapping = (options: StreamMappingOptions): StreamMapping
       try {
         // Each invocation gathers for the window again unless a full batch waits, as on AWS: a
         // burst's changes reach the consumer in a few large batches, not one per poll.
-        await deliverBatch();
+        await deliver(false);
       } catch (error) {
         log.error(`${target.spec.name}: reading the change stream failed`, error);
       }
@@ -155,7 +147,7 @@ export const startStreamMapping = (options: StreamMappingOptions): StreamMapping
   return {
     async drain() {
       await running;
-      await deliverAll();
+      await deliver(true);
     },
     async setEnabled(on) {
       enabled = on;
