@@ -359,6 +359,9 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
           log,
           concurrency: options.pollers ?? 2,
           batchSize: wire.batchSize,
+          ...(wire.maxBatchingWindowSeconds !== undefined && {
+            maxBatchingWindowMs: wire.maxBatchingWindowSeconds * 1000,
+          }),
         });
         cleanups.push(() => poller.stop());
       } else if (wire.kind === 'schedule') {

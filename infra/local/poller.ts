@@ -19,8 +19,13 @@ export interface PollerOptions {
   /** Batches in flight at once, like the concurrent invocations of a Lambda event source mapping. */
   concurrency?: number;
   batchSize?: number;
+  /** How long a batch is gathered once its first message is in (Lambda's MaximumBatchingWindowInSeconds). */
+  maxBatchingWindowMs?: number;
   waitTimeSeconds?: number;
 }
+
+/** SQS hands out at most this many messages per ReceiveMessage. */
+const MAX_MESSAGES_PER_RECEIVE = 10;
 
 export interface QueuePoller {
   stop(): Promise<void>;
@@ -105,6 +110,9 @@ const sleep = (ms: number, signal: AbortSignal) =>
     );
   });
 
+/** Between two receives that found nothing, in the last second of a batching window. */
+const GATHER_PAUSE_MS = 100;
+
 /** The local event source mapping: long-polls the queue and hands batches to the consumer. */
 export const startQueuePoller = (options: PollerOptions): QueuePoller => {
   const { sqs, queueUrl, queueArn, consumer, log } = options;
@@ -127,19 +135,41 @@ export const startQueuePoller = (options: PollerOptions): QueuePoller => {
     }
   };
 
-  /** Receives one batch; its invocation runs on without being awaited (the caller holds a slot for it). */
-  const receive = async (): Promise<SQSRecord[]> => {
+  const receiveUpTo = async (wanted: number, waitTimeSeconds: number): Promise<SQSRecord[]> => {
     const { Messages } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
-        MaxNumberOfMessages: options.batchSize ?? 10,
-        WaitTimeSeconds: options.waitTimeSeconds ?? 1,
+        MaxNumberOfMessages: Math.min(wanted, MAX_MESSAGES_PER_RECEIVE),
+        WaitTimeSeconds: waitTimeSeconds,
         MessageAttributeNames: ['All'],
         MessageSystemAttributeNames: ['All'],
       }),
       { abortSignal: abort.signal },
     );
     return (Messages ?? []).map((message) => toSqsRecord(message, queueArn));
+  };
+
+  /**
+   * Receives one batch, as Lambda gathers it: up to the batch size, for up to the batching window
+   * once the first message is in (a receive hands out ten at most). Its invocation runs on without
+   * being awaited (the caller holds a slot for it).
+   */
+  const batchSize = options.batchSize ?? MAX_MESSAGES_PER_RECEIVE;
+  const windowMs = options.maxBatchingWindowMs ?? 0;
+  const receive = async (): Promise<SQSRecord[]> => {
+    const records = await receiveUpTo(batchSize, options.waitTimeSeconds ?? 1);
+    if (records.length === 0 || windowMs <= 0) return records;
+    const closesAt = performance.now() + windowMs;
+    while (records.length < batchSize && !abort.signal.aborted) {
+      const left = closesAt - performance.now();
+      if (left <= 0) break;
+      // A long poll answers as soon as anything comes, so the window is overrun by less than a
+      // second at worst; it is never cut short, which would lose what the receive took.
+      const more = await receiveUpTo(batchSize - records.length, left >= 1_000 ? 1 : 0);
+      records.push(...more);
+      if (more.length === 0 && left < 1_000) await sleep(Math.min(left, GATHER_PAUSE_MS), abort.signal);
+    }
+    return records;
   };
 
   const invoke = async (records: SQSRecord[]) => {

@@ -9,7 +9,13 @@ import type { FunctionSpec, QueueName } from '../../shared/runtime/functions';
 export type LocalWire =
   | { kind: 'routes'; function: string; routes: number }
   | { kind: 'authorizer'; function: string; auth: 'apiKey' }
-  | { kind: 'poller'; function: string; queue: QueueName; batchSize: number }
+  | {
+      kind: 'poller';
+      function: string;
+      queue: QueueName;
+      batchSize: number;
+      maxBatchingWindowSeconds?: number;
+    }
   | { kind: 'schedule'; function: string; everySeconds: number; startDetail?: Record<string, unknown> }
   | { kind: 'startup'; function: string }
   | { kind: 's3Notifications'; function: string; bucket: 'evidence' }
@@ -32,7 +38,15 @@ export const planLocalWiring = (specs: readonly FunctionSpec[]): LocalWire[] =>
         case 'authorizer':
           return { kind: 'authorizer', function: spec.name, auth: trigger.auth };
         case 'queue':
-          return { kind: 'poller', function: spec.name, queue: trigger.queue, batchSize: trigger.batchSize };
+          return {
+            kind: 'poller',
+            function: spec.name,
+            queue: trigger.queue,
+            batchSize: trigger.batchSize,
+            ...(trigger.maxBatchingWindowSeconds !== undefined && {
+              maxBatchingWindowSeconds: trigger.maxBatchingWindowSeconds,
+            }),
+          };
         case 'schedule':
           return trigger.local === 'startup'
             ? { kind: 'startup', function: spec.name }

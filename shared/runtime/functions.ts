@@ -201,6 +201,13 @@ export const ROUTER_MAX_CONCURRENCY = 20;
 /** How the standard work queues reach their consumers: batches of ten, gathered for up to a second. */
 const WORK_QUEUE_BATCH = { batchSize: 10, maxBatchingWindowSeconds: 1 } as const;
 
+/**
+ * The notifier's batches: up to a hundred, gathered for up to a second. A burst's registrations each
+ * send a case event and an assignment; each batch reads the subscriptions once, and its deliveries
+ * run side by side.
+ */
+const NOTIFICATION_BATCH = { batchSize: 100, maxBatchingWindowSeconds: 1 } as const;
+
 export const WORKFLOW_COMMANDS = [
   'dispatch',
   'accept',
@@ -484,7 +491,7 @@ export const FUNCTIONS: FunctionSpec[] = [
     description:
       'Consumes the notification queue: assignments and escalations to the district webhooks, case events fanned out to the subscriptions, signed deliveries retried with backoff and recorded',
     routes: [],
-    triggers: [{ kind: 'queue', queue: 'notifications', ...WORK_QUEUE_BATCH }],
+    triggers: [{ kind: 'queue', queue: 'notifications', ...NOTIFICATION_BATCH }],
     access: { table: 'readWrite', intakeQueue: 'none' },
   },
   {

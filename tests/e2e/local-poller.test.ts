@@ -1,4 +1,5 @@
 import {
+  CreateQueueCommand,
   DeleteMessageCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -220,6 +221,58 @@ describe('local queue poller', () => {
     expect(next.map((m) => m.Body)).toEqual(['second']);
     expect(Date.now() - started).toBeGreaterThanOrEqual(350);
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('gathers a batch over its window, as Lambda does: past ten messages, and no longer than the window', async () => {
+    counter++;
+    const { QueueUrl: queueUrl = '' } = await sqs.send(
+      new CreateQueueCommand({ QueueName: `poller-window-${counter}` }),
+    );
+    const batches: string[][] = [];
+    const invokedAt: number[] = [];
+    const consumer = async (event: SQSEvent) => {
+      batches.push(event.Records.map((r) => r.body));
+      invokedAt.push(Date.now());
+    };
+    const poller = startQueuePoller({
+      sqs,
+      queueUrl,
+      queueArn: `arn:aws:sqs:us-east-1:000000000000:poller-window-${counter}`,
+      consumer: { spec, handler: consumer as LambdaHandler },
+      log: createRuntimeLog('SILENT'),
+      batchSize: 25,
+      maxBatchingWindowMs: 1_500,
+    });
+    const sendStandard = (bodies: string[]) =>
+      sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: bodies.map((body, i) => ({ Id: String(i), MessageBody: body })),
+        }),
+      );
+    const tens = (from: number) => Array.from({ length: 10 }, (_, i) => `m${from + i}`);
+    try {
+      // Thirty messages over half a second: one batch of 25 (three receives), then the rest.
+      await sendStandard(tens(0));
+      await sleep(250);
+      await sendStandard(tens(10));
+      await sleep(250);
+      await sendStandard(tens(20));
+      await until(() => batches.flat().length === 30);
+      expect(batches[0]).toHaveLength(25);
+
+      // A lone message waits out the window, and no longer than a second past it.
+      batches.length = 0;
+      invokedAt.length = 0;
+      const sent = Date.now();
+      await sendStandard(['alone']);
+      await until(() => batches.length === 1);
+      expect(batches[0]).toEqual(['alone']);
+      expect(invokedAt[0]! - sent).toBeGreaterThanOrEqual(1_400);
+      expect(invokedAt[0]! - sent).toBeLessThan(3_000);
+    } finally {
+      await poller.stop();
+    }
   });
 
   it('stops promptly while long-polling', async () => {

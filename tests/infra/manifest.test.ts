@@ -148,6 +148,9 @@ describe('the function manifest', () => {
               function: spec.name,
               queue: trigger.queue,
               batchSize: trigger.batchSize,
+              ...(trigger.maxBatchingWindowSeconds !== undefined && {
+                maxBatchingWindowSeconds: trigger.maxBatchingWindowSeconds,
+              }),
             };
           case 'schedule':
             return trigger.local === 'startup'
