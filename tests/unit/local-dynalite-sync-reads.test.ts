@@ -26,11 +26,21 @@ const level = createRequire(createRequire(import.meta.url).resolve('dynalite/db'
 const leveldb = Object.getPrototypeOf(level.Level.prototype) as { _get: unknown; _getSync: unknown };
 
 const folders: string[] = [];
-const open = (options?: Record<string, unknown>) => {
+const folder = () => {
   const dir = mkdtempSync(join(tmpdir(), 'xietong-sync-reads-'));
   folders.push(dir);
-  // dynalite's own options: values are JSON.
-  return new level.Level(dir, { valueEncoding: 'json', ...options });
+  return dir;
+};
+/** A fresh LevelDB with dynalite's own options: values are JSON. */
+const open = () => new level.Level(folder(), { valueEncoding: 'json' });
+/** A LevelDB folder holding `entries` as written in `valueEncoding`, closed again. */
+const seeded = async (entries: [string, string][], valueEncoding: 'json' | 'utf8') => {
+  const dir = folder();
+  const db = new level.Level(dir, { valueEncoding });
+  await db.open();
+  for (const [key, value] of entries) await db.put(key, value);
+  await db.close();
+  return dir;
 };
 afterEach(() => {
   vi.restoreAllMocks();
@@ -60,28 +70,16 @@ describe("the local cloud's LevelDB reads", () => {
   });
 
   it('wait for the database to open when asked before it is', async () => {
-    const first = open();
-    await first.open();
-    await first.put('k', 'v');
-    await first.close();
-    const db = new level.Level(folders.at(-1) ?? '', { valueEncoding: 'json' });
+    const db = new level.Level(await seeded([['k', 'v']], 'json'), { valueEncoding: 'json' });
     expect(db.status).not.toBe('open');
     expect(await db.get('k')).toBe('v');
     await db.close();
   });
 
   it('read a value that fails to decode as an error, not a throw', async () => {
-    const db = open();
+    const db = new level.Level(await seeded([['broken', '{not json']], 'utf8'), { valueEncoding: 'json' });
     await db.open();
-    await db.put('k', 'v');
+    await expect(db.get('broken')).rejects.toThrow(/decode/i);
     await db.close();
-    const reopened = new level.Level(folders.at(-1) ?? '', { valueEncoding: 'utf8' });
-    await reopened.open();
-    await reopened.put('broken', '{not json');
-    await reopened.close();
-    const json = new level.Level(folders.at(-1) ?? '', { valueEncoding: 'json' });
-    await json.open();
-    await expect(json.get('broken')).rejects.toThrow(/decode/i);
-    await json.close();
   });
 });
